@@ -1,0 +1,25 @@
+# switchboard: `make dev` runs the whole system, `make test` runs every test.
+# Both build the pinned Temporal CLI into .tools/bin on first use (unless
+# `temporal` is on PATH).
+
+# Keep in step with devserver.CLIVersion (a test checks).
+TEMPORAL_VERSION := v1.5.1
+TEMPORAL := .tools/bin/temporal
+GO ?= go
+
+.PHONY: dev test temporal build fuzz
+
+dev: temporal
+	$(GO) run ./cmd/switchboard dev
+
+test: temporal
+	SWITCHBOARD_REQUIRE_TEMPORAL=1 $(GO) test -count=1 -timeout 20m ./...
+
+build:
+	$(GO) build -o bin/ ./cmd/switchboard ./worker ./starter
+
+temporal:
+	@if [ -x $(TEMPORAL) ] || command -v temporal >/dev/null 2>&1; then :; else \
+		echo "building the Temporal CLI $(TEMPORAL_VERSION) into .tools/bin (once; a few minutes)"; \
+		GOBIN=$(CURDIR)/.tools/bin $(GO) install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_VERSION); \
+	fi

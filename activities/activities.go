@@ -1,0 +1,95 @@
+// Package activities holds the case workflow's side effects: triage,
+// publishing replies and notifying people. Each is a thin call into a
+// domain package or an adapter.
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"go.temporal.io/sdk/activity"
+	"go.uber.org/zap"
+
+	"github.com/switchboard-care/switchboard/casestate"
+	"github.com/switchboard-care/switchboard/post"
+	"github.com/switchboard-care/switchboard/publish"
+	"github.com/switchboard-care/switchboard/triage/triaged"
+)
+
+// Triager reads a post; *triage.Engine is the real one.
+type Triager interface {
+	Triage(p post.Post) triaged.Result
+}
+
+// Activities are registered on the worker as one struct, so they share the
+// triage engine (built once per worker) and the publisher.
+type Activities struct {
+	Triager   Triager
+	Publisher publish.Publisher
+	Notifier  *Notifier
+	Log       *zap.Logger
+}
+
+// Triage runs the triage engine on a post.
+func (a *Activities) Triage(ctx context.Context, p post.Post) (triaged.Result, error) {
+	r := a.Triager.Triage(p)
+	a.Log.Info("triaged", zap.String("case_id", p.CaseID()), zap.String("customer_id", p.CustomerKey()),
+		zap.String("intent", r.Intent), zap.String("language", r.Language), zap.Bool("private", r.Private),
+		zap.String("text", r.Redacted))
+	return r, nil
+}
+
+// Publish sends a reply through the configured publisher.
+func (a *Activities) Publish(ctx context.Context, r publish.Reply) (publish.Receipt, error) {
+	receipt, err := a.Publisher.Publish(ctx, r)
+	if err != nil {
+		return publish.Receipt{}, fmt.Errorf("publish reply on %s for %s: %w", r.Platform, r.CaseID, err)
+	}
+	a.Log.Info("reply published", zap.String("case_id", r.CaseID), zap.String("ref", receipt.ID),
+		zap.Int32("attempt", activity.GetInfo(ctx).Attempt))
+	return receipt, nil
+}
+
+// Notify delivers notices about a case to people.
+func (a *Activities) Notify(ctx context.Context, notices []casestate.Notice) error {
+	return a.Notifier.Send(notices)
+}
+
+// Notifier appends notices to a JSON-lines file in the data folder (the
+// sandbox channel the console reads) and logs them.
+type Notifier struct {
+	path string
+	log  *zap.Logger
+	mu   sync.Mutex
+}
+
+// NewNotifier writes notices to path.
+func NewNotifier(path string, log *zap.Logger) (*Notifier, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("notifications folder: %w", err)
+	}
+	return &Notifier{path: path, log: log}, nil
+}
+
+// Send records the notices.
+func (n *Notifier) Send(notices []casestate.Notice) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	f, err := os.OpenFile(n.path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("open notifications: %w", err)
+	}
+	defer f.Close()
+	enc := json.NewEncoder(f)
+	for _, nt := range notices {
+		if err := enc.Encode(nt); err != nil {
+			return fmt.Errorf("write notification: %w", err)
+		}
+		n.log.Info("notice", zap.String("case_id", nt.CaseID), zap.String("to", nt.To), zap.String("text", nt.Text))
+	}
+	return nil
+}

@@ -1,0 +1,183 @@
+// Package caseapi is the client side of cases: submit posts, act as an
+// agent, read a case, list cases. The starter, the CLI, the console and the
+// tests use it, so no one spells a workflow, update or query name twice.
+package caseapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/switchboard-care/switchboard/casestate"
+	"github.com/switchboard-care/switchboard/policy"
+	"github.com/switchboard-care/switchboard/post"
+	"github.com/switchboard-care/switchboard/workflows"
+)
+
+// Client talks to cases through Temporal.
+type Client struct {
+	Temporal  client.Client
+	TaskQueue string
+	Policy    policy.Policy     // the snapshot new cases start with
+	Directory *policy.Directory // resolves agent ids to actors
+	// Redact masks personal data in text shown in the Web UI summary.
+	Redact func(string) string
+}
+
+// Outcome says what submitting a post did.
+type Outcome struct {
+	CaseID    string `json:"case_id"`
+	Started   bool   `json:"started"`   // a new case
+	Joined    bool   `json:"joined"`    // a follow-up added to an open case
+	Duplicate bool   `json:"duplicate"` // already submitted: nothing new
+}
+
+// ErrInvalidPost wraps a post that fails validation; nothing was started.
+var ErrInvalidPost = errors.New("invalid post")
+
+// ErrNotFound is returned for a case id with no case.
+var ErrNotFound = errors.New("case not found")
+
+// Submit turns a post into a case. A post in the thread of an open case of
+// the same customer joins it; a post submitted again starts nothing.
+func (c *Client) Submit(ctx context.Context, p post.Post) (Outcome, error) {
+	if err := p.Validate(); err != nil {
+		return Outcome{}, fmt.Errorf("%w %q: %w", ErrInvalidPost, p.ID, err)
+	}
+	if out, ok, err := c.join(ctx, p); ok || err != nil {
+		return out, err
+	}
+	id := p.CaseID()
+	_, err := c.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                    id,
+		TaskQueue:             c.TaskQueue,
+		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		StaticSummary:         c.summary(p),
+		StaticDetails:         fmt.Sprintf("post %s by %s (%s) at %s", p.ID, p.Author.Handle, p.Author.ID, p.CreatedAt.UTC().Format("2006-01-02 15:04 MST")),
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			workflows.SACustomerID.ValueSet(p.CustomerKey()),
+			workflows.SAChannel.ValueSet(p.Platform),
+			workflows.SACaseStatus.ValueSet(workflows.StatusTriaging),
+		),
+	}, workflows.CaseWorkflowName, workflows.CaseInput{Post: p, Policy: c.Policy})
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	switch {
+	case errors.As(err, &started):
+		return Outcome{CaseID: id, Duplicate: true}, nil
+	case err != nil:
+		return Outcome{}, fmt.Errorf("start case %s: %w", id, err)
+	}
+	return Outcome{CaseID: id, Started: true}, nil
+}
+
+// join signals the post to the open case its thread belongs to, if that
+// case is the same customer's; ok is false when the post opens its own case.
+func (c *Client) join(ctx context.Context, p post.Post) (Outcome, bool, error) {
+	root := p.ThreadRoot()
+	if root == "" || root == p.ID {
+		return Outcome{}, false, nil
+	}
+	id := post.CaseID(p.Platform, root)
+	v, err := c.State(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return Outcome{}, false, nil
+	}
+	if err != nil {
+		return Outcome{}, false, err
+	}
+	if v.Status == casestate.StatusClosed || v.CustomerID != p.CustomerKey() {
+		return Outcome{}, false, nil
+	}
+	err = c.Temporal.SignalWorkflow(ctx, id, "", workflows.SignalCustomerPost, workflows.CustomerPost{Post: p})
+	var gone *serviceerror.NotFound
+	if errors.As(err, &gone) { // closed between the query and the signal
+		return Outcome{}, false, nil
+	}
+	if err != nil {
+		return Outcome{}, false, fmt.Errorf("add follow-up %s to case %s: %w", p.ID, id, err)
+	}
+	return Outcome{CaseID: id, Joined: true}, true, nil
+}
+
+func (c *Client) summary(p post.Post) string {
+	if c.Redact == nil {
+		return casestate.Summary(p.Platform, p.Property, p.Author.Handle, "post "+p.ID)
+	}
+	return casestate.Summary(p.Platform, p.Property, p.Author.Handle, c.Redact(p.Text))
+}
+
+// Act performs an agent action on a case as the agent with id agentID, and
+// returns the case as it stands after.
+func (c *Client) Act(ctx context.Context, caseID string, kind casestate.ActionKind, agentID string, a casestate.Action) (casestate.View, error) {
+	agent, err := c.Directory.Lookup(agentID)
+	if err != nil {
+		return casestate.View{}, err
+	}
+	a.Actor = agent.Actor()
+	h, err := c.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   caseID,
+		UpdateName:   workflows.UpdateName(kind),
+		Args:         []any{a},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err != nil {
+		return casestate.View{}, c.explain(caseID, kind, err)
+	}
+	var v casestate.View
+	if err := h.Get(ctx, &v); err != nil {
+		return casestate.View{}, c.explain(caseID, kind, err)
+	}
+	return v, nil
+}
+
+// RefusedError is an action the case refused; the message names the rule.
+type RefusedError struct {
+	CaseID string
+	Action casestate.ActionKind
+	Reason string
+}
+
+func (e *RefusedError) Error() string {
+	return fmt.Sprintf("%s on %s refused: %s", e.Action, e.CaseID, e.Reason)
+}
+
+func (c *Client) explain(caseID string, kind casestate.ActionKind, err error) error {
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		return fmt.Errorf("%w: %s (it may have closed; list open cases with `switchboard cases list`)", ErrNotFound, caseID)
+	}
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		return &RefusedError{CaseID: caseID, Action: kind, Reason: appErr.Message()}
+	}
+	return fmt.Errorf("%s on %s: %w", kind, caseID, err)
+}
+
+// State returns the case as an agent sees it.
+func (c *Client) State(ctx context.Context, caseID string) (casestate.View, error) {
+	var v casestate.View
+	return v, c.query(ctx, caseID, workflows.QueryState, &v)
+}
+
+// Events returns the case's audit trail.
+func (c *Client) Events(ctx context.Context, caseID string) ([]casestate.Event, error) {
+	var ev []casestate.Event
+	return ev, c.query(ctx, caseID, workflows.QueryEvents, &ev)
+}
+
+func (c *Client) query(ctx context.Context, caseID, name string, out any) error {
+	res, err := c.Temporal.QueryWorkflow(ctx, caseID, "", name)
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		return fmt.Errorf("%w: %s", ErrNotFound, caseID)
+	}
+	if err != nil {
+		return fmt.Errorf("query %s of %s: %w", name, caseID, err)
+	}
+	return res.Get(out)
+}

@@ -1,0 +1,250 @@
+package caseapi_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.uber.org/zap"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/switchboard-care/switchboard/caseapi"
+	"github.com/switchboard-care/switchboard/casestate"
+	"github.com/switchboard-care/switchboard/config"
+	"github.com/switchboard-care/switchboard/internal/app"
+	"github.com/switchboard-care/switchboard/internal/devserver"
+	"github.com/switchboard-care/switchboard/internal/logging"
+	"github.com/switchboard-care/switchboard/post"
+	"github.com/switchboard-care/switchboard/publish"
+)
+
+// EnvRecordHistory makes the integration test save the complete case's
+// history for the replay test (workflows/testdata).
+const EnvRecordHistory = "SWITCHBOARD_RECORD_HISTORY"
+
+type harness struct {
+	t     *testing.T
+	ctx   context.Context
+	cfg   *config.Config
+	tc    client.Client
+	cases *caseapi.Client
+}
+
+func newHarness(t *testing.T) *harness {
+	srv := devserver.ForTest(t)
+	cfg, err := config.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Temporal.Address = srv.Address
+	cfg.DataDir = t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	t.Cleanup(cancel)
+	log := zap.NewNop()
+	tc, err := client.Dial(client.Options{HostPort: srv.Address, Namespace: cfg.Temporal.Namespace, Logger: logging.Temporal(log)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(tc.Close)
+	if err := app.EnsureSearchAttributes(ctx, tc, cfg.Temporal.Namespace); err != nil {
+		t.Fatal(err)
+	}
+	w, err := app.NewWorker(cfg, tc, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
+	return &harness{t: t, ctx: ctx, cfg: cfg, tc: tc,
+		cases: &caseapi.Client{Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue, Policy: cfg.Policy, Directory: cfg.Directory()}}
+}
+
+// eventually retries check until it passes or 30s pass (visibility and
+// triage are asynchronous).
+func (h *harness) eventually(what string, check func() error) {
+	h.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		err := check()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("%s: %v", what, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func (h *harness) waitStatus(id string, want casestate.Status) casestate.View {
+	var v casestate.View
+	h.eventually("case "+id+" "+string(want), func() (err error) {
+		v, err = h.cases.State(h.ctx, id)
+		if err == nil && v.Status != want {
+			err = errors.New("status " + string(v.Status))
+		}
+		return err
+	})
+	return v
+}
+
+func (h *harness) act(id string, kind casestate.ActionKind, agent string, a casestate.Action) casestate.View {
+	h.t.Helper()
+	v, err := h.cases.Act(h.ctx, id, kind, agent, a)
+	if err != nil {
+		h.t.Fatalf("%s by %s: %v", kind, agent, err)
+	}
+	return v
+}
+
+func (h *harness) list(query string) []string {
+	h.t.Helper()
+	resp, err := h.tc.ListWorkflow(h.ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query})
+	if err != nil {
+		h.t.Fatalf("list %q: %v", query, err)
+	}
+	var ids []string
+	for _, e := range resp.Executions {
+		ids = append(ids, e.Execution.WorkflowId)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func (h *harness) history(id string) *historypb.History {
+	h.t.Helper()
+	it := h.tc.GetWorkflowHistory(h.ctx, id, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	hist := &historypb.History{}
+	for it.HasNext() {
+		e, err := it.Next()
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		hist.Events = append(hist.Events, e)
+	}
+	return hist
+}
+
+func countEvents(hist *historypb.History, t enums.EventType) int {
+	n := 0
+	for _, e := range hist.Events {
+		if e.EventType == t {
+			n++
+		}
+	}
+	return n
+}
+
+var t0 = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+
+func xPost(id, author, text string) post.Post {
+	return post.Post{ID: id, Platform: "x", Property: "@acme_help", Author: post.Author{ID: author, Handle: "@" + author, Followers: 50}, Text: text, CreatedAt: t0}
+}
+
+func TestCaseEndToEndOnARealServer(t *testing.T) {
+	h := newHarness(t)
+	// A short reopen window so the case completes within the test.
+	h.cases.Policy.SLA.ReopenWindow = 2 * time.Second
+
+	complaint := xPost("e2e-1", "jane", "The app crashes every time I open the basket, so annoying")
+	out, err := h.cases.Submit(h.ctx, complaint)
+	if err != nil || !out.Started {
+		t.Fatalf("submit: %+v %v", out, err)
+	}
+	if again, err := h.cases.Submit(h.ctx, complaint); err != nil || !again.Duplicate {
+		t.Fatalf("second delivery: %+v %v", again, err)
+	}
+	other := xPost("e2e-2", "omar", "How do I change the delivery address in the app?")
+	if _, err := h.cases.Submit(h.ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	bad := xPost("", "x", "")
+	if _, err := h.cases.Submit(h.ctx, bad); !errors.Is(err, caseapi.ErrInvalidPost) {
+		t.Fatalf("invalid post: %v", err)
+	}
+
+	id := complaint.CaseID()
+	v := h.waitStatus(id, casestate.StatusOpen)
+	if v.Department != "support" || v.Response == nil {
+		t.Fatalf("opened: %+v", v)
+	}
+	h.waitStatus(other.CaseID(), casestate.StatusOpen)
+	h.eventually("search attributes", func() error {
+		got := h.list(`Department = "support" AND CaseStatus = "open"`)
+		if !slices.Equal(got, []string{id, other.CaseID()}) {
+			return errors.New(strings.Join(got, ","))
+		}
+		return nil
+	})
+
+	// A follow-up in the thread joins the case instead of opening one.
+	follow := xPost("e2e-3", "jane", "Still crashing, version 4.1 on Android")
+	follow.InReplyTo = complaint.ID
+	if out, err := h.cases.Submit(h.ctx, follow); err != nil || !out.Joined || out.CaseID != id {
+		t.Fatalf("follow-up: %+v %v", out, err)
+	}
+
+	h.act(id, casestate.ActionClaim, "sam", casestate.Action{})
+	_, err = h.cases.Act(h.ctx, id, casestate.ActionReply, "sofia", casestate.Action{Text: "hello"})
+	var refused *caseapi.RefusedError
+	if !errors.As(err, &refused) || !strings.Contains(refused.Reason, "rule collision") {
+		t.Fatalf("reply by another agent: %v", err)
+	}
+	if _, err := h.cases.Act(h.ctx, id, casestate.ActionClaim, "nobody", casestate.Action{}); err == nil || !strings.Contains(err.Error(), `unknown agent "nobody"`) {
+		t.Fatalf("unknown agent: %v", err)
+	}
+	v = h.act(id, casestate.ActionReply, "sam", casestate.Action{Text: "Sorry Jane! We're looking into it."})
+	if v.Response != nil {
+		t.Fatalf("reply did not stop the clock: %+v", v.Response)
+	}
+	v = h.act(id, casestate.ActionHandoff, "sam", casestate.Action{To: "pr", Text: "a journalist picked this up"})
+	if v.Department != "pr" || v.Assignee != "" {
+		t.Fatalf("handoff: %+v", v)
+	}
+	h.eventually("department changed", func() error {
+		if got := h.list(`Department = "pr" AND CaseStatus = "open"`); !slices.Contains(got, id) {
+			return errors.New("not listed under pr")
+		}
+		return nil
+	})
+	h.act(id, casestate.ActionClaim, "priya", casestate.Action{})
+	h.act(id, casestate.ActionResolve, "priya", casestate.Action{Text: "statement published"})
+
+	var result casestate.View
+	if err := h.tc.GetWorkflow(h.ctx, id, "").Get(h.ctx, &result); err != nil {
+		t.Fatal(err)
+	}
+	if result.Status != casestate.StatusClosed {
+		t.Fatalf("final %s", result.Status)
+	}
+
+	// The refused reply left no trace: four accepted updates, four completed.
+	hist := h.history(id)
+	if n := countEvents(hist, enums.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED); n != 5 {
+		t.Fatalf("%d updates accepted, want 5 (claim, reply, handoff, claim, resolve)", n)
+	}
+	sent, err := publish.ReadOutbox(filepath.Join(h.cfg.DataDir, "outbox.jsonl"))
+	if err != nil || len(sent) != 1 || sent[0].InReplyTo != complaint.ID {
+		t.Fatalf("outbox: %+v %v", sent, err)
+	}
+	if os.Getenv(EnvRecordHistory) != "" {
+		data, err := protojson.MarshalOptions{Indent: "  "}.Marshal(hist)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join("..", "workflows", "testdata", "case-complete.json"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

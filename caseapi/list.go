@@ -1,0 +1,143 @@
+package caseapi
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/converter"
+
+	"github.com/switchboard-care/switchboard/workflows"
+)
+
+// Filter narrows a case list; empty fields match everything.
+type Filter struct {
+	Department string
+	Status     string // open, waiting_customer, resolved, closed, triaging
+	Assignee   string // "none" for unclaimed cases
+	Priority   string
+	CustomerID string
+	Breached   *bool
+	Running    bool // only cases whose workflow still runs
+}
+
+// Query is the Temporal visibility query for the filter, the same text an
+// operator can paste into the Web UI.
+func (f Filter) Query() string {
+	terms := []string{fmt.Sprintf("WorkflowType = %s", quote(workflows.CaseWorkflowName))}
+	add := func(key, value string) {
+		if value != "" {
+			terms = append(terms, fmt.Sprintf("%s = %s", key, quote(value)))
+		}
+	}
+	add(workflows.SADepartment.GetName(), f.Department)
+	add(workflows.SACaseStatus.GetName(), f.Status)
+	add(workflows.SAPriority.GetName(), f.Priority)
+	add(workflows.SACustomerID.GetName(), f.CustomerID)
+	switch f.Assignee {
+	case "":
+	case "none":
+		terms = append(terms, workflows.SAAssignee.GetName()+" IS NULL")
+	default:
+		add(workflows.SAAssignee.GetName(), f.Assignee)
+	}
+	if f.Breached != nil {
+		terms = append(terms, fmt.Sprintf("%s = %t", workflows.SASlaBreached.GetName(), *f.Breached))
+	}
+	if f.Running {
+		terms = append(terms, "ExecutionStatus = 'Running'")
+	}
+	return strings.Join(terms, " AND ")
+}
+
+// quote makes a visibility-query string literal.
+func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// Summary is one line of a case list, read from search attributes.
+type Summary struct {
+	CaseID          string     `json:"case_id"`
+	Department      string     `json:"department"`
+	Assignee        string     `json:"assignee,omitempty"`
+	Status          string     `json:"status"`
+	Priority        string     `json:"priority,omitempty"`
+	Intent          string     `json:"intent,omitempty"`
+	CustomerID      string     `json:"customer_id"`
+	Channel         string     `json:"channel"`
+	SLADueAt        *time.Time `json:"sla_due_at,omitempty"`
+	SLABreached     bool       `json:"sla_breached"`
+	EscalationLevel int64      `json:"escalation_level"`
+	OpenedAt        time.Time  `json:"opened_at"`
+}
+
+// List returns the cases matching f, most urgent SLA first (cases without
+// a running clock last), then by priority and age.
+func (c *Client) List(ctx context.Context, f Filter) ([]Summary, error) {
+	var out []Summary
+	var token []byte
+	for {
+		resp, err := c.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+			Query: f.Query(), NextPageToken: token, PageSize: 1000,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("list cases (%s): %w", f.Query(), err)
+		}
+		for _, e := range resp.Executions {
+			s := Summary{CaseID: e.GetExecution().GetWorkflowId(), OpenedAt: e.GetStartTime().AsTime()}
+			fields := e.GetSearchAttributes().GetIndexedFields()
+			get := func(name string, v any) {
+				if p, ok := fields[name]; ok {
+					_ = converter.GetDefaultDataConverter().FromPayload(p, v)
+				}
+			}
+			get(workflows.SADepartment.GetName(), &s.Department)
+			get(workflows.SAAssignee.GetName(), &s.Assignee)
+			get(workflows.SACaseStatus.GetName(), &s.Status)
+			get(workflows.SAPriority.GetName(), &s.Priority)
+			get(workflows.SAIntent.GetName(), &s.Intent)
+			get(workflows.SACustomerID.GetName(), &s.CustomerID)
+			get(workflows.SAChannel.GetName(), &s.Channel)
+			get(workflows.SASlaBreached.GetName(), &s.SLABreached)
+			get(workflows.SAEscalationLevel.GetName(), &s.EscalationLevel)
+			if _, ok := fields[workflows.SASlaDueAt.GetName()]; ok {
+				var due time.Time
+				get(workflows.SASlaDueAt.GetName(), &due)
+				s.SLADueAt = &due
+			}
+			out = append(out, s)
+		}
+		token = resp.NextPageToken
+		if len(token) == 0 {
+			break
+		}
+	}
+	SortBySLA(out)
+	return out, nil
+}
+
+// SortBySLA orders cases by SLA due (none last), then priority, then age.
+func SortBySLA(cases []Summary) {
+	slices.SortStableFunc(cases, func(a, b Summary) int {
+		switch {
+		case a.SLADueAt != nil && b.SLADueAt == nil:
+			return -1
+		case a.SLADueAt == nil && b.SLADueAt != nil:
+			return 1
+		case a.SLADueAt != nil && !a.SLADueAt.Equal(*b.SLADueAt):
+			return a.SLADueAt.Compare(*b.SLADueAt)
+		}
+		if c := strings.Compare(orLast(a.Priority), orLast(b.Priority)); c != 0 {
+			return c
+		}
+		return a.OpenedAt.Compare(b.OpenedAt)
+	})
+}
+
+func orLast(prio string) string {
+	if prio == "" {
+		return "P9"
+	}
+	return prio
+}

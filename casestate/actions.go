@@ -1,0 +1,275 @@
+package casestate
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/switchboard-care/switchboard/policy"
+	"github.com/switchboard-care/switchboard/post"
+)
+
+// ActionKind names something an agent does to a case.
+type ActionKind string
+
+const (
+	ActionClaim    ActionKind = "claim"
+	ActionRelease  ActionKind = "release"
+	ActionReply    ActionKind = "reply"
+	ActionNote     ActionKind = "note"
+	ActionHandoff  ActionKind = "handoff"
+	ActionEscalate ActionKind = "escalate"
+	ActionResolve  ActionKind = "resolve"
+	ActionReopen   ActionKind = "reopen"
+)
+
+// Actions lists every action kind.
+var Actions = []ActionKind{ActionClaim, ActionRelease, ActionReply, ActionNote, ActionHandoff, ActionEscalate, ActionResolve, ActionReopen}
+
+// Action is an agent's request. Text is the reply, note or reason; To the
+// department of a handoff.
+type Action struct {
+	Actor         policy.Actor `json:"actor"`
+	Text          string       `json:"text,omitempty"`
+	To            string       `json:"to,omitempty"`
+	AwaitCustomer bool         `json:"await_customer,omitempty"` // a reply that asks the customer something
+}
+
+// RuleError is a refused action; Rule names the rule that refused it.
+type RuleError struct {
+	Rule string
+	Msg  string
+}
+
+func (e *RuleError) Error() string { return "rule " + e.Rule + ": " + e.Msg }
+
+func refuse(rule, format string, args ...any) error {
+	return &RuleError{Rule: rule, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Check says whether an action is allowed now, without changing anything:
+// the Update validators call it so a refused action leaves no history.
+func (c *Case) Check(kind ActionKind, a Action) error {
+	if strings.TrimSpace(a.Actor.ID) == "" {
+		return refuse("actor", "an action needs an agent identity (--as or SWITCHBOARD_AGENT)")
+	}
+	if c.Status == StatusClosed {
+		return refuse("case-closed", "case %s is closed; a new post from the customer opens a new case", c.ID)
+	}
+	if err := c.Policy.MayActOn(a.Actor, c.Department); err != nil {
+		return &RuleError{Rule: "department-member", Msg: err.Error()}
+	}
+	active := c.Status == StatusOpen || c.Status == StatusWaitingCustomer
+	switch kind {
+	case ActionClaim:
+		if !active {
+			return refuse("case-active", "case is %s; reopen it before claiming", c.Status)
+		}
+		if c.Assignee == a.Actor.ID {
+			return refuse("already-claimed", "case is already claimed by you")
+		}
+		if c.Assignee != "" && !a.Actor.Senior() {
+			return refuse("collision", "case is claimed by %s; ask them to release it, or a lead to reassign it", c.Assignee)
+		}
+	case ActionRelease:
+		if c.Assignee == "" {
+			return refuse("not-claimed", "case is not claimed by anyone")
+		}
+		if c.Assignee != a.Actor.ID && !a.Actor.Senior() {
+			return refuse("collision", "case is claimed by %s; only they or a lead may release it", c.Assignee)
+		}
+	case ActionReply:
+		if !active {
+			return refuse("case-active", "case is %s; reopen it before replying", c.Status)
+		}
+		if c.Assignee == "" {
+			return refuse("claim-first", "claim the case before replying, so two agents never answer the same customer")
+		}
+		if c.Assignee != a.Actor.ID {
+			return refuse("collision", "case is claimed by %s; only the assignee may reply", c.Assignee)
+		}
+		if err := needText(a.Text, "reply"); err != nil {
+			return err
+		}
+	case ActionNote:
+		if err := needText(a.Text, "note"); err != nil {
+			return err
+		}
+	case ActionHandoff:
+		if !active {
+			return refuse("case-active", "case is %s; reopen it before handing it off", c.Status)
+		}
+		if a.To == c.Department {
+			return refuse("handoff-target", "case is already owned by %s; hand off to another department", a.To)
+		}
+		if _, ok := c.Policy.Department(a.To); !ok {
+			return refuse("handoff-target", "unknown department %q (known: %s)", a.To, strings.Join(c.Policy.DepartmentIDs(), ", "))
+		}
+		if err := needText(a.Text, "handoff reason"); err != nil {
+			return err
+		}
+	case ActionEscalate:
+		if !active {
+			return refuse("case-active", "case is %s; only active cases escalate", c.Status)
+		}
+		if c.Escalation.Level >= len(c.chain()) {
+			return refuse("escalation-top", "case is already at the top of %s's escalation chain", c.Department)
+		}
+		if err := needText(a.Text, "escalation reason"); err != nil {
+			return err
+		}
+	case ActionResolve:
+		if !active {
+			return refuse("case-active", "case is already %s", c.Status)
+		}
+	case ActionReopen:
+		if c.Status != StatusResolved {
+			return refuse("case-resolved", "only a resolved case can be reopened; this one is %s", c.Status)
+		}
+		if err := needText(a.Text, "reopen reason"); err != nil {
+			return err
+		}
+	default:
+		return refuse("action", "unknown action %q", kind)
+	}
+	return nil
+}
+
+func needText(s, what string) error {
+	if strings.TrimSpace(s) == "" {
+		return refuse("text-required", "the %s text is empty", what)
+	}
+	if len(s) > post.MaxTextLength {
+		return refuse("text-too-long", "the %s is %d bytes, more than %d", what, len(s), post.MaxTextLength)
+	}
+	return nil
+}
+
+// Apply performs a checked action at now. ref is the platform's id of a
+// published reply. It returns who must be told.
+func (c *Case) Apply(kind ActionKind, a Action, ref string, now time.Time) ([]Notice, error) {
+	if err := c.Check(kind, a); err != nil {
+		return nil, err
+	}
+	who := a.Actor.ID
+	switch kind {
+	case ActionClaim:
+		detail := ""
+		if c.Assignee != "" {
+			detail = "reassigned from " + c.Assignee
+		}
+		c.Assignee = who
+		c.record(now, Event{Kind: EventClaimed, Actor: who, Detail: detail})
+	case ActionRelease:
+		prev := c.Assignee
+		c.Assignee = ""
+		c.record(now, Event{Kind: EventReleased, Actor: who, Detail: "released by " + who + " from " + prev + "; back in the queue", Text: a.Text})
+	case ActionReply:
+		c.reply(a, ref, now)
+	case ActionNote:
+		c.record(now, Event{Kind: EventNoted, Actor: who, Text: a.Text})
+	case ActionHandoff:
+		from := c.Department
+		c.Status = StatusOpen
+		c.SilenceCloseAt = time.Time{}
+		c.assign(a.To, now)
+		c.record(now, Event{Kind: EventHandedOff, Actor: who, Department: a.To, Text: a.Text,
+			Detail: fmt.Sprintf("from %s to %s; fresh clock: first response due %s", from, a.To, c.Response.DueAt.UTC().Format(time.RFC3339))})
+		return []Notice{c.notice(a.To, fmt.Sprintf("handed over from %s: %s", from, a.Text))}, nil
+	case ActionEscalate:
+		return c.escalate(who, a.Text, now), nil
+	case ActionResolve:
+		c.resolve(who, a.Text, now)
+	case ActionReopen:
+		c.reopen(who, a.Text, now)
+	}
+	return nil, nil
+}
+
+func (c *Case) reply(a Action, ref string, now time.Time) {
+	e := Event{Kind: EventReplied, Actor: a.Actor.ID, Text: a.Text, Ref: ref}
+	if c.Response != nil {
+		e.SLA = c.outcome(c.Response, now)
+		c.Response = nil
+	}
+	c.Escalation = Escalation{}
+	if a.AwaitCustomer {
+		c.Status = StatusWaitingCustomer
+		c.pause(c.Resolution, now)
+		c.SilenceCloseAt = now.Add(c.Policy.SLA.CustomerSilence)
+		e.Detail = "waiting on the customer; resolution clock paused"
+	} else {
+		c.Status = StatusOpen
+		c.resume(c.Resolution, now)
+		c.SilenceCloseAt = time.Time{}
+	}
+	c.record(now, e)
+}
+
+func (c *Case) resolve(actor, note string, now time.Time) {
+	e := Event{Kind: EventResolved, Actor: actor, Text: note}
+	if c.Resolution != nil {
+		c.resume(c.Resolution, now) // measure against the due time as if running
+		e.SLA = c.outcome(c.Resolution, now)
+	}
+	if c.Response != nil {
+		e.Detail = "resolved with a reply still owed (" + c.outcome(c.Response, now) + ")"
+	}
+	c.Response, c.Resolution = nil, nil
+	c.Escalation = Escalation{}
+	c.Status = StatusResolved
+	c.ResolvedAt = now
+	c.SilenceCloseAt = time.Time{}
+	c.CloseAt = now.Add(c.Policy.SLA.ReopenWindow)
+	c.record(now, e)
+	if c.Policy.SLA.ReopenWindow == 0 {
+		c.Status = StatusClosed
+		c.record(now, Event{Kind: EventClosed, Actor: policy.SystemActor, Detail: "no reopen window"})
+	}
+}
+
+func (c *Case) reopen(actor, reason string, now time.Time) {
+	c.Status = StatusOpen
+	c.CloseAt, c.ResolvedAt = time.Time{}, time.Time{}
+	c.Resolution = c.newClock(ClockResolution, c.Policy.TargetsFor(c.Department, c.Priority).Resolution, now)
+	c.record(now, Event{Kind: EventReopened, Actor: actor, Text: reason})
+}
+
+// CustomerWrote records a follow-up post from the customer: it owes them a
+// reply (the next-response clock, unless one already runs), resumes a paused
+// resolution clock, and reopens a resolved case. After close it is only noted.
+func (c *Case) CustomerWrote(p post.Post, now time.Time) {
+	if c.hasPost(p.ID) { // webhooks are delivered more than once
+		return
+	}
+	e := Event{Kind: EventCustomer, Actor: p.Author.Handle, Text: p.Text, Ref: p.ID}
+	switch c.Status {
+	case StatusClosed:
+		e.Detail = "arrived after the case closed; not reopened"
+		c.record(now, e)
+		return
+	case StatusResolved:
+		c.record(now, e)
+		c.reopen(policy.SystemActor, "the customer wrote again within the reopen window", now)
+	case StatusWaitingCustomer:
+		c.Status = StatusOpen
+		c.SilenceCloseAt = time.Time{}
+		c.resume(c.Resolution, now)
+		c.record(now, e)
+	default:
+		c.record(now, e)
+	}
+	c.LastCustomerAt = now
+	if c.Response == nil {
+		c.Response = c.newClock(ClockNextResponse, c.Policy.TargetsFor(c.Department, c.Priority).NextResponse, now)
+	}
+}
+
+func (c *Case) hasPost(id string) bool {
+	for _, e := range c.Events {
+		if (e.Kind == EventCustomer || e.Kind == EventOpened) && e.Ref == id {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,120 @@
+// Package casestate is a customer-care case as plain Go: who owns it, which
+// SLA clocks run, what people did, and which actions are allowed. The Case
+// workflow holds one of these and feeds it actions and the passing of time;
+// everything here is deterministic and free of Temporal.
+package casestate
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/switchboard-care/switchboard/policy"
+	"github.com/switchboard-care/switchboard/post"
+	"github.com/switchboard-care/switchboard/triage/triaged"
+)
+
+// Status is where a case stands.
+type Status string
+
+const (
+	StatusOpen            Status = "open"             // someone owes the customer something
+	StatusWaitingCustomer Status = "waiting_customer" // an agent asked; the customer's turn
+	StatusResolved        Status = "resolved"         // done, reopens if the customer writes within the window
+	StatusClosed          Status = "closed"           // final
+)
+
+// Case is the whole state of one case.
+type Case struct {
+	ID       string          `json:"id"`
+	Post     post.Post       `json:"post"`
+	Triage   triaged.Result  `json:"triage"`
+	Decision policy.Decision `json:"decision"`
+	Policy   policy.Policy   `json:"policy"`
+	OpenedAt time.Time       `json:"opened_at"`
+
+	Status     Status          `json:"status"`
+	Department string          `json:"department"`
+	Assignee   string          `json:"assignee,omitempty"`
+	Priority   policy.Priority `json:"priority,omitempty"`
+
+	Response   *Clock     `json:"response,omitempty"`   // a reply owed to the customer
+	Resolution *Clock     `json:"resolution,omitempty"` // the case must be resolved by
+	Escalation Escalation `json:"escalation"`
+
+	LastCustomerAt time.Time `json:"last_customer_at"`
+	SilenceCloseAt time.Time `json:"silence_close_at,omitempty"` // auto-close while waiting on the customer
+	ResolvedAt     time.Time `json:"resolved_at,omitempty"`
+	CloseAt        time.Time `json:"close_at,omitempty"` // end of the reopen window
+
+	Events   []Event `json:"events"`
+	Revision int     `json:"revision"` // bumped by every change, so a waiter can tell
+}
+
+// Open creates the case for a triaged post at time now. A post that policy
+// gives no owner (spam) is closed at once.
+func Open(p post.Post, tri triaged.Result, pol policy.Policy, now time.Time) *Case {
+	dec := pol.Decide(policy.Signals{
+		Intent: tri.Intent, Sentiment: tri.Sentiment, Followers: p.Author.Followers,
+		Verified: p.Author.Verified, PropertyKey: p.PropertyKey(), Private: tri.Private || p.Private,
+	})
+	c := &Case{
+		ID: p.CaseID(), Post: p, Triage: tri, Decision: dec, Policy: pol, OpenedAt: now,
+		LastCustomerAt: now,
+	}
+	c.record(now, Event{Kind: EventOpened, Actor: p.Author.Handle, Text: tri.Redacted, Ref: p.ID,
+		Detail: fmt.Sprintf("%s post %s on %s", p.Platform, p.ID, p.PropertyKey())})
+	c.record(now, Event{Kind: EventTriaged, Actor: policy.SystemActor,
+		Detail: fmt.Sprintf("intent %s (%.0f%%), sentiment %.2f, language %s, private %t", tri.Intent, tri.Confidence*100, tri.Sentiment, tri.Language, dec.Private)})
+	if dec.Closed() {
+		c.Status = StatusClosed
+		c.record(now, Event{Kind: EventClosed, Actor: policy.SystemActor, Detail: "closed as " + tri.Intent + ": no owner, no SLA"})
+		return c
+	}
+	c.Status = StatusOpen
+	c.Priority = dec.Priority
+	c.assign(dec.Department, now)
+	c.record(now, Event{Kind: EventQueued, Actor: policy.SystemActor, Department: dec.Department,
+		Detail: fmt.Sprintf("queued for %s at %s", dec.Department, dec.Priority)})
+	return c
+}
+
+// assign gives the case to a department with fresh clocks.
+func (c *Case) assign(dept string, now time.Time) {
+	c.Department = dept
+	c.Assignee = ""
+	c.Escalation = Escalation{}
+	t := c.Policy.TargetsFor(dept, c.Priority)
+	c.Response = c.newClock(ClockFirstResponse, t.FirstResponse, now)
+	c.Resolution = c.newClock(ClockResolution, t.Resolution, now)
+}
+
+// Done reports whether the case is over: its workflow may complete.
+func (c *Case) Done() bool { return c.Status == StatusClosed }
+
+// Breached reports whether a clock the case currently owes is past due.
+func (c *Case) Breached() bool {
+	return (c.Response != nil && c.Response.Breached) ||
+		(c.Resolution != nil && c.Resolution.Breached && !c.Resolution.Paused)
+}
+
+// SLADue is the next SLA due time an operator should watch: the owed reply,
+// else the resolution; zero when no clock runs.
+func (c *Case) SLADue() time.Time {
+	if c.Response != nil {
+		return c.Response.DueAt
+	}
+	if c.Resolution != nil && !c.Resolution.Paused {
+		return c.Resolution.DueAt
+	}
+	return time.Time{}
+}
+
+func (c *Case) record(now time.Time, e Event) {
+	e.Seq = len(c.Events) + 1
+	e.At = now
+	if e.Department == "" {
+		e.Department = c.Department
+	}
+	c.Events = append(c.Events, e)
+	c.Revision++
+}

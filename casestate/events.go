@@ -1,0 +1,38 @@
+package casestate
+
+import "time"
+
+// EventKind names a step of the audit trail.
+type EventKind string
+
+const (
+	EventOpened    EventKind = "opened"
+	EventTriaged   EventKind = "triaged"
+	EventQueued    EventKind = "queued"
+	EventClaimed   EventKind = "claimed"
+	EventReleased  EventKind = "released"
+	EventReplied   EventKind = "replied"
+	EventNoted     EventKind = "noted"
+	EventHandedOff EventKind = "handed_off"
+	EventEscalated EventKind = "escalated"
+	EventWarning   EventKind = "sla_warning"
+	EventBreach    EventKind = "sla_breach"
+	EventCustomer  EventKind = "customer_wrote"
+	EventResolved  EventKind = "resolved"
+	EventReopened  EventKind = "reopened"
+	EventClosed    EventKind = "closed"
+)
+
+// Event is one step of a case's audit trail: who did what, when, for which
+// department, and how it stood against the SLA.
+type Event struct {
+	Seq        int       `json:"seq"`
+	At         time.Time `json:"at"`
+	Kind       EventKind `json:"kind"`
+	Actor      string    `json:"actor"`
+	Department string    `json:"department,omitempty"`
+	Text       string    `json:"text,omitempty"`   // what was said (redacted for customer posts)
+	Detail     string    `json:"detail,omitempty"` // reason, target, context
+	SLA        string    `json:"sla,omitempty"`    // outcome against a target
+	Ref        string    `json:"ref,omitempty"`    // e.g. the platform id of a published reply
+}

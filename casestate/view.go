@@ -1,0 +1,121 @@
+package casestate
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/switchboard-care/switchboard/post"
+	"github.com/switchboard-care/switchboard/triage/triaged"
+)
+
+// View is the case as an agent sees it: the `state` query's answer.
+type View struct {
+	ID             string         `json:"id"`
+	Status         Status         `json:"status"`
+	Department     string         `json:"department"`
+	Assignee       string         `json:"assignee,omitempty"`
+	Priority       string         `json:"priority,omitempty"`
+	Intent         string         `json:"intent"`
+	Private        bool           `json:"private"`
+	CustomerID     string         `json:"customer_id"`
+	Channel        string         `json:"channel"`
+	Post           post.Post      `json:"post"`
+	Triage         triaged.Result `json:"triage"`
+	Routing        []string       `json:"routing_reasons,omitempty"`
+	Watchers       []string       `json:"watchers,omitempty"`
+	Response       *Clock         `json:"response,omitempty"`
+	Resolution     *Clock         `json:"resolution,omitempty"`
+	SLADueAt       *time.Time     `json:"sla_due_at,omitempty"`
+	SLABreached    bool           `json:"sla_breached"`
+	Escalation     Escalation     `json:"escalation"`
+	NextDeadline   *Deadline      `json:"next_deadline,omitempty"`
+	PolicyVersion  string         `json:"policy_version"`
+	OpenedAt       time.Time      `json:"opened_at"`
+	LastCustomerAt time.Time      `json:"last_customer_at"`
+	CloseAt        *time.Time     `json:"close_at,omitempty"`
+}
+
+// View returns the agent's view of the case.
+func (c *Case) View() View {
+	v := View{
+		ID: c.ID, Status: c.Status, Department: c.Department, Assignee: c.Assignee,
+		Priority: string(c.Priority), Intent: c.Triage.Intent, Private: c.Decision.Private,
+		CustomerID: c.Post.CustomerKey(), Channel: c.Post.Platform, Post: c.Post, Triage: c.Triage,
+		Routing: c.Decision.Reasons, Watchers: c.Decision.Watchers,
+		Response: c.Response, Resolution: c.Resolution, SLABreached: c.Breached(),
+		Escalation: c.Escalation, PolicyVersion: c.Policy.Version, OpenedAt: c.OpenedAt,
+		LastCustomerAt: c.LastCustomerAt,
+	}
+	if due := c.SLADue(); !due.IsZero() {
+		v.SLADueAt = &due
+	}
+	if d, ok := c.NextDeadline(); ok {
+		v.NextDeadline = &d
+	}
+	if !c.CloseAt.IsZero() {
+		v.CloseAt = &c.CloseAt
+	}
+	return v
+}
+
+// Visibility is what the case publishes as search attributes, so operators
+// can filter cases in the Temporal Web UI.
+type Visibility struct {
+	CustomerID      string
+	Channel         string
+	Department      string
+	Assignee        string
+	Status          string
+	Priority        string
+	Intent          string
+	SLADueAt        time.Time // zero: no clock runs
+	SLABreached     bool
+	EscalationLevel int
+}
+
+// Visibility returns the current search-attribute values.
+func (c *Case) Visibility() Visibility {
+	return Visibility{
+		CustomerID: c.Post.CustomerKey(), Channel: c.Post.Platform, Department: c.Department,
+		Assignee: c.Assignee, Status: string(c.Status), Priority: string(c.Priority),
+		Intent: c.Triage.Intent, SLADueAt: c.SLADue(), SLABreached: c.Breached(),
+		EscalationLevel: c.Escalation.Level,
+	}
+}
+
+// Summary is the one-line static summary of the case in the Web UI: who
+// posted what where, with personal data redacted.
+func Summary(platform, property, handle, redactedText string) string {
+	return fmt.Sprintf("%s on %s:%s — “%s”", handle, platform, property, clip(redactedText, 90))
+}
+
+// Details is the case's current details in the Web UI (markdown).
+func (c *Case) Details() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "**%s** · %s · %s", c.Status, c.Department, c.Priority)
+	if c.Assignee != "" {
+		fmt.Fprintf(&b, " · assignee %s", c.Assignee)
+	} else if c.Status == StatusOpen {
+		b.WriteString(" · in queue")
+	}
+	if due := c.SLADue(); !due.IsZero() {
+		fmt.Fprintf(&b, "\n\nSLA due %s", due.UTC().Format(time.RFC3339))
+		if c.Breached() {
+			b.WriteString(" — **breached**")
+		}
+	}
+	if c.Escalation.Level > 0 {
+		fmt.Fprintf(&b, "\n\nescalation level %d (%s)", c.Escalation.Level, c.Escalation.To)
+	}
+	fmt.Fprintf(&b, "\n\nintent %s · policy %s", c.Triage.Intent, c.Policy.Version)
+	return b.String()
+}
+
+func clip(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}

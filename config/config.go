@@ -1,0 +1,158 @@
+// Package config loads switchboard's configuration with viper: the embedded
+// defaults (the demo brand), then a file, then SWITCHBOARD_* environment
+// variables; and it validates the result, naming the key of any mistake.
+package config
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"strings"
+
+	"github.com/spf13/viper"
+
+	"github.com/switchboard-care/switchboard/policy"
+	"github.com/switchboard-care/switchboard/triage"
+)
+
+//go:embed defaults/*.yaml
+var defaults embed.FS
+
+// EnvConfigFile names the environment variable that points at a config file.
+const EnvConfigFile = "SWITCHBOARD_CONFIG"
+
+// Temporal says where the Temporal service is.
+type Temporal struct {
+	Address   string `mapstructure:"address"`
+	Namespace string `mapstructure:"namespace"`
+	TaskQueue string `mapstructure:"task_queue"`
+}
+
+// Log configures zap.
+type Log struct {
+	Level  string `mapstructure:"level"`
+	Format string `mapstructure:"format"`
+}
+
+// Config is the whole configuration.
+type Config struct {
+	Temporal Temporal       `mapstructure:"temporal"`
+	DataDir  string         `mapstructure:"data_dir"`
+	Log      Log            `mapstructure:"log"`
+	Policy   policy.Policy  `mapstructure:"policy"`
+	Agents   []policy.Agent `mapstructure:"agents"`
+	Triage   triage.Config  `mapstructure:"triage"`
+
+	directory *policy.Directory
+}
+
+// Directory is the validated agent directory.
+func (c *Config) Directory() *policy.Directory { return c.directory }
+
+// Load reads the configuration. file may be empty; then SWITCHBOARD_CONFIG is
+// used if set, else the embedded defaults alone.
+func Load(file string) (*Config, error) {
+	if file == "" {
+		file = os.Getenv(EnvConfigFile)
+	}
+	return load(file, true)
+}
+
+// Default loads the embedded defaults only, ignoring files and the
+// environment: the demo brand, for tests and tools.
+func Default() (*Config, error) { return load("", false) }
+
+func load(file string, useEnv bool) (*Config, error) {
+	v := viper.New()
+	v.SetConfigType("yaml")
+	if err := mergeDefaults(v); err != nil {
+		return nil, err
+	}
+	source := "config"
+	if file != "" {
+		source = "config " + file
+		v.SetConfigFile(file)
+		if err := v.MergeInConfig(); err != nil {
+			return nil, fmt.Errorf("read config file %s: %w", file, err)
+		}
+	}
+	if useEnv {
+		v.SetEnvPrefix("SWITCHBOARD")
+		v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+		v.AutomaticEnv()
+	}
+	var cfg Config
+	if err := v.Unmarshal(&cfg); err != nil {
+		return nil, fmt.Errorf("decode %s: %w", source, err)
+	}
+	cfg.normalise()
+	if err := cfg.validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", source, err)
+	}
+	return &cfg, nil
+}
+
+func mergeDefaults(v *viper.Viper) error {
+	files, err := fs.Glob(defaults, "defaults/*.yaml")
+	if err != nil {
+		return err
+	}
+	for _, f := range files { // Glob sorts, so 10-… merges before 20-…
+		data, err := defaults.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		if err := v.MergeConfig(bytes.NewReader(data)); err != nil {
+			return fmt.Errorf("embedded %s: %w", path.Base(f), err)
+		}
+	}
+	return nil
+}
+
+// normalise undoes viper's lower-casing of map keys (P1 → p1) and fills in
+// what can be derived.
+func (c *Config) normalise() {
+	for id, d := range c.Policy.Departments {
+		d.ID = id
+		targets := make(map[policy.Priority]policy.Targets, len(d.Targets))
+		for prio, t := range d.Targets {
+			targets[policy.Priority(strings.ToUpper(string(prio)))] = t
+		}
+		d.Targets = targets
+		c.Policy.Departments[id] = d
+	}
+	for i, r := range c.Policy.Routing {
+		c.Policy.Routing[i].Priority = policy.Priority(strings.ToUpper(string(r.Priority)))
+	}
+}
+
+func (c *Config) validate() error {
+	if c.Temporal.Address == "" {
+		return errors.New("temporal.address is required (host:port)")
+	}
+	if c.Temporal.Namespace == "" {
+		return errors.New("temporal.namespace is required")
+	}
+	if c.Temporal.TaskQueue == "" {
+		return errors.New("temporal.task_queue is required")
+	}
+	if c.DataDir == "" {
+		return errors.New("data_dir is required")
+	}
+	if err := c.Policy.Validate(); err != nil {
+		return err
+	}
+	if err := c.Triage.Validate(); err != nil {
+		return err
+	}
+	dir, err := policy.NewDirectory(c.Agents, &c.Policy)
+	if err != nil {
+		return err
+	}
+	c.directory = dir
+	return nil
+}

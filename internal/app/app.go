@@ -1,0 +1,119 @@
+// Package app wires switchboard's processes together: the Temporal client,
+// the worker with its activities, and search-attribute registration. The
+// mains (worker/, starter/, the switchboard command) stay thin over it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+	"go.uber.org/zap"
+
+	"github.com/switchboard-care/switchboard/activities"
+	"github.com/switchboard-care/switchboard/config"
+	"github.com/switchboard-care/switchboard/internal/logging"
+	"github.com/switchboard-care/switchboard/publish"
+	"github.com/switchboard-care/switchboard/triage"
+	"github.com/switchboard-care/switchboard/workflows"
+)
+
+// Dial connects to Temporal with the configured address and namespace.
+func Dial(ctx context.Context, cfg *config.Config, log *zap.Logger) (client.Client, error) {
+	tc, err := client.DialContext(ctx, client.Options{
+		HostPort:  cfg.Temporal.Address,
+		Namespace: cfg.Temporal.Namespace,
+		Logger:    logging.Temporal(log.Named("temporal")),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("connect to Temporal at %s (is the server running? `make dev` starts one): %w", cfg.Temporal.Address, err)
+	}
+	return tc, nil
+}
+
+// OutboxPath is the sandbox publisher's file in the data folder.
+func OutboxPath(cfg *config.Config) string { return filepath.Join(cfg.DataDir, "outbox.jsonl") }
+
+// NotificationsPath is the sandbox notifier's file in the data folder.
+func NotificationsPath(cfg *config.Config) string {
+	return filepath.Join(cfg.DataDir, "notifications.jsonl")
+}
+
+// NewWorker builds a worker with every workflow and activity registered.
+func NewWorker(cfg *config.Config, tc client.Client, log *zap.Logger) (worker.Worker, error) {
+	engine, err := triage.New(cfg.Triage)
+	if err != nil {
+		return nil, fmt.Errorf("triage engine: %w", err)
+	}
+	outbox, err := publish.NewOutbox(OutboxPath(cfg))
+	if err != nil {
+		return nil, err
+	}
+	notifier, err := activities.NewNotifier(NotificationsPath(cfg), log.Named("notify"))
+	if err != nil {
+		return nil, err
+	}
+	w := worker.New(tc, cfg.Temporal.TaskQueue, worker.Options{})
+	w.RegisterWorkflowWithOptions(workflows.CaseWorkflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
+	acts := &activities.Activities{Triager: engine, Publisher: outbox, Notifier: notifier, Log: log.Named("activity")}
+	w.RegisterActivityWithOptions(acts.Triage, activityName(workflows.ActivityTriage))
+	w.RegisterActivityWithOptions(acts.Publish, activityName(workflows.ActivityPublish))
+	w.RegisterActivityWithOptions(acts.Notify, activityName(workflows.ActivityNotify))
+	return w, nil
+}
+
+// RunWorker registers missing search attributes, then runs a worker until
+// ctx is done.
+func RunWorker(ctx context.Context, cfg *config.Config, tc client.Client, log *zap.Logger) error {
+	if err := EnsureSearchAttributes(ctx, tc, cfg.Temporal.Namespace); err != nil {
+		return err
+	}
+	w, err := NewWorker(cfg, tc, log)
+	if err != nil {
+		return err
+	}
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	log.Info("worker running", zap.String("task_queue", cfg.Temporal.TaskQueue), zap.String("namespace", cfg.Temporal.Namespace))
+	<-ctx.Done()
+	w.Stop()
+	return nil
+}
+
+func activityName(name string) activity.RegisterOptions { return activity.RegisterOptions{Name: name} }
+
+// EnsureSearchAttributes registers switchboard's custom search attributes
+// that the namespace lacks, so a fresh server needs no manual step.
+func EnsureSearchAttributes(ctx context.Context, tc client.Client, namespace string) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	have, err := tc.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: namespace})
+	if err != nil {
+		return fmt.Errorf("list search attributes: %w", err)
+	}
+	req := &operatorservice.AddSearchAttributesRequest{Namespace: namespace, SearchAttributes: map[string]enums.IndexedValueType{}}
+	for _, sa := range workflows.SearchAttributes {
+		if _, ok := have.CustomAttributes[sa.Name]; !ok {
+			req.SearchAttributes[sa.Name] = sa.Type
+		}
+	}
+	if len(req.SearchAttributes) == 0 {
+		return nil
+	}
+	_, err = tc.OperatorService().AddSearchAttributes(ctx, req)
+	var exists *serviceerror.AlreadyExists
+	if err != nil && !errors.As(err, &exists) {
+		return fmt.Errorf("register search attributes: %w", err)
+	}
+	return nil
+}

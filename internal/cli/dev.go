@@ -1,0 +1,93 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+	"go.uber.org/zap"
+
+	"github.com/switchboard-care/switchboard/caseapi"
+	"github.com/switchboard-care/switchboard/demo"
+	"github.com/switchboard-care/switchboard/internal/app"
+	"github.com/switchboard-care/switchboard/internal/devserver"
+)
+
+func newDevCmd(a *App) *cobra.Command {
+	var port, uiPort int
+	var noDemo bool
+	cmd := &cobra.Command{
+		Use:   "dev",
+		Short: "Run everything locally: Temporal dev server with Web UI, worker, demo cases",
+		Long: "Starts the Temporal dev server from the pinned CLI (building it on first use)\n" +
+			"with a file database in the data folder, registers switchboard's search\n" +
+			"attributes, runs a worker, loads the demo posts and waits for Ctrl-C.\n" +
+			"Run it again and the open cases are still there with their timers.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			cfg, err := a.Config()
+			if err != nil {
+				return err
+			}
+			log := a.Logger()
+			out := cmd.OutOrStdout()
+			bin, err := devserver.Ensure(ctx, func(msg string) { fmt.Fprintln(out, msg) })
+			if err != nil {
+				return err
+			}
+			srv, err := devserver.Start(ctx, devserver.Options{
+				Binary: bin, Port: port, UIPort: uiPort, Namespace: cfg.Temporal.Namespace,
+				DBFile:  filepath.Join(cfg.DataDir, "temporal.db"),
+				LogFile: filepath.Join(cfg.DataDir, "temporal.log"),
+			})
+			if err != nil {
+				return err
+			}
+			defer func() {
+				fmt.Fprintln(out, "stopping the Temporal dev server…")
+				_ = srv.Stop()
+			}()
+			cfg.Temporal.Address = srv.Address
+			tc, err := app.Dial(ctx, cfg, log)
+			if err != nil {
+				return unavailable(err)
+			}
+			defer tc.Close()
+			workerDone := make(chan error, 1)
+			go func() { workerDone <- app.RunWorker(ctx, cfg, tc, log) }()
+
+			if !noDemo {
+				cases := &caseapi.Client{Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue, Policy: cfg.Policy, Directory: cfg.Directory()}
+				sum, err := IngestJSONL(ctx, cases, bytes.NewReader(demo.Posts))
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(out, "demo posts: started %d, joined %d, already there %d\n", sum.Started, sum.Joined, sum.Duplicates)
+			}
+			fmt.Fprintf(out, "\nswitchboard is running.\n  Temporal:  %s (namespace %s)\n  Web UI:    %s/namespaces/%s/workflows\n  Data:      %s\n",
+				srv.Address, cfg.Temporal.Namespace, srv.UIAddress, cfg.Temporal.Namespace, cfg.DataDir)
+			fmt.Fprintf(out, "  Try in the Web UI's search: Department = \"support\" AND CaseStatus = \"open\"\n\nPress Ctrl-C to stop.\n")
+			select {
+			case <-ctx.Done():
+			case err := <-workerDone:
+				return err
+			}
+			fmt.Fprintln(out, "\nstopping the worker…")
+			select {
+			case err := <-workerDone:
+				if err != nil {
+					log.Warn("worker stopped with an error", zap.Error(err))
+				}
+			case <-time.After(15 * time.Second):
+			}
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&port, "port", 7233, "Temporal frontend port")
+	cmd.Flags().IntVar(&uiPort, "ui-port", 8233, "Temporal Web UI port")
+	cmd.Flags().BoolVar(&noDemo, "no-demo", false, "do not load the demo posts")
+	return cmd
+}

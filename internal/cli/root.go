@@ -1,0 +1,97 @@
+// Package cli is the switchboard command line: one binary for operators
+// (dev, worker, ingest) and agents (cases, case …, agent …).
+package cli
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/spf13/cobra"
+	"go.uber.org/zap"
+
+	"github.com/switchboard-care/switchboard/caseapi"
+	"github.com/switchboard-care/switchboard/config"
+	"github.com/switchboard-care/switchboard/internal/app"
+	"github.com/switchboard-care/switchboard/internal/logging"
+)
+
+// App carries what every command shares: the loaded configuration and the
+// logger, built once on first use.
+type App struct {
+	configFile string
+
+	once   sync.Once
+	cfg    *config.Config
+	log    *zap.Logger
+	errApp error
+}
+
+// Config returns the configuration, loading it on first call.
+func (a *App) Config() (*config.Config, error) {
+	a.load()
+	return a.cfg, a.errApp
+}
+
+// Logger returns the process logger (a no-op logger if config failed).
+func (a *App) Logger() *zap.Logger {
+	a.load()
+	if a.log == nil {
+		return zap.NewNop()
+	}
+	return a.log
+}
+
+func (a *App) load() {
+	a.once.Do(func() {
+		a.cfg, a.errApp = config.Load(a.configFile)
+		if a.errApp != nil {
+			return
+		}
+		a.log, a.errApp = logging.New(a.cfg.Log.Level, a.cfg.Log.Format)
+	})
+}
+
+// NewRoot builds the whole command tree.
+func NewRoot() *cobra.Command {
+	app := &App{}
+	root := &cobra.Command{
+		Use:           "switchboard",
+		Short:         "Social-media customer care on Temporal: every post a durable case",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.PersistentFlags().StringVar(&app.configFile, "config", "", "configuration file (default: $"+config.EnvConfigFile+", else the embedded demo configuration)")
+	root.AddCommand(
+		newWorkerCmd(app),
+		newIngestCmd(app),
+		newDevCmd(app),
+	)
+	return root
+}
+
+// Execute runs the command line and returns the process exit code.
+func Execute(ctx context.Context, args []string) int {
+	root := NewRoot()
+	root.SetArgs(args)
+	if err := root.ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(root.ErrOrStderr(), "error:", err)
+		return exitCode(err)
+	}
+	return 0
+}
+
+// CaseClient connects to Temporal and returns the case API with the
+// configured policy and directory.
+func (a *App) CaseClient(ctx context.Context) (*caseapi.Client, error) {
+	cfg, err := a.Config()
+	if err != nil {
+		return nil, err
+	}
+	tc, err := app.Dial(ctx, cfg, a.Logger())
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	return &caseapi.Client{Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue, Policy: cfg.Policy, Directory: cfg.Directory()}, nil
+}

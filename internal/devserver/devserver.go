@@ -1,0 +1,276 @@
+// Package devserver runs the Temporal dev server from the project's pinned
+// CLI: for `switchboard dev` and for tests that need a real server.
+package devserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/switchboard-care/switchboard/workflows"
+)
+
+// CLIVersion is the pinned Temporal CLI (the newest that builds with a plain
+// `go install`).
+const CLIVersion = "v1.5.1"
+
+// EnvBinary points at a temporal binary to use instead of the pinned build.
+const EnvBinary = "SWITCHBOARD_TEMPORAL_BIN"
+
+// ModuleRoot finds the folder of switchboard's go.mod from the working
+// directory up.
+func ModuleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if data, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && strings.Contains(string(data), "module github.com/switchboard-care/switchboard\n") {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("not inside the switchboard source tree (no go.mod found)")
+		}
+		dir = parent
+	}
+}
+
+// PinnedPath is where the pinned CLI is built: .tools/bin under the module
+// root (gitignored).
+func PinnedPath() (string, error) {
+	root, err := ModuleRoot()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(root, ".tools", "bin", "temporal"), nil
+}
+
+// Find returns the temporal binary to run: $SWITCHBOARD_TEMPORAL_BIN, the
+// pinned build, or `temporal` on PATH, in that order.
+func Find() (string, error) {
+	if p := os.Getenv(EnvBinary); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return "", fmt.Errorf("%s=%s: %w", EnvBinary, p, err)
+		}
+		return p, nil
+	}
+	if p, err := PinnedPath(); err == nil {
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	if p, err := exec.LookPath("temporal"); err == nil {
+		return p, nil
+	}
+	return "", errors.New("no temporal binary: run `make temporal` (builds the pinned CLI into .tools/bin), or put temporal on PATH")
+}
+
+// Ensure finds the binary, building the pinned CLI if there is none.
+func Ensure(ctx context.Context, progress func(string)) (string, error) {
+	if p, err := Find(); err == nil {
+		return p, nil
+	}
+	dest, err := PinnedPath()
+	if err != nil {
+		return "", err
+	}
+	progress(fmt.Sprintf("building the Temporal CLI %s into %s (once; a few minutes)", CLIVersion, filepath.Dir(dest)))
+	cmd := exec.CommandContext(ctx, "go", "install", "github.com/temporalio/cli/cmd/temporal@"+CLIVersion)
+	cmd.Env = append(os.Environ(), "GOBIN="+filepath.Dir(dest))
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("build Temporal CLI %s: %w", CLIVersion, err)
+	}
+	return dest, nil
+}
+
+// Options configures a dev server.
+type Options struct {
+	Binary    string
+	IP        string // default 127.0.0.1
+	Port      int    // gRPC frontend; 0 picks a free port
+	UIPort    int    // Web UI; 0 picks a free port; -1 disables it
+	DBFile    string // SQLite file; empty keeps everything in memory
+	Namespace string // default "default"
+	LogFile   string // where the server's output goes; empty discards it
+}
+
+// Server is a running dev server.
+type Server struct {
+	Address   string // host:port of the frontend
+	UIAddress string // http://host:port of the Web UI, empty if disabled
+	opts      Options
+	cmd       *exec.Cmd
+	done      chan error
+}
+
+// Start launches the dev server with switchboard's search attributes and
+// waits until it answers.
+func Start(ctx context.Context, opts Options) (*Server, error) {
+	if opts.IP == "" {
+		opts.IP = "127.0.0.1"
+	}
+	if opts.Namespace == "" {
+		opts.Namespace = "default"
+	}
+	var err error
+	if opts.Port == 0 {
+		if opts.Port, err = FreePort(); err != nil {
+			return nil, err
+		}
+	}
+	if opts.UIPort == 0 {
+		if opts.UIPort, err = FreePort(); err != nil {
+			return nil, err
+		}
+	}
+	s := &Server{opts: opts, Address: fmt.Sprintf("%s:%d", opts.IP, opts.Port)}
+	if opts.UIPort > 0 {
+		s.UIAddress = fmt.Sprintf("http://%s:%d", opts.IP, opts.UIPort)
+	}
+	return s, s.start(ctx)
+}
+
+func (s *Server) start(ctx context.Context) error {
+	o := s.opts
+	args := []string{"server", "start-dev", "--ip", o.IP, "--port", fmt.Sprint(o.Port),
+		"--namespace", o.Namespace, "--log-level", "warn", "--log-format", "pretty"}
+	if o.UIPort > 0 {
+		args = append(args, "--ui-port", fmt.Sprint(o.UIPort))
+	} else {
+		args = append(args, "--headless")
+	}
+	if o.DBFile != "" {
+		if err := os.MkdirAll(filepath.Dir(o.DBFile), 0o755); err != nil {
+			return err
+		}
+		args = append(args, "--db-filename", o.DBFile)
+	}
+	for _, sa := range workflows.SearchAttributes {
+		args = append(args, "--search-attribute", sa.Name+"="+cliType(sa.Type))
+	}
+	cmd := exec.Command(o.Binary, args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // Ctrl-C in a terminal is ours to pass on
+	if o.LogFile != "" {
+		f, err := os.OpenFile(o.LogFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err != nil {
+			return err
+		}
+		cmd.Stdout, cmd.Stderr = f, f
+		defer f.Close()
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start temporal dev server: %w", err)
+	}
+	s.cmd = cmd
+	s.done = make(chan error, 1)
+	go func() { s.done <- cmd.Wait() }()
+	if err := s.waitReady(ctx); err != nil {
+		_ = s.Stop()
+		return err
+	}
+	return nil
+}
+
+func (s *Server) waitReady(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	for {
+		select {
+		case err := <-s.done:
+			s.done <- err
+			return fmt.Errorf("temporal dev server exited early (%v); see %s", err, orNone(s.opts.LogFile))
+		case <-ctx.Done():
+			return fmt.Errorf("temporal dev server at %s not ready after 60s; see %s", s.Address, orNone(s.opts.LogFile))
+		case <-time.After(200 * time.Millisecond):
+		}
+		c, err := client.Dial(client.Options{HostPort: s.Address, Namespace: s.opts.Namespace, Logger: quiet{}})
+		if err != nil {
+			continue
+		}
+		_, err = c.CheckHealth(ctx, &client.CheckHealthRequest{})
+		c.Close()
+		if err == nil {
+			return nil
+		}
+	}
+}
+
+// Stop ends the server gracefully (SIGTERM, then SIGKILL after 10s).
+func (s *Server) Stop() error {
+	if s.cmd == nil || s.cmd.Process == nil {
+		return nil
+	}
+	_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGTERM)
+	select {
+	case <-s.done:
+	case <-time.After(10 * time.Second):
+		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+		<-s.done
+	}
+	s.cmd = nil
+	return nil
+}
+
+// Restart stops the server and starts it again on the same ports and
+// database file.
+func (s *Server) Restart(ctx context.Context) error {
+	if err := s.Stop(); err != nil {
+		return err
+	}
+	return s.start(ctx)
+}
+
+// FreePort asks the kernel for an unused TCP port on loopback.
+func FreePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("find a free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+func cliType(t enums.IndexedValueType) string {
+	switch t {
+	case enums.INDEXED_VALUE_TYPE_KEYWORD:
+		return "Keyword"
+	case enums.INDEXED_VALUE_TYPE_DATETIME:
+		return "Datetime"
+	case enums.INDEXED_VALUE_TYPE_BOOL:
+		return "Bool"
+	case enums.INDEXED_VALUE_TYPE_INT:
+		return "Int"
+	case enums.INDEXED_VALUE_TYPE_DOUBLE:
+		return "Double"
+	case enums.INDEXED_VALUE_TYPE_KEYWORD_LIST:
+		return "KeywordList"
+	}
+	return "Text"
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(no log file)"
+	}
+	return s
+}
+
+// quiet silences the SDK while polling for readiness.
+type quiet struct{}
+
+func (quiet) Debug(string, ...any) {}
+func (quiet) Info(string, ...any)  {}
+func (quiet) Warn(string, ...any)  {}
+func (quiet) Error(string, ...any) {}

@@ -1,0 +1,129 @@
+package policy
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Roles an agent can hold in their departments.
+const (
+	RoleAgent    = "agent"
+	RoleLead     = "lead"
+	RoleHead     = "head"
+	RoleApprover = "approver"
+)
+
+// SystemActor is the actor of what the case does by itself (timers, triage).
+const SystemActor = "switchboard"
+
+// Agent is a person in the directory.
+type Agent struct {
+	ID          string   `json:"id" mapstructure:"id"`
+	Name        string   `json:"name" mapstructure:"name"`
+	Departments []string `json:"departments" mapstructure:"departments"`
+	Roles       []string `json:"roles" mapstructure:"roles"`
+	Capacity    int      `json:"capacity" mapstructure:"capacity"`
+	// PasswordHash is a bcrypt hash for the web console; never the password.
+	PasswordHash string `json:"-" mapstructure:"password_hash"`
+}
+
+// Actor is who performs an action, as resolved from the directory by the
+// caller at the time of the action (so a new hire can act on old cases).
+type Actor struct {
+	ID          string   `json:"id"`
+	Departments []string `json:"departments,omitempty"`
+	Roles       []string `json:"roles,omitempty"`
+}
+
+// Actor returns the identity this agent acts with.
+func (a Agent) Actor() Actor {
+	return Actor{ID: a.ID, Departments: slices.Clone(a.Departments), Roles: slices.Clone(a.Roles)}
+}
+
+// In reports whether the actor belongs to a department.
+func (a Actor) In(dept string) bool { return slices.Contains(a.Departments, dept) }
+
+// Has reports whether the actor holds a role.
+func (a Actor) Has(role string) bool { return slices.Contains(a.Roles, role) }
+
+// Senior reports whether the actor is a lead or head.
+func (a Actor) Senior() bool { return a.Has(RoleLead) || a.Has(RoleHead) }
+
+// Directory is the set of agents, keyed by id.
+type Directory struct {
+	agents map[string]Agent
+}
+
+// NewDirectory indexes agents, refusing duplicates and unknown departments.
+func NewDirectory(agents []Agent, p *Policy) (*Directory, error) {
+	d := &Directory{agents: map[string]Agent{}}
+	for i, a := range agents {
+		key := fmt.Sprintf("agents[%d]", i)
+		if a.ID == "" {
+			return nil, fmt.Errorf("%s.id is required", key)
+		}
+		if _, dup := d.agents[a.ID]; dup {
+			return nil, fmt.Errorf("%s.id: agent %q is listed twice", key, a.ID)
+		}
+		if len(a.Departments) == 0 {
+			return nil, fmt.Errorf("%s.departments: agent %q has no department", key, a.ID)
+		}
+		for _, dept := range a.Departments {
+			if _, ok := p.Departments[dept]; !ok {
+				return nil, fmt.Errorf("%s.departments: unknown department %q", key, dept)
+			}
+		}
+		for _, r := range a.Roles {
+			if !slices.Contains([]string{RoleAgent, RoleLead, RoleHead, RoleApprover}, r) {
+				return nil, fmt.Errorf("%s.roles: %q is not one of agent, lead, head, approver", key, r)
+			}
+		}
+		if a.Capacity < 0 {
+			return nil, fmt.Errorf("%s.capacity: %d is negative", key, a.Capacity)
+		}
+		d.agents[a.ID] = a
+	}
+	return d, nil
+}
+
+// Lookup finds an agent by id.
+func (d *Directory) Lookup(id string) (Agent, error) {
+	a, ok := d.agents[id]
+	if !ok {
+		return Agent{}, fmt.Errorf("unknown agent %q: pass --as with an agent id from the configuration's agents list", id)
+	}
+	return a, nil
+}
+
+// All lists the agents sorted by id.
+func (d *Directory) All() []Agent {
+	out := make([]Agent, 0, len(d.agents))
+	for _, a := range d.agents {
+		out = append(out, a)
+	}
+	slices.SortFunc(out, func(x, y Agent) int {
+		switch {
+		case x.ID < y.ID:
+			return -1
+		case x.ID > y.ID:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// MayActOn says whether an actor may act on a case owned by dept: members of
+// the department, leads and heads of the departments on its escalation chain,
+// and the centre of excellence. The error names the rule.
+func (p *Policy) MayActOn(a Actor, dept string) error {
+	if a.In(dept) || a.In(p.CoE) {
+		return nil
+	}
+	for _, step := range p.Departments[dept].Escalation {
+		if a.In(step.To) && a.Senior() {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s is not in %s (only its agents, leads and heads on its escalation chain, and %s may act)", a.ID, dept, p.CoE)
+}

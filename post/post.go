@@ -1,0 +1,90 @@
+// Package post defines the canonical customer post that every intake adapter
+// maps onto, and the identifiers derived from it.
+package post
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Author is the customer who wrote a post, as the platform knows them.
+type Author struct {
+	ID        string `json:"id"`
+	Handle    string `json:"handle,omitempty"`
+	Name      string `json:"name,omitempty"`
+	Followers int    `json:"followers,omitempty"`
+	Verified  bool   `json:"verified,omitempty"`
+}
+
+// Post is the canonical intake format (see docs/design.md).
+type Post struct {
+	ID         string    `json:"id"`
+	Platform   string    `json:"platform"`
+	Property   string    `json:"property"`
+	Author     Author    `json:"author"`
+	Text       string    `json:"text"`
+	CreatedAt  time.Time `json:"created_at"`
+	InReplyTo  string    `json:"in_reply_to,omitempty"`
+	ThreadID   string    `json:"thread_id,omitempty"`
+	URL        string    `json:"url,omitempty"`
+	Private    bool      `json:"private,omitempty"` // arrived as a direct/private message
+}
+
+// MaxTextLength bounds a post's text; platforms allow far less, so anything
+// longer is not a real post.
+const MaxTextLength = 64 * 1024
+
+// Validate reports every missing or malformed field at once, so a rejected
+// line in a bulk import can be fixed in one go.
+func (p Post) Validate() error {
+	var errs []error
+	if strings.TrimSpace(p.ID) == "" {
+		errs = append(errs, errors.New("id is required"))
+	}
+	if strings.TrimSpace(p.Platform) == "" {
+		errs = append(errs, errors.New("platform is required"))
+	} else if strings.ContainsAny(p.Platform, ":/ ") {
+		errs = append(errs, fmt.Errorf("platform %q must not contain ':', '/' or spaces", p.Platform))
+	}
+	if strings.TrimSpace(p.Property) == "" {
+		errs = append(errs, errors.New("property is required"))
+	}
+	if strings.TrimSpace(p.Author.ID) == "" {
+		errs = append(errs, errors.New("author.id is required"))
+	}
+	if strings.TrimSpace(p.Text) == "" {
+		errs = append(errs, errors.New("text is required"))
+	}
+	if len(p.Text) > MaxTextLength {
+		errs = append(errs, fmt.Errorf("text is %d bytes, more than %d", len(p.Text), MaxTextLength))
+	}
+	if p.CreatedAt.IsZero() {
+		errs = append(errs, errors.New("created_at is required (RFC 3339)"))
+	}
+	return errors.Join(errs...)
+}
+
+// PropertyKey names the company account the post was made on, as the
+// configuration spells it: "x:@acme_help".
+func (p Post) PropertyKey() string { return p.Platform + ":" + p.Property }
+
+// CustomerKey identifies the customer across posts on one platform.
+func (p Post) CustomerKey() string { return p.Platform + ":" + p.Author.ID }
+
+// CaseID is the deterministic workflow id of the case a post opens, so a
+// webhook delivered twice starts one case.
+func CaseID(platform, postID string) string { return "case/" + platform + "/" + postID }
+
+// CaseID is the id of the case this post would open.
+func (p Post) CaseID() string { return CaseID(p.Platform, p.ID) }
+
+// ThreadRoot is the platform post id a follow-up refers to: the thread if the
+// platform gives one, else the post it replies to.
+func (p Post) ThreadRoot() string {
+	if p.ThreadID != "" {
+		return p.ThreadID
+	}
+	return p.InReplyTo
+}

@@ -1,0 +1,266 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/switchboard-care/switchboard/casestate"
+	"github.com/switchboard-care/switchboard/post"
+	"github.com/switchboard-care/switchboard/publish"
+	"github.com/switchboard-care/switchboard/triage/triaged"
+)
+
+// Activity names, shared with the worker's registration.
+const (
+	ActivityTriage  = "Triage"
+	ActivityPublish = "Publish"
+	ActivityNotify  = "Notify"
+)
+
+// CaseWorkflow is one customer post's case, from triage to close.
+func CaseWorkflow(ctx workflow.Context, in CaseInput) (casestate.View, error) {
+	r := &caseRun{in: in}
+	if err := r.setup(ctx); err != nil {
+		return casestate.View{}, err
+	}
+	return r.run(ctx)
+}
+
+type caseRun struct {
+	in      CaseInput
+	c       *casestate.Case // nil until triage has run
+	posts   workflow.ReceiveChannel
+	actions workflow.Mutex // one action at a time, so a reply is published once
+	shown   casestate.Visibility
+	timer   armedTimer
+}
+
+type armedTimer struct {
+	deadline casestate.Deadline
+	fired    workflow.Future
+	cancel   workflow.CancelFunc
+}
+
+func (r *caseRun) setup(ctx workflow.Context) error {
+	r.posts = workflow.GetSignalChannel(ctx, SignalCustomerPost)
+	r.actions = workflow.NewMutex(ctx)
+	if err := workflow.SetQueryHandler(ctx, QueryState, func() (casestate.View, error) {
+		if r.c == nil {
+			return casestate.View{ID: r.in.Post.CaseID(), Status: StatusTriaging, Post: r.in.Post, PolicyVersion: r.in.Policy.Version}, nil
+		}
+		return r.c.View(), nil
+	}); err != nil {
+		return err
+	}
+	if err := workflow.SetQueryHandler(ctx, QueryEvents, func() ([]casestate.Event, error) {
+		if r.c == nil {
+			return nil, nil
+		}
+		return r.c.Events, nil
+	}); err != nil {
+		return err
+	}
+	for _, kind := range casestate.Actions {
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateName(kind),
+			func(ctx workflow.Context, a casestate.Action) (casestate.View, error) { return r.act(ctx, kind, a) },
+			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, a casestate.Action) error { return r.check(kind, a) }},
+		); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *caseRun) check(kind casestate.ActionKind, a casestate.Action) error {
+	if r.c == nil {
+		return errors.New("the case is still being triaged; try again in a moment")
+	}
+	return r.c.Check(kind, a)
+}
+
+func (r *caseRun) run(ctx workflow.Context) (casestate.View, error) {
+	var tri triaged.Result
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		Summary:             "triage",
+	})
+	if err := workflow.ExecuteActivity(actx, ActivityTriage, r.in.Post).Get(ctx, &tri); err != nil {
+		return casestate.View{}, fmt.Errorf("triage: %w", err)
+	}
+	r.c = casestate.Open(r.in.Post, tri, r.in.Policy, workflow.Now(ctx))
+	log := workflow.GetLogger(ctx)
+	log.Info("case opened", "department", r.c.Department, "priority", r.c.Priority, "intent", tri.Intent)
+
+	for {
+		r.takeCustomerPosts(ctx)
+		if err := r.show(ctx); err != nil {
+			return casestate.View{}, err
+		}
+		if r.c.Done() {
+			break
+		}
+		r.armTimer(ctx)
+		rev := r.c.Revision
+		if err := workflow.Await(ctx, func() bool {
+			return r.c.Revision != rev || r.posts.Len() > 0 || (r.timer.fired != nil && r.timer.fired.IsReady())
+		}); err != nil {
+			return casestate.View{}, err
+		}
+		if r.timer.fired != nil && r.timer.fired.IsReady() {
+			if err := r.timer.fired.Get(ctx, nil); err != nil && !temporal.IsCanceledError(err) {
+				return casestate.View{}, err
+			}
+			r.timer = armedTimer{}
+			r.notify(ctx, r.c.Advance(workflow.Now(ctx)))
+		}
+	}
+	// Let in-flight actions finish before the case completes.
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return casestate.View{}, err
+	}
+	r.takeCustomerPosts(ctx)
+	log.Info("case closed", "events", len(r.c.Events))
+	return r.c.View(), nil
+}
+
+// armTimer keeps exactly one timer for the next deadline, replacing it only
+// when the deadline moved, so history holds one timer per real deadline.
+func (r *caseRun) armTimer(ctx workflow.Context) {
+	next, ok := r.c.NextDeadline()
+	if r.timer.fired != nil && (!ok || !sameDeadline(next, r.timer.deadline)) {
+		r.timer.cancel()
+		r.timer = armedTimer{}
+	}
+	if !ok || r.timer.fired != nil {
+		return
+	}
+	tctx, cancel := workflow.WithCancel(ctx)
+	wait := max(next.At.Sub(workflow.Now(ctx)), 0)
+	r.timer = armedTimer{
+		deadline: next,
+		fired:    workflow.NewTimerWithOptions(tctx, wait, workflow.TimerOptions{Summary: next.Label}),
+		cancel:   cancel,
+	}
+}
+
+func sameDeadline(a, b casestate.Deadline) bool {
+	return a.At.Equal(b.At) && a.Kind == b.Kind && a.Clock == b.Clock
+}
+
+func (r *caseRun) takeCustomerPosts(ctx workflow.Context) {
+	var in CustomerPost
+	for r.posts.ReceiveAsync(&in) {
+		r.c.CustomerWrote(in.Post, workflow.Now(ctx))
+	}
+}
+
+// act performs an agent action: replies are published first, so the case
+// records only what the customer actually received.
+func (r *caseRun) act(ctx workflow.Context, kind casestate.ActionKind, a casestate.Action) (casestate.View, error) {
+	if err := r.actions.Lock(ctx); err != nil {
+		return casestate.View{}, err
+	}
+	defer r.actions.Unlock()
+	if err := r.c.Check(kind, a); err != nil { // the case may have moved while we queued
+		return casestate.View{}, err
+	}
+	ref := ""
+	if kind == casestate.ActionReply {
+		receipt, err := r.publish(ctx, a)
+		if err != nil {
+			return casestate.View{}, err
+		}
+		ref = receipt.ID
+	}
+	notices, err := r.c.Apply(kind, a, ref, workflow.Now(ctx))
+	if err != nil {
+		return casestate.View{}, err
+	}
+	r.notify(ctx, notices)
+	return r.c.View(), nil
+}
+
+func (r *caseRun) publish(ctx workflow.Context, a casestate.Action) (publish.Receipt, error) {
+	p := r.c.Post
+	reply := publish.Reply{
+		CaseID: r.c.ID, Platform: p.Platform, Property: p.Property, InReplyTo: p.ID,
+		AuthorID: p.Author.ID, Text: a.Text, Private: p.Private,
+		IdempotencyKey: r.c.ID + "/" + workflow.GetCurrentUpdateInfo(ctx).ID,
+	}
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: time.Minute,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 5},
+		Summary:             "reply on " + p.PropertyKey() + " by " + a.Actor.ID,
+	})
+	var receipt publish.Receipt
+	err := workflow.ExecuteActivity(actx, ActivityPublish, reply).Get(ctx, &receipt)
+	return receipt, err
+}
+
+// notify tells people about SLA warnings, breaches, escalations and
+// handoffs. It runs on its own coroutine: a slow notifier never holds up the
+// case, and a failed notice is logged, not fatal.
+func (r *caseRun) notify(ctx workflow.Context, notices []casestate.Notice) {
+	if len(notices) == 0 {
+		return
+	}
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+			StartToCloseTimeout: 30 * time.Second,
+			RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 10},
+			Summary:             fmt.Sprintf("notify %s", notices[0].To),
+		})
+		if err := workflow.ExecuteActivity(actx, ActivityNotify, notices).Get(ctx, nil); err != nil {
+			workflow.GetLogger(ctx).Error("notify failed", "error", err)
+		}
+	})
+}
+
+// show keeps search attributes and the Web UI details current, upserting
+// only what changed, once per pass.
+func (r *caseRun) show(ctx workflow.Context) error {
+	workflow.SetCurrentDetails(ctx, r.c.Details())
+	v := r.c.Visibility()
+	var updates []temporal.SearchAttributeUpdate
+	keyword := func(key temporal.SearchAttributeKeyKeyword, now, was string) {
+		if now != was {
+			if now == "" {
+				updates = append(updates, key.ValueUnset())
+			} else {
+				updates = append(updates, key.ValueSet(now))
+			}
+		}
+	}
+	keyword(SADepartment, v.Department, r.shown.Department)
+	keyword(SAAssignee, v.Assignee, r.shown.Assignee)
+	keyword(SACaseStatus, v.Status, r.shown.Status)
+	keyword(SAPriority, v.Priority, r.shown.Priority)
+	keyword(SAIntent, v.Intent, r.shown.Intent)
+	if !v.SLADueAt.Equal(r.shown.SLADueAt) {
+		if v.SLADueAt.IsZero() {
+			updates = append(updates, SASlaDueAt.ValueUnset())
+		} else {
+			updates = append(updates, SASlaDueAt.ValueSet(v.SLADueAt))
+		}
+	}
+	if v.SLABreached != r.shown.SLABreached || r.shown.Status == "" {
+		updates = append(updates, SASlaBreached.ValueSet(v.SLABreached))
+	}
+	if v.EscalationLevel != r.shown.EscalationLevel || r.shown.Status == "" {
+		updates = append(updates, SAEscalationLevel.ValueSet(int64(v.EscalationLevel)))
+	}
+	r.shown = v
+	if len(updates) == 0 {
+		return nil
+	}
+	return workflow.UpsertTypedSearchAttributes(ctx, updates...)
+}
+
+// CustomerPost is the signal of a customer's follow-up in a case's thread.
+type CustomerPost struct {
+	Post post.Post `json:"post"`
+}

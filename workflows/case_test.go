@@ -1,0 +1,477 @@
+package workflows
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+	"go.uber.org/zap"
+
+	"github.com/switchboard-care/switchboard/activities"
+	"github.com/switchboard-care/switchboard/casestate"
+	"github.com/switchboard-care/switchboard/config"
+	"github.com/switchboard-care/switchboard/policy"
+	"github.com/switchboard-care/switchboard/post"
+	"github.com/switchboard-care/switchboard/publish"
+	"github.com/switchboard-care/switchboard/triage/triaged"
+)
+
+// fixedTriage stands in for the language models in workflow unit tests: the
+// workflow's behaviour, not triage's, is under test here (triage has its own
+// tests, and the integration test runs the real engine).
+type fixedTriage triaged.Result
+
+func (f fixedTriage) Triage(p post.Post) triaged.Result {
+	r := triaged.Result(f)
+	r.Redacted = p.Text
+	return r
+}
+
+type caseTest struct {
+	t      *testing.T
+	suite  testsuite.WorkflowTestSuite
+	env    *testsuite.TestWorkflowEnvironment
+	cfg    *config.Config
+	outbox string
+	post   post.Post
+	errs   map[string]error // action label → refusal, filled as updates complete
+}
+
+var friday1000 = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+
+func newCaseTest(t *testing.T, intent string, start time.Time) *caseTest {
+	t.Helper()
+	cfg, err := config.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct := &caseTest{t: t, cfg: cfg, errs: map[string]error{}}
+	ct.env = ct.suite.NewTestWorkflowEnvironment()
+	ct.env.SetStartTime(start)
+	dir := t.TempDir()
+	ct.outbox = filepath.Join(dir, "outbox.jsonl")
+	outbox, err := publish.NewOutbox(ct.outbox)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notifier, err := activities.NewNotifier(filepath.Join(dir, "notifications.jsonl"), zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	acts := &activities.Activities{Triager: fixedTriage{Intent: intent, Confidence: 0.9, Language: "en"}, Publisher: outbox, Notifier: notifier, Log: zap.NewNop()}
+	ct.env.RegisterWorkflowWithOptions(CaseWorkflow, workflow.RegisterOptions{Name: CaseWorkflowName})
+	ct.env.RegisterActivityWithOptions(acts.Triage, activity.RegisterOptions{Name: ActivityTriage})
+	ct.env.RegisterActivityWithOptions(acts.Publish, activity.RegisterOptions{Name: ActivityPublish})
+	ct.env.RegisterActivityWithOptions(acts.Notify, activity.RegisterOptions{Name: ActivityNotify})
+	ct.post = post.Post{ID: "x-100", Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u1", Handle: "@jane", Followers: 120},
+		Text: "my app keeps crashing", CreatedAt: start}
+	return ct
+}
+
+// at runs fn after d of (skipped) workflow time.
+func (ct *caseTest) at(d time.Duration, fn func()) { ct.env.RegisterDelayedCallback(fn, d) }
+
+// act sends an agent action; label keys its outcome in ct.errs.
+func (ct *caseTest) act(label string, kind casestate.ActionKind, agent string, a casestate.Action) {
+	ag, err := ct.cfg.Directory().Lookup(agent)
+	if err != nil {
+		ct.t.Fatal(err)
+	}
+	a.Actor = ag.Actor()
+	ct.env.UpdateWorkflow(UpdateName(kind), label, &testsuite.TestUpdateCallback{
+		OnReject:   func(err error) { ct.errs[label] = err },
+		OnAccept:   func() {},
+		OnComplete: func(_ any, err error) { ct.errs[label] = err },
+	}, a)
+}
+
+func (ct *caseTest) state() casestate.View {
+	ct.t.Helper()
+	res, err := ct.env.QueryWorkflow(QueryState)
+	if err != nil {
+		ct.t.Fatal(err)
+	}
+	var v casestate.View
+	if err := res.Get(&v); err != nil {
+		ct.t.Fatal(err)
+	}
+	return v
+}
+
+func (ct *caseTest) events() []casestate.Event {
+	ct.t.Helper()
+	res, err := ct.env.QueryWorkflow(QueryEvents)
+	if err != nil {
+		ct.t.Fatal(err)
+	}
+	var ev []casestate.Event
+	if err := res.Get(&ev); err != nil {
+		ct.t.Fatal(err)
+	}
+	return ev
+}
+
+func (ct *caseTest) run() casestate.View {
+	ct.t.Helper()
+	ct.env.ExecuteWorkflow(CaseWorkflowName, CaseInput{Post: ct.post, Policy: ct.cfg.Policy})
+	if !ct.env.IsWorkflowCompleted() {
+		ct.t.Fatal("case did not complete")
+	}
+	if err := ct.env.GetWorkflowError(); err != nil {
+		ct.t.Fatal(err)
+	}
+	var v casestate.View
+	if err := ct.env.GetWorkflowResult(&v); err != nil {
+		ct.t.Fatal(err)
+	}
+	return v
+}
+
+func kinds(ev []casestate.Event) []string {
+	var out []string
+	for _, e := range ev {
+		out = append(out, string(e.Kind))
+	}
+	return out
+}
+
+func findEvent(ev []casestate.Event, kind casestate.EventKind) (casestate.Event, bool) {
+	for _, e := range ev {
+		if e.Kind == kind {
+			return e, true
+		}
+	}
+	return casestate.Event{}, false
+}
+
+func TestFirstResponseMet(t *testing.T) {
+	ct := newCaseTest(t, "complaint", friday1000) // support, P3: first response 1h
+	ct.at(10*time.Minute, func() { ct.act("claim", casestate.ActionClaim, "sam", casestate.Action{}) })
+	ct.at(20*time.Minute, func() {
+		ct.act("reply", casestate.ActionReply, "sam", casestate.Action{Text: "Sorry about that! Which version are you on?"})
+	})
+	ct.at(30*time.Minute, func() {
+		v := ct.state()
+		if v.Response != nil || v.SLABreached || v.Assignee != "sam" {
+			t.Errorf("after reply: %+v", v)
+		}
+		ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{Text: "fixed in 4.2"})
+	})
+	final := ct.run()
+	for label, err := range ct.errs {
+		if err != nil {
+			t.Fatalf("%s: %v", label, err)
+		}
+	}
+	if final.Status != casestate.StatusClosed {
+		t.Fatalf("final status %s", final.Status)
+	}
+	ev := ct.events()
+	reply, _ := findEvent(ev, casestate.EventReplied)
+	if !strings.Contains(reply.SLA, "first response met in 20m0s (target 1h0m0s)") || reply.Ref == "" {
+		t.Fatalf("reply event %+v", reply)
+	}
+	if _, warned := findEvent(ev, casestate.EventWarning); warned {
+		t.Fatalf("warning fired although the reply came in time: %v", kinds(ev))
+	}
+	sent, err := publish.ReadOutbox(ct.outbox)
+	if err != nil || len(sent) != 1 || sent[0].InReplyTo != "x-100" {
+		t.Fatalf("outbox %+v, %v", sent, err)
+	}
+	want := "opened triaged queued claimed replied resolved closed"
+	if got := strings.Join(kinds(ev), " "); got != want {
+		t.Fatalf("timeline %q, want %q", got, want)
+	}
+}
+
+func TestWarningBreachAndTheFullEscalationLadder(t *testing.T) {
+	ct := newCaseTest(t, "complaint", friday1000) // support P3: 1h; ladder lead 30m → head 1h → coe
+	ct.at(44*time.Minute, func() {
+		if v := ct.state(); v.Response.Warned {
+			t.Error("warned before 75% of the target")
+		}
+	})
+	ct.at(46*time.Minute, func() {
+		if v := ct.state(); !v.Response.Warned || v.SLABreached {
+			t.Errorf("at 46m: warned %t breached %t", v.Response.Warned, v.SLABreached)
+		}
+	})
+	ct.at(61*time.Minute, func() {
+		v := ct.state()
+		if !v.SLABreached || v.Escalation.Level != 1 || v.Escalation.To != "lead" {
+			t.Errorf("at 61m: breached %t escalation %+v", v.SLABreached, v.Escalation)
+		}
+	})
+	ct.at(91*time.Minute, func() {
+		if v := ct.state(); v.Escalation.Level != 2 || v.Escalation.To != "head" {
+			t.Errorf("at 91m: escalation %+v", v.Escalation)
+		}
+	})
+	ct.at(151*time.Minute, func() {
+		if v := ct.state(); v.Escalation.Level != 3 || v.Escalation.To != "coe" {
+			t.Errorf("at 151m: escalation %+v", v.Escalation)
+		}
+	})
+	ct.at(10*time.Hour, func() {
+		v := ct.state()
+		if v.Escalation.Level != 3 {
+			t.Errorf("ladder moved past its top: %+v", v.Escalation)
+		}
+		ct.act("claim", casestate.ActionClaim, "cora", casestate.Action{})
+		ct.act("reply", casestate.ActionReply, "cora", casestate.Action{Text: "We're on it, sorry for the wait."})
+	})
+	ct.at(11*time.Hour, func() {
+		v := ct.state()
+		if v.Escalation.Level != 0 || v.Response != nil {
+			t.Errorf("acting did not stop the ladder: %+v", v.Escalation)
+		}
+		ct.act("resolve", casestate.ActionResolve, "cora", casestate.Action{})
+	})
+	ct.run()
+	for label, err := range ct.errs {
+		if err != nil {
+			t.Fatalf("%s: %v", label, err)
+		}
+	}
+	ev := ct.events()
+	var ladder []string
+	for _, e := range ev {
+		if e.Kind == casestate.EventEscalated {
+			ladder = append(ladder, e.Detail[:strings.Index(e.Detail, " called in")])
+		}
+	}
+	if got := strings.Join(ladder, ", "); got != "level 1: lead, level 2: head, level 3: coe" {
+		t.Fatalf("ladder %q", got)
+	}
+	reply, _ := findEvent(ev, casestate.EventReplied)
+	if !strings.Contains(reply.SLA, "first response breached") {
+		t.Fatalf("reply outcome %q", reply.SLA)
+	}
+}
+
+func TestHandoffGivesTheNewDepartmentAFreshClock(t *testing.T) {
+	ct := newCaseTest(t, "complaint", friday1000)
+	ct.at(5*time.Minute, func() { ct.act("claim", casestate.ActionClaim, "sam", casestate.Action{}) })
+	ct.at(50*time.Minute, func() { // warned already, 10 minutes before breach
+		ct.act("handoff", casestate.ActionHandoff, "sam", casestate.Action{To: "pr", Text: "journalist asking for a statement"})
+	})
+	ct.at(55*time.Minute, func() {
+		v := ct.state()
+		if v.Department != "pr" || v.Assignee != "" || v.Response == nil || v.Response.Warned {
+			t.Errorf("after handoff: dept %s assignee %q response %+v", v.Department, v.Assignee, v.Response)
+		}
+		// pr P3: 2h first response, in pr's hours (Mon–Fri 08–20 London).
+		if want := friday1000.Add(50*time.Minute + 2*time.Hour); !v.Response.DueAt.Equal(want) {
+			t.Errorf("pr due %s, want %s", v.Response.DueAt, want)
+		}
+	})
+	ct.at(70*time.Minute, func() {
+		if v := ct.state(); v.SLABreached {
+			t.Error("the old department's clock breached the new owner")
+		}
+		ct.act("claim-pr", casestate.ActionClaim, "priya", casestate.Action{})
+		ct.act("resolve", casestate.ActionResolve, "priya", casestate.Action{Text: "statement sent"})
+	})
+	final := ct.run()
+	if final.Department != "pr" {
+		t.Fatalf("department %s", final.Department)
+	}
+	ev := ct.events()
+	h, ok := findEvent(ev, casestate.EventHandedOff)
+	if !ok || h.Department != "pr" || h.Text != "journalist asking for a statement" || !strings.Contains(h.Detail, "from support to pr") {
+		t.Fatalf("handoff event %+v", h)
+	}
+	if _, ok := findEvent(ev, casestate.EventReplied); ok {
+		t.Fatal("unexpected reply")
+	}
+	if ev[0].Kind != casestate.EventOpened {
+		t.Fatal("history lost at handoff")
+	}
+}
+
+func TestFollowUpStartsTheNextResponseClock(t *testing.T) {
+	ct := newCaseTest(t, "question", friday1000) // support P3: next response 1h
+	ct.at(5*time.Minute, func() { ct.act("claim", casestate.ActionClaim, "sam", casestate.Action{}) })
+	ct.at(10*time.Minute, func() {
+		ct.act("reply", casestate.ActionReply, "sam", casestate.Action{Text: "Which store?", AwaitCustomer: true})
+	})
+	ct.at(2*time.Hour, func() {
+		v := ct.state()
+		if v.Status != casestate.StatusWaitingCustomer || !v.Resolution.Paused || v.Response != nil {
+			t.Errorf("waiting: %+v", v)
+		}
+		follow := ct.post
+		follow.ID, follow.InReplyTo, follow.Text = "x-101", "x-100", "The one in Leeds"
+		ct.env.SignalWorkflow(SignalCustomerPost, CustomerPost{Post: follow})
+		ct.env.SignalWorkflow(SignalCustomerPost, CustomerPost{Post: follow}) // delivered twice
+	})
+	ct.at(2*time.Hour+time.Minute, func() {
+		v := ct.state()
+		if v.Status != casestate.StatusOpen || v.Response == nil || v.Response.Kind != casestate.ClockNextResponse {
+			t.Fatalf("after follow-up: status %s response %+v", v.Status, v.Response)
+		}
+		if want := friday1000.Add(2*time.Hour + time.Hour); !v.Response.DueAt.Equal(want) {
+			t.Errorf("next response due %s, want %s", v.Response.DueAt, want)
+		}
+		// Resolution was paused for 1h50m, so its due moved out by as much.
+		if want := friday1000.Add(24*time.Hour + 110*time.Minute); !v.Resolution.DueAt.Equal(want) {
+			t.Errorf("resolution due %s, want %s", v.Resolution.DueAt, want)
+		}
+		ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{})
+	})
+	ct.run()
+	n := 0
+	for _, e := range ct.events() {
+		if e.Kind == casestate.EventCustomer {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("follow-up recorded %d times", n)
+	}
+}
+
+func TestCustomerSilenceClosesTheCase(t *testing.T) {
+	ct := newCaseTest(t, "question", friday1000)
+	ct.at(time.Minute, func() { ct.act("claim", casestate.ActionClaim, "sam", casestate.Action{}) })
+	ct.at(2*time.Minute, func() {
+		ct.act("reply", casestate.ActionReply, "sam", casestate.Action{Text: "Can you DM us a screenshot?", AwaitCustomer: true})
+	})
+	final := ct.run()
+	ev := ct.events()
+	res, ok := findEvent(ev, casestate.EventResolved)
+	if !ok || res.Actor != policy.SystemActor || !strings.Contains(res.Text, "customer silent for 72h") {
+		t.Fatalf("no auto-resolve: %v", kinds(ev))
+	}
+	if !res.At.Equal(friday1000.Add(2*time.Minute + 72*time.Hour)) {
+		t.Fatalf("closed at %s", res.At)
+	}
+	if final.Status != casestate.StatusClosed {
+		t.Fatalf("status %s", final.Status)
+	}
+}
+
+func TestReopenWithinTheWindow(t *testing.T) {
+	ct := newCaseTest(t, "complaint", friday1000)
+	ct.at(time.Minute, func() { ct.act("claim", casestate.ActionClaim, "sam", casestate.Action{}) })
+	ct.at(2*time.Minute, func() { ct.act("reply", casestate.ActionReply, "sam", casestate.Action{Text: "Fixed now!"}) })
+	ct.at(3*time.Minute, func() { ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{}) })
+	ct.at(48*time.Hour, func() { // the customer writes again inside the 7-day window
+		follow := ct.post
+		follow.ID, follow.ThreadID, follow.Text = "x-102", "x-100", "It's crashing again"
+		ct.env.SignalWorkflow(SignalCustomerPost, CustomerPost{Post: follow})
+	})
+	ct.at(48*time.Hour+time.Minute, func() {
+		v := ct.state()
+		if v.Status != casestate.StatusOpen || v.Response == nil || v.CloseAt != nil {
+			t.Errorf("not reopened by the customer: %+v", v)
+		}
+		ct.act("reply2", casestate.ActionReply, "sam", casestate.Action{Text: "Sorry! Reinstall 4.2.1 please"})
+		ct.act("resolve2", casestate.ActionResolve, "sam", casestate.Action{})
+	})
+	ct.at(72*time.Hour, func() { ct.act("reopen", casestate.ActionReopen, "sam", casestate.Action{Text: "customer DM'd us"}) })
+	ct.at(73*time.Hour, func() {
+		if v := ct.state(); v.Status != casestate.StatusOpen {
+			t.Errorf("agent reopen: %s", v.Status)
+		}
+		ct.act("resolve3", casestate.ActionResolve, "sam", casestate.Action{})
+	})
+	final := ct.run()
+	for label, err := range ct.errs {
+		if err != nil {
+			t.Fatalf("%s: %v", label, err)
+		}
+	}
+	ev := ct.events()
+	got := strings.Join(kinds(ev), " ")
+	want := "opened triaged queued claimed replied resolved customer_wrote reopened replied resolved reopened resolved closed"
+	if got != want {
+		t.Fatalf("timeline\n got %s\nwant %s", got, want)
+	}
+	if last := ev[len(ev)-1]; !last.At.Equal(friday1000.Add(73*time.Hour + 168*time.Hour)) {
+		t.Fatalf("closed at %s, want the end of the reopen window", last.At)
+	}
+	if final.Status != casestate.StatusClosed {
+		t.Fatal(final.Status)
+	}
+}
+
+func TestInvalidActionsAreRejected(t *testing.T) {
+	ct := newCaseTest(t, "complaint", friday1000)
+	refused := map[string]string{}
+	expect := func(label string, kind casestate.ActionKind, agent string, a casestate.Action, rule string) {
+		refused[label] = rule
+		ct.act(label, kind, agent, a)
+	}
+	ct.at(time.Minute, func() {
+		expect("reply before claim", casestate.ActionReply, "sam", casestate.Action{Text: "hi"}, "rule claim-first")
+		expect("handoff to unknown", casestate.ActionHandoff, "sam", casestate.Action{To: "sales", Text: "x"}, `rule handoff-target: unknown department "sales"`)
+		expect("handoff to same", casestate.ActionHandoff, "sam", casestate.Action{To: "support", Text: "x"}, "rule handoff-target: case is already owned by support")
+		expect("handoff without reason", casestate.ActionHandoff, "sam", casestate.Action{To: "pr"}, "rule text-required")
+		expect("outsider", casestate.ActionClaim, "maya", casestate.Action{}, "rule department-member")
+		expect("reopen open case", casestate.ActionReopen, "sam", casestate.Action{Text: "why"}, "rule case-resolved")
+		ct.act("claim", casestate.ActionClaim, "sam", casestate.Action{})
+	})
+	ct.at(2*time.Minute, func() {
+		expect("empty reply", casestate.ActionReply, "sam", casestate.Action{Text: "  "}, "rule text-required")
+		expect("empty note", casestate.ActionNote, "sam", casestate.Action{}, "rule text-required")
+		expect("collision", casestate.ActionClaim, "sofia", casestate.Action{}, "rule collision: case is claimed by sam")
+		expect("reply by other", casestate.ActionReply, "sofia", casestate.Action{Text: "hi"}, "rule collision")
+		ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{})
+	})
+	ct.at(3*time.Minute, func() {
+		expect("resolve resolved", casestate.ActionResolve, "sam", casestate.Action{}, "rule case-active: case is already resolved")
+	})
+	ct.run()
+	for label, rule := range refused {
+		err := ct.errs[label]
+		if err == nil || !strings.Contains(err.Error(), rule) {
+			t.Errorf("%s: error %v, want %q", label, err, rule)
+		}
+	}
+	if err := ct.errs["resolve"]; err != nil {
+		t.Fatal(err)
+	}
+	// Nothing refused reached the trail.
+	if got := strings.Join(kinds(ct.events()), " "); got != "opened triaged queued claimed resolved closed" {
+		t.Fatalf("timeline %s", got)
+	}
+}
+
+func TestActionOnClosedCaseIsRejected(t *testing.T) {
+	ct := newCaseTest(t, "spam", friday1000)
+	final := ct.run()
+	if final.Status != casestate.StatusClosed || final.Department != "" {
+		t.Fatalf("spam case: %+v", final)
+	}
+	if err := ct.cfg.Policy.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	// The spam case closed at once: no SLA, no owner.
+	if final.Response != nil || final.Resolution != nil {
+		t.Fatal("spam case has clocks")
+	}
+}
+
+func TestBusinessHoursFridayEveningIsDueMonday(t *testing.T) {
+	ny, _ := time.LoadLocation("America/New_York")
+	fridayEvening := time.Date(2026, 11, 20, 19, 0, 0, 0, ny)
+	ct := newCaseTest(t, "praise", fridayEvening) // marketing: Mon–Fri 09–18 New York, P4 first response 8h
+	ct.at(time.Minute, func() {
+		v := ct.state()
+		if v.Department != "marketing" {
+			t.Fatalf("department %s", v.Department)
+		}
+		due := v.Response.DueAt.In(ny)
+		if due.Weekday() != time.Monday || due.Hour() != 17 {
+			t.Errorf("first response due %s, want Monday 17:00 New York", due)
+		}
+		ct.act("claim", casestate.ActionClaim, "maya", casestate.Action{})
+		ct.act("resolve", casestate.ActionResolve, "maya", casestate.Action{Text: "thanked"})
+	})
+	ct.run()
+}

@@ -1,0 +1,65 @@
+// Package workflows holds switchboard's Temporal workflows. They are thin:
+// the case's rules live in casestate, the policy in policy; a workflow feeds
+// them actions and time and carries out their effects through activities.
+package workflows
+
+import (
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/switchboard-care/switchboard/casestate"
+	"github.com/switchboard-care/switchboard/policy"
+	"github.com/switchboard-care/switchboard/post"
+)
+
+// Names the starter, the CLI, the console and the tests share.
+const (
+	CaseWorkflowName   = "Case"
+	QueryState         = "state"
+	QueryEvents        = "events"
+	SignalCustomerPost = "customer-post"
+)
+
+// UpdateName is the Workflow Update that performs an agent action.
+func UpdateName(kind casestate.ActionKind) string { return string(kind) }
+
+// CaseInput starts a case: the post and the policy snapshot it runs under.
+type CaseInput struct {
+	Post   post.Post     `json:"post"`
+	Policy policy.Policy `json:"policy"`
+}
+
+// Search attributes the case keeps current for the Web UI and the CLI.
+var (
+	SACustomerID      = temporal.NewSearchAttributeKeyKeyword("CustomerId")
+	SAChannel         = temporal.NewSearchAttributeKeyKeyword("Channel")
+	SADepartment      = temporal.NewSearchAttributeKeyKeyword("Department")
+	SAAssignee        = temporal.NewSearchAttributeKeyKeyword("Assignee")
+	SACaseStatus      = temporal.NewSearchAttributeKeyKeyword("CaseStatus")
+	SAPriority        = temporal.NewSearchAttributeKeyKeyword("Priority")
+	SAIntent          = temporal.NewSearchAttributeKeyKeyword("Intent")
+	SASlaDueAt        = temporal.NewSearchAttributeKeyTime("SlaDueAt")
+	SASlaBreached     = temporal.NewSearchAttributeKeyBool("SlaBreached")
+	SAEscalationLevel = temporal.NewSearchAttributeKeyInt64("EscalationLevel")
+)
+
+// SearchAttributes lists every custom search attribute with its type, for
+// registering them on a server.
+var SearchAttributes = []struct {
+	Name string
+	Type enums.IndexedValueType
+}{
+	{SACustomerID.GetName(), enums.INDEXED_VALUE_TYPE_KEYWORD},
+	{SAChannel.GetName(), enums.INDEXED_VALUE_TYPE_KEYWORD},
+	{SADepartment.GetName(), enums.INDEXED_VALUE_TYPE_KEYWORD},
+	{SAAssignee.GetName(), enums.INDEXED_VALUE_TYPE_KEYWORD},
+	{SACaseStatus.GetName(), enums.INDEXED_VALUE_TYPE_KEYWORD},
+	{SAPriority.GetName(), enums.INDEXED_VALUE_TYPE_KEYWORD},
+	{SAIntent.GetName(), enums.INDEXED_VALUE_TYPE_KEYWORD},
+	{SASlaDueAt.GetName(), enums.INDEXED_VALUE_TYPE_DATETIME},
+	{SASlaBreached.GetName(), enums.INDEXED_VALUE_TYPE_BOOL},
+	{SAEscalationLevel.GetName(), enums.INDEXED_VALUE_TYPE_INT},
+}
+
+// StatusTriaging is the CaseStatus of a case before triage has run.
+const StatusTriaging = "triaging"
