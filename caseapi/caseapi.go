@@ -57,8 +57,11 @@ func (c *Client) Submit(ctx context.Context, p post.Post) (Outcome, error) {
 		ID:                    id,
 		TaskQueue:             c.TaskQueue,
 		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		StaticSummary:         c.summary(p),
-		StaticDetails:         fmt.Sprintf("post %s by %s (%s) at %s", p.ID, p.Author.Handle, p.Author.ID, p.CreatedAt.UTC().Format("2006-01-02 15:04 MST")),
+		// Without this the SDK hands back the running case as if it had
+		// started it, and a redelivered webhook would look new.
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		StaticSummary:                            c.summary(p),
+		StaticDetails:                            fmt.Sprintf("post %s by %s (%s) at %s", p.ID, p.Author.Handle, p.Author.ID, p.CreatedAt.UTC().Format("2006-01-02 15:04 MST")),
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			workflows.SACustomerID.ValueSet(p.CustomerKey()),
 			workflows.SAChannel.ValueSet(p.Platform),

@@ -53,10 +53,7 @@ type Case struct {
 // Open creates the case for a triaged post at time now. A post that policy
 // gives no owner (spam) is closed at once.
 func Open(p post.Post, tri triaged.Result, pol policy.Policy, now time.Time) *Case {
-	dec := pol.Decide(policy.Signals{
-		Intent: tri.Intent, Sentiment: tri.Sentiment, Followers: p.Author.Followers,
-		Verified: p.Author.Verified, PropertyKey: p.PropertyKey(), Private: tri.Private || p.Private,
-	})
+	dec := pol.Decide(tri.Signals(p))
 	c := &Case{
 		ID: p.CaseID(), Post: p, Triage: tri, Decision: dec, Policy: pol, OpenedAt: now,
 		LastCustomerAt: now,

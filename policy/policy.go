@@ -41,6 +41,7 @@ type Targets struct {
 	FirstResponse time.Duration `json:"first_response" mapstructure:"first_response"`
 	NextResponse  time.Duration `json:"next_response" mapstructure:"next_response"`
 	Resolution    time.Duration `json:"resolution" mapstructure:"resolution"`
+	Approval      time.Duration `json:"approval" mapstructure:"approval"` // to approve a drafted public reply
 }
 
 // EscalationStep is one rung of a department's escalation ladder: who is
@@ -63,7 +64,30 @@ type Department struct {
 
 // Assignment says how a department's queue hands cases to agents.
 type Assignment struct {
-	Mode string `json:"mode" mapstructure:"mode"` // claim (agents pick cases)
+	Mode string `json:"mode" mapstructure:"mode"` // claim, round_robin or least_loaded
+	// ClaimIdle sends a claimed case back to the queue when its assignee
+	// has not acted for this long while a reply is owed; zero never does.
+	ClaimIdle time.Duration `json:"claim_idle" mapstructure:"claim_idle"`
+}
+
+// Assignment modes.
+const (
+	AssignClaim       = "claim"        // agents pick cases from the queue
+	AssignRoundRobin  = "round_robin"  // the dispatcher deals cases in turn
+	AssignLeastLoaded = "least_loaded" // the dispatcher gives each case to the least busy agent
+)
+
+// AutoAssigned reports whether the dispatcher assigns the department's cases.
+func (a Assignment) AutoAssigned() bool {
+	return a.Mode == AssignRoundRobin || a.Mode == AssignLeastLoaded
+}
+
+// ApprovalRule makes public replies wait for an approver: on properties
+// owned by PropertyOwner, or on cases of Intent (either may be empty, not both).
+type ApprovalRule struct {
+	PropertyOwner string `json:"property_owner,omitempty" mapstructure:"property_owner"`
+	Intent        string `json:"intent,omitempty" mapstructure:"intent"`
+	Approver      string `json:"approver" mapstructure:"approver"` // the department whose approvers decide
 }
 
 // Property is one of the company's social accounts.
@@ -112,6 +136,22 @@ type Policy struct {
 	Modifiers         Modifiers             `json:"modifiers" mapstructure:"modifiers"`
 	Departments       map[string]Department `json:"departments" mapstructure:"departments"`
 	Properties        []Property            `json:"properties" mapstructure:"properties"`
+	Approvals         []ApprovalRule        `json:"approvals" mapstructure:"approvals"`
+}
+
+// ApproverFor returns the department that must approve public replies on a
+// case, by the first matching rule, or "" when replies go out directly.
+func (p *Policy) ApproverFor(propertyKey, intent string) string {
+	owner := ""
+	if pr, ok := p.Property(propertyKey); ok {
+		owner = pr.Owner
+	}
+	for _, r := range p.Approvals {
+		if (r.PropertyOwner == "" || r.PropertyOwner == owner) && (r.Intent == "" || r.Intent == intent) {
+			return r.Approver
+		}
+	}
+	return ""
 }
 
 // Department returns the department with id, or false.
@@ -202,6 +242,18 @@ func (p *Policy) Validate() error {
 			return fmt.Errorf("%s.responder: unknown department %q", key, pr.Responder)
 		}
 	}
+	for i, r := range p.Approvals {
+		key := fmt.Sprintf("policy.approvals[%d]", i)
+		if r.PropertyOwner == "" && r.Intent == "" {
+			return fmt.Errorf("%s: give property_owner or intent, or every reply would need approval", key)
+		}
+		if _, ok := p.Departments[r.Approver]; !ok {
+			return fmt.Errorf("%s.approver: unknown department %q", key, r.Approver)
+		}
+		if _, ok := p.Departments[r.PropertyOwner]; r.PropertyOwner != "" && !ok {
+			return fmt.Errorf("%s.property_owner: unknown department %q", key, r.PropertyOwner)
+		}
+	}
 	for i, r := range p.Routing {
 		key := fmt.Sprintf("policy.routing[%d]", i)
 		if r.Intent == "" {
@@ -233,9 +285,12 @@ func (p *Policy) validateDepartment(id string, d Department) error {
 		if !ok {
 			return fmt.Errorf("%s.targets.%s is missing", key, prio)
 		}
-		for name, v := range map[string]time.Duration{"first_response": t.FirstResponse, "next_response": t.NextResponse, "resolution": t.Resolution} {
-			if v <= 0 {
-				return fmt.Errorf("%s.targets.%s.%s: %s must be positive", key, prio, name, v)
+		for _, target := range []struct {
+			name string
+			v    time.Duration
+		}{{"first_response", t.FirstResponse}, {"next_response", t.NextResponse}, {"resolution", t.Resolution}, {"approval", t.Approval}} {
+			if target.v <= 0 {
+				return fmt.Errorf("%s.targets.%s.%s: %s must be positive", key, prio, target.name, target.v)
 			}
 		}
 	}
@@ -251,12 +306,12 @@ func (p *Policy) validateDepartment(id string, d Department) error {
 		}
 	}
 	switch d.Assignment.Mode {
-	case "", AssignClaim:
+	case "", AssignClaim, AssignRoundRobin, AssignLeastLoaded:
 	default:
-		return fmt.Errorf("%s.assignment.mode: %q is not one of %q", key, d.Assignment.Mode, AssignClaim)
+		return fmt.Errorf("%s.assignment.mode: %q is not one of %s, %s, %s", key, d.Assignment.Mode, AssignClaim, AssignRoundRobin, AssignLeastLoaded)
+	}
+	if d.Assignment.ClaimIdle < 0 {
+		return fmt.Errorf("%s.assignment.claim_idle: %s is negative", key, d.Assignment.ClaimIdle)
 	}
 	return nil
 }
-
-// Assignment modes.
-const AssignClaim = "claim"

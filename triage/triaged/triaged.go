@@ -3,6 +3,11 @@
 // triage engine and its language models.
 package triaged
 
+import (
+	"github.com/switchboard-care/switchboard/policy"
+	"github.com/switchboard-care/switchboard/post"
+)
+
 // Result is what triage found in one post. Routing (department, priority)
 // is the policy's job; see policy.Decide.
 type Result struct {
@@ -14,4 +19,16 @@ type Result struct {
 	Private    bool     `json:"private"`  // personal data seen: handle in a private channel
 	Redacted   string   `json:"redacted"` // the text with personal data masked, for logs and summaries
 	Reasons    []string `json:"reasons"`
+}
+
+// Signals are the facts of a triaged post that policy.Decide routes on.
+func (r Result) Signals(p post.Post) policy.Signals {
+	return policy.Signals{
+		Intent:      r.Intent,
+		Sentiment:   r.Sentiment,
+		Followers:   p.Author.Followers,
+		Verified:    p.Author.Verified,
+		PropertyKey: p.PropertyKey(),
+		Private:     r.Private || p.Private, // a direct message is private whatever it says
+	}
 }

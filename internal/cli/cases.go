@@ -1,0 +1,232 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/switchboard-care/switchboard/caseapi"
+	"github.com/switchboard-care/switchboard/casestate"
+)
+
+// EnvAgent names the environment variable with the acting agent's id.
+const EnvAgent = "SWITCHBOARD_AGENT"
+
+func newCasesCmd(a *App) *cobra.Command {
+	cmd := &cobra.Command{Use: "cases", Short: "List cases"}
+	cmd.AddCommand(newCasesListCmd(a))
+	return cmd
+}
+
+func newCasesListCmd(a *App) *cobra.Command {
+	var f caseapi.Filter
+	var breached, all bool
+	var format string
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List cases, most urgent SLA first",
+		Example: "  switchboard cases list --department support --status open\n" +
+			"  switchboard cases list --breached -o json | jq '.[].case_id'",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			p, err := newPrinter(cmd, format)
+			if err != nil {
+				return err
+			}
+			if cmd.Flags().Changed("breached") {
+				f.Breached = &breached
+			}
+			f.Running = !all
+			cases, err := a.CaseClient(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer cases.Temporal.Close()
+			list, err := cases.List(cmd.Context(), f)
+			if err != nil {
+				return unavailable(err)
+			}
+			if list == nil {
+				list = []caseapi.Summary{}
+			}
+			now := time.Now()
+			return p.print(list, func(w io.Writer) {
+				fmt.Fprintln(w, "CASE\tSTATUS\tDEPT\tPRIO\tASSIGNEE\tINTENT\tSLA DUE\tBREACHED\tLEVEL")
+				for _, c := range list {
+					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%t\t%d\n", c.CaseID, c.Status, orDash(c.Department), orDash(c.Priority),
+						orDash(c.Assignee), orDash(c.Intent), until(c.SLADueAt, now), c.SLABreached, c.EscalationLevel)
+				}
+				if len(list) == 0 {
+					fmt.Fprintln(w, "(no cases match)")
+				}
+			})
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.Department, "department", "", "only cases owned by this department")
+	fl.StringVar(&f.Status, "status", "", "open, waiting_customer, resolved, closed or triaging")
+	fl.StringVar(&f.Assignee, "assignee", "", `only cases claimed by this agent ("none" for unclaimed)`)
+	fl.StringVar(&f.Priority, "priority", "", "P1, P2, P3 or P4")
+	fl.StringVar(&f.CustomerID, "customer", "", "only this customer's cases (platform:id)")
+	fl.BoolVar(&breached, "breached", false, "only cases breaching an SLA now (--breached=false for the others)")
+	fl.BoolVar(&all, "all", false, "include completed cases")
+	addOutputFlag(cmd, &format)
+	_ = cmd.RegisterFlagCompletionFunc("status", cobra.FixedCompletions([]string{"open", "waiting_customer", "resolved", "closed", "triaging"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("priority", cobra.FixedCompletions([]string{"P1", "P2", "P3", "P4"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("department", a.completeDepartments)
+	return cmd
+}
+
+func (a *App) completeDepartments(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	cfg, err := a.Config()
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveError
+	}
+	return cfg.Policy.DepartmentIDs(), cobra.ShellCompDirectiveNoFileComp
+}
+
+func newCaseCmd(a *App) *cobra.Command {
+	cmd := &cobra.Command{Use: "case", Short: "Show a case or act on it as an agent"}
+	cmd.AddCommand(newCaseShowCmd(a))
+	for _, spec := range actionSpecs {
+		cmd.AddCommand(newCaseActionCmd(a, spec))
+	}
+	return cmd
+}
+
+func newCaseShowCmd(a *App) *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "show CASE",
+		Short: "Show a case: the post, why triage routed it, its state and its timeline",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p, err := newPrinter(cmd, format)
+			if err != nil {
+				return err
+			}
+			cases, err := a.CaseClient(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer cases.Temporal.Close()
+			v, err := cases.State(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			ev, err := cases.Events(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			return p.print(struct {
+				casestate.View
+				Events []casestate.Event `json:"events"`
+			}{v, ev}, func(w io.Writer) { renderCase(w, v, ev) })
+		},
+	}
+	addOutputFlag(cmd, &format)
+	return cmd
+}
+
+func renderCase(w io.Writer, v casestate.View, ev []casestate.Event) {
+	fmt.Fprintf(w, "%s\t%s · %s · %s · assignee %s\n", v.ID, v.Status, orDash(v.Department), orDash(v.Priority), orDash(v.Assignee))
+	fmt.Fprintf(w, "post\t%s on %s:%s — %s\n", v.Post.Author.Handle, v.Post.Platform, v.Post.Property, v.Post.Text)
+	fmt.Fprintf(w, "triage\t%s (%.0f%%), sentiment %.2f, language %s, private %t\n", v.Triage.Intent, v.Triage.Confidence*100, v.Triage.Sentiment, v.Triage.Language, v.Private)
+	for _, r := range append(v.Triage.Reasons, v.Routing...) {
+		fmt.Fprintf(w, "\t· %s\n", r)
+	}
+	now := time.Now()
+	if v.Response != nil {
+		fmt.Fprintf(w, "reply due\t%s (%s)\n", fmtTime(&v.Response.DueAt), until(&v.Response.DueAt, now))
+	}
+	if v.Resolution != nil {
+		fmt.Fprintf(w, "resolve by\t%s (paused %t)\n", fmtTime(&v.Resolution.DueAt), v.Resolution.Paused)
+	}
+	if v.Escalation.Level > 0 {
+		fmt.Fprintf(w, "escalation\tlevel %d (%s)\n", v.Escalation.Level, v.Escalation.To)
+	}
+	fmt.Fprintf(w, "policy\t%s\n\n", v.PolicyVersion)
+	for _, e := range ev {
+		line := strings.TrimSpace(strings.Join([]string{e.Text, e.Detail, e.SLA}, " · "))
+		line = strings.Trim(line, " ·")
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", e.At.Local().Format("Jan 02 15:04"), e.Kind, orDash(e.Actor), orDash(e.Department), line)
+	}
+}
+
+// actionSpec describes one `switchboard case VERB` command.
+type actionSpec struct {
+	kind  casestate.ActionKind
+	short string
+	text  string // what the TEXT argument is, "" if the action takes none
+	to    bool   // takes a department
+}
+
+var actionSpecs = []actionSpec{
+	{kind: casestate.ActionClaim, short: "Claim a case: it is yours to answer"},
+	{kind: casestate.ActionRelease, short: "Release your claim: the case goes back to the queue"},
+	{kind: casestate.ActionReply, short: "Reply to the customer (published on the platform)", text: "the reply"},
+	{kind: casestate.ActionNote, short: "Add an internal note to the case", text: "the note"},
+	{kind: casestate.ActionHandoff, short: "Hand the case to another department with the reason", text: "the reason", to: true},
+	{kind: casestate.ActionEscalate, short: "Call in the next level of the escalation chain", text: "the reason"},
+	{kind: casestate.ActionResolve, short: "Resolve the case (it reopens if the customer writes within the window)", text: "an optional note"},
+	{kind: casestate.ActionReopen, short: "Reopen a resolved case", text: "the reason"},
+}
+
+func newCaseActionCmd(a *App, spec actionSpec) *cobra.Command {
+	var as, to, format string
+	var await bool
+	use := string(spec.kind) + " CASE"
+	args := cobra.ExactArgs(1)
+	if spec.text != "" {
+		use += " TEXT"
+		args = cobra.RangeArgs(1, 2)
+	}
+	cmd := &cobra.Command{
+		Use:   use,
+		Short: spec.short,
+		Args:  args,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			p, err := newPrinter(cmd, format)
+			if err != nil {
+				return err
+			}
+			if as == "" {
+				as = os.Getenv(EnvAgent)
+			}
+			if as == "" {
+				return usageError{fmt.Errorf("who is acting? pass --as AGENT or set %s", EnvAgent)}
+			}
+			action := casestate.Action{To: to, AwaitCustomer: await}
+			if len(args) == 2 {
+				action.Text = args[1]
+			}
+			cases, err := a.CaseClient(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer cases.Temporal.Close()
+			v, err := cases.Act(cmd.Context(), args[0], spec.kind, as, action)
+			if err != nil {
+				return err
+			}
+			return p.print(v, func(w io.Writer) {
+				fmt.Fprintf(w, "%s: %s by %s\t%s · %s · %s · assignee %s\n", v.ID, spec.kind, as, v.Status, v.Department, v.Priority, orDash(v.Assignee))
+			})
+		},
+	}
+	cmd.Flags().StringVar(&as, "as", "", "the agent acting (default $"+EnvAgent+")")
+	if spec.to {
+		cmd.Flags().StringVar(&to, "to", "", "the department taking over")
+		_ = cmd.MarkFlagRequired("to")
+		_ = cmd.RegisterFlagCompletionFunc("to", a.completeDepartments)
+	}
+	if spec.kind == casestate.ActionReply {
+		cmd.Flags().BoolVar(&await, "await-customer", false, "the reply asks the customer something: pause the resolution clock until they answer")
+	}
+	addOutputFlag(cmd, &format)
+	return cmd
+}
