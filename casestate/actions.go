@@ -21,10 +21,21 @@ const (
 	ActionEscalate ActionKind = "escalate"
 	ActionResolve  ActionKind = "resolve"
 	ActionReopen   ActionKind = "reopen"
+	ActionApprove  ActionKind = "approve"
+	ActionReject   ActionKind = "reject"
 )
 
 // Actions lists every action kind.
-var Actions = []ActionKind{ActionClaim, ActionRelease, ActionReply, ActionNote, ActionHandoff, ActionEscalate, ActionResolve, ActionReopen}
+var Actions = []ActionKind{ActionClaim, ActionRelease, ActionReply, ActionNote, ActionHandoff, ActionEscalate, ActionResolve, ActionReopen, ActionApprove, ActionReject}
+
+// Draft is a public reply waiting for an approver.
+type Draft struct {
+	Text          string    `json:"text"`
+	By            string    `json:"by"`
+	At            time.Time `json:"at"`
+	AwaitCustomer bool      `json:"await_customer,omitempty"`
+	Clock         *Clock    `json:"clock"`
+}
 
 // Action is an agent's request. Text is the reply, note or reason; To the
 // department of a handoff.
@@ -56,10 +67,13 @@ func (c *Case) Check(kind ActionKind, a Action) error {
 	if c.Status == StatusClosed {
 		return refuse("case-closed", "case %s is closed; a new post from the customer opens a new case", c.ID)
 	}
+	if kind == ActionApprove || kind == ActionReject {
+		return c.checkApproval(kind, a)
+	}
 	if err := c.Policy.MayActOn(a.Actor, c.Department); err != nil {
 		return &RuleError{Rule: "department-member", Msg: err.Error()}
 	}
-	active := c.Status == StatusOpen || c.Status == StatusWaitingCustomer
+	active := c.Active()
 	switch kind {
 	case ActionClaim:
 		if !active {
@@ -87,6 +101,9 @@ func (c *Case) Check(kind ActionKind, a Action) error {
 		}
 		if c.Assignee != a.Actor.ID {
 			return refuse("collision", "case is claimed by %s; only the assignee may reply", c.Assignee)
+		}
+		if c.Draft != nil {
+			return refuse("approval-pending", "a reply by %s already awaits approval by %s", c.Draft.By, c.Approver)
 		}
 		if err := needText(a.Text, "reply"); err != nil {
 			return err
@@ -135,6 +152,37 @@ func (c *Case) Check(kind ActionKind, a Action) error {
 	return nil
 }
 
+// checkApproval: only an approver of the approving department decides on a
+// draft, and never on their own (four eyes).
+func (c *Case) checkApproval(kind ActionKind, a Action) error {
+	if c.Draft == nil {
+		return refuse("no-draft", "no reply awaits approval on this case")
+	}
+	if !a.Actor.In(c.Approver) || !a.Actor.Has(policy.RoleApprover) {
+		return refuse("approver", "%s is not an approver of %s", a.Actor.ID, c.Approver)
+	}
+	if a.Actor.ID == c.Draft.By {
+		return refuse("four-eyes", "%s drafted this reply; another approver must decide", a.Actor.ID)
+	}
+	if kind == ActionReject {
+		return needText(a.Text, "rejection reason")
+	}
+	return nil
+}
+
+// ToPublish returns the text an action sends to the customer, if any: a
+// reply on a case without an approver, or an approved draft. The workflow
+// publishes it before applying the action.
+func (c *Case) ToPublish(kind ActionKind, a Action) (string, bool) {
+	switch {
+	case kind == ActionReply && c.Approver == "":
+		return a.Text, true
+	case kind == ActionApprove && c.Draft != nil:
+		return c.Draft.Text, true
+	}
+	return "", false
+}
+
 func needText(s, what string) error {
 	if strings.TrimSpace(s) == "" {
 		return refuse("text-required", "the %s text is empty", what)
@@ -152,8 +200,12 @@ func (c *Case) Apply(kind ActionKind, a Action, ref string, now time.Time) ([]No
 		return nil, err
 	}
 	who := a.Actor.ID
+	if who == c.Assignee {
+		c.AssigneeActiveAt = now
+	}
 	switch kind {
 	case ActionClaim:
+		c.AssigneeActiveAt = now
 		detail := ""
 		if c.Assignee != "" {
 			detail = "reassigned from " + c.Assignee
@@ -165,16 +217,33 @@ func (c *Case) Apply(kind ActionKind, a Action, ref string, now time.Time) ([]No
 		c.Assignee = ""
 		c.record(now, Event{Kind: EventReleased, Actor: who, Detail: "released by " + who + " from " + prev + "; back in the queue", Text: a.Text})
 	case ActionReply:
+		if c.Approver != "" {
+			return c.draft(a, now), nil
+		}
 		c.reply(a, ref, now)
+	case ActionApprove:
+		d := c.Draft
+		c.Draft = nil
+		c.record(now, Event{Kind: EventApproved, Actor: who, Text: d.Text, SLA: c.outcome(d.Clock, now), Detail: "drafted by " + d.By})
+		c.reply(Action{Actor: policy.Actor{ID: d.By}, Text: d.Text, AwaitCustomer: d.AwaitCustomer}, ref, now)
+	case ActionReject:
+		d := c.Draft
+		c.Draft = nil
+		c.Status = StatusOpen
+		c.record(now, Event{Kind: EventRejected, Actor: who, Text: a.Text, SLA: c.outcome(d.Clock, now), Detail: "draft by " + d.By + " returned: " + d.Text})
+		return []Notice{c.notice(c.Department+"/"+d.By, "your draft was rejected by "+who+": "+a.Text)}, nil
 	case ActionNote:
 		c.record(now, Event{Kind: EventNoted, Actor: who, Text: a.Text})
 	case ActionHandoff:
-		from := c.Department
+		from, detail := c.Department, ""
+		if c.Draft != nil {
+			detail = "; unpublished draft by " + c.Draft.By + " discarded"
+		}
 		c.Status = StatusOpen
 		c.SilenceCloseAt = time.Time{}
 		c.assign(a.To, now)
 		c.record(now, Event{Kind: EventHandedOff, Actor: who, Department: a.To, Text: a.Text,
-			Detail: fmt.Sprintf("from %s to %s; fresh clock: first response due %s", from, a.To, c.Response.DueAt.UTC().Format(time.RFC3339))})
+			Detail: fmt.Sprintf("from %s to %s; fresh clock: first response due %s%s", from, a.To, c.Response.DueAt.UTC().Format(time.RFC3339), detail)})
 		return []Notice{c.notice(a.To, fmt.Sprintf("handed over from %s: %s", from, a.Text))}, nil
 	case ActionEscalate:
 		return c.escalate(who, a.Text, now), nil
@@ -184,6 +253,17 @@ func (c *Case) Apply(kind ActionKind, a Action, ref string, now time.Time) ([]No
 		c.reopen(who, a.Text, now)
 	}
 	return nil, nil
+}
+
+// draft holds a public reply for the approving department, with its own
+// clock; the customer's reply clock keeps running meanwhile.
+func (c *Case) draft(a Action, now time.Time) []Notice {
+	clock := c.newClock(c.Approver, ClockApproval, c.Policy.TargetsFor(c.Approver, c.Priority).Approval, now)
+	c.Draft = &Draft{Text: a.Text, By: a.Actor.ID, At: now, AwaitCustomer: a.AwaitCustomer, Clock: clock}
+	c.Status = StatusAwaitingApproval
+	c.record(now, Event{Kind: EventDrafted, Actor: a.Actor.ID, Text: a.Text,
+		Detail: fmt.Sprintf("awaits approval by %s; due %s", c.Approver, clock.DueAt.UTC().Format(time.RFC3339))})
+	return []Notice{c.notice(c.Approver+"/"+policy.RoleApprover, "a reply awaits your approval: "+a.Text)}
 }
 
 func (c *Case) reply(a Action, ref string, now time.Time) {
@@ -215,7 +295,10 @@ func (c *Case) resolve(actor, note string, now time.Time) {
 	if c.Response != nil {
 		e.Detail = "resolved with a reply still owed (" + c.outcome(c.Response, now) + ")"
 	}
-	c.Response, c.Resolution = nil, nil
+	if c.Draft != nil {
+		e.Detail = strings.TrimSpace(e.Detail + " draft by " + c.Draft.By + " discarded unpublished")
+	}
+	c.Response, c.Resolution, c.Draft = nil, nil, nil
 	c.Escalation = Escalation{}
 	c.Status = StatusResolved
 	c.ResolvedAt = now
@@ -231,7 +314,7 @@ func (c *Case) resolve(actor, note string, now time.Time) {
 func (c *Case) reopen(actor, reason string, now time.Time) {
 	c.Status = StatusOpen
 	c.CloseAt, c.ResolvedAt = time.Time{}, time.Time{}
-	c.Resolution = c.newClock(ClockResolution, c.Policy.TargetsFor(c.Department, c.Priority).Resolution, now)
+	c.Resolution = c.newClock(c.Department, ClockResolution, c.Policy.TargetsFor(c.Department, c.Priority).Resolution, now)
 	c.record(now, Event{Kind: EventReopened, Actor: actor, Text: reason})
 }
 
@@ -261,7 +344,7 @@ func (c *Case) CustomerWrote(p post.Post, now time.Time) {
 	}
 	c.LastCustomerAt = now
 	if c.Response == nil {
-		c.Response = c.newClock(ClockNextResponse, c.Policy.TargetsFor(c.Department, c.Priority).NextResponse, now)
+		c.Response = c.newClock(c.Department, ClockNextResponse, c.Policy.TargetsFor(c.Department, c.Priority).NextResponse, now)
 	}
 }
 

@@ -17,10 +17,11 @@ import (
 type Status string
 
 const (
-	StatusOpen            Status = "open"             // someone owes the customer something
-	StatusWaitingCustomer Status = "waiting_customer" // an agent asked; the customer's turn
-	StatusResolved        Status = "resolved"         // done, reopens if the customer writes within the window
-	StatusClosed          Status = "closed"           // final
+	StatusOpen             Status = "open"              // someone owes the customer something
+	StatusWaitingCustomer  Status = "waiting_customer"  // an agent asked; the customer's turn
+	StatusAwaitingApproval Status = "awaiting_approval" // a drafted public reply waits for an approver
+	StatusResolved         Status = "resolved"          // done, reopens if the customer writes within the window
+	StatusClosed           Status = "closed"            // final
 )
 
 // Case is the whole state of one case.
@@ -36,6 +37,10 @@ type Case struct {
 	Department string          `json:"department"`
 	Assignee   string          `json:"assignee,omitempty"`
 	Priority   policy.Priority `json:"priority,omitempty"`
+	Approver   string          `json:"approver,omitempty"` // department that approves public replies, if any
+	Draft      *Draft          `json:"draft,omitempty"`    // a reply awaiting approval
+	// AssigneeActiveAt is when the assignee last acted, for idle claims.
+	AssigneeActiveAt time.Time `json:"assignee_active_at,omitempty"`
 
 	Response   *Clock     `json:"response,omitempty"`   // a reply owed to the customer
 	Resolution *Clock     `json:"resolution,omitempty"` // the case must be resolved by
@@ -69,6 +74,7 @@ func Open(p post.Post, tri triaged.Result, pol policy.Policy, now time.Time) *Ca
 	}
 	c.Status = StatusOpen
 	c.Priority = dec.Priority
+	c.Approver = pol.ApproverFor(p.PropertyKey(), tri.Intent)
 	c.assign(dec.Department, now)
 	c.record(now, Event{Kind: EventQueued, Actor: policy.SystemActor, Department: dec.Department,
 		Detail: fmt.Sprintf("queued for %s at %s", dec.Department, dec.Priority)})
@@ -79,18 +85,28 @@ func Open(p post.Post, tri triaged.Result, pol policy.Policy, now time.Time) *Ca
 func (c *Case) assign(dept string, now time.Time) {
 	c.Department = dept
 	c.Assignee = ""
+	c.Draft = nil
 	c.Escalation = Escalation{}
 	t := c.Policy.TargetsFor(dept, c.Priority)
-	c.Response = c.newClock(ClockFirstResponse, t.FirstResponse, now)
-	c.Resolution = c.newClock(ClockResolution, t.Resolution, now)
+	c.Response = c.newClock(dept, ClockFirstResponse, t.FirstResponse, now)
+	c.Resolution = c.newClock(dept, ClockResolution, t.Resolution, now)
 }
+
+// Active reports whether the case is being worked: open, waiting on the
+// customer, or waiting on an approver.
+func (c *Case) Active() bool {
+	return c.Status == StatusOpen || c.Status == StatusWaitingCustomer || c.Status == StatusAwaitingApproval
+}
+
+// Queued reports whether the case waits in its department's queue for an agent.
+func (c *Case) Queued() bool { return c.Active() && c.Assignee == "" }
 
 // Done reports whether the case is over: its workflow may complete.
 func (c *Case) Done() bool { return c.Status == StatusClosed }
 
 // Breached reports whether a clock the case currently owes is past due.
 func (c *Case) Breached() bool {
-	return (c.Response != nil && c.Response.Breached) ||
+	return (c.Response != nil && c.Response.Breached) || (c.Draft != nil && c.Draft.Clock.Breached) ||
 		(c.Resolution != nil && c.Resolution.Breached && !c.Resolution.Paused)
 }
 

@@ -14,6 +14,7 @@ const (
 	ClockFirstResponse ClockKind = "first_response"
 	ClockNextResponse  ClockKind = "next_response"
 	ClockResolution    ClockKind = "resolution"
+	ClockApproval      ClockKind = "approval"
 )
 
 func (k ClockKind) label() string {
@@ -22,6 +23,8 @@ func (k ClockKind) label() string {
 		return "first response"
 	case ClockNextResponse:
 		return "next response"
+	case ClockApproval:
+		return "approval"
 	}
 	return "resolution"
 }
@@ -42,8 +45,9 @@ type Clock struct {
 	Remaining time.Duration `json:"remaining,omitempty"`
 }
 
-func (c *Case) newClock(kind ClockKind, target time.Duration, now time.Time) *Clock {
-	cal := c.Policy.Calendar(c.Department)
+// newClock starts a clock in dept's working time.
+func (c *Case) newClock(dept string, kind ClockKind, target time.Duration, now time.Time) *Clock {
+	cal := c.Policy.Calendar(dept)
 	return &Clock{
 		Kind: kind, Target: target, StartedAt: now,
 		WarnAt: cal.Add(now, time.Duration(float64(target)*c.Policy.SLA.WarningShare)),
@@ -94,6 +98,7 @@ const (
 	DeadlineEscalation   DeadlineKind = "escalation"
 	DeadlineSilence      DeadlineKind = "customer_silence"
 	DeadlineReopenWindow DeadlineKind = "reopen_window"
+	DeadlineClaimIdle    DeadlineKind = "claim_idle"
 )
 
 // Deadline is the next moment the case must act on by itself.
@@ -126,11 +131,14 @@ func (c *Case) NextDeadline() (Deadline, bool) {
 			best, found = d, true
 		}
 	}
-	for _, k := range []*Clock{c.Response, c.Resolution} {
+	for _, k := range []*Clock{c.Response, c.Resolution, c.draftClock()} {
 		if k == nil || k.Paused || k.Breached {
 			continue
 		}
 		who := fmt.Sprintf("%s, %s", c.Department, c.Priority)
+		if k.Kind == ClockApproval {
+			who = fmt.Sprintf("%s approver, %s", c.Approver, c.Priority)
+		}
 		if !k.Warned {
 			consider(Deadline{At: k.WarnAt, Kind: DeadlineWarning, Clock: k.Kind,
 				Label: fmt.Sprintf("%s warning (%.0f%%) — %s", k.Kind.label(), c.Policy.SLA.WarningShare*100, who)})
@@ -140,6 +148,12 @@ func (c *Case) NextDeadline() (Deadline, bool) {
 	if chain := c.chain(); c.Escalation.Level > 0 && c.Escalation.Level < len(chain) {
 		consider(Deadline{At: c.Escalation.NextAt, Kind: DeadlineEscalation,
 			Label: fmt.Sprintf("escalation to %s — %s", chain[c.Escalation.Level].To, c.Department)})
+	}
+	if idle := c.Policy.Departments[c.Department].Assignment.ClaimIdle; idle > 0 && c.Assignee != "" && c.Status == StatusOpen && c.Response != nil {
+		// Idle since the later of their last action and the customer's post.
+		since := maxTime(c.AssigneeActiveAt, c.Response.StartedAt)
+		consider(Deadline{At: since.Add(idle), Kind: DeadlineClaimIdle,
+			Label: fmt.Sprintf("release %s's idle claim — %s", c.Assignee, c.Department)})
 	}
 	if c.Status == StatusWaitingCustomer {
 		consider(Deadline{At: c.SilenceCloseAt, Kind: DeadlineSilence, Label: "auto-close if the customer stays silent"})
@@ -179,12 +193,21 @@ func (c *Case) fire(d Deadline, now time.Time) []Notice {
 		c.record(now, Event{Kind: EventBreach, Actor: policy.SystemActor, Detail: d.Label,
 			SLA: fmt.Sprintf("%s breached (target %s)", k.Kind.label(), k.Target)})
 		notices := []Notice{c.notice(c.owner(), "SLA breached: "+d.Label)}
+		if k.Kind == ClockApproval {
+			notices = append(notices, c.notice(c.Approver+"/"+policy.RoleLead, "approval overdue: "+d.Label))
+		}
 		if c.Escalation.Level == 0 {
 			notices = append(notices, c.escalate(policy.SystemActor, "SLA breached: "+d.Label, now)...)
 		}
 		return notices
 	case DeadlineEscalation:
 		return c.escalate(policy.SystemActor, fmt.Sprintf("nobody acted within %s at level %d", c.chain()[c.Escalation.Level-1].Within, c.Escalation.Level), now)
+	case DeadlineClaimIdle:
+		who := c.Assignee
+		c.Assignee = ""
+		c.record(now, Event{Kind: EventReleased, Actor: policy.SystemActor,
+			Detail: fmt.Sprintf("%s's claim idle for %s with a reply owed; back in the queue", who, c.Policy.Departments[c.Department].Assignment.ClaimIdle)})
+		return []Notice{c.notice(c.Department+"/"+who, "your claim was released: idle with a reply owed")}
 	case DeadlineSilence:
 		c.resolve(policy.SystemActor, fmt.Sprintf("customer silent for %s", c.Policy.SLA.CustomerSilence), now)
 		return nil
@@ -197,10 +220,20 @@ func (c *Case) fire(d Deadline, now time.Time) []Notice {
 }
 
 func (c *Case) clock(k ClockKind) *Clock {
-	if k == ClockResolution {
+	switch k {
+	case ClockResolution:
 		return c.Resolution
+	case ClockApproval:
+		return c.draftClock()
 	}
 	return c.Response
+}
+
+func (c *Case) draftClock() *Clock {
+	if c.Draft == nil {
+		return nil
+	}
+	return c.Draft.Clock
 }
 
 // escalate calls in the next step of the chain; the caller checked there is one.
@@ -241,3 +274,10 @@ type Notice struct {
 }
 
 func (c *Case) notice(to, text string) Notice { return Notice{CaseID: c.ID, To: to, Text: text} }
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}

@@ -24,6 +24,8 @@ type View struct {
 	Triage         triaged.Result `json:"triage"`
 	Routing        []string       `json:"routing_reasons,omitempty"`
 	Watchers       []string       `json:"watchers,omitempty"`
+	Approver       string         `json:"approver,omitempty"`
+	Draft          *Draft         `json:"draft,omitempty"`
 	Response       *Clock         `json:"response,omitempty"`
 	Resolution     *Clock         `json:"resolution,omitempty"`
 	SLADueAt       *time.Time     `json:"sla_due_at,omitempty"`
@@ -42,7 +44,7 @@ func (c *Case) View() View {
 		ID: c.ID, Status: c.Status, Department: c.Department, Assignee: c.Assignee,
 		Priority: string(c.Priority), Intent: c.Triage.Intent, Private: c.Decision.Private,
 		CustomerID: c.Post.CustomerKey(), Channel: c.Post.Platform, Post: c.Post, Triage: c.Triage,
-		Routing: c.Decision.Reasons, Watchers: c.Decision.Watchers,
+		Routing: c.Decision.Reasons, Watchers: c.Decision.Watchers, Approver: c.Approver, Draft: c.Draft,
 		Response: c.Response, Resolution: c.Resolution, SLABreached: c.Breached(),
 		Escalation: c.Escalation, PolicyVersion: c.Policy.Version, OpenedAt: c.OpenedAt,
 		LastCustomerAt: c.LastCustomerAt,

@@ -169,8 +169,8 @@ func (r *caseRun) act(ctx workflow.Context, kind casestate.ActionKind, a casesta
 		return casestate.View{}, err
 	}
 	ref := ""
-	if kind == casestate.ActionReply {
-		receipt, err := r.publish(ctx, a)
+	if text, ok := r.c.ToPublish(kind, a); ok {
+		receipt, err := r.publish(ctx, a.Actor.ID, text)
 		if err != nil {
 			return casestate.View{}, err
 		}
@@ -184,17 +184,17 @@ func (r *caseRun) act(ctx workflow.Context, kind casestate.ActionKind, a casesta
 	return r.c.View(), nil
 }
 
-func (r *caseRun) publish(ctx workflow.Context, a casestate.Action) (publish.Receipt, error) {
+func (r *caseRun) publish(ctx workflow.Context, by, text string) (publish.Receipt, error) {
 	p := r.c.Post
 	reply := publish.Reply{
 		CaseID: r.c.ID, Platform: p.Platform, Property: p.Property, InReplyTo: p.ID,
-		AuthorID: p.Author.ID, Text: a.Text, Private: p.Private,
+		AuthorID: p.Author.ID, Text: text, Private: p.Private,
 		IdempotencyKey: r.c.ID + "/" + workflow.GetCurrentUpdateInfo(ctx).ID,
 	}
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: time.Minute,
 		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 5},
-		Summary:             "reply on " + p.PropertyKey() + " by " + a.Actor.ID,
+		Summary:             "reply on " + p.PropertyKey() + " by " + by,
 	})
 	var receipt publish.Receipt
 	err := workflow.ExecuteActivity(actx, ActivityPublish, reply).Get(ctx, &receipt)

@@ -14,6 +14,7 @@ import (
 	"github.com/switchboard-care/switchboard/activities"
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/config"
+	"github.com/switchboard-care/switchboard/internal/logging"
 	"github.com/switchboard-care/switchboard/policy"
 	"github.com/switchboard-care/switchboard/post"
 	"github.com/switchboard-care/switchboard/publish"
@@ -50,6 +51,7 @@ func newCaseTest(t *testing.T, intent string, start time.Time) *caseTest {
 		t.Fatal(err)
 	}
 	ct := &caseTest{t: t, cfg: cfg, errs: map[string]error{}}
+	ct.suite.SetLogger(logging.Temporal(zap.NewNop()))
 	ct.env = ct.suite.NewTestWorkflowEnvironment()
 	ct.env.SetStartTime(start)
 	dir := t.TempDir()
