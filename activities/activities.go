@@ -12,12 +12,15 @@ import (
 	"sync"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
 	"github.com/switchboard-care/switchboard/casestate"
+	"github.com/switchboard-care/switchboard/dispatch"
 	"github.com/switchboard-care/switchboard/post"
 	"github.com/switchboard-care/switchboard/publish"
 	"github.com/switchboard-care/switchboard/triage/triaged"
+	"github.com/switchboard-care/switchboard/workflows"
 )
 
 // Triager reads a post; *triage.Engine is the real one.
@@ -28,6 +31,9 @@ type Triager interface {
 // Activities are registered on the worker as one struct, so they share the
 // triage engine (built once per worker) and the publisher.
 type Activities struct {
+	// Temporal and TaskQueue let a case reach its department's dispatcher.
+	Temporal  client.Client
+	TaskQueue string
 	Triager   Triager
 	Publisher publish.Publisher
 	Notifier  *Notifier
@@ -57,6 +63,19 @@ func (a *Activities) Publish(ctx context.Context, r publish.Reply) (publish.Rece
 // Notify delivers notices about a case to people.
 func (a *Activities) Notify(ctx context.Context, notices []casestate.Notice) error {
 	return a.Notifier.Send(notices)
+}
+
+// Dispatch tells a department's dispatcher where a case stands, starting
+// the dispatcher if it is not running yet.
+func (a *Activities) Dispatch(ctx context.Context, r workflows.DispatchRequest) error {
+	_, err := a.Temporal.SignalWithStartWorkflow(ctx, workflows.DispatcherID(r.Department), workflows.SignalQueueEvent, r.Event,
+		client.StartWorkflowOptions{ID: workflows.DispatcherID(r.Department), TaskQueue: a.TaskQueue,
+			StaticSummary: "dispatcher of " + r.Department + " (" + r.Mode + ")"},
+		workflows.DispatcherWorkflowName, workflows.DispatcherInput{Board: dispatch.Board{Department: r.Department, Mode: r.Mode}})
+	if err != nil {
+		return fmt.Errorf("tell dispatcher of %s about %s: %w", r.Department, r.Event.CaseID, err)
+	}
+	return nil
 }
 
 // Notifier appends notices to a JSON-lines file in the data folder (the

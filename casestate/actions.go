@@ -356,3 +356,24 @@ func (c *Case) hasPost(id string) bool {
 	}
 	return false
 }
+
+// AssignTo gives a queued case to an agent chosen by the dispatcher; false
+// if the case left the queue meanwhile (someone claimed it, say).
+func (c *Case) AssignTo(agent, mode string, now time.Time) bool {
+	if !c.Queued() {
+		return false
+	}
+	c.Assignee = agent
+	c.AssigneeActiveAt = now
+	c.record(now, Event{Kind: EventAssigned, Actor: policy.SystemActor, Detail: fmt.Sprintf("assigned to %s (%s)", agent, mode)})
+	return true
+}
+
+// Unassign sends the case back to the queue if agent still holds it.
+func (c *Case) Unassign(agent, reason string, now time.Time) {
+	if c.Assignee != agent || !c.Active() {
+		return
+	}
+	c.Assignee = ""
+	c.record(now, Event{Kind: EventReleased, Actor: policy.SystemActor, Detail: agent + " " + reason + "; back in the queue"})
+}

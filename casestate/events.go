@@ -10,6 +10,7 @@ const (
 	EventTriaged   EventKind = "triaged"
 	EventQueued    EventKind = "queued"
 	EventClaimed   EventKind = "claimed"
+	EventAssigned  EventKind = "assigned"
 	EventReleased  EventKind = "released"
 	EventReplied   EventKind = "replied"
 	EventDrafted   EventKind = "drafted"

@@ -16,9 +16,10 @@ import (
 
 // Activity names, shared with the worker's registration.
 const (
-	ActivityTriage  = "Triage"
-	ActivityPublish = "Publish"
-	ActivityNotify  = "Notify"
+	ActivityTriage   = "Triage"
+	ActivityPublish  = "Publish"
+	ActivityNotify   = "Notify"
+	ActivityDispatch = "Dispatch"
 )
 
 // CaseWorkflow is one customer post's case, from triage to close.
@@ -31,12 +32,15 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) (casestate.View, error) {
 }
 
 type caseRun struct {
-	in      CaseInput
-	c       *casestate.Case // nil until triage has run
-	posts   workflow.ReceiveChannel
-	actions workflow.Mutex // one action at a time, so a reply is published once
-	shown   casestate.Visibility
-	timer   armedTimer
+	in       CaseInput
+	c        *casestate.Case // nil until triage has run
+	posts    workflow.ReceiveChannel
+	assign   workflow.ReceiveChannel // from the dispatcher
+	unassign workflow.ReceiveChannel
+	queue    queueState     // what the dispatcher was last told
+	actions  workflow.Mutex // one action at a time, so a reply is published once
+	shown    casestate.Visibility
+	timer    armedTimer
 }
 
 type armedTimer struct {
@@ -47,6 +51,8 @@ type armedTimer struct {
 
 func (r *caseRun) setup(ctx workflow.Context) error {
 	r.posts = workflow.GetSignalChannel(ctx, SignalCustomerPost)
+	r.assign = workflow.GetSignalChannel(ctx, SignalAssign)
+	r.unassign = workflow.GetSignalChannel(ctx, SignalUnassign)
 	r.actions = workflow.NewMutex(ctx)
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (casestate.View, error) {
 		if r.c == nil {
@@ -96,8 +102,11 @@ func (r *caseRun) run(ctx workflow.Context) (casestate.View, error) {
 	log.Info("case opened", "department", r.c.Department, "priority", r.c.Priority, "intent", tri.Intent)
 
 	for {
-		r.takeCustomerPosts(ctx)
+		r.takeSignals(ctx)
 		if err := r.show(ctx); err != nil {
+			return casestate.View{}, err
+		}
+		if err := r.tellDispatcher(ctx); err != nil {
 			return casestate.View{}, err
 		}
 		if r.c.Done() {
@@ -106,7 +115,8 @@ func (r *caseRun) run(ctx workflow.Context) (casestate.View, error) {
 		r.armTimer(ctx)
 		rev := r.c.Revision
 		if err := workflow.Await(ctx, func() bool {
-			return r.c.Revision != rev || r.posts.Len() > 0 || (r.timer.fired != nil && r.timer.fired.IsReady())
+			return r.c.Revision != rev || r.posts.Len() > 0 || r.assign.Len() > 0 || r.unassign.Len() > 0 ||
+				(r.timer.fired != nil && r.timer.fired.IsReady())
 		}); err != nil {
 			return casestate.View{}, err
 		}
@@ -122,7 +132,10 @@ func (r *caseRun) run(ctx workflow.Context) (casestate.View, error) {
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return casestate.View{}, err
 	}
-	r.takeCustomerPosts(ctx)
+	r.takeSignals(ctx)
+	if err := r.tellDispatcher(ctx); err != nil {
+		return casestate.View{}, err
+	}
 	log.Info("case closed", "events", len(r.c.Events))
 	return r.c.View(), nil
 }
@@ -151,11 +164,67 @@ func sameDeadline(a, b casestate.Deadline) bool {
 	return a.At.Equal(b.At) && a.Kind == b.Kind && a.Clock == b.Clock
 }
 
-func (r *caseRun) takeCustomerPosts(ctx workflow.Context) {
+func (r *caseRun) takeSignals(ctx workflow.Context) {
 	var in CustomerPost
 	for r.posts.ReceiveAsync(&in) {
 		r.c.CustomerWrote(in.Post, workflow.Now(ctx))
 	}
+	var a CaseAssignment
+	for r.assign.ReceiveAsync(&a) {
+		r.c.AssignTo(a.Agent, a.Mode, workflow.Now(ctx))
+	}
+	for r.unassign.ReceiveAsync(&a) {
+		r.c.Unassign(a.Agent, a.Reason, workflow.Now(ctx))
+	}
+}
+
+// queueState is where the case stands for a department's dispatcher.
+type queueState struct {
+	department string
+	kind       string
+	agent      string
+}
+
+// tellDispatcher keeps the owning department's dispatcher in step with the
+// case (queued, claimed, gone), and tells the previous department's after a
+// handoff. Departments that assign by claim have no dispatcher. Messages go
+// out one at a time, in order.
+func (r *caseRun) tellDispatcher(ctx workflow.Context) error {
+	now := queueState{department: r.c.Department}
+	switch {
+	case !r.c.Active():
+		now.kind = QueueGone
+	case r.c.Queued():
+		now.kind = QueueQueued
+	default:
+		now.kind, now.agent = QueueClaimed, r.c.Assignee
+	}
+	was := r.queue
+	if now == was {
+		return nil
+	}
+	r.queue = now
+	if was.department != "" && was.department != now.department && was.kind != QueueGone {
+		if err := r.dispatch(ctx, was.department, QueueEvent{Kind: QueueGone, CaseID: r.c.ID, At: workflow.Now(ctx)}); err != nil {
+			return err
+		}
+	}
+	if was.department == "" && now.kind == QueueGone {
+		return nil // closed at once (spam): no dispatcher ever knew it
+	}
+	return r.dispatch(ctx, now.department, QueueEvent{Kind: now.kind, CaseID: r.c.ID, Priority: r.c.Priority, At: workflow.Now(ctx), Agent: now.agent})
+}
+
+func (r *caseRun) dispatch(ctx workflow.Context, dept string, ev QueueEvent) error {
+	mode := r.c.Policy.Departments[dept].Assignment
+	if !mode.AutoAssigned() {
+		return nil
+	}
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		Summary:             ev.Kind + " → " + DispatcherID(dept),
+	})
+	return workflow.ExecuteActivity(actx, ActivityDispatch, DispatchRequest{Department: dept, Mode: mode.Mode, Event: ev}).Get(ctx, nil)
 }
 
 // act performs an agent action: replies are published first, so the case

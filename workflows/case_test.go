@@ -1,6 +1,9 @@
-package workflows
+package workflows_test
 
 import (
+	"context"
+	"github.com/stretchr/testify/mock"
+	. "github.com/switchboard-care/switchboard/workflows"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -40,6 +43,8 @@ type caseTest struct {
 	outbox string
 	post   post.Post
 	errs   map[string]error // action label → refusal, filled as updates complete
+	// dispatched are the messages the case sent its dispatchers.
+	dispatched []DispatchRequest
 }
 
 var friday1000 = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
@@ -69,6 +74,12 @@ func newCaseTest(t *testing.T, intent string, start time.Time) *caseTest {
 	ct.env.RegisterActivityWithOptions(acts.Triage, activity.RegisterOptions{Name: ActivityTriage})
 	ct.env.RegisterActivityWithOptions(acts.Publish, activity.RegisterOptions{Name: ActivityPublish})
 	ct.env.RegisterActivityWithOptions(acts.Notify, activity.RegisterOptions{Name: ActivityNotify})
+	// The dispatcher is another workflow; here we record what the case tells it.
+	ct.env.RegisterActivityWithOptions(acts.Dispatch, activity.RegisterOptions{Name: ActivityDispatch})
+	ct.env.OnActivity(ActivityDispatch, mock.Anything, mock.Anything).Return(func(_ context.Context, r DispatchRequest) error {
+		ct.dispatched = append(ct.dispatched, r)
+		return nil
+	})
 	ct.post = post.Post{ID: "x-100", Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u1", Handle: "@jane", Followers: 120},
 		Text: "my app keeps crashing", CreatedAt: start}
 	return ct

@@ -1,6 +1,7 @@
-package workflows
+package workflows_test
 
 import (
+	. "github.com/switchboard-care/switchboard/workflows"
 	"path/filepath"
 	"testing"
 

@@ -1,12 +1,14 @@
-package workflows
+package workflows_test
 
 import (
 	"fmt"
+	. "github.com/switchboard-care/switchboard/workflows"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/switchboard-care/switchboard/casestate"
+	"github.com/switchboard-care/switchboard/policy"
 	"github.com/switchboard-care/switchboard/publish"
 )
 
@@ -157,3 +159,10 @@ func TestIdleClaimGoesBackToTheQueue(t *testing.T) {
 		t.Fatalf("release %+v", rel)
 	}
 }
+
+func withMode(d policy.Department, mode string) policy.Department {
+	d.Assignment.Mode = mode
+	return d
+}
+
+func casestateAction(to, text string) casestate.Action { return casestate.Action{To: to, Text: text} }

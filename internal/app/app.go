@@ -64,10 +64,13 @@ func NewWorker(cfg *config.Config, tc client.Client, log *zap.Logger) (worker.Wo
 	}
 	w := worker.New(tc, cfg.Temporal.TaskQueue, worker.Options{})
 	w.RegisterWorkflowWithOptions(workflows.CaseWorkflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
-	acts := &activities.Activities{Triager: engine, Publisher: outbox, Notifier: notifier, Log: log.Named("activity")}
+	w.RegisterWorkflowWithOptions(workflows.DispatcherWorkflow, workflow.RegisterOptions{Name: workflows.DispatcherWorkflowName})
+	acts := &activities.Activities{Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue,
+		Triager: engine, Publisher: outbox, Notifier: notifier, Log: log.Named("activity")}
 	w.RegisterActivityWithOptions(acts.Triage, activityName(workflows.ActivityTriage))
 	w.RegisterActivityWithOptions(acts.Publish, activityName(workflows.ActivityPublish))
 	w.RegisterActivityWithOptions(acts.Notify, activityName(workflows.ActivityNotify))
+	w.RegisterActivityWithOptions(acts.Dispatch, activityName(workflows.ActivityDispatch))
 	return w, nil
 }
 

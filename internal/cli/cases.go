@@ -174,6 +174,8 @@ var actionSpecs = []actionSpec{
 	{kind: casestate.ActionEscalate, short: "Call in the next level of the escalation chain", text: "the reason"},
 	{kind: casestate.ActionResolve, short: "Resolve the case (it reopens if the customer writes within the window)", text: "an optional note"},
 	{kind: casestate.ActionReopen, short: "Reopen a resolved case", text: "the reason"},
+	{kind: casestate.ActionApprove, short: "Approve the drafted reply: it is published"},
+	{kind: casestate.ActionReject, short: "Reject the drafted reply: it goes back to its author with the reason", text: "the reason"},
 }
 
 func newCaseActionCmd(a *App, spec actionSpec) *cobra.Command {

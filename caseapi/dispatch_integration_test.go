@@ -1,0 +1,69 @@
+package caseapi_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/switchboard-care/switchboard/caseapi"
+	"github.com/switchboard-care/switchboard/policy"
+)
+
+// TestDealingOnARealServer: three agents on shift share 30 cases round
+// robin, and when one goes off shift the other two take over all of theirs.
+func TestDealingOnARealServer(t *testing.T) {
+	h := newHarness(t)
+	for i := range h.cases.Policy.Routing { // every post to marketing, which deals round robin
+		if h.cases.Policy.Routing[i].Department != policy.RouteToNone {
+			h.cases.Policy.Routing[i].Department = "marketing"
+		}
+	}
+	dir, err := policy.NewDirectory([]policy.Agent{
+		{ID: "ana", Departments: []string{"marketing"}, Roles: []string{"agent"}, Capacity: 20},
+		{ID: "ben", Departments: []string{"marketing"}, Roles: []string{"agent"}, Capacity: 20},
+		{ID: "cy", Departments: []string{"marketing"}, Roles: []string{"agent"}, Capacity: 20},
+	}, &h.cases.Policy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.cases.Directory = dir
+	for _, a := range []string{"ana", "ben", "cy"} {
+		if _, err := h.cases.Shift(h.ctx, "marketing", a, true, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := h.cases.Shift(h.ctx, "marketing", "ben", false, "ana"); err == nil {
+		t.Fatal("an agent changed another agent's shift")
+	}
+	for i := range 30 {
+		p := xPost(fmt.Sprintf("deal-%02d", i), fmt.Sprintf("fan%d", i), "Love the new autumn campaign, brilliant ad!")
+		if _, err := h.cases.Submit(h.ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	load := func() (map[string]int, int) {
+		list, err := h.cases.List(h.ctx, caseapi.Filter{Department: "marketing", Running: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		held := map[string]int{}
+		for _, c := range list {
+			held[c.Assignee]++
+		}
+		return held, len(list)
+	}
+	h.eventually("30 cases dealt 10 each", func() error {
+		if held, n := load(); n != 30 || held["ana"] != 10 || held["ben"] != 10 || held["cy"] != 10 {
+			return fmt.Errorf("%d cases, held %v", n, held)
+		}
+		return nil
+	})
+	if _, err := h.cases.Shift(h.ctx, "marketing", "ben", false, "ben"); err != nil {
+		t.Fatal(err)
+	}
+	h.eventually("ben's cases shared by ana and cy", func() error {
+		if held, n := load(); n != 30 || held["ben"] != 0 || held[""] != 0 || held["ana"] != 15 || held["cy"] != 15 {
+			return fmt.Errorf("%d cases, held %v", n, held)
+		}
+		return nil
+	})
+}

@@ -1,0 +1,133 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/switchboard-care/switchboard/dispatch"
+	"github.com/switchboard-care/switchboard/policy"
+)
+
+// Names of the dispatcher's messages.
+const (
+	DispatcherWorkflowName = "Dispatcher"
+	SignalQueueEvent       = "queue-event" // case → dispatcher
+	UpdateShift            = "shift"       // agent on/off shift
+	QueryBoard             = "board"
+	SignalAssign           = "assign"   // dispatcher → case
+	SignalUnassign         = "unassign" // dispatcher → case
+)
+
+// DispatcherID is the workflow id of a department's dispatcher.
+func DispatcherID(dept string) string { return "dispatcher/" + dept }
+
+// Queue event kinds: where a case stands for its department's dispatcher.
+const (
+	QueueQueued  = "queued"
+	QueueClaimed = "claimed"
+	QueueGone    = "gone"
+)
+
+// QueueEvent tells a dispatcher where a case stands now.
+type QueueEvent struct {
+	Kind     string          `json:"kind"`
+	CaseID   string          `json:"case_id"`
+	Priority policy.Priority `json:"priority,omitempty"`
+	At       time.Time       `json:"at"`
+	Agent    string          `json:"agent,omitempty"`
+}
+
+// DispatchRequest is the case's message for its department's dispatcher,
+// with what is needed to start the dispatcher if it is not running.
+type DispatchRequest struct {
+	Department string     `json:"department"`
+	Mode       string     `json:"mode"`
+	Event      QueueEvent `json:"event"`
+}
+
+// ShiftRequest puts an agent on or off shift.
+type ShiftRequest struct {
+	Actor    policy.Actor `json:"actor"`
+	Agent    string       `json:"agent"`
+	Capacity int          `json:"capacity"`
+	On       bool         `json:"on"`
+}
+
+// CaseAssignment is the dispatcher's signal to a case.
+type CaseAssignment struct {
+	Agent  string `json:"agent"`
+	Mode   string `json:"mode,omitempty"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// DispatcherInput starts (or continues) a dispatcher with its board.
+type DispatcherInput struct {
+	Board dispatch.Board `json:"board"`
+}
+
+// DispatcherWorkflow deals one department's queued cases to its agents on
+// shift. It lives as long as the department; it continues as new before its
+// history grows large, carrying the board.
+func DispatcherWorkflow(ctx workflow.Context, in DispatcherInput) error {
+	board := in.Board
+	events := workflow.GetSignalChannel(ctx, SignalQueueEvent)
+	changed := false
+	var released []dispatch.Assignment
+	if err := workflow.SetQueryHandler(ctx, QueryBoard, func() (dispatch.Board, error) { return board, nil }); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateShift,
+		func(ctx workflow.Context, r ShiftRequest) (dispatch.Board, error) {
+			for _, id := range board.Shift(r.Agent, r.Capacity, r.On) {
+				released = append(released, dispatch.Assignment{CaseID: id, Agent: r.Agent})
+			}
+			changed = true
+			return board, nil
+		},
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, r ShiftRequest) error {
+			return dispatch.CheckShift(board.Department, r.Actor, r.Agent)
+		}},
+	); err != nil {
+		return err
+	}
+	for {
+		var ev QueueEvent
+		for events.ReceiveAsync(&ev) {
+			switch ev.Kind {
+			case QueueQueued:
+				board.Queued(dispatch.Entry{CaseID: ev.CaseID, Priority: ev.Priority, QueuedAt: ev.At})
+			case QueueClaimed:
+				board.Claimed(ev.CaseID, ev.Agent)
+			case QueueGone:
+				board.Gone(ev.CaseID)
+			}
+		}
+		var sent []workflow.Future
+		var to []string
+		for _, r := range released { // off shift: their cases come back through the queue
+			sent = append(sent, workflow.SignalExternalWorkflow(ctx, r.CaseID, "", SignalUnassign, CaseAssignment{Agent: r.Agent, Reason: "went off shift"}))
+			to = append(to, r.CaseID)
+		}
+		released = nil
+		for _, a := range board.Deal() {
+			sent = append(sent, workflow.SignalExternalWorkflow(ctx, a.CaseID, "", SignalAssign, CaseAssignment{Agent: a.Agent, Mode: board.Mode}))
+			to = append(to, a.CaseID)
+		}
+		for i, f := range sent {
+			if err := f.Get(ctx, nil); err != nil { // the case has completed
+				board.Gone(to[i])
+			}
+		}
+		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() && events.Len() == 0 {
+			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+				return err
+			}
+			return workflow.NewContinueAsNewError(ctx, DispatcherWorkflowName, DispatcherInput{Board: board})
+		}
+		changed = false
+		if err := workflow.Await(ctx, func() bool { return events.Len() > 0 || changed }); err != nil {
+			return err
+		}
+	}
+}

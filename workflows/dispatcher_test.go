@@ -1,0 +1,125 @@
+package workflows_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/switchboard-care/switchboard/dispatch"
+	"github.com/switchboard-care/switchboard/policy"
+	. "github.com/switchboard-care/switchboard/workflows"
+)
+
+// fairness runs a dispatcher with three agents on shift and 30 queued cases,
+// then takes one agent off shift; the fake cases re-queue when unassigned,
+// as real ones do. It returns who holds which case at the end.
+func fairness(t *testing.T, mode string) (first, final map[string]string) {
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestWorkflowEnvironment()
+	env.RegisterWorkflowWithOptions(DispatcherWorkflow, workflow.RegisterOptions{Name: DispatcherWorkflowName})
+	holder := map[string]string{}
+	first = map[string]string{}
+	t0 := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, "", SignalAssign, mock.Anything).Return(
+		func(_, caseID, _, _ string, arg any) error {
+			a := arg.(CaseAssignment)
+			holder[caseID] = a.Agent
+			if _, ok := first[caseID]; !ok {
+				first[caseID] = a.Agent
+			}
+			return nil
+		})
+	env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, "", SignalUnassign, mock.Anything).Return(
+		func(_, caseID, _, _ string, arg any) error {
+			delete(holder, caseID)
+			env.SignalWorkflow(SignalQueueEvent, QueueEvent{Kind: QueueQueued, CaseID: caseID, Priority: policy.P3, At: t0.Add(time.Hour)})
+			return nil
+		})
+	shift := func(agent string, on bool) {
+		env.UpdateWorkflow(UpdateShift, agent+fmt.Sprint(on), &testsuite.TestUpdateCallback{
+			OnReject: func(err error) { t.Errorf("shift %s: %v", agent, err) }, OnAccept: func() {}, OnComplete: func(any, error) {},
+		}, ShiftRequest{Actor: policy.Actor{ID: agent, Departments: []string{"marketing"}}, Agent: agent, Capacity: 20, On: on})
+	}
+	env.RegisterDelayedCallback(func() {
+		for _, a := range []string{"ana", "ben", "cy"} {
+			shift(a, true)
+		}
+	}, time.Second)
+	env.RegisterDelayedCallback(func() {
+		for i := range 30 {
+			env.SignalWorkflow(SignalQueueEvent, QueueEvent{Kind: QueueQueued, CaseID: fmt.Sprintf("case/x/%02d", i), Priority: policy.P3, At: t0.Add(time.Duration(i) * time.Minute)})
+		}
+	}, 2*time.Second)
+	env.RegisterDelayedCallback(func() { shift("ben", false) }, 3*time.Second)
+	env.RegisterDelayedCallback(func() {
+		res, err := env.QueryWorkflow(QueryBoard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b dispatch.Board
+		if err := res.Get(&b); err != nil {
+			t.Fatal(err)
+		}
+		if len(b.Queue) != 0 {
+			t.Errorf("%d cases left in the queue", len(b.Queue))
+		}
+		env.CancelWorkflow()
+	}, 4*time.Second)
+	env.ExecuteWorkflow(DispatcherWorkflowName, DispatcherInput{Board: dispatch.Board{Department: "marketing", Mode: mode}})
+	return first, holder
+}
+
+func count(m map[string]string) map[string]int {
+	out := map[string]int{}
+	for _, a := range m {
+		out[a]++
+	}
+	return out
+}
+
+func TestDispatcherSpreadsLoadFairly(t *testing.T) {
+	for _, mode := range []string{policy.AssignRoundRobin, policy.AssignLeastLoaded} {
+		t.Run(mode, func(t *testing.T) {
+			first, final := fairness(t, mode)
+			if got := count(first); got["ana"] != 10 || got["ben"] != 10 || got["cy"] != 10 {
+				t.Fatalf("first deal %v, want 10 each", got)
+			}
+			got := count(final)
+			if len(final) != 30 || got["ben"] != 0 {
+				t.Fatalf("after ben went off shift: %d cases held, spread %v", len(final), got)
+			}
+			if got["ana"] != 15 || got["cy"] != 15 {
+				t.Fatalf("ben's cases were not shared evenly: %v", got)
+			}
+		})
+	}
+}
+
+func TestCaseTellsItsDispatcher(t *testing.T) {
+	ct := newCaseTest(t, "praise", friday1000) // marketing deals cases round robin
+	ct.cfg.Policy.Departments["marketing"] = withMode(ct.cfg.Policy.Departments["marketing"], policy.AssignRoundRobin)
+	ct.at(time.Minute, func() {
+		ct.env.SignalWorkflow(SignalAssign, CaseAssignment{Agent: "maya", Mode: policy.AssignRoundRobin})
+	})
+	ct.at(2*time.Minute, func() {
+		if v := ct.state(); v.Assignee != "maya" {
+			t.Errorf("assignee %q", v.Assignee)
+		}
+		ct.env.SignalWorkflow(SignalUnassign, CaseAssignment{Agent: "maya", Reason: "went off shift"})
+	})
+	ct.at(3*time.Minute, func() { ct.act("handoff", "handoff", "max", casestateAction("pr", "a journalist")) })
+	ct.at(4*time.Minute, func() { ct.act("resolve", "resolve", "paul", casestateAction("", "")) })
+	ct.run()
+	var got []string
+	for _, r := range ct.dispatched {
+		got = append(got, r.Department+":"+r.Event.Kind+":"+r.Event.Agent)
+	}
+	want := "marketing:queued: marketing:claimed:maya marketing:queued: marketing:gone:"
+	if fmt.Sprint(got) != "["+want+"]" {
+		t.Fatalf("dispatcher messages %v, want [%s]", got, want)
+	}
+}
