@@ -69,6 +69,7 @@ type Summary struct {
 	SLADueAt        *time.Time `json:"sla_due_at,omitempty"`
 	SLABreached     bool       `json:"sla_breached"`
 	EscalationLevel int64      `json:"escalation_level"`
+	EscalatedTo     string     `json:"escalated_to,omitempty"`
 	OpenedAt        time.Time  `json:"opened_at"`
 }
 
@@ -101,6 +102,7 @@ func (c *Client) List(ctx context.Context, f Filter) ([]Summary, error) {
 			get(workflows.SAChannel.GetName(), &s.Channel)
 			get(workflows.SASlaBreached.GetName(), &s.SLABreached)
 			get(workflows.SAEscalationLevel.GetName(), &s.EscalationLevel)
+			get(workflows.SAEscalatedTo.GetName(), &s.EscalatedTo)
 			if _, ok := fields[workflows.SASlaDueAt.GetName()]; ok {
 				var due time.Time
 				get(workflows.SASlaDueAt.GetName(), &due)

@@ -74,6 +74,7 @@ type Visibility struct {
 	SLADueAt        time.Time // zero: no clock runs
 	SLABreached     bool
 	EscalationLevel int
+	EscalatedTo     string // who the current escalation level called in
 }
 
 // Visibility returns the current search-attribute values.
@@ -82,7 +83,7 @@ func (c *Case) Visibility() Visibility {
 		CustomerID: c.Post.CustomerKey(), Channel: c.Post.Platform, Department: c.Department,
 		Assignee: c.Assignee, Status: string(c.Status), Priority: string(c.Priority),
 		Intent: c.Triage.Intent, SLADueAt: c.SLADue(), SLABreached: c.Breached(),
-		EscalationLevel: c.Escalation.Level,
+		EscalationLevel: c.Escalation.Level, EscalatedTo: c.Escalation.To,
 	}
 }
 

@@ -309,6 +309,7 @@ func (r *caseRun) show(ctx workflow.Context) error {
 	keyword(SACaseStatus, v.Status, r.shown.Status)
 	keyword(SAPriority, v.Priority, r.shown.Priority)
 	keyword(SAIntent, v.Intent, r.shown.Intent)
+	keyword(SAEscalatedTo, v.EscalatedTo, r.shown.EscalatedTo)
 	if !v.SLADueAt.Equal(r.shown.SLADueAt) {
 		if v.SLADueAt.IsZero() {
 			updates = append(updates, SASlaDueAt.ValueUnset())

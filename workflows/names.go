@@ -41,6 +41,7 @@ var (
 	SASlaDueAt        = temporal.NewSearchAttributeKeyTime("SlaDueAt")
 	SASlaBreached     = temporal.NewSearchAttributeKeyBool("SlaBreached")
 	SAEscalationLevel = temporal.NewSearchAttributeKeyInt64("EscalationLevel")
+	SAEscalatedTo     = temporal.NewSearchAttributeKeyKeyword("EscalatedTo") // lead, head or a department such as coe
 )
 
 // SearchAttributes lists every custom search attribute with its type, for
@@ -59,6 +60,7 @@ var SearchAttributes = []struct {
 	{SASlaDueAt.GetName(), enums.INDEXED_VALUE_TYPE_DATETIME},
 	{SASlaBreached.GetName(), enums.INDEXED_VALUE_TYPE_BOOL},
 	{SAEscalationLevel.GetName(), enums.INDEXED_VALUE_TYPE_INT},
+	{SAEscalatedTo.GetName(), enums.INDEXED_VALUE_TYPE_KEYWORD},
 }
 
 // StatusTriaging is the CaseStatus of a case before triage has run.
