@@ -53,7 +53,11 @@ func (c *Client) Submit(ctx context.Context, p post.Post) (Outcome, error) {
 		return out, err
 	}
 	id := p.CaseID()
-	_, err := c.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+	customer, cont, err := c.continuity(ctx, p.CustomerKey(), id)
+	if err != nil {
+		return Outcome{}, err
+	}
+	_, err = c.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                    id,
 		TaskQueue:             c.TaskQueue,
 		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
@@ -67,7 +71,7 @@ func (c *Client) Submit(ctx context.Context, p post.Post) (Outcome, error) {
 			workflows.SAChannel.ValueSet(p.Platform),
 			workflows.SACaseStatus.ValueSet(workflows.StatusTriaging),
 		),
-	}, workflows.CaseWorkflowName, workflows.CaseInput{Post: p, Policy: c.Policy})
+	}, workflows.CaseWorkflowName, workflows.CaseInput{Post: p, Policy: c.Policy, JourneyID: workflows.JourneyID(customer), Continuity: cont})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	switch {
 	case errors.As(err, &started):

@@ -3,6 +3,7 @@ package caseapi_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -28,7 +29,7 @@ import (
 )
 
 // EnvRecordHistory makes the integration test save the complete case's
-// history for the replay test (workflows/testdata).
+// history for the replay test, as workflows/testdata/<its value>.json.
 const EnvRecordHistory = "SWITCHBOARD_RECORD_HISTORY"
 
 type harness struct {
@@ -214,7 +215,8 @@ func TestCaseEndToEndOnARealServer(t *testing.T) {
 	}
 	h.eventually("department changed", func() error {
 		if got := h.list(`Department = "pr" AND CaseStatus = "open"`); !slices.Contains(got, id) {
-			return errors.New("not listed under pr")
+			v, _ := h.cases.State(h.ctx, id)
+			return fmt.Errorf("not listed under pr: %v; state %s %s", got, v.Status, v.Department)
 		}
 		return nil
 	})
@@ -238,12 +240,12 @@ func TestCaseEndToEndOnARealServer(t *testing.T) {
 	if err != nil || len(sent) != 1 || sent[0].InReplyTo != complaint.ID {
 		t.Fatalf("outbox: %+v %v", sent, err)
 	}
-	if os.Getenv(EnvRecordHistory) != "" {
+	if name := os.Getenv(EnvRecordHistory); name != "" {
 		data, err := protojson.MarshalOptions{Indent: "  "}.Marshal(hist)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join("..", "workflows", "testdata", "case-complete.json"), data, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join("..", "workflows", "testdata", name+".json"), data, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -224,13 +224,17 @@ func (c *Case) Apply(kind ActionKind, a Action, ref string, now time.Time) ([]No
 	case ActionApprove:
 		d := c.Draft
 		c.Draft = nil
-		c.record(now, Event{Kind: EventApproved, Actor: who, Text: d.Text, SLA: c.outcome(d.Clock, now), Detail: "drafted by " + d.By})
+		e := Event{Kind: EventApproved, Actor: who, Text: d.Text, Detail: "drafted by " + d.By}
+		c.stamp(&e, d.Clock, now)
+		c.record(now, e)
 		c.reply(Action{Actor: policy.Actor{ID: d.By}, Text: d.Text, AwaitCustomer: d.AwaitCustomer}, ref, now)
 	case ActionReject:
 		d := c.Draft
 		c.Draft = nil
 		c.Status = StatusOpen
-		c.record(now, Event{Kind: EventRejected, Actor: who, Text: a.Text, SLA: c.outcome(d.Clock, now), Detail: "draft by " + d.By + " returned: " + d.Text})
+		e := Event{Kind: EventRejected, Actor: who, Text: a.Text, Detail: "draft by " + d.By + " returned: " + d.Text}
+		c.stamp(&e, d.Clock, now)
+		c.record(now, e)
 		return []Notice{c.notice(c.Department+"/"+d.By, "your draft was rejected by "+who+": "+a.Text)}, nil
 	case ActionNote:
 		c.record(now, Event{Kind: EventNoted, Actor: who, Text: a.Text})
@@ -269,7 +273,7 @@ func (c *Case) draft(a Action, now time.Time) []Notice {
 func (c *Case) reply(a Action, ref string, now time.Time) {
 	e := Event{Kind: EventReplied, Actor: a.Actor.ID, Text: a.Text, Ref: ref}
 	if c.Response != nil {
-		e.SLA = c.outcome(c.Response, now)
+		c.stamp(&e, c.Response, now)
 		c.Response = nil
 	}
 	c.Escalation = Escalation{}
@@ -290,7 +294,7 @@ func (c *Case) resolve(actor, note string, now time.Time) {
 	e := Event{Kind: EventResolved, Actor: actor, Text: note}
 	if c.Resolution != nil {
 		c.resume(c.Resolution, now) // measure against the due time as if running
-		e.SLA = c.outcome(c.Resolution, now)
+		c.stamp(&e, c.Resolution, now)
 	}
 	if c.Response != nil {
 		e.Detail = "resolved with a reply still owed (" + c.outcome(c.Response, now) + ")"

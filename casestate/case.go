@@ -6,6 +6,7 @@ package casestate
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/switchboard-care/switchboard/policy"
@@ -55,10 +56,23 @@ type Case struct {
 	Revision int     `json:"revision"` // bumped by every change, so a waiter can tell
 }
 
+// Continuity is the customer's open case when this post arrived, if any.
+type Continuity struct {
+	CaseID     string `json:"case_id"`
+	Department string `json:"department"`
+	Assignee   string `json:"assignee,omitempty"`
+}
+
 // Open creates the case for a triaged post at time now. A post that policy
-// gives no owner (spam) is closed at once.
-func Open(p post.Post, tri triaged.Result, pol policy.Policy, now time.Time) *Case {
+// gives no owner (spam) is closed at once. With continuity, the post goes
+// where the customer's open case is, unless its intent is routed on its own.
+func Open(p post.Post, tri triaged.Result, pol policy.Policy, cont *Continuity, now time.Time) *Case {
 	dec := pol.Decide(tri.Signals(p))
+	follow := cont != nil && pol.Continuity.Enabled && !dec.Closed() && !slices.Contains(pol.Continuity.ExceptIntents, tri.Intent)
+	if _, known := pol.Department(cont.department()); follow && known && cont.Department != dec.Department {
+		dec.Reasons = append(dec.Reasons, fmt.Sprintf("continuity: the customer's open case %s is with %s", cont.CaseID, cont.Department))
+		dec.Department = cont.Department
+	}
 	c := &Case{
 		ID: p.CaseID(), Post: p, Triage: tri, Decision: dec, Policy: pol, OpenedAt: now,
 		LastCustomerAt: now,
@@ -78,7 +92,19 @@ func Open(p post.Post, tri triaged.Result, pol policy.Policy, now time.Time) *Ca
 	c.assign(dec.Department, now)
 	c.record(now, Event{Kind: EventQueued, Actor: policy.SystemActor, Department: dec.Department,
 		Detail: fmt.Sprintf("queued for %s at %s", dec.Department, dec.Priority)})
+	if follow && pol.Continuity.KeepAssignee && cont.Assignee != "" && cont.Department == c.Department {
+		c.Assignee, c.AssigneeActiveAt = cont.Assignee, now
+		c.record(now, Event{Kind: EventAssigned, Actor: policy.SystemActor,
+			Detail: fmt.Sprintf("assigned to %s, who has the customer's open case %s", cont.Assignee, cont.CaseID)})
+	}
 	return c
+}
+
+func (k *Continuity) department() string {
+	if k == nil {
+		return ""
+	}
+	return k.Department
 }
 
 // assign gives the case to a department with fresh clocks.

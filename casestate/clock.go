@@ -89,6 +89,24 @@ func (c *Case) outcome(k *Clock, now time.Time) string {
 
 func roundDur(d time.Duration) time.Duration { return d.Round(time.Second) }
 
+// stamp records on e how clock k stood when it stopped at now: outcome's
+// sentence for people, and the same as figures for reports.
+func (c *Case) stamp(e *Event, k *Clock, now time.Time) {
+	e.SLA = c.outcome(k, now)
+	cal := c.Policy.Calendar(c.Department)
+	if k.Kind == ClockApproval { // approval clocks run in the approver's hours
+		cal = c.Policy.Calendar(c.Approver)
+	}
+	// Measured back from the due time rather than from the start, so the
+	// working time a resolution clock spent paused is not counted.
+	met := !now.After(k.DueAt)
+	took := k.Target - cal.Between(now, k.DueAt)
+	if !met {
+		took = k.Target + cal.Between(k.DueAt, now)
+	}
+	e.Clock, e.ClockStarted, e.Target, e.Took, e.Met = k.Kind, k.StartedAt, k.Target, max(took, 0), &met
+}
+
 // DeadlineKind says what happens when a deadline passes.
 type DeadlineKind string
 
@@ -190,8 +208,10 @@ func (c *Case) fire(d Deadline, now time.Time) []Notice {
 	case DeadlineBreach:
 		k := c.clock(d.Clock)
 		k.Breached = true
+		missed := false
 		c.record(now, Event{Kind: EventBreach, Actor: policy.SystemActor, Detail: d.Label,
-			SLA: fmt.Sprintf("%s breached (target %s)", k.Kind.label(), k.Target)})
+			SLA:   fmt.Sprintf("%s breached (target %s)", k.Kind.label(), k.Target),
+			Clock: k.Kind, ClockStarted: k.StartedAt, Target: k.Target, Met: &missed})
 		notices := []Notice{c.notice(c.owner(), "SLA breached: "+d.Label)}
 		if k.Kind == ClockApproval {
 			notices = append(notices, c.notice(c.Approver+"/"+policy.RoleLead, "approval overdue: "+d.Label))

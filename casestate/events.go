@@ -39,4 +39,12 @@ type Event struct {
 	Detail     string    `json:"detail,omitempty"` // reason, target, context
 	SLA        string    `json:"sla,omitempty"`    // outcome against a target
 	Ref        string    `json:"ref,omitempty"`    // e.g. the platform id of a published reply
+	// The SLA outcome as figures, so reports need not parse SLA. Set when a
+	// clock stops (Met says whether in time) or breaches (Met false); the
+	// clock is identified by its kind and start.
+	Clock        ClockKind     `json:"clock,omitempty"`
+	ClockStarted time.Time     `json:"clock_started,omitzero"`
+	Target       time.Duration `json:"target,omitempty"`
+	Took         time.Duration `json:"took,omitempty"` // working time the clock ran, pauses excluded; on stops only
+	Met          *bool         `json:"met,omitempty"`
 }

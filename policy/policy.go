@@ -137,6 +137,15 @@ type Policy struct {
 	Departments       map[string]Department `json:"departments" mapstructure:"departments"`
 	Properties        []Property            `json:"properties" mapstructure:"properties"`
 	Approvals         []ApprovalRule        `json:"approvals" mapstructure:"approvals"`
+	Continuity        Continuity            `json:"continuity" mapstructure:"continuity"`
+}
+
+// Continuity sends a customer's new post where their open case already is,
+// so they do not start over with someone new.
+type Continuity struct {
+	Enabled       bool     `json:"enabled" mapstructure:"enabled"`
+	KeepAssignee  bool     `json:"keep_assignee" mapstructure:"keep_assignee"`
+	ExceptIntents []string `json:"except_intents" mapstructure:"except_intents"` // routed by intent regardless
 }
 
 // ApproverFor returns the department that must approve public replies on a

@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/switchboard-care/switchboard/casestate"
+	"github.com/switchboard-care/switchboard/journey"
 	"github.com/switchboard-care/switchboard/post"
 	"github.com/switchboard-care/switchboard/publish"
 	"github.com/switchboard-care/switchboard/triage/triaged"
@@ -41,6 +42,9 @@ type caseRun struct {
 	actions  workflow.Mutex // one action at a time, so a reply is published once
 	shown    casestate.Visibility
 	timer    armedTimer
+	// Milestones up to reported went to the customer's journey.
+	reportsJourney bool
+	reported       int
 }
 
 type armedTimer struct {
@@ -97,11 +101,16 @@ func (r *caseRun) run(ctx workflow.Context) (casestate.View, error) {
 	if err := workflow.ExecuteActivity(actx, ActivityTriage, r.in.Post).Get(ctx, &tri); err != nil {
 		return casestate.View{}, fmt.Errorf("triage: %w", err)
 	}
-	r.c = casestate.Open(r.in.Post, tri, r.in.Policy, workflow.Now(ctx))
+	r.c = casestate.Open(r.in.Post, tri, r.in.Policy, r.in.Continuity, workflow.Now(ctx))
+	// Cases that began before journeys existed never report to one.
+	r.reportsJourney = workflow.GetVersion(ctx, versionJourney, workflow.DefaultVersion, 1) == 1 && r.in.JourneyID != ""
 	log := workflow.GetLogger(ctx)
 	log.Info("case opened", "department", r.c.Department, "priority", r.c.Priority, "intent", tri.Intent)
 
 	for {
+		// Taken before this pass's blocking steps: a change made while they
+		// wait (an update, say) must bring another pass.
+		rev := r.c.Revision
 		r.takeSignals(ctx)
 		if err := r.show(ctx); err != nil {
 			return casestate.View{}, err
@@ -109,11 +118,11 @@ func (r *caseRun) run(ctx workflow.Context) (casestate.View, error) {
 		if err := r.tellDispatcher(ctx); err != nil {
 			return casestate.View{}, err
 		}
+		r.reportMilestones(ctx)
 		if r.c.Done() {
 			break
 		}
 		r.armTimer(ctx)
-		rev := r.c.Revision
 		if err := workflow.Await(ctx, func() bool {
 			return r.c.Revision != rev || r.posts.Len() > 0 || r.assign.Len() > 0 || r.unassign.Len() > 0 ||
 				(r.timer.fired != nil && r.timer.fired.IsReady())
@@ -136,6 +145,7 @@ func (r *caseRun) run(ctx workflow.Context) (casestate.View, error) {
 	if err := r.tellDispatcher(ctx); err != nil {
 		return casestate.View{}, err
 	}
+	r.reportMilestones(ctx)
 	log.Info("case closed", "events", len(r.c.Events))
 	return r.c.View(), nil
 }
@@ -175,6 +185,32 @@ func (r *caseRun) takeSignals(ctx workflow.Context) {
 	}
 	for r.unassign.ReceiveAsync(&a) {
 		r.c.Unassign(a.Agent, a.Reason, workflow.Now(ctx))
+	}
+}
+
+// versionJourney guards milestone reporting to the customer's journey.
+const versionJourney = "customer-journey"
+
+// reportMilestones sends the customer's journey the case's new steps. A
+// failed signal is logged, not fatal: the case's own trail stays the record.
+func (r *caseRun) reportMilestones(ctx workflow.Context) {
+	if !r.reportsJourney || r.reported == len(r.c.Events) {
+		return
+	}
+	v := r.c.View()
+	u := journey.CaseUpdate{
+		Case: journey.OpenCase{CaseID: r.c.ID, Channel: v.Channel, Department: v.Department,
+			Assignee: v.Assignee, Status: string(v.Status), Since: r.c.OpenedAt},
+		Closed: !r.c.Active(),
+	}
+	for _, e := range r.c.Events[r.reported:] {
+		u.Milestones = append(u.Milestones, journey.Milestone{At: e.At, CaseID: r.c.ID, Seq: e.Seq, Kind: string(e.Kind),
+			Channel: v.Channel, Actor: e.Actor, Department: e.Department, Text: e.Text, Detail: e.Detail, SLA: e.SLA,
+			PolicyVersion: r.c.Policy.Version})
+	}
+	r.reported = len(r.c.Events)
+	if err := workflow.SignalExternalWorkflow(ctx, r.in.JourneyID, "", SignalCaseUpdate, u).Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Error("report to journey failed", "journey", r.in.JourneyID, "error", err)
 	}
 }
 

@@ -27,6 +27,11 @@ func UpdateName(kind casestate.ActionKind) string { return string(kind) }
 type CaseInput struct {
 	Post   post.Post     `json:"post"`
 	Policy policy.Policy `json:"policy"`
+	// JourneyID is the customer's journey, which the case reports its
+	// milestones to; empty for cases started before journeys existed.
+	JourneyID string `json:"journey_id,omitempty"`
+	// Continuity is the customer's open case when the post arrived.
+	Continuity *casestate.Continuity `json:"continuity,omitempty"`
 }
 
 // Search attributes the case keeps current for the Web UI and the CLI.
@@ -65,3 +70,6 @@ var SearchAttributes = []struct {
 
 // StatusTriaging is the CaseStatus of a case before triage has run.
 const StatusTriaging = "triaging"
+
+// errRule is a refusal that names its rule, like casestate's.
+func errRule(rule, msg string) error { return &casestate.RuleError{Rule: rule, Msg: msg} }

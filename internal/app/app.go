@@ -65,6 +65,7 @@ func NewWorker(cfg *config.Config, tc client.Client, log *zap.Logger) (worker.Wo
 	w := worker.New(tc, cfg.Temporal.TaskQueue, worker.Options{})
 	w.RegisterWorkflowWithOptions(workflows.CaseWorkflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.DispatcherWorkflow, workflow.RegisterOptions{Name: workflows.DispatcherWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.CustomerJourneyWorkflow, workflow.RegisterOptions{Name: workflows.JourneyWorkflowName})
 	acts := &activities.Activities{Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue,
 		Triager: engine, Publisher: outbox, Notifier: notifier, Log: log.Named("activity")}
 	w.RegisterActivityWithOptions(acts.Triage, activityName(workflows.ActivityTriage))

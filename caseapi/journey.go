@@ -1,0 +1,106 @@
+package caseapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/switchboard-care/switchboard/casestate"
+	"github.com/switchboard-care/switchboard/journey"
+	"github.com/switchboard-care/switchboard/workflows"
+)
+
+// Journey returns a customer's journey, following a linked identity to the
+// journey it was merged into. A customer with no journey yet gets an empty
+// one under their own id.
+func (c *Client) Journey(ctx context.Context, customerID string) (journey.Journey, error) {
+	id := customerID
+	for range 3 { // a merged identity points at its primary, which is never merged itself
+		var j journey.Journey
+		res, err := c.Temporal.QueryWorkflow(ctx, workflows.JourneyID(id), "", workflows.QueryJourney)
+		var notFound *serviceerror.NotFound
+		if errors.As(err, &notFound) {
+			return journey.Journey{CustomerID: id}, nil
+		}
+		if err != nil {
+			return journey.Journey{}, fmt.Errorf("journey of %s: %w", id, err)
+		}
+		if err := res.Get(&j); err != nil {
+			return journey.Journey{}, err
+		}
+		if j.MergedInto == "" {
+			return j, nil
+		}
+		id = j.MergedInto
+	}
+	return journey.Journey{}, fmt.Errorf("journey of %s: linked identities form a loop", customerID)
+}
+
+// ensureJourney starts the customer's journey if it does not run yet, so
+// the case can report to it from its first step.
+func (c *Client) ensureJourney(ctx context.Context, customerID string) error {
+	id := workflows.JourneyID(customerID)
+	_, err := c.Temporal.SignalWithStartWorkflow(ctx, id, workflows.SignalCaseUpdate, journey.CaseUpdate{},
+		client.StartWorkflowOptions{ID: id, TaskQueue: c.TaskQueue, StaticSummary: "journey of " + customerID},
+		workflows.JourneyWorkflowName, workflows.JourneyInput{Journey: journey.Journey{CustomerID: customerID}})
+	if err != nil {
+		return fmt.Errorf("journey of %s: %w", customerID, err)
+	}
+	return nil
+}
+
+// continuity finds the customer's journey and their latest open case.
+func (c *Client) continuity(ctx context.Context, customerID, caseID string) (string, *casestate.Continuity, error) {
+	j, err := c.Journey(ctx, customerID)
+	if err != nil {
+		return "", nil, err
+	}
+	if err := c.ensureJourney(ctx, j.CustomerID); err != nil {
+		return "", nil, err
+	}
+	open, ok := j.Latest(caseID)
+	if !ok {
+		return j.CustomerID, nil, nil
+	}
+	return j.CustomerID, &casestate.Continuity{CaseID: open.CaseID, Department: open.Department, Assignee: open.Assignee}, nil
+}
+
+// Link makes identity part of customer's journey, as the agent agentID:
+// the two timelines merge, and later posts from either join one journey.
+func (c *Client) Link(ctx context.Context, customerID, identity, agentID string) (journey.Journey, error) {
+	agent, err := c.Directory.Lookup(agentID)
+	if err != nil {
+		return journey.Journey{}, err
+	}
+	primary, err := c.Journey(ctx, customerID)
+	if err != nil {
+		return journey.Journey{}, err
+	}
+	id := workflows.JourneyID(primary.CustomerID)
+	start := c.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+		ID: id, TaskQueue: c.TaskQueue, WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		StaticSummary: "journey of " + primary.CustomerID,
+	}, workflows.JourneyWorkflowName, workflows.JourneyInput{Journey: journey.Journey{CustomerID: primary.CustomerID}})
+	h, err := c.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: start,
+		UpdateOptions: client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: workflows.UpdateLink, WaitForStage: client.WorkflowUpdateStageCompleted,
+			Args: []any{workflows.LinkRequest{Actor: agent.Actor(), Identity: identity}}},
+	})
+	if err == nil {
+		err = h.Get(ctx, nil)
+	}
+	if err != nil {
+		return journey.Journey{}, fmt.Errorf("link %s to %s: %w", identity, primary.CustomerID, err)
+	}
+	other := workflows.JourneyID(identity)
+	if _, err := c.Temporal.SignalWithStartWorkflow(ctx, other, workflows.SignalMergeInto, workflows.MergeInto{Primary: primary.CustomerID},
+		client.StartWorkflowOptions{ID: other, TaskQueue: c.TaskQueue, StaticSummary: "journey of " + identity},
+		workflows.JourneyWorkflowName, workflows.JourneyInput{Journey: journey.Journey{CustomerID: identity}}); err != nil {
+		return journey.Journey{}, fmt.Errorf("merge the journey of %s into %s: %w", identity, primary.CustomerID, err)
+	}
+	return c.Journey(ctx, primary.CustomerID)
+}

@@ -1,0 +1,130 @@
+// Package journey is one customer's whole story across posts, channels and
+// departments: an ordered timeline of every case's milestones, the cases
+// still open, and the identities linked to the customer. Plain Go; the
+// CustomerJourney workflow holds one.
+package journey
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Milestone is one step of one case, as the case recorded it.
+type Milestone struct {
+	At            time.Time `json:"at"`
+	CaseID        string    `json:"case_id"`
+	Seq           int       `json:"seq"` // the step's number in its case's trail
+	Kind          string    `json:"kind"`
+	Channel       string    `json:"channel"`
+	Actor         string    `json:"actor"`
+	Department    string    `json:"department,omitempty"`
+	Text          string    `json:"text,omitempty"`
+	Detail        string    `json:"detail,omitempty"`
+	SLA           string    `json:"sla,omitempty"`
+	PolicyVersion string    `json:"policy_version,omitempty"`
+}
+
+// OpenCase is a case of the customer that is still being worked.
+type OpenCase struct {
+	CaseID     string    `json:"case_id"`
+	Channel    string    `json:"channel"`
+	Department string    `json:"department"`
+	Assignee   string    `json:"assignee,omitempty"`
+	Status     string    `json:"status"`
+	Since      time.Time `json:"since"`
+}
+
+// Journey is one customer's record. Slices keep a stable order for replays.
+type Journey struct {
+	CustomerID string      `json:"customer_id"`
+	Aliases    []string    `json:"aliases,omitempty"`     // other identities linked to this customer
+	MergedInto string      `json:"merged_into,omitempty"` // set when this identity was linked into another's journey
+	Timeline   []Milestone `json:"timeline"`
+	Open       []OpenCase  `json:"open,omitempty"`
+}
+
+// CaseUpdate is what a case reports: its new milestones and where it stands.
+type CaseUpdate struct {
+	Case       OpenCase    `json:"case"`
+	Closed     bool        `json:"closed"`
+	Milestones []Milestone `json:"milestones"`
+}
+
+// Record adds a case's milestones (ignoring ones already recorded: signals
+// can arrive twice) in time order, and tracks whether the case is open.
+func (j *Journey) Record(u CaseUpdate) {
+	if u.Case.CaseID == "" { // only makes sure the journey exists
+		return
+	}
+	for _, m := range u.Milestones {
+		j.add(m)
+	}
+	j.Open = slices.DeleteFunc(j.Open, func(o OpenCase) bool { return o.CaseID == u.Case.CaseID })
+	if !u.Closed {
+		j.Open = append(j.Open, u.Case)
+		slices.SortFunc(j.Open, func(a, b OpenCase) int {
+			return cmp.Or(a.Since.Compare(b.Since), cmp.Compare(a.CaseID, b.CaseID))
+		})
+	}
+}
+
+func (j *Journey) add(m Milestone) {
+	i, found := slices.BinarySearchFunc(j.Timeline, m, order)
+	if found {
+		return
+	}
+	j.Timeline = slices.Insert(j.Timeline, i, m)
+}
+
+// order sorts by time, then case, then the step's number in its case.
+func order(a, b Milestone) int {
+	return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.CaseID, b.CaseID), cmp.Compare(a.Seq, b.Seq))
+}
+
+// Absorb merges another identity's journey into this one: timelines
+// interleave in time order, open cases and aliases join.
+func (j *Journey) Absorb(other Journey) {
+	for _, m := range other.Timeline {
+		j.add(m)
+	}
+	for _, o := range other.Open {
+		j.Record(CaseUpdate{Case: o})
+	}
+	for _, id := range append([]string{other.CustomerID}, other.Aliases...) {
+		j.Link(id)
+	}
+}
+
+// Link notes that identity belongs to this customer.
+func (j *Journey) Link(identity string) {
+	if identity != j.CustomerID && !slices.Contains(j.Aliases, identity) {
+		j.Aliases = append(j.Aliases, identity)
+		slices.Sort(j.Aliases)
+	}
+}
+
+// CheckLink says whether identity may be linked into this journey.
+func (j *Journey) CheckLink(identity string) error {
+	switch {
+	case identity == "":
+		return fmt.Errorf("rule identity: name the identity to link (platform:id)")
+	case identity == j.CustomerID:
+		return fmt.Errorf("rule identity: cannot link %s to itself", identity)
+	case j.MergedInto != "":
+		return fmt.Errorf("rule identity: %s is linked into %s; link to that journey instead", j.CustomerID, j.MergedInto)
+	}
+	return nil
+}
+
+// Latest returns the most recently opened case still open, other than
+// except, for continuity: a new post goes where the customer already is.
+func (j *Journey) Latest(except string) (OpenCase, bool) {
+	for i := len(j.Open) - 1; i >= 0; i-- {
+		if j.Open[i].CaseID != except {
+			return j.Open[i], true
+		}
+	}
+	return OpenCase{}, false
+}

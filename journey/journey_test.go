@@ -1,0 +1,69 @@
+package journey
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+var t0 = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+
+func ms(caseID string, seq int, at time.Duration, kind string) Milestone {
+	return Milestone{CaseID: caseID, Seq: seq, At: t0.Add(at), Kind: kind}
+}
+
+func kinds(j Journey) string {
+	var s string
+	for _, m := range j.Timeline {
+		s += fmt.Sprintf("%s#%d:%s ", m.CaseID, m.Seq, m.Kind)
+	}
+	return s
+}
+
+func TestRecordOrdersAndDeduplicates(t *testing.T) {
+	var j Journey
+	j.Record(CaseUpdate{Case: OpenCase{CaseID: "b", Since: t0.Add(time.Minute)}, Milestones: []Milestone{ms("b", 1, time.Minute, "opened")}})
+	j.Record(CaseUpdate{Case: OpenCase{CaseID: "a", Since: t0}, Milestones: []Milestone{ms("a", 1, 0, "opened"), ms("a", 2, 2*time.Minute, "replied")}})
+	j.Record(CaseUpdate{Case: OpenCase{CaseID: "a"}, Milestones: []Milestone{ms("a", 2, 2*time.Minute, "replied")}}) // delivered twice
+	if got := kinds(j); got != "a#1:opened b#1:opened a#2:replied " {
+		t.Fatalf("timeline %s", got)
+	}
+	j.Record(CaseUpdate{Case: OpenCase{CaseID: "b"}, Closed: true})
+	if len(j.Open) != 1 || j.Open[0].CaseID != "a" {
+		t.Fatalf("open %v", j.Open)
+	}
+}
+
+func TestAbsorbInterleavesTimelines(t *testing.T) {
+	x := Journey{CustomerID: "x:u1"}
+	x.Record(CaseUpdate{Case: OpenCase{CaseID: "x1", Since: t0}, Milestones: []Milestone{ms("x1", 1, 0, "opened"), ms("x1", 2, 3*time.Minute, "resolved")}, Closed: true})
+	fb := Journey{CustomerID: "facebook:9"}
+	fb.Record(CaseUpdate{Case: OpenCase{CaseID: "f1", Since: t0.Add(time.Minute), Department: "support"}, Milestones: []Milestone{ms("f1", 1, time.Minute, "opened")}})
+	x.Absorb(fb)
+	if got := kinds(x); got != "x1#1:opened f1#1:opened x1#2:resolved " {
+		t.Fatalf("merged %s", got)
+	}
+	if len(x.Aliases) != 1 || x.Aliases[0] != "facebook:9" {
+		t.Fatalf("aliases %v", x.Aliases)
+	}
+	if latest, ok := x.Latest(""); !ok || latest.CaseID != "f1" {
+		t.Fatalf("latest %v", latest)
+	}
+	if _, ok := x.Latest("f1"); ok {
+		t.Fatal("Latest returned the excluded case")
+	}
+}
+
+func TestCheckLink(t *testing.T) {
+	j := Journey{CustomerID: "x:u1"}
+	if err := j.CheckLink("x:u1"); err == nil {
+		t.Fatal("linked to itself")
+	}
+	if err := j.CheckLink("facebook:9"); err != nil {
+		t.Fatal(err)
+	}
+	j.MergedInto = "instagram:3"
+	if err := j.CheckLink("facebook:9"); err == nil {
+		t.Fatal("linked into a journey that was merged away")
+	}
+}

@@ -1,0 +1,128 @@
+package workflows
+
+import (
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/switchboard-care/switchboard/journey"
+	"github.com/switchboard-care/switchboard/policy"
+)
+
+// Names of the journey's messages.
+const (
+	JourneyWorkflowName = "CustomerJourney"
+	SignalCaseUpdate    = "case-update" // case → journey: new milestones
+	SignalMergeInto     = "merge-into"  // this identity joins another customer's journey
+	SignalAbsorb        = "absorb"      // a merged identity's whole journey
+	UpdateLink          = "link"        // an agent links another identity here
+	QueryJourney        = "journey"
+)
+
+// JourneyID is the workflow id of a customer identity's journey.
+func JourneyID(customerID string) string { return "journey/" + customerID }
+
+// JourneyInput starts (or continues) a journey.
+type JourneyInput struct {
+	Journey journey.Journey `json:"journey"`
+	// EventsPerRun bounds the signals one run takes before continuing as
+	// new, keeping each run's history small; 0 means DefaultEventsPerRun.
+	EventsPerRun int `json:"events_per_run,omitempty"`
+}
+
+// DefaultEventsPerRun keeps a journey run's history well under Temporal's
+// limits even with large milestones.
+const DefaultEventsPerRun = 500
+
+// LinkRequest links another identity into this journey.
+type LinkRequest struct {
+	Actor    policy.Actor `json:"actor"`
+	Identity string       `json:"identity"`
+}
+
+// MergeInto tells an identity's journey that it belongs to Primary now.
+type MergeInto struct {
+	Primary string `json:"primary"`
+}
+
+// CustomerJourneyWorkflow is one customer identity's journey. Cases report
+// their milestones here; a merged identity forwards everything to the
+// journey it was linked into.
+func CustomerJourneyWorkflow(ctx workflow.Context, in JourneyInput) (journey.Journey, error) {
+	j := in.Journey
+	limit := in.EventsPerRun
+	if limit <= 0 {
+		limit = DefaultEventsPerRun
+	}
+	updates := workflow.GetSignalChannel(ctx, SignalCaseUpdate)
+	merges := workflow.GetSignalChannel(ctx, SignalMergeInto)
+	absorbs := workflow.GetSignalChannel(ctx, SignalAbsorb)
+	if err := workflow.SetQueryHandler(ctx, QueryJourney, func() (journey.Journey, error) { return j, nil }); err != nil {
+		return j, err
+	}
+	taken := 0
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateLink,
+		func(ctx workflow.Context, r LinkRequest) (journey.Journey, error) {
+			j.Link(r.Identity)
+			taken++
+			return j, nil
+		},
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, r LinkRequest) error {
+			if r.Actor.ID == "" {
+				return errRule("actor", "linking needs an agent identity")
+			}
+			return j.CheckLink(r.Identity)
+		}},
+	); err != nil {
+		return j, err
+	}
+	forward := func(name string, arg any) {
+		if err := workflow.SignalExternalWorkflow(ctx, JourneyID(j.MergedInto), "", name, arg).Get(ctx, nil); err != nil {
+			workflow.GetLogger(ctx).Error("forward to merged journey failed", "primary", j.MergedInto, "error", err)
+		}
+	}
+	drain := func() {
+		for {
+			var u journey.CaseUpdate
+			var m MergeInto
+			var other journey.Journey
+			switch {
+			case updates.ReceiveAsync(&u):
+				if j.MergedInto != "" {
+					forward(SignalCaseUpdate, u)
+				} else {
+					j.Record(u)
+				}
+			case merges.ReceiveAsync(&m):
+				if j.MergedInto == "" && m.Primary != j.CustomerID {
+					j.MergedInto = m.Primary
+					forward(SignalAbsorb, j)
+				}
+			case absorbs.ReceiveAsync(&other):
+				if j.MergedInto != "" {
+					forward(SignalAbsorb, other)
+				} else {
+					j.Absorb(other)
+				}
+			default:
+				return
+			}
+			taken++
+		}
+	}
+	for {
+		if err := workflow.Await(ctx, func() bool {
+			return updates.Len() > 0 || merges.Len() > 0 || absorbs.Len() > 0 || taken >= limit
+		}); err != nil {
+			return j, err
+		}
+		drain()
+		if taken >= limit || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+			// Nothing may be lost across the hand-over: finish in-flight
+			// updates, take every buffered signal, then continue.
+			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+				return j, err
+			}
+			drain()
+			return j, workflow.NewContinueAsNewError(ctx, JourneyWorkflowName, JourneyInput{Journey: j, EventsPerRun: in.EventsPerRun})
+		}
+	}
+}
