@@ -118,13 +118,24 @@ func (j *Journey) CheckLink(identity string) error {
 	return nil
 }
 
-// Latest returns the most recently opened case still open, other than
-// except, for continuity: a new post goes where the customer already is.
+// Latest returns the open case a new post should follow, for continuity:
+// the most recent one someone is working on, else the most recent one.
 func (j *Journey) Latest(except string) (OpenCase, bool) {
+	var found *OpenCase
 	for i := len(j.Open) - 1; i >= 0; i-- {
-		if j.Open[i].CaseID != except {
-			return j.Open[i], true
+		o := &j.Open[i]
+		if o.CaseID == except {
+			continue
+		}
+		if o.Assignee != "" {
+			return *o, true
+		}
+		if found == nil {
+			found = o
 		}
 	}
-	return OpenCase{}, false
+	if found == nil {
+		return OpenCase{}, false
+	}
+	return *found, true
 }

@@ -52,6 +52,11 @@ func TestAbsorbInterleavesTimelines(t *testing.T) {
 	if _, ok := x.Latest("f1"); ok {
 		t.Fatal("Latest returned the excluded case")
 	}
+	x.Record(CaseUpdate{Case: OpenCase{CaseID: "x2", Since: t0.Add(time.Hour), Assignee: "sam"}})
+	x.Record(CaseUpdate{Case: OpenCase{CaseID: "x3", Since: t0.Add(2 * time.Hour)}})
+	if latest, _ := x.Latest("x9"); latest.CaseID != "x2" {
+		t.Fatalf("latest %v, want the newest case with an assignee", latest.CaseID)
+	}
 }
 
 func TestCheckLink(t *testing.T) {

@@ -1,0 +1,204 @@
+package caseapi_test
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/switchboard-care/switchboard/casestate"
+	"github.com/switchboard-care/switchboard/journey"
+	"github.com/switchboard-care/switchboard/workflows"
+)
+
+// TestJourneyFloodLosesNothingAcrossContinueAsNew sends a journey far more
+// milestones than one run takes, from many senders at once; every one must
+// be in the timeline, in order, after several runs.
+func TestJourneyFloodLosesNothingAcrossContinueAsNew(t *testing.T) {
+	h := newHarness(t)
+	const n, perRun = 600, 100
+	id := workflows.JourneyID("x:flood")
+	if _, err := h.tc.ExecuteWorkflow(h.ctx, client.StartWorkflowOptions{ID: id, TaskQueue: h.cfg.Temporal.TaskQueue},
+		workflows.JourneyWorkflowName, workflows.JourneyInput{Journey: journey.Journey{CustomerID: "x:flood"}, EventsPerRun: perRun}); err != nil {
+		t.Fatal(err)
+	}
+	// Two waves of eight concurrent senders; a run drains every buffered
+	// signal before it continues, so a wave may exceed one run's share.
+	for wave := range 2 {
+		var wg sync.WaitGroup
+		errs := make(chan error, n)
+		for w := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := wave*n/2 + w; i < (wave+1)*n/2; i += 8 {
+					u := journey.CaseUpdate{Case: journey.OpenCase{CaseID: "case/x/flood", Status: "open"},
+						Milestones: []journey.Milestone{{At: t0.Add(time.Duration(i) * time.Second), CaseID: "case/x/flood", Seq: i, Kind: "noted"}}}
+					errs <- h.tc.SignalWorkflow(h.ctx, id, "", workflows.SignalCaseUpdate, u)
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		h.eventually("wave recorded", func() error {
+			j, err := h.cases.Journey(h.ctx, "x:flood")
+			if err == nil && len(j.Timeline) != (wave+1)*n/2 {
+				err = fmt.Errorf("%d of %d", len(j.Timeline), (wave+1)*n/2)
+			}
+			return err
+		})
+	}
+	var j journey.Journey
+	h.eventually("all milestones recorded", func() (err error) {
+		j, err = h.cases.Journey(h.ctx, "x:flood")
+		if err == nil && len(j.Timeline) != n {
+			err = fmt.Errorf("%d of %d", len(j.Timeline), n)
+		}
+		return err
+	})
+	for i, m := range j.Timeline {
+		if m.Seq != i {
+			t.Fatalf("milestone %d out of order: seq %d", i, m.Seq)
+		}
+	}
+	runs := 0
+	var token []byte
+	for {
+		resp, err := h.tc.ListWorkflow(h.ctx, &workflowservice.ListWorkflowExecutionsRequest{
+			Query: fmt.Sprintf("WorkflowId = '%s' AND ExecutionStatus = 'ContinuedAsNew'", id), NextPageToken: token})
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs += len(resp.Executions)
+		if token = resp.NextPageToken; len(token) == 0 {
+			break
+		}
+	}
+	if runs < 2 {
+		t.Fatalf("only %d runs continued as new for %d signals at %d per run", runs, n, perRun)
+	}
+	t.Logf("%d milestones over %d continued runs", n, runs)
+}
+
+// TestOneCustomerAcrossChannels: a customer posts on X and on Facebook; an
+// agent links the two; a second Facebook post goes to the open X case's
+// department and assignee; the journey and its export hold all of it in order.
+func TestOneCustomerAcrossChannels(t *testing.T) {
+	h := newHarness(t)
+	onX := xPost("j-1", "jane", "My order 4471 never arrived and nobody answers, I want a refund")
+	if _, err := h.cases.Submit(h.ctx, onX); err != nil {
+		t.Fatal(err)
+	}
+	h.waitStatus(onX.CaseID(), casestate.StatusOpen)
+	h.act(onX.CaseID(), casestate.ActionClaim, "sam", casestate.Action{})
+
+	onFB := xPost("fb-1", "fb-5521", "Hi, it's Jane again, where is my parcel?")
+	onFB.Platform, onFB.Property = "facebook", "acme"
+	onFB.CreatedAt = t0.Add(time.Minute)
+	if _, err := h.cases.Submit(h.ctx, onFB); err != nil {
+		t.Fatal(err)
+	}
+	h.waitStatus(onFB.CaseID(), casestate.StatusOpen)
+
+	linked, err := h.cases.Link(h.ctx, "x:jane", "facebook:fb-5521", "sam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(linked.Aliases, "facebook:fb-5521") {
+		t.Fatalf("aliases %v", linked.Aliases)
+	}
+	if _, err := h.cases.Link(h.ctx, "x:jane", "x:jane", "sam"); err == nil || !strings.Contains(err.Error(), "rule identity") {
+		t.Fatalf("self link: %v", err)
+	}
+	h.eventually("facebook journey merged", func() error {
+		j, err := h.cases.Journey(h.ctx, "facebook:fb-5521")
+		if err != nil {
+			return err
+		}
+		if j.CustomerID != "x:jane" {
+			return errors.New("facebook identity still has its own journey: " + j.CustomerID)
+		}
+		return nil
+	})
+
+	// A later Facebook post is routed by continuity to the open X case's owner.
+	again := onFB
+	again.ID, again.Text, again.CreatedAt = "fb-2", "Any news on my delivery?? It has been a week", t0.Add(2*time.Minute)
+	if _, err := h.cases.Submit(h.ctx, again); err != nil {
+		t.Fatal(err)
+	}
+	v := h.waitStatus(again.CaseID(), casestate.StatusOpen)
+	if v.Department != "support" || v.Assignee != "sam" {
+		t.Fatalf("continuity: department %s assignee %q, want support/sam", v.Department, v.Assignee)
+	}
+
+	var j journey.Journey
+	h.eventually("journey holds all three cases", func() (err error) {
+		j, err = h.cases.Journey(h.ctx, "facebook:fb-5521")
+		if err != nil {
+			return err
+		}
+		seen := map[string]bool{}
+		for _, m := range j.Timeline {
+			seen[m.CaseID] = true
+		}
+		if !seen[onX.CaseID()] || !seen[onFB.CaseID()] || !seen[again.CaseID()] {
+			return fmt.Errorf("cases in the journey: %v", seen)
+		}
+		return nil
+	})
+	for i := 1; i < len(j.Timeline); i++ {
+		if j.Timeline[i].At.Before(j.Timeline[i-1].At) {
+			t.Fatalf("timeline out of order at %d", i)
+		}
+	}
+	// The export is built from the same durable record and agrees with each
+	// case's own history: every accepted update appears as its step.
+	exported, err := h.cases.Journey(h.ctx, "x:jane")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := exported.Timeline
+	for _, id := range []string{onX.CaseID(), onFB.CaseID(), again.CaseID()} {
+		var updates []string
+		for _, e := range h.history(id).Events {
+			if e.EventType == enums.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED {
+				updates = append(updates, e.GetWorkflowExecutionUpdateAcceptedEventAttributes().GetAcceptedRequest().GetInput().GetName())
+			}
+		}
+		var exported []string
+		for _, r := range rows {
+			if r.CaseID == id && r.Actor != "switchboard" && (r.Kind == "claimed" || r.Kind == "replied" || r.Kind == "resolved" || r.Kind == "handed_off") {
+				exported = append(exported, r.Kind)
+			}
+		}
+		if len(updates) != len(exported) {
+			t.Fatalf("%s: history has updates %v, export has %v", id, updates, exported)
+		}
+		events, err := h.cases.Events(h.ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, r := range rows {
+			if r.CaseID == id {
+				n++
+			}
+		}
+		if n != len(events) {
+			t.Fatalf("%s: %d steps exported, case trail has %d", id, n, len(events))
+		}
+	}
+}

@@ -1,0 +1,5 @@
+package workflows_test
+
+import "github.com/stretchr/testify/mock"
+
+var mockAny = mock.Anything
