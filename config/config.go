@@ -15,7 +15,9 @@ import (
 
 	"github.com/spf13/viper"
 
+	"github.com/switchboard-care/switchboard/intake/intakeconf"
 	"github.com/switchboard-care/switchboard/policy"
+	"github.com/switchboard-care/switchboard/publish"
 	"github.com/switchboard-care/switchboard/triage"
 )
 
@@ -32,6 +34,11 @@ type Temporal struct {
 	TaskQueue string `mapstructure:"task_queue"`
 }
 
+// Metrics says where the Prometheus /metrics endpoint listens ("" for none).
+type Metrics struct {
+	Listen string `mapstructure:"listen"`
+}
+
 // Log configures zap.
 type Log struct {
 	Level  string `mapstructure:"level"`
@@ -43,9 +50,14 @@ type Config struct {
 	Temporal Temporal       `mapstructure:"temporal"`
 	DataDir  string         `mapstructure:"data_dir"`
 	Log      Log            `mapstructure:"log"`
+	Metrics  Metrics        `mapstructure:"metrics"`
 	Policy   policy.Policy  `mapstructure:"policy"`
 	Agents   []policy.Agent `mapstructure:"agents"`
 	Triage   triage.Config  `mapstructure:"triage"`
+	Console  Console        `mapstructure:"console"`
+
+	Intake     intakeconf.Config `mapstructure:"intake"`
+	Publishers publish.Config    `mapstructure:"publishers"`
 
 	directory *policy.Directory
 }

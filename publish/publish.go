@@ -24,6 +24,16 @@ type Reply struct {
 	AuthorID  string `json:"author_id"`   // the customer, for private messages
 	Text      string `json:"text"`
 	Private   bool   `json:"private"` // send as a private/direct message
+	// InReplyToPrivate says the customer's post arrived as a private
+	// message (post.Post.Private): a private reply continues that
+	// conversation, where otherwise it answers a public comment privately.
+	InReplyToPrivate bool `json:"in_reply_to_private,omitempty"`
+	// Intent is the case's intent and PrivateMatter its routing's private
+	// flag (or personal data found by triage): with either an account
+	// matter, the private-channel rule limits a public reply to an
+	// invitation to a private message (see CheckPrivateChannel).
+	Intent        string `json:"intent,omitempty"`
+	PrivateMatter bool   `json:"private_matter,omitempty"`
 	// IdempotencyKey is the same on every retry of one reply, so a retried
 	// activity never posts twice.
 	IdempotencyKey string `json:"idempotency_key"`

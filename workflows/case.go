@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/switchboard-care/switchboard/casestate"
+	"github.com/switchboard-care/switchboard/internal/metrics"
 	"github.com/switchboard-care/switchboard/journey"
 	"github.com/switchboard-care/switchboard/post"
 	"github.com/switchboard-care/switchboard/publish"
@@ -45,6 +46,7 @@ type caseRun struct {
 	// Milestones up to reported went to the customer's journey.
 	reportsJourney bool
 	reported       int
+	metered        int // events counted in metrics
 }
 
 type armedTimer struct {
@@ -119,6 +121,7 @@ func (r *caseRun) run(ctx workflow.Context) (casestate.View, error) {
 			return casestate.View{}, err
 		}
 		r.reportMilestones(ctx)
+		r.count(ctx)
 		if r.c.Done() {
 			break
 		}
@@ -146,6 +149,7 @@ func (r *caseRun) run(ctx workflow.Context) (casestate.View, error) {
 		return casestate.View{}, err
 	}
 	r.reportMilestones(ctx)
+	r.count(ctx)
 	log.Info("case closed", "events", len(r.c.Events))
 	return r.c.View(), nil
 }
@@ -212,6 +216,41 @@ func (r *caseRun) reportMilestones(ctx workflow.Context) {
 	if err := workflow.SignalExternalWorkflow(ctx, r.in.JourneyID, "", SignalCaseUpdate, u).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Error("report to journey failed", "journey", r.in.JourneyID, "error", err)
 	}
+}
+
+// count turns the case's new steps into metrics. The SDK's workflow
+// metrics handler skips replays, so nothing is counted twice.
+func (r *caseRun) count(ctx workflow.Context) {
+	m := workflow.GetMetricsHandler(ctx)
+	for _, e := range r.c.Events[r.metered:] {
+		dept := map[string]string{"department": orNone(e.Department)}
+		switch e.Kind {
+		case casestate.EventOpened:
+			m.WithTags(map[string]string{"department": r.c.Decision.Department, "intent": r.c.Triage.Intent, "channel": r.c.Post.Platform}).
+				Counter(metrics.CasesOpened).Inc(1)
+		case casestate.EventWarning:
+			m.WithTags(dept).Counter(metrics.SLAWarnings).Inc(1)
+		case casestate.EventBreach:
+			m.WithTags(dept).Counter(metrics.SLABreaches).Inc(1)
+		case casestate.EventEscalated:
+			m.WithTags(dept).Counter(metrics.Escalations).Inc(1)
+		case casestate.EventHandedOff:
+			m.WithTags(map[string]string{"to": e.Department}).Counter(metrics.Handoffs).Inc(1)
+		case casestate.EventReplied:
+			if e.Clock == casestate.ClockFirstResponse {
+				m.WithTags(map[string]string{"department": e.Department, "priority": string(r.c.Priority)}).
+					Timer(metrics.FirstResponseTime).Record(e.Took)
+			}
+		}
+	}
+	r.metered = len(r.c.Events)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }
 
 // queueState is where the case stands for a department's dispatcher.

@@ -72,11 +72,11 @@ func TestMergedJourneyForwardsToItsPrimary(t *testing.T) {
 	env := suite.NewTestWorkflowEnvironment()
 	env.RegisterWorkflowWithOptions(CustomerJourneyWorkflow, workflow.RegisterOptions{Name: JourneyWorkflowName})
 	var forwarded []string
-	env.OnSignalExternalWorkflow("default", JourneyID("x:u1"), "", SignalAbsorb, mockAny).Return(func(_, _, _, _ string, arg any) error {
+	env.OnSignalExternalWorkflow(mockAny, JourneyID("x:u1"), "", SignalAbsorb, mockAny).Return(func(_, _, _, _ string, arg any) error {
 		forwarded = append(forwarded, "absorb:"+arg.(journey.Journey).CustomerID)
 		return nil
 	})
-	env.OnSignalExternalWorkflow("default", JourneyID("x:u1"), "", SignalCaseUpdate, mockAny).Return(func(_, _, _, _ string, arg any) error {
+	env.OnSignalExternalWorkflow(mockAny, JourneyID("x:u1"), "", SignalCaseUpdate, mockAny).Return(func(_, _, _, _ string, arg any) error {
 		forwarded = append(forwarded, "update:"+arg.(journey.CaseUpdate).Case.CaseID)
 		return nil
 	})

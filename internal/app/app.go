@@ -22,18 +22,24 @@ import (
 	"github.com/switchboard-care/switchboard/activities"
 	"github.com/switchboard-care/switchboard/config"
 	"github.com/switchboard-care/switchboard/internal/logging"
+	"github.com/switchboard-care/switchboard/internal/metrics"
 	"github.com/switchboard-care/switchboard/publish"
 	"github.com/switchboard-care/switchboard/triage"
 	"github.com/switchboard-care/switchboard/workflows"
 )
 
-// Dial connects to Temporal with the configured address and namespace.
-func Dial(ctx context.Context, cfg *config.Config, log *zap.Logger) (client.Client, error) {
-	tc, err := client.DialContext(ctx, client.Options{
+// Dial connects to Temporal with the configured address and namespace;
+// m, if not nil, receives the SDK's metrics.
+func Dial(ctx context.Context, cfg *config.Config, log *zap.Logger, m *metrics.Metrics) (client.Client, error) {
+	opts := client.Options{
 		HostPort:  cfg.Temporal.Address,
 		Namespace: cfg.Temporal.Namespace,
 		Logger:    logging.Temporal(log.Named("temporal")),
-	})
+	}
+	if m != nil {
+		opts.MetricsHandler = m.Temporal()
+	}
+	tc, err := client.DialContext(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("connect to Temporal at %s (is the server running? `make dev` starts one): %w", cfg.Temporal.Address, err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/switchboard-care/switchboard/demo"
 	"github.com/switchboard-care/switchboard/internal/app"
 	"github.com/switchboard-care/switchboard/internal/devserver"
+	"github.com/switchboard-care/switchboard/internal/metrics"
 )
 
 func newDevCmd(a *App) *cobra.Command {
@@ -51,11 +52,16 @@ func newDevCmd(a *App) *cobra.Command {
 				_ = srv.Stop()
 			}()
 			cfg.Temporal.Address = srv.Address
-			tc, err := app.Dial(ctx, cfg, log)
+			m, err := metrics.New()
+			if err != nil {
+				return err
+			}
+			tc, err := app.Dial(ctx, cfg, log, m)
 			if err != nil {
 				return unavailable(err)
 			}
 			defer tc.Close()
+			go serveMetrics(ctx, m, cfg.Metrics.Listen, log)
 			workerDone := make(chan error, 1)
 			go func() { workerDone <- app.RunWorker(ctx, cfg, tc, log) }()
 

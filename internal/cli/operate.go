@@ -10,9 +10,11 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+	"go.uber.org/zap"
 
 	"github.com/switchboard-care/switchboard/caseapi"
 	"github.com/switchboard-care/switchboard/internal/app"
+	"github.com/switchboard-care/switchboard/internal/metrics"
 	"github.com/switchboard-care/switchboard/post"
 )
 
@@ -26,11 +28,16 @@ func newWorkerCmd(a *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			tc, err := app.Dial(cmd.Context(), cfg, a.Logger())
+			m, err := metrics.New()
+			if err != nil {
+				return err
+			}
+			tc, err := app.Dial(cmd.Context(), cfg, a.Logger(), m)
 			if err != nil {
 				return unavailable(err)
 			}
 			defer tc.Close()
+			go serveMetrics(cmd.Context(), m, cfg.Metrics.Listen, a.Logger())
 			return app.RunWorker(cmd.Context(), cfg, tc, a.Logger())
 		},
 	}
@@ -65,6 +72,14 @@ func newIngestCmd(a *App) *cobra.Command {
 			}
 			return err
 		},
+	}
+}
+
+// serveMetrics runs the /metrics endpoint beside the worker; failing to
+// serve it is logged, not fatal: cases matter more than their metrics.
+func serveMetrics(ctx context.Context, m *metrics.Metrics, addr string, log *zap.Logger) {
+	if err := m.Serve(ctx, addr); err != nil {
+		log.Error("metrics endpoint stopped", zap.Error(err))
 	}
 }
 

@@ -67,6 +67,14 @@ func NewRoot() *cobra.Command {
 		newWorkerCmd(app),
 		newIngestCmd(app),
 		newDevCmd(app),
+		newCasesCmd(app),
+		newCaseCmd(app),
+		newAgentCmd(app),
+		newJourneyCmd(app),
+		newCustomerCmd(app),
+		newConsoleCmd(app),
+		newTriageCmd(app),
+		newSLACmd(app),
 	)
 	return root
 }
@@ -89,7 +97,7 @@ func (a *App) CaseClient(ctx context.Context) (*caseapi.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	tc, err := app.Dial(ctx, cfg, a.Logger())
+	tc, err := app.Dial(ctx, cfg, a.Logger(), nil)
 	if err != nil {
 		return nil, unavailable(err)
 	}

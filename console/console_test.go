@@ -1,0 +1,651 @@
+package console
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/switchboard-care/switchboard/caseapi"
+	"github.com/switchboard-care/switchboard/casestate"
+	"github.com/switchboard-care/switchboard/config"
+	"github.com/switchboard-care/switchboard/policy"
+	"github.com/switchboard-care/switchboard/post"
+	"github.com/switchboard-care/switchboard/publish"
+	"github.com/switchboard-care/switchboard/triage/triaged"
+)
+
+// demoPassword is the password of every demo agent in the embedded
+// configuration (config/defaults/10-acme.yaml).
+const demoPassword = "demo"
+
+var t0 = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+
+// memCases is an in-memory case store standing in for Temporal: it keeps
+// the views, answers List by department like the visibility query, and
+// records every action it is asked to perform.
+type memCases struct {
+	mu      sync.Mutex
+	views   map[string]casestate.View
+	lists   []caseapi.Filter
+	acts    []string // "kind case agent"
+	refuse  string   // when set, Act refuses with this reason
+	actions []casestate.Action
+}
+
+func (m *memCases) List(_ context.Context, f caseapi.Filter) ([]caseapi.Summary, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.lists = append(m.lists, f)
+	var out []caseapi.Summary
+	for _, v := range m.views {
+		if f.Department != "" && v.Department != f.Department {
+			continue
+		}
+		if f.Status != "" && string(v.Status) != f.Status {
+			continue
+		}
+		out = append(out, caseapi.Summary{CaseID: v.ID, Department: v.Department, Assignee: v.Assignee, Status: string(v.Status),
+			Priority: v.Priority, Intent: v.Intent, CustomerID: v.CustomerID, Channel: v.Channel, SLADueAt: v.SLADueAt,
+			SLABreached: v.SLABreached, OpenedAt: v.OpenedAt})
+	}
+	caseapi.SortBySLA(out)
+	return out, nil
+}
+
+func (m *memCases) State(_ context.Context, id string) (casestate.View, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v, ok := m.views[id]
+	if !ok {
+		return v, fmt.Errorf("%w: %s", caseapi.ErrNotFound, id)
+	}
+	return v, nil
+}
+
+func (m *memCases) Events(_ context.Context, id string) ([]casestate.Event, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v := m.views[id]
+	return []casestate.Event{{Seq: 1, At: v.OpenedAt, Kind: casestate.EventOpened, Actor: v.Post.Author.Handle, Text: v.Post.Text}}, nil
+}
+
+func (m *memCases) Act(_ context.Context, id string, kind casestate.ActionKind, agent string, a casestate.Action) (casestate.View, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.acts = append(m.acts, fmt.Sprintf("%s %s %s", kind, id, agent))
+	m.actions = append(m.actions, a)
+	if m.refuse != "" {
+		return casestate.View{}, &caseapi.RefusedError{CaseID: id, Action: kind, Reason: m.refuse}
+	}
+	v := m.views[id]
+	switch kind {
+	case casestate.ActionClaim:
+		v.Assignee = agent
+	case casestate.ActionHandoff:
+		v.Department, v.Assignee = a.To, ""
+	case casestate.ActionApprove:
+		v.Draft, v.Status = nil, casestate.StatusOpen
+	}
+	m.views[id] = v
+	return v, nil
+}
+
+func (m *memCases) actCalls() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.acts)
+}
+
+func caseView(id, dept string, due time.Duration) casestate.View {
+	at := t0.Add(due)
+	p := post.Post{ID: id, Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u-" + id, Handle: "@cust_" + id},
+		Text: "post " + id + " <b>not bold</b>", CreatedAt: t0}
+	return casestate.View{ID: p.CaseID(), Status: casestate.StatusOpen, Department: dept, Priority: "P3", Intent: "complaint",
+		CustomerID: p.CustomerKey(), Channel: "x", Post: p, SLADueAt: &at, OpenedAt: t0,
+		Triage: triaged.Result{Redacted: "redacted text of " + id}}
+}
+
+type fixture struct {
+	t     *testing.T
+	srv   *httptest.Server
+	cases *memCases
+	cfg   *config.Config
+}
+
+func newFixture(t *testing.T, o Options) *fixture {
+	t.Helper()
+	cfg, err := config.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &memCases{views: map[string]casestate.View{}}
+	for _, v := range []casestate.View{
+		caseView("s1", "support", 30*time.Minute),
+		caseView("s2", "support", 10*time.Minute),
+		caseView("p1", "pr", 5*time.Minute),
+	} {
+		m.views[v.ID] = v
+	}
+	o.Config, o.Cases = cfg, m
+	if o.Now == nil {
+		o.Now = func() time.Time { return t0 }
+	}
+	h, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &fixture{t: t, srv: srv, cases: m, cfg: cfg}
+}
+
+// browser is a client with its own cookie jar that does not follow
+// redirects, so tests see each redirect the console answers with.
+type browser struct {
+	f   *fixture
+	c   *http.Client
+	jar *cookiejar.Jar
+}
+
+func (f *fixture) browser() *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{f: f, jar: jar, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+}
+
+func (b *browser) do(method, path string, form url.Values) (*http.Response, string) {
+	b.f.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, b.f.srv.URL+path, body)
+	if err != nil {
+		b.f.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := b.c.Do(req)
+	if err != nil {
+		b.f.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return resp, string(data)
+}
+
+func (b *browser) get(path string) (*http.Response, string) { return b.do("GET", path, nil) }
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// token is the CSRF token of the first form on the page at path.
+func (b *browser) token(path string) string {
+	b.f.t.Helper()
+	_, page := b.get(path)
+	m := csrfField.FindStringSubmatch(page)
+	if m == nil {
+		b.f.t.Fatalf("no csrf field on %s:\n%s", path, page)
+	}
+	return m[1]
+}
+
+func (b *browser) login(agent, password string) *http.Response {
+	b.f.t.Helper()
+	tok := b.token("/login")
+	resp, _ := b.do("POST", "/login", url.Values{"csrf": {tok}, "agent": {agent}, "password": {password}, "next": {"/inbox"}})
+	return resp
+}
+
+func (b *browser) signedIn(agent string) *browser {
+	b.f.t.Helper()
+	if resp := b.login(agent, demoPassword); resp.StatusCode != http.StatusSeeOther {
+		b.f.t.Fatalf("sign in as %s: %s", agent, resp.Status)
+	}
+	return b
+}
+
+func wantStatus(t *testing.T, resp *http.Response, want int) {
+	t.Helper()
+	if resp.StatusCode != want {
+		t.Fatalf("%s %s: got %s, want %d", resp.Request.Method, resp.Request.URL.Path, resp.Status, want)
+	}
+}
+
+func TestSignInSetsAHardenedSessionCookie(t *testing.T) {
+	f := newFixture(t, Options{})
+	b := f.browser()
+	resp := b.login("sam", demoPassword)
+	wantStatus(t, resp, http.StatusSeeOther)
+	if loc := resp.Header.Get("Location"); loc != "/inbox" {
+		t.Fatalf("redirect to %q", loc)
+	}
+	var sess *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == sessionCookie {
+			sess = c
+		}
+	}
+	if sess == nil || !sess.HttpOnly || sess.SameSite != http.SameSiteLaxMode || len(sess.Value) < 40 {
+		t.Fatalf("session cookie %+v", sess)
+	}
+	resp, page := b.get("/inbox")
+	wantStatus(t, resp, http.StatusOK)
+	if !strings.Contains(page, "Sam Ortiz") {
+		t.Fatal("inbox does not name the signed-in agent")
+	}
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
+		t.Fatalf("CSP %q", csp)
+	}
+}
+
+func TestSignInRefusesWrongPasswordsAndUnknownAgents(t *testing.T) {
+	f := newFixture(t, Options{})
+	for _, c := range []struct{ agent, password string }{{"sam", "wrong"}, {"nobody", demoPassword}, {"sam", ""}} {
+		b := f.browser()
+		resp := b.login(c.agent, c.password)
+		wantStatus(t, resp, http.StatusUnauthorized)
+		for _, ck := range resp.Cookies() {
+			if ck.Name == sessionCookie && ck.Value != "" {
+				t.Fatalf("%s/%q got a session", c.agent, c.password)
+			}
+		}
+		resp, _ = b.get("/inbox")
+		wantStatus(t, resp, http.StatusSeeOther)
+	}
+}
+
+func TestSignInWithoutTheFormTokenIsRefused(t *testing.T) {
+	f := newFixture(t, Options{})
+	b := f.browser()
+	// A cross-site form cannot read the login cookie's token.
+	resp, _ := b.do("POST", "/login", url.Values{"agent": {"sam"}, "password": {demoPassword}})
+	wantStatus(t, resp, http.StatusForbidden)
+	b.token("/login") // now there is a cookie, but the form still lacks it
+	resp, _ = b.do("POST", "/login", url.Values{"csrf": {"guess"}, "agent": {"sam"}, "password": {demoPassword}})
+	wantStatus(t, resp, http.StatusForbidden)
+}
+
+func TestRepeatedFailuresLockTheAgentsSignIn(t *testing.T) {
+	now := t0
+	var mu sync.Mutex
+	f := newFixture(t, Options{Now: func() time.Time { mu.Lock(); defer mu.Unlock(); return now }})
+	b := f.browser()
+	for range maxLoginFailures {
+		wantStatus(t, b.login("sofia", "guess"), http.StatusUnauthorized)
+	}
+	wantStatus(t, b.login("sofia", demoPassword), http.StatusTooManyRequests)
+	wantStatus(t, f.browser().login("sam", demoPassword), http.StatusSeeOther) // others unaffected
+	mu.Lock()
+	now = now.Add(loginFailureWindow + time.Second)
+	mu.Unlock()
+	wantStatus(t, b.login("sofia", demoPassword), http.StatusSeeOther)
+}
+
+func TestRequestsWithoutASessionAreRefused(t *testing.T) {
+	f := newFixture(t, Options{})
+	b := f.browser()
+	resp, _ := b.get("/inbox?dept=support")
+	wantStatus(t, resp, http.StatusSeeOther)
+	if loc := resp.Header.Get("Location"); loc != "/login?next=%2Finbox%3Fdept%3Dsupport" {
+		t.Fatalf("redirect %q", loc)
+	}
+	resp, _ = b.get("/inbox/rows")
+	wantStatus(t, resp, http.StatusUnauthorized)
+	resp, _ = b.get(caseURL("case/x/s1"))
+	wantStatus(t, resp, http.StatusSeeOther)
+	resp, _ = b.do("POST", actURL("claim", "case/x/s1"), url.Values{"csrf": {"x"}})
+	wantStatus(t, resp, http.StatusUnauthorized)
+	if acts := f.cases.actCalls(); len(acts) != 0 {
+		t.Fatalf("acted without a session: %v", acts)
+	}
+}
+
+func TestFormsNeedTheSessionsCSRFToken(t *testing.T) {
+	f := newFixture(t, Options{})
+	b := f.browser().signedIn("sam")
+	id := "case/x/s1"
+	for _, bad := range []url.Values{{}, {"csrf": {""}}, {"csrf": {"forged"}}} {
+		resp, _ := b.do("POST", actURL("claim", id), bad)
+		wantStatus(t, resp, http.StatusForbidden)
+	}
+	// Another agent's token is no good either.
+	other := f.browser().signedIn("sofia").token("/inbox")
+	resp, _ := b.do("POST", actURL("claim", id), url.Values{"csrf": {other}})
+	wantStatus(t, resp, http.StatusForbidden)
+	resp, _ = b.do("POST", "/logout", url.Values{"csrf": {other}})
+	wantStatus(t, resp, http.StatusForbidden)
+	if acts := f.cases.actCalls(); len(acts) != 0 {
+		t.Fatalf("acted with a bad token: %v", acts)
+	}
+
+	tok := b.token(caseURL(id))
+	resp, _ = b.do("POST", actURL("claim", id), url.Values{"csrf": {tok}})
+	wantStatus(t, resp, http.StatusSeeOther)
+	if got := f.cases.actCalls(); !slices.Equal(got, []string{"claim case/x/s1 sam"}) {
+		t.Fatalf("acts %v", got)
+	}
+	resp, page := b.get(caseURL(id))
+	wantStatus(t, resp, http.StatusOK)
+	if !strings.Contains(page, "You claimed the case.") {
+		t.Fatal("no flash after claiming")
+	}
+	if _, again := b.get(caseURL(id)); strings.Contains(again, "You claimed the case.") {
+		t.Fatal("flash shown twice")
+	}
+}
+
+func TestCrossSiteFormPostsAreRefusedByTheBrowserCheck(t *testing.T) {
+	f := newFixture(t, Options{})
+	b := f.browser().signedIn("sam")
+	tok := b.token("/inbox")
+	req, _ := http.NewRequest("POST", f.srv.URL+actURL("claim", "case/x/s1"), strings.NewReader(url.Values{"csrf": {tok}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	resp, err := b.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	wantStatus(t, resp, http.StatusForbidden)
+}
+
+func TestAgentsSeeOnlyTheirDepartments(t *testing.T) {
+	f := newFixture(t, Options{})
+	sam := f.browser().signedIn("sam")
+
+	resp, page := sam.get("/inbox")
+	wantStatus(t, resp, http.StatusOK)
+	if !strings.Contains(page, "case/x/s1") || !strings.Contains(page, "case/x/s2") || strings.Contains(page, "case/x/p1") {
+		t.Fatalf("support inbox shows the wrong cases:\n%s", page)
+	}
+	// The inbox shows what the customer wrote, redacted.
+	if !strings.Contains(page, "redacted text of s1") || strings.Contains(page, "not bold") {
+		t.Fatal("inbox rows lack the redacted post text")
+	}
+	// Most urgent first: s2 is due before s1.
+	if strings.Index(page, `data-case="case/x/s2"`) > strings.Index(page, `data-case="case/x/s1"`) {
+		t.Fatal("inbox is not ordered by SLA due")
+	}
+	for _, path := range []string{"/inbox?dept=pr", "/inbox/rows?dept=pr", "/inbox?dept=nosuch"} {
+		resp, _ = sam.get(path)
+		wantStatus(t, resp, http.StatusForbidden)
+	}
+	resp, _ = sam.get(caseURL("case/x/p1"))
+	wantStatus(t, resp, http.StatusNotFound)
+	resp, _ = sam.do("POST", actURL("claim", "case/x/p1"), url.Values{"csrf": {sam.token("/inbox")}})
+	wantStatus(t, resp, http.StatusNotFound)
+	if acts := f.cases.actCalls(); len(acts) != 0 {
+		t.Fatalf("acted outside the department: %v", acts)
+	}
+	// The inbox asked Temporal for support's cases only.
+	for _, l := range f.cases.lists {
+		if l.Department != "support" {
+			t.Fatalf("listed %+v for a support agent", l)
+		}
+	}
+
+	cora := f.browser().signedIn("cora") // centre of excellence
+	resp, page = cora.get("/inbox")
+	wantStatus(t, resp, http.StatusOK)
+	for _, id := range []string{"case/x/s1", "case/x/s2", "case/x/p1"} {
+		if !strings.Contains(page, id) {
+			t.Fatalf("coe inbox lacks %s", id)
+		}
+	}
+	if strings.Index(page, `data-case="case/x/p1"`) > strings.Index(page, `data-case="case/x/s2"`) {
+		t.Fatal("coe inbox is not ordered by SLA due across departments")
+	}
+	resp, _ = cora.get(caseURL("case/x/p1"))
+	wantStatus(t, resp, http.StatusOK)
+	resp, _ = cora.get("/inbox/rows?dept=pr")
+	wantStatus(t, resp, http.StatusOK)
+}
+
+func TestCasePageEscapesCustomerText(t *testing.T) {
+	f := newFixture(t, Options{})
+	b := f.browser().signedIn("sam")
+	resp, page := b.get(caseURL("case/x/s1"))
+	wantStatus(t, resp, http.StatusOK)
+	if strings.Contains(page, "<b>not bold</b>") || !strings.Contains(page, "&lt;b&gt;not bold&lt;/b&gt;") {
+		t.Fatal("customer text is not escaped")
+	}
+	for _, form := range []string{"claim", "reply", "handoff", "escalate", "resolve", "note"} {
+		if !strings.Contains(page, `data-action="`+form+`"`) {
+			t.Fatalf("no %s form", form)
+		}
+	}
+	if !strings.Contains(page, `name="await_customer"`) || !strings.Contains(page, `<option value="pr">`) {
+		t.Fatal("reply or handoff form incomplete")
+	}
+}
+
+func TestRefusedActionsShowTheRule(t *testing.T) {
+	f := newFixture(t, Options{})
+	f.cases.refuse = "rule claim-first: claim the case before replying"
+	b := f.browser().signedIn("sam")
+	id := "case/x/s1"
+	resp, _ := b.do("POST", actURL("reply", id), url.Values{"csrf": {b.token(caseURL(id))}, "text": {"hi\r\nthere"}, "await_customer": {"1"}})
+	wantStatus(t, resp, http.StatusSeeOther)
+	if loc := resp.Header.Get("Location"); loc != caseURL(id) {
+		t.Fatalf("redirect %q", loc)
+	}
+	_, page := b.get(caseURL(id))
+	if !strings.Contains(page, "rule claim-first: claim the case before replying") {
+		t.Fatal("refusal not shown")
+	}
+	if a := f.cases.actions[0]; a.Text != "hi\nthere" || !a.AwaitCustomer {
+		t.Fatalf("action %+v", a)
+	}
+}
+
+func TestHandoffOutOfTheDepartmentReturnsToTheInbox(t *testing.T) {
+	f := newFixture(t, Options{})
+	b := f.browser().signedIn("sam")
+	id := "case/x/s1"
+	resp, _ := b.do("POST", actURL("handoff", id), url.Values{"csrf": {b.token(caseURL(id))}, "to": {"pr"}, "text": {"press"}})
+	wantStatus(t, resp, http.StatusSeeOther)
+	if loc := resp.Header.Get("Location"); loc != "/inbox" {
+		t.Fatalf("redirect %q", loc)
+	}
+	_, page := b.get("/inbox")
+	if !strings.Contains(page, "Handed over to PR &amp; Communications") || strings.Contains(page, `data-case="case/x/s1"`) {
+		t.Fatalf("inbox after handoff:\n%s", page)
+	}
+}
+
+func TestSignOutEndsTheSession(t *testing.T) {
+	f := newFixture(t, Options{})
+	b := f.browser().signedIn("sam")
+	tok := b.token("/inbox")
+	resp, _ := b.do("POST", "/logout", url.Values{"csrf": {tok}})
+	wantStatus(t, resp, http.StatusSeeOther)
+	resp, _ = b.get("/inbox")
+	wantStatus(t, resp, http.StatusSeeOther)
+}
+
+func TestSessionsExpire(t *testing.T) {
+	now := t0
+	var mu sync.Mutex
+	f := newFixture(t, Options{Now: func() time.Time { mu.Lock(); defer mu.Unlock(); return now }})
+	b := f.browser().signedIn("sam")
+	mu.Lock()
+	now = now.Add(f.cfg.Console.SessionTTL)
+	mu.Unlock()
+	resp, _ := b.get("/inbox")
+	wantStatus(t, resp, http.StatusSeeOther)
+}
+
+func TestSignInRedirectsOnlyWithinTheConsole(t *testing.T) {
+	for next, want := range map[string]string{
+		"/case/case/x/1?a=b": "/case/case/x/1?a=b",
+		"//evil.example/":    "/inbox",
+		"/\\evil.example":    "/inbox",
+		"https://evil.test/": "/inbox",
+		"":                   "/inbox",
+		"/login":             "/inbox",
+	} {
+		if got := safeNext(next); got != want {
+			t.Errorf("safeNext(%q) = %q, want %q", next, got, want)
+		}
+	}
+}
+
+func TestOutboxShowsRepliesOfTheAgentsDepartments(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "outbox.jsonl")
+	var lines []string
+	for i, id := range []string{"case/x/s1", "case/x/p1"} {
+		e := publish.OutboxEntry{Reply: publish.Reply{CaseID: id, Platform: "x", Property: "@acme_help", Text: "reply to " + id},
+			Receipt: publish.Receipt{ID: fmt.Sprintf("sandbox-%d", i+1), PublishedAt: t0}}
+		data, _ := json.Marshal(e)
+		lines = append(lines, string(data))
+	}
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, Options{OutboxPath: path})
+	_, page := f.browser().signedIn("sam").get("/outbox")
+	if !strings.Contains(page, "reply to case/x/s1") || strings.Contains(page, "reply to case/x/p1") {
+		t.Fatalf("support outbox:\n%s", page)
+	}
+	_, page = f.browser().signedIn("cora").get("/outbox")
+	if !strings.Contains(page, "reply to case/x/s1") || !strings.Contains(page, "reply to case/x/p1") {
+		t.Fatal("coe outbox misses replies")
+	}
+}
+
+// awaiting returns a case owned by dept whose reply, drafted by author,
+// waits for an approver of pr.
+func awaiting(id, dept, author string) casestate.View {
+	v := caseView(id, dept, 0)
+	v.SLADueAt, v.Status, v.Approver = nil, casestate.StatusAwaitingApproval, "pr"
+	v.Draft = &casestate.Draft{Text: "Our statement on " + id, By: author, At: t0.Add(-5 * time.Minute),
+		Clock: &casestate.Clock{Kind: casestate.ClockApproval, Target: 30 * time.Minute, WarnAt: t0.Add(15 * time.Minute), DueAt: t0.Add(20 * time.Minute)}}
+	return v
+}
+
+func TestApprovalQueueListsDraftsForTheApproversDepartments(t *testing.T) {
+	f := newFixture(t, Options{})
+	a1, a2 := awaiting("a1", "support", "sam"), awaiting("a2", "pr", "priya")
+	f.cases.views[a1.ID], f.cases.views[a2.ID] = a1, a2
+
+	resp, _ := f.browser().signedIn("sam").get("/approvals")
+	wantStatus(t, resp, http.StatusForbidden)
+
+	paul := f.browser().signedIn("paul") // pr lead and approver
+	resp, page := paul.get("/approvals")
+	wantStatus(t, resp, http.StatusOK)
+	for _, want := range []string{"Our statement on a1", "Our statement on a2", "in 20m", "5m ago", `data-case="case/x/a1"`} {
+		if !strings.Contains(page, want) {
+			t.Fatalf("approval queue lacks %q:\n%s", want, page)
+		}
+	}
+	// Approvers of pr may open a support case only for its draft, and see
+	// the approval forms but not support's.
+	resp, page = paul.get(caseURL(a1.ID))
+	wantStatus(t, resp, http.StatusOK)
+	if !strings.Contains(page, `data-action="approve"`) || !strings.Contains(page, `data-action="reject"`) || strings.Contains(page, `data-action="claim"`) {
+		t.Fatalf("outside approver's case page:\n%s", page)
+	}
+	_, page = f.browser().signedIn("priya").get(caseURL(a2.ID))
+	if strings.Contains(page, `data-action="approve"`) || !strings.Contains(page, "You drafted this reply") {
+		t.Fatal("the author of a draft is offered to approve it")
+	}
+	_, page = f.browser().signedIn("sofia").get(caseURL(a1.ID))
+	if strings.Contains(page, `data-action="approve"`) || strings.Contains(page, `data-action="reply"`) || !strings.Contains(page, `data-action="claim"`) {
+		t.Fatal("support agent's page for a case awaiting approval")
+	}
+	resp, _ = f.browser().signedIn("maya").get(caseURL(a1.ID))
+	wantStatus(t, resp, http.StatusNotFound)
+
+	resp, _ = paul.do("POST", actURL("approve", a1.ID), url.Values{"csrf": {paul.token("/approvals")}})
+	wantStatus(t, resp, http.StatusSeeOther)
+	if loc := resp.Header.Get("Location"); loc != "/approvals" {
+		t.Fatalf("after approving a support case: redirect %q", loc)
+	}
+	if got := f.cases.actCalls(); !slices.Equal(got, []string{"approve case/x/a1 paul"}) {
+		t.Fatalf("acts %v", got)
+	}
+	_, page = paul.get("/approvals")
+	if !strings.Contains(page, "Approved: the reply is published.") || strings.Contains(page, "Our statement on a1") {
+		t.Fatalf("queue after approving:\n%s", page)
+	}
+}
+
+func TestSpan(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		20 * time.Second:              "<1m",
+		42 * time.Minute:              "42m",
+		65 * time.Minute:              "1h 05m",
+		50 * time.Hour:                "2d 2h",
+		47*time.Hour + 59*time.Minute: "47h 59m",
+	} {
+		if got := span(d); got != want {
+			t.Errorf("span(%s) = %q, want %q", d, got, want)
+		}
+	}
+	for d, want := range map[time.Duration]string{time.Hour: "1h", 30 * time.Minute: "30m", 90 * time.Minute: "1h30m", 24 * time.Hour: "24h", 45 * time.Second: "45s"} {
+		if got := dur(d); got != want {
+			t.Errorf("dur(%s) = %q, want %q", d, got, want)
+		}
+	}
+	if got := until(t0.Add(-90*time.Minute), t0); got != "1h 30m overdue" {
+		t.Errorf("until past = %q", got)
+	}
+}
+
+func TestConsoleConfigIsValidated(t *testing.T) {
+	cfg, err := config.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Console.Listen != "127.0.0.1:8080" {
+		t.Fatalf("default listen %q", cfg.Console.Listen)
+	}
+	cfg.Console.SessionTTL = 0
+	if _, err := New(Options{Config: cfg, Cases: &memCases{}}); err == nil || !strings.Contains(err.Error(), "console.session_ttl") {
+		t.Fatalf("zero TTL: %v", err)
+	}
+}
+
+func TestEveryDemoAgentCanSignIn(t *testing.T) {
+	f := newFixture(t, Options{})
+	for _, a := range f.cfg.Directory().All() {
+		if a.PasswordHash == "" {
+			t.Errorf("%s has no password_hash", a.ID)
+			continue
+		}
+		f.browser().signedIn(a.ID)
+	}
+}
+
+func TestHashPassword(t *testing.T) {
+	h, err := HashPassword("correct horse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &server{dummyHash: []byte(h)}
+	if !s.checkPassword(policy.Agent{PasswordHash: h}, true, "correct horse") || s.checkPassword(policy.Agent{PasswordHash: h}, true, "wrong") {
+		t.Fatal("hash does not check")
+	}
+	if s.checkPassword(policy.Agent{}, false, "correct horse") {
+		t.Fatal("an unknown agent matched the dummy hash")
+	}
+	if _, err := HashPassword("abc"); err == nil {
+		t.Fatal("short password accepted")
+	}
+}

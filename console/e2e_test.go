@@ -1,0 +1,427 @@
+package console_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"go.temporal.io/sdk/client"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest"
+
+	"github.com/switchboard-care/switchboard/caseapi"
+	"github.com/switchboard-care/switchboard/casestate"
+	"github.com/switchboard-care/switchboard/config"
+	"github.com/switchboard-care/switchboard/console"
+	"github.com/switchboard-care/switchboard/internal/app"
+	"github.com/switchboard-care/switchboard/internal/devserver"
+	"github.com/switchboard-care/switchboard/internal/logging"
+	"github.com/switchboard-care/switchboard/post"
+)
+
+// EnvRequireBrowser makes the browser test fail, rather than skip, when no
+// Chromium is installed; `make test` sets it after scripts/ensure-chromium.sh.
+const EnvRequireBrowser = "SWITCHBOARD_REQUIRE_BROWSER"
+
+// findChromium returns the browser to drive, or skips the test.
+func findChromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	msg := "no Chromium: run scripts/ensure-chromium.sh (Debian package chromium)"
+	if os.Getenv(EnvRequireBrowser) != "" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
+}
+
+// stack is a real Temporal dev server with a worker, the case API and the
+// console served on a loopback port.
+type stack struct {
+	t       *testing.T
+	ctx     context.Context
+	cfg     *config.Config
+	cases   *caseapi.Client
+	console *httptest.Server
+}
+
+func newStack(t *testing.T) *stack {
+	srv := devserver.ForTest(t)
+	cfg, err := config.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Temporal.Address = srv.Address
+	cfg.DataDir = t.TempDir()
+	cfg.Console.RefreshInterval = time.Second // so the test sees the live refresh quickly
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	t.Cleanup(cancel)
+	tc, err := client.Dial(client.Options{HostPort: srv.Address, Namespace: cfg.Temporal.Namespace, Logger: logging.Temporal(zap.NewNop())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(tc.Close)
+	if err := app.EnsureSearchAttributes(ctx, tc, cfg.Temporal.Namespace); err != nil {
+		t.Fatal(err)
+	}
+	w, err := app.NewWorker(cfg, tc, zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
+	cases := &caseapi.Client{Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue, Policy: cfg.Policy, Directory: cfg.Directory()}
+	h, err := console.New(console.Options{Config: cfg, Cases: cases, OutboxPath: app.OutboxPath(cfg),
+		Log: zaptest.NewLogger(t, zaptest.Level(zap.WarnLevel))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := httptest.NewServer(h)
+	t.Cleanup(web.Close)
+	return &stack{t: t, ctx: ctx, cfg: cfg, cases: cases, console: web}
+}
+
+// submit posts to @acme_help and waits until triage has queued the case
+// for the expected department.
+func (s *stack) submit(id, author, text, dept string) string {
+	s.t.Helper()
+	return s.submitTo("@acme_help", id, author, text, dept)
+}
+
+func (s *stack) submitTo(property, id, author, text, dept string) string {
+	s.t.Helper()
+	p := post.Post{ID: id, Platform: "x", Property: property, Author: post.Author{ID: author, Handle: "@" + author, Name: strings.ToUpper(author[:1]) + author[1:], Followers: 120},
+		Text: text, CreatedAt: time.Now().UTC()}
+	if _, err := s.cases.Submit(s.ctx, p); err != nil {
+		s.t.Fatal(err)
+	}
+	s.eventually("case "+p.CaseID()+" queued for "+dept, func() error {
+		v, err := s.cases.State(s.ctx, p.CaseID())
+		if err == nil && (v.Status != casestate.StatusOpen || v.Department != dept) {
+			err = fmt.Errorf("%s in %q (intent %s)", v.Status, v.Department, v.Intent)
+		}
+		return err
+	})
+	return p.CaseID()
+}
+
+func (s *stack) eventually(what string, check func() error) {
+	s.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		err := check()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("%s: %v", what, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func (s *stack) act(id string, kind casestate.ActionKind, agent string, a casestate.Action) {
+	s.t.Helper()
+	if _, err := s.cases.Act(s.ctx, id, kind, agent, a); err != nil {
+		s.t.Fatalf("%s by %s: %v", kind, agent, err)
+	}
+}
+
+// browser starts headless Chromium and collects what the pages write to
+// their console, so a script error or a blocked resource fails the test.
+type browser struct {
+	t   *testing.T
+	ctx context.Context
+
+	mu     sync.Mutex
+	errors []string
+}
+
+func newBrowser(t *testing.T, parent context.Context, exe string) *browser {
+	var out bytes.Buffer
+	actx, cancelAlloc := chromedp.NewExecAllocator(parent,
+		chromedp.ExecPath(exe),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+		chromedp.CombinedOutput(&out),
+	)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(func() {
+		cancel()
+		cancelAlloc()
+		if t.Failed() && out.Len() > 0 {
+			t.Logf("chromium output:\n%s", out.String())
+		}
+	})
+	b := &browser{t: t, ctx: ctx}
+	messages := chromedp.Console(ctx) // starts the browser
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if m.Type == chromedp.ConsoleError || m.IsException() {
+				b.mu.Lock()
+				b.errors = append(b.errors, fmt.Sprintf("%s: %s (%s)", m.Type, m.Text, m.URL))
+				b.mu.Unlock()
+			}
+		}
+	}()
+	return b
+}
+
+// run runs one action with a time limit and fails the test if it fails.
+func run[T any](b *browser, what string, a chromedp.Action[T]) T {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 40*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		b.t.Fatalf("%s: %v", what, err)
+	}
+	return v
+}
+
+func (b *browser) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	run(b, what, chromedp.Steps(steps...))
+}
+
+// submit clicks a button that posts a form and waits for the page the
+// redirect lands on, so the next step reads the new page, not the old one.
+func (b *browser) submit(what, button string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(button)))
+	if err != nil {
+		b.t.Fatalf("%s: %v", what, err)
+	}
+	if resp.Status != http.StatusOK {
+		b.t.Fatalf("%s: landed on %s with HTTP %d", what, resp.URL, resp.Status)
+	}
+}
+
+func (b *browser) text(sel string) string {
+	b.t.Helper()
+	return run(b, "text of "+sel, chromedp.Text(chromedp.CSS(sel)))
+}
+
+// waitFor polls a JavaScript condition in the page (not reloading it).
+func (b *browser) waitFor(what, expr string) {
+	b.t.Helper()
+	run(b, what, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(100*time.Millisecond)))
+}
+
+func (b *browser) screenshot(name string) {
+	b.t.Helper()
+	root, err := devserver.ModuleRoot()
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	dir := filepath.Join(root, "test-artifacts", "console")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.t.Fatal(err)
+	}
+	png := run(b, "screenshot "+name, chromedp.FullScreenshot(100))
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+	b.t.Logf("screenshot: %s", path)
+}
+
+func (b *browser) consoleErrors() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.errors...)
+}
+
+func (b *browser) signIn(base, agent string) {
+	b.t.Helper()
+	b.do("open the inbox signed out",
+		chromedp.Navigate(base+"/inbox"),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name="agent"]`), agent),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "demo"),
+	)
+	b.submit("sign in as "+agent, `form[action="/login"] button[type="submit"]`)
+	if got := b.text(`[data-agent]`); !strings.Contains(got, agent) {
+		b.t.Fatalf("signed in as %q, want %s", got, agent)
+	}
+}
+
+// firstRow is a JavaScript expression for the case id of the inbox's top row.
+const firstRow = `(document.querySelector("#inbox tbody tr[data-case]") || {dataset: {}}).dataset.case`
+
+func TestConsoleInChromium(t *testing.T) {
+	exe := findChromium(t)
+	s := newStack(t)
+	base := s.console.URL
+
+	// Support's queue: the complaint this test works on, and two more cases
+	// so the inbox has an order to show.
+	complaint := s.submit("console-1", "jane", "The app crashes every time I open my basket. Really annoying, please fix it", "support")
+	s.submit("console-2", "omar", "How do I change the delivery address on an order in the app?", "support")
+	s.submit("console-3", "lee", "I was charged twice for my last order, please refund the second payment", "support")
+	// PR already has a case that waits on the customer: no clock runs, so a
+	// case handed over with a fresh first-response clock must go above it.
+	press := s.submit("console-4", "kim", "Hi, I'm a journalist at the Daily Planet: request for comment on yesterday's outage please", "pr")
+	s.act(press, casestate.ActionClaim, "priya", casestate.Action{})
+	s.act(press, casestate.ActionReply, "priya", casestate.Action{Text: "Happy to help: which publication and deadline?", AwaitCustomer: true})
+
+	b := newBrowser(t, context.Background(), exe)
+
+	// Sam signs in and finds the complaint in the support inbox.
+	b.signIn(base, "sam")
+	b.waitFor("complaint in the support inbox", `!!document.querySelector('#inbox tr[data-case="`+complaint+`"]')`)
+	if title := b.text(".inbox-head h1"); title != "Digital Support" {
+		t.Fatalf("sam's inbox is %q", title)
+	}
+	b.waitFor("live refresh ran", `document.querySelector("[data-live]").textContent.includes("updated")`)
+	b.screenshot("inbox-support.png")
+
+	b.do("open the case",
+		chromedp.Click(chromedp.CSS(`#inbox tr[data-case="`+complaint+`"] a`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[data-action="claim"]`)),
+	)
+
+	// Replying before claiming is refused, and the page names the rule.
+	b.do("write a reply", chromedp.SendKeys(chromedp.CSS(`form[data-action="reply"] textarea`), "Sorry about that!"))
+	b.submit("reply unclaimed", `form[data-action="reply"] button`)
+	if msg := b.text(".flash.error"); !strings.Contains(msg, "claim-first") {
+		t.Fatalf("refusal shows %q", msg)
+	}
+
+	b.submit("claim", `form[data-action="claim"] button`)
+	if msg := b.text(".flash.ok"); !strings.Contains(msg, "You claimed the case") {
+		t.Fatalf("after claim: %q", msg)
+	}
+	if who := b.text("[data-assignee]"); who != "sam" {
+		t.Fatalf("assignee %q", who)
+	}
+
+	b.do("write the answer", chromedp.SendKeys(chromedp.CSS(`form[data-action="reply"] textarea`),
+		"Sorry Jane, that's not the experience we want. Which app version are you on? We're on it."))
+	b.submit("reply", `form[data-action="reply"] button`)
+	if msg := b.text(".flash.ok"); !strings.Contains(msg, "Reply published") {
+		t.Fatalf("after reply: %q", msg)
+	}
+	if ev := b.text(`.timeline li[data-kind="replied"] .ev-text`); !strings.Contains(ev, "Which app version") {
+		t.Fatalf("timeline reply %q", ev)
+	}
+	b.screenshot("case.png")
+
+	// Sam hands the case to PR and lands back on his inbox without it.
+	b.do("fill in the handoff",
+		chromedp.SetValue(chromedp.CSS(`form[data-action="handoff"] select`), "pr"),
+		chromedp.SendKeys(chromedp.CSS(`form[data-action="handoff"] textarea`), "A journalist picked this up on X; PR should own the answer"),
+	)
+	b.submit("hand off to pr", `form[data-action="handoff"] button`)
+	if msg := b.text(".flash.ok"); !strings.Contains(msg, "Handed over to PR & Communications") {
+		t.Fatalf("after handoff: %q", msg)
+	}
+	b.waitFor("case gone from support's inbox", `!document.querySelector('#inbox tr[data-case="`+complaint+`"]')`)
+
+	// A request without the session's token is refused, even from the
+	// signed-in browser itself, and changes nothing.
+	status := run(b, "post a forged form", chromedp.Evaluate[int](`fetch("/act/note/`+complaint+`", {method: "POST",
+		headers: {"Content-Type": "application/x-www-form-urlencoded"}, body: "csrf=forged&text=x"}).then(r => r.status)`, chromedp.EvalAwaitPromise))
+	if status != http.StatusForbidden {
+		t.Fatalf("forged form: HTTP %d", status)
+	}
+	noSession, err := http.PostForm(base+"/act/note/"+complaint, url.Values{"text": {"x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	noSession.Body.Close()
+	if noSession.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("no session: HTTP %d", noSession.StatusCode)
+	}
+	events, err := s.cases.Events(s.ctx, complaint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range events {
+		if e.Kind == casestate.EventNoted {
+			t.Fatalf("a refused request added a note: %+v", e)
+		}
+	}
+
+	b.submit("sign out", `header form[action="/logout"] button`)
+
+	// Priya signs in: the handed-over case, owing a first response, is at the
+	// top of PR's inbox, above the case that waits on the customer.
+	b.signIn(base, "priya")
+	if title := b.text(".inbox-head h1"); title != "PR & Communications" {
+		t.Fatalf("priya's inbox is %q", title)
+	}
+	b.waitFor("handed-over case on top of PR's inbox", firstRow+` === "`+complaint+`"`)
+	b.waitFor("the waiting press case listed below", `!!document.querySelector('#inbox tr[data-case="`+press+`"]')`)
+	b.screenshot("inbox-pr.png")
+
+	// The inbox refreshes by itself: a claim made elsewhere shows up
+	// without a reload.
+	s.act(complaint, casestate.ActionClaim, "priya", casestate.Action{})
+	b.waitFor("live refresh shows the claim", `document.querySelector('#inbox tr[data-case="`+complaint+`"]').classList.contains("mine")`)
+
+	// Replies on PR's own account need a second pair of eyes: Priya's reply
+	// becomes a draft that Paul, another PR approver, approves.
+	news := s.submitTo("@acme_news", "console-5", "ravi", "Does the kettle recall affect the older models too?", "pr")
+	b.do("open the @acme_news case", chromedp.Navigate(base+"/case/"+news), chromedp.WaitVisible(chromedp.CSS(`form[data-action="claim"]`)))
+	b.submit("claim the @acme_news case", `form[data-action="claim"] button`)
+	b.do("write the answer", chromedp.SendKeys(chromedp.CSS(`form[data-action="reply"] textarea`),
+		"Only kettles made before March 2025 are affected; the serial number check is on acme.example/recall."))
+	b.submit("send for approval", `form[data-action="reply"] button`)
+	if msg := b.text(".flash.ok"); !strings.Contains(msg, "once an approver of PR & Communications approves it") {
+		t.Fatalf("after drafting: %q", msg)
+	}
+	b.do("open the approval queue", chromedp.Navigate(base+"/approvals"), chromedp.WaitVisible(chromedp.CSS(`#approvals tr[data-case="`+news+`"]`)))
+	if mine := b.text(`#approvals tr[data-case="` + news + `"]`); !strings.Contains(mine, "another approver decides") {
+		t.Fatalf("priya's own draft in her queue: %q", mine)
+	}
+	b.submit("sign out", `header form[action="/logout"] button`)
+
+	b.signIn(base, "paul")
+	b.do("open the approval queue", chromedp.Navigate(base+"/approvals"), chromedp.WaitVisible(chromedp.CSS(`#approvals tr[data-case="`+news+`"]`)))
+	b.screenshot("approvals.png")
+	b.do("open the draft", chromedp.Click(chromedp.CSS(`#approvals tr[data-case="`+news+`"] a`)), chromedp.WaitVisible(chromedp.CSS(`form[data-action="approve"]`)))
+	b.submit("approve", `form[data-action="approve"] button`)
+	if msg := b.text(".flash.ok"); !strings.Contains(msg, "Approved: the reply is published") {
+		t.Fatalf("after approving: %q", msg)
+	}
+	if ev := b.text(`.timeline li[data-kind="replied"] .ev-text`); !strings.Contains(ev, "before March 2025") {
+		t.Fatalf("timeline after approval: %q", ev)
+	}
+	b.do("open the outbox", chromedp.Navigate(base+"/outbox"), chromedp.WaitVisible(chromedp.CSS("table.outbox")))
+	if out := b.text("table.outbox tbody tr"); !strings.Contains(out, "before March 2025") {
+		t.Fatalf("the approved reply is not the newest in the outbox: %q", out)
+	}
+
+	if errs := b.consoleErrors(); len(errs) > 1 || (len(errs) == 1 && !strings.Contains(errs[0], "403")) {
+		t.Fatalf("browser console errors (only the forged request's 403 is expected):\n%s", strings.Join(errs, "\n"))
+	}
+}

@@ -1,0 +1,536 @@
+package console
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/switchboard-care/switchboard/caseapi"
+	"github.com/switchboard-care/switchboard/casestate"
+	"github.com/switchboard-care/switchboard/policy"
+	"github.com/switchboard-care/switchboard/publish"
+)
+
+// Inbox statuses: what an agent works on, and what may still reopen.
+const (
+	inboxActive   = "active"
+	inboxResolved = "resolved"
+)
+
+// soonWindow marks an SLA as "due soon" in the inbox.
+const soonWindow = 15 * time.Minute
+
+type tab struct {
+	Name    string
+	URL     string
+	Current bool
+}
+
+type inboxData struct {
+	Title      string
+	Tabs       []tab
+	StatusTabs []tab
+	Rows       []row
+	AllDepts   bool // rows of several departments: show which
+	RowsURL    string
+	RefreshMS  int64
+	Every      string
+	Error      string
+}
+
+type row struct {
+	caseapi.Summary
+	snippet
+	URL      string
+	DeptName string
+	Due      string
+	DueClass string // breached, soon or empty
+	DueISO   string
+	Opened   string
+	Mine     bool
+}
+
+// inboxScope reads ?dept= and ?status= and checks the agent may see them.
+// dept "" is every department the agent sees.
+func (s *server) inboxScope(r *http.Request, agent policy.Agent) (dept, status string, ok bool) {
+	q := r.URL.Query()
+	dept, status = q.Get("dept"), q.Get("status")
+	if !q.Has("dept") && !s.seesAll(agent) && len(agent.Departments) == 1 {
+		dept = agent.Departments[0]
+	}
+	if status != inboxResolved {
+		status = inboxActive
+	}
+	if dept == "" {
+		return dept, status, true
+	}
+	if _, known := s.pol.Department(dept); !known {
+		return dept, status, false
+	}
+	return dept, status, s.maySee(agent, dept)
+}
+
+// inboxDepts are the tabs an agent gets: every department for the centre
+// of excellence, else their own ("" is all of them together).
+func (s *server) inboxDepts(agent policy.Agent) []string {
+	if s.seesAll(agent) {
+		return append([]string{""}, s.pol.DepartmentIDs()...)
+	}
+	if len(agent.Departments) == 1 {
+		return agent.Departments
+	}
+	return append([]string{""}, agent.Departments...)
+}
+
+func inboxURL(path, dept, status string) string {
+	q := url.Values{}
+	q.Set("dept", dept)
+	if status != inboxActive {
+		q.Set("status", status)
+	}
+	return path + "?" + q.Encode()
+}
+
+func (s *server) deptName(id string) string {
+	if d, ok := s.pol.Department(id); ok && d.Name != "" {
+		return d.Name
+	}
+	return id
+}
+
+func (s *server) inbox(w http.ResponseWriter, r *http.Request, sess session, agent policy.Agent) {
+	dept, status, ok := s.inboxScope(r, agent)
+	if !ok {
+		s.fail(w, r, &agent, http.StatusForbidden, "Not your department",
+			"You can see the inboxes of "+strings.Join(agent.Departments, ", ")+" only.")
+		return
+	}
+	d := inboxData{
+		RowsURL:   inboxURL("/inbox/rows", dept, status),
+		RefreshMS: s.cfg.Console.RefreshInterval.Milliseconds(),
+		Every:     s.cfg.Console.RefreshInterval.String(),
+		Title:     "All departments",
+		AllDepts:  dept == "",
+	}
+	if dept != "" {
+		d.Title = s.deptName(dept)
+	} else if !s.seesAll(agent) {
+		d.Title = "All my departments"
+	}
+	if depts := s.inboxDepts(agent); len(depts) > 1 { // one department needs no tabs
+		for _, id := range depts {
+			name := "All"
+			if id != "" {
+				name = s.deptName(id)
+			}
+			d.Tabs = append(d.Tabs, tab{Name: name, URL: inboxURL("/inbox", id, status), Current: id == dept})
+		}
+	}
+	for _, st := range []string{inboxActive, inboxResolved} {
+		d.StatusTabs = append(d.StatusTabs, tab{Name: st, URL: inboxURL("/inbox", dept, st), Current: st == status})
+	}
+	rows, err := s.inboxRowsFor(r.Context(), agent, dept, status)
+	if err != nil {
+		s.log.Warn("inbox: list cases", zap.Error(err))
+		d.Error = "Could not list cases: " + err.Error()
+	}
+	d.Rows = rows
+	s.render(w, r, http.StatusOK, "inbox", s.withAgent(sess, agent, view{Title: "Inbox · " + d.Title, Nav: "inbox", Body: d}))
+}
+
+// inboxRows is the table body alone, fetched by the page's refresh script.
+func (s *server) inboxRows(w http.ResponseWriter, r *http.Request, _ session, agent policy.Agent) {
+	dept, status, ok := s.inboxScope(r, agent)
+	if !ok {
+		http.Error(w, "not your department", http.StatusForbidden)
+		return
+	}
+	rows, err := s.inboxRowsFor(r.Context(), agent, dept, status)
+	if err != nil {
+		s.log.Warn("inbox refresh: list cases", zap.Error(err))
+		http.Error(w, "could not list cases", http.StatusBadGateway)
+		return
+	}
+	s.execute(w, r, http.StatusOK, "inbox", "rows", inboxData{Rows: rows, AllDepts: dept == ""})
+}
+
+func (s *server) inboxRowsFor(ctx context.Context, agent policy.Agent, dept, status string) ([]row, error) {
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	f := caseapi.Filter{Running: true}
+	if status == inboxResolved {
+		f.Status = string(casestate.StatusResolved)
+	}
+	var depts []string // one list per department, or one for all
+	switch {
+	case dept != "":
+		depts = []string{dept}
+	case s.seesAll(agent):
+		depts = []string{""}
+	default:
+		depts = agent.Departments
+	}
+	var list []caseapi.Summary
+	for _, d := range depts {
+		f.Department = d
+		part, err := s.cases.List(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, part...)
+	}
+	caseapi.SortBySLA(list)
+	now := s.now()
+	rows := make([]row, 0, len(list))
+	for _, c := range list {
+		if status == inboxActive && (c.Status == string(casestate.StatusResolved) || c.Status == string(casestate.StatusClosed)) {
+			continue
+		}
+		if c.Department != "" && !s.maySee(agent, c.Department) {
+			continue // the list query already scopes; this guards a department changing mid-list
+		}
+		rw := row{Summary: c, URL: caseURL(c.CaseID), DeptName: s.deptName(c.Department),
+			Due: "no clock", Opened: ago(c.OpenedAt, now), Mine: c.Assignee == agent.ID}
+		if c.SLADueAt != nil {
+			rw.Due, rw.DueISO = until(*c.SLADueAt, now), c.SLADueAt.UTC().Format(time.RFC3339)
+			switch {
+			case c.SLABreached || c.SLADueAt.Before(now):
+				rw.DueClass = "breached"
+			case c.SLADueAt.Sub(now) < soonWindow:
+				rw.DueClass = "soon"
+			}
+		} else if c.SLABreached {
+			rw.DueClass = "breached"
+		}
+		rows = append(rows, rw)
+	}
+	s.snippets.fill(ctx, s.cases, rows)
+	return rows, nil
+}
+
+type clockView struct {
+	Name   string
+	Due    string
+	DueAt  time.Time
+	Target time.Duration
+	State  string
+	Class  string
+}
+
+type caseData struct {
+	V            casestate.View
+	Events       []casestate.Event
+	DeptName     string
+	ApproverName string
+	Clocks       []clockView
+	NextDeadline string
+	Handoff      []policy.Department
+	Active       bool
+	Resolved     bool
+	Closed       bool
+	Mine         bool
+	Member       bool // may act on the case's department (else here to approve)
+	Decides      bool // an approver the drafted reply waits for
+	DraftMine    bool // drafted by this agent: another approver must decide
+}
+
+// visibleCase loads a case the agent may see; a case of another department
+// is "not found", the same as one that does not exist, so the console does
+// not tell which cases exist elsewhere.
+func (s *server) visibleCase(ctx context.Context, agent policy.Agent, id string) (casestate.View, error) {
+	v, err := s.cases.State(ctx, id)
+	if err != nil {
+		return v, err
+	}
+	if !s.maySeeCase(agent, v) {
+		return casestate.View{}, caseapi.ErrNotFound
+	}
+	return v, nil
+}
+
+func (s *server) casePage(w http.ResponseWriter, r *http.Request, sess session, agent policy.Agent) {
+	ctx, cancel := context.WithTimeout(r.Context(), callTimeout)
+	defer cancel()
+	id := r.PathValue("id")
+	v, err := s.visibleCase(ctx, agent, id)
+	if errors.Is(err, caseapi.ErrNotFound) {
+		s.fail(w, r, &agent, http.StatusNotFound, "No such case", "There is no case "+id+" in your departments.")
+		return
+	}
+	if err != nil {
+		s.log.Warn("case page: state", zap.String("case", id), zap.Error(err))
+		s.fail(w, r, &agent, http.StatusBadGateway, "Case unavailable", "Could not read the case: "+err.Error())
+		return
+	}
+	events, err := s.cases.Events(ctx, id)
+	if err != nil {
+		s.log.Warn("case page: events", zap.String("case", id), zap.Error(err))
+		s.fail(w, r, &agent, http.StatusBadGateway, "Case unavailable", "Could not read the case's timeline: "+err.Error())
+		return
+	}
+	now := s.now()
+	d := caseData{
+		V: v, Events: events, DeptName: s.deptName(v.Department), ApproverName: s.deptName(v.Approver),
+		Active: v.Status == casestate.StatusOpen || v.Status == casestate.StatusWaitingCustomer ||
+			v.Status == casestate.StatusAwaitingApproval,
+		Resolved:  v.Status == casestate.StatusResolved,
+		Closed:    v.Status == casestate.StatusClosed,
+		Mine:      v.Assignee == agent.ID,
+		Member:    s.pol.MayActOn(agent.Actor(), v.Department) == nil,
+		Decides:   s.decides(agent, v),
+		DraftMine: v.Draft != nil && v.Draft.By == agent.ID,
+	}
+	slices.Reverse(d.Events) // newest first: what just happened is what an agent looks for
+	clocks := []*casestate.Clock{v.Response, v.Resolution}
+	if v.Draft != nil {
+		clocks = append(clocks, v.Draft.Clock)
+	}
+	for _, c := range clocks {
+		if c != nil {
+			d.Clocks = append(d.Clocks, clockOf(c, now))
+		}
+	}
+	if nd := v.NextDeadline; nd != nil {
+		d.NextDeadline = nd.Label + " " + until(nd.At, now)
+	}
+	for _, id := range s.pol.DepartmentIDs() {
+		if id != v.Department {
+			dep, _ := s.pol.Department(id)
+			d.Handoff = append(d.Handoff, dep)
+		}
+	}
+	s.render(w, r, http.StatusOK, "case", s.withAgent(sess, agent, view{Title: v.ID, Nav: "inbox", Body: d}))
+}
+
+func clockOf(c *casestate.Clock, now time.Time) clockView {
+	cv := clockView{Name: strings.ReplaceAll(string(c.Kind), "_", " "), DueAt: c.DueAt, Target: c.Target, Due: until(c.DueAt, now)}
+	switch {
+	case c.Breached:
+		cv.State, cv.Class = "breached", "breached"
+	case c.Paused:
+		cv.State, cv.Due = "paused while waiting on the customer", span(c.Remaining)+" left"
+	case c.DueAt.Before(now):
+		cv.State, cv.Class = "past due", "breached"
+	case c.Warned || !c.WarnAt.After(now):
+		cv.State, cv.Class = "warning", "soon"
+	default:
+		cv.State = "running"
+	}
+	return cv
+}
+
+// done is what an accepted action tells the agent; after is the case as
+// it stands after the action.
+func (s *server) done(kind casestate.ActionKind, a casestate.Action, after casestate.View) string {
+	switch kind {
+	case casestate.ActionClaim:
+		return "You claimed the case."
+	case casestate.ActionRelease:
+		return "Released: the case is back in the queue."
+	case casestate.ActionReply:
+		if after.Draft != nil {
+			return "Reply drafted: it is published once an approver of " + s.deptName(after.Approver) + " approves it."
+		}
+		if a.AwaitCustomer {
+			return "Reply published; the case waits on the customer."
+		}
+		return "Reply published."
+	case casestate.ActionNote:
+		return "Note added."
+	case casestate.ActionHandoff:
+		return "Handed over to " + s.deptName(a.To) + " with a fresh clock."
+	case casestate.ActionEscalate:
+		return "Escalated."
+	case casestate.ActionResolve:
+		return "Resolved."
+	case casestate.ActionReopen:
+		return "Reopened."
+	case casestate.ActionApprove:
+		return "Approved: the reply is published."
+	case casestate.ActionReject:
+		return "Rejected: the draft goes back to its author with your reason."
+	}
+	return "Done: " + string(kind) + "."
+}
+
+// act performs one action from a case page's form, then redirects back
+// (post/redirect/get) with a flash saying what happened or which rule
+// refused it.
+func (s *server) act(w http.ResponseWriter, r *http.Request, sess session, agent policy.Agent) {
+	id := r.PathValue("id")
+	kind := casestate.ActionKind(r.PathValue("kind"))
+	if !slices.Contains(casestate.Actions, kind) {
+		s.fail(w, r, &agent, http.StatusNotFound, "Unknown action", "There is no action "+string(kind)+".")
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), callTimeout)
+	defer cancel()
+	if _, err := s.visibleCase(ctx, agent, id); err != nil {
+		if errors.Is(err, caseapi.ErrNotFound) {
+			s.fail(w, r, &agent, http.StatusNotFound, "No such case", "There is no case "+id+" in your departments.")
+			return
+		}
+		s.sessions.addFlash(sess.ID, flash{Kind: "error", Text: "Could not read the case, nothing was done: " + err.Error()})
+		http.Redirect(w, r, caseURL(id), http.StatusSeeOther)
+		return
+	}
+	a := casestate.Action{
+		Text:          strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("text"), "\r\n", "\n")),
+		To:            r.PostFormValue("to"),
+		AwaitCustomer: r.PostFormValue("await_customer") != "",
+	}
+	after, err := s.cases.Act(ctx, id, kind, agent.ID, a)
+	var refused *caseapi.RefusedError
+	switch {
+	case errors.As(err, &refused):
+		s.sessions.addFlash(sess.ID, flash{Kind: "error", Text: "Refused (" + string(kind) + "): " + refused.Reason})
+	case errors.Is(err, caseapi.ErrNotFound):
+		s.sessions.addFlash(sess.ID, flash{Kind: "error", Text: "The case has closed meanwhile; nothing was done."})
+		http.Redirect(w, r, "/inbox", http.StatusSeeOther)
+		return
+	case err != nil:
+		s.log.Warn("action failed", zap.String("case", id), zap.String("action", string(kind)), zap.String("agent", agent.ID), zap.Error(err))
+		s.sessions.addFlash(sess.ID, flash{Kind: "error", Text: "The " + string(kind) + " did not go through: " + err.Error()})
+	default:
+		s.log.Info("action", zap.String("case", id), zap.String("action", string(kind)), zap.String("agent", agent.ID))
+		s.sessions.addFlash(sess.ID, flash{Kind: "ok", Text: s.done(kind, a, after)})
+		if !s.maySeeCase(agent, after) { // handed to another department, or decided as an outside approver
+			back := "/inbox"
+			if kind == casestate.ActionApprove || kind == casestate.ActionReject {
+				back = "/approvals"
+			}
+			http.Redirect(w, r, back, http.StatusSeeOther)
+			return
+		}
+	}
+	http.Redirect(w, r, caseURL(id), http.StatusSeeOther)
+}
+
+type outboxRow struct {
+	publish.OutboxEntry
+	URL      string // empty when the case is not the agent's to open
+	DeptName string
+}
+
+type outboxData struct {
+	Configured bool
+	Rows       []outboxRow
+	Error      string
+}
+
+// outboxPage lists the replies the sandbox publisher sent, newest first,
+// for the cases the agent may see.
+func (s *server) outboxPage(w http.ResponseWriter, r *http.Request, sess session, agent policy.Agent) {
+	d := outboxData{Configured: s.outbox != ""}
+	if d.Configured {
+		rows, err := s.outboxRows(r.Context(), agent)
+		if err != nil {
+			s.log.Warn("outbox page", zap.Error(err))
+			d.Error = err.Error()
+		}
+		d.Rows = rows
+	}
+	s.render(w, r, http.StatusOK, "outbox", s.withAgent(sess, agent, view{Title: "Outbox", Nav: "outbox", Body: d}))
+}
+
+func (s *server) outboxRows(ctx context.Context, agent policy.Agent) ([]outboxRow, error) {
+	entries, err := publish.ReadOutbox(s.outbox)
+	if err != nil || len(entries) == 0 {
+		return nil, err
+	}
+	// Which department owns each case now, from one visibility query
+	// (closed cases included) rather than a query per reply.
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	all, err := s.cases.List(ctx, caseapi.Filter{})
+	if err != nil {
+		return nil, err
+	}
+	owner := make(map[string]string, len(all))
+	for _, c := range all {
+		owner[c.CaseID] = c.Department
+	}
+	var rows []outboxRow
+	for i := len(entries) - 1; i >= 0; i-- {
+		e := entries[i]
+		dept, known := owner[e.CaseID]
+		if !s.seesAll(agent) && (!known || !s.maySee(agent, dept)) {
+			continue // not listed yet, or another department's
+		}
+		rows = append(rows, outboxRow{OutboxEntry: e, URL: caseURL(e.CaseID), DeptName: s.deptName(dept)})
+	}
+	return rows, nil
+}
+
+type approvalsData struct {
+	Rows  []approvalRow
+	Error string
+}
+
+type approvalRow struct {
+	CaseID   string
+	URL      string
+	DeptName string // who owns the case
+	Approver string // whose approvers decide
+	By       string
+	Waiting  string
+	Due      string
+	DueAt    time.Time
+	DueClass string
+	Text     string
+	Mine     bool // drafted by this agent: someone else must decide
+}
+
+// approvalsPage lists the drafted replies that wait for an approver of the
+// agent's departments, the most urgent approval clock first.
+func (s *server) approvalsPage(w http.ResponseWriter, r *http.Request, sess session, agent policy.Agent) {
+	if !isApprover(agent) {
+		s.fail(w, r, &agent, http.StatusForbidden, "Approvers only", "The approval queue is for agents with the approver role.")
+		return
+	}
+	rows, err := s.approvalRows(r.Context(), agent)
+	d := approvalsData{Rows: rows}
+	if err != nil {
+		s.log.Warn("approvals page", zap.Error(err))
+		d.Error = "Could not list the cases awaiting approval: " + err.Error()
+	}
+	s.render(w, r, http.StatusOK, "approvals", s.withAgent(sess, agent, view{Title: "Approvals", Nav: "approvals", Body: d}))
+}
+
+// approvalRows finds the cases awaiting approval (a search attribute) and
+// reads each one's draft, since which department approves is not indexed.
+func (s *server) approvalRows(ctx context.Context, agent policy.Agent) ([]approvalRow, error) {
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	list, err := s.cases.List(ctx, caseapi.Filter{Status: string(casestate.StatusAwaitingApproval), Running: true})
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(list))
+	for i, c := range list {
+		ids[i] = c.CaseID
+	}
+	now := s.now()
+	var rows []approvalRow
+	for _, v := range states(ctx, s.cases, ids) {
+		if v.ID == "" || !s.decides(agent, v) {
+			continue
+		}
+		d := v.Draft
+		ar := approvalRow{CaseID: v.ID, URL: caseURL(v.ID), DeptName: s.deptName(v.Department), Approver: s.deptName(v.Approver),
+			By: d.By, Waiting: ago(d.At, now), Text: d.Text, Mine: d.By == agent.ID}
+		if d.Clock != nil {
+			cv := clockOf(d.Clock, now)
+			ar.Due, ar.DueAt, ar.DueClass = cv.Due, d.Clock.DueAt, cv.Class
+		}
+		rows = append(rows, ar)
+	}
+	slices.SortStableFunc(rows, func(a, b approvalRow) int { return a.DueAt.Compare(b.DueAt) })
+	return rows, nil
+}

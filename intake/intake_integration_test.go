@@ -1,0 +1,145 @@
+package intake
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.uber.org/zap"
+
+	"github.com/switchboard-care/switchboard/caseapi"
+	"github.com/switchboard-care/switchboard/config"
+	"github.com/switchboard-care/switchboard/internal/app"
+	"github.com/switchboard-care/switchboard/internal/devserver"
+	"github.com/switchboard-care/switchboard/internal/logging"
+)
+
+// These tests run the intake server over the real caseapi client against a
+// Temporal dev server and a worker (skipped without a temporal binary unless
+// SWITCHBOARD_REQUIRE_TEMPORAL is set, as in CI).
+
+type live struct {
+	ctx  context.Context
+	srv  *devserver.Server
+	tc   client.Client
+	http *httptest.Server
+}
+
+func startLive(t *testing.T) *live {
+	srv := devserver.ForTest(t)
+	cfg, err := config.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Temporal.Address = srv.Address
+	cfg.DataDir = t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	t.Cleanup(cancel)
+	log := zap.NewNop()
+	tc, err := client.Dial(client.Options{HostPort: srv.Address, Namespace: cfg.Temporal.Namespace, Logger: logging.Temporal(log)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(tc.Close)
+	if err := app.EnsureSearchAttributes(ctx, tc, cfg.Temporal.Namespace); err != nil {
+		t.Fatal(err)
+	}
+	w, err := app.NewWorker(cfg, tc, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
+	cases := &caseapi.Client{Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue, Policy: cfg.Policy, Directory: cfg.Directory()}
+	in := testConfig()
+	in.SubmitTimeout = 3 * time.Second
+	return &live{ctx: ctx, srv: srv, tc: tc, http: serve(t, cases, in)}
+}
+
+// casesOf counts the customer's cases as Temporal's visibility sees them,
+// once the count has held for a second (visibility lags a little).
+func (l *live) casesOf(t *testing.T, customer string) int64 {
+	t.Helper()
+	count := func() int64 {
+		res, err := l.tc.CountWorkflow(l.ctx, &workflowservice.CountWorkflowExecutionsRequest{Query: fmt.Sprintf("CustomerId = '%s'", customer)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Count
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	last := count()
+	for time.Now().Before(deadline) {
+		time.Sleep(time.Second)
+		n := count()
+		if n == last && n > 0 {
+			return n
+		}
+		last = n
+	}
+	return last
+}
+
+func TestLiveSameWebhookTenTimesStartsOneCase(t *testing.T) {
+	l := startLive(t)
+	if started, dups := deliverTenTimes(t, l.http, fixture(t, "x_tweet_create.json")); started != 1 || dups != 9 {
+		t.Fatalf("%d deliveries say they started the case, %d that it was a duplicate", started, dups)
+	}
+	if n := l.casesOf(t, "x:3141592653"); n != 1 {
+		t.Fatalf("%d cases for one post delivered ten times", n)
+	}
+	// The customer answers the company's reply: it joins, no second case.
+	r := postX(t, l.http, fixture(t, "x_tweet_reply.json"))
+	if r.status != http.StatusOK || r.result.Joined != 1 {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	if n := l.casesOf(t, "x:3141592653"); n != 1 {
+		t.Fatalf("%d cases after the follow-up", n)
+	}
+}
+
+func TestLiveTemporalDownAnswers503ThenRecovers(t *testing.T) {
+	l := startLive(t)
+	ts := l.http
+	first := fixture(t, "x_tweet_create.json")
+	if r := postX(t, ts, first); r.status != http.StatusOK || r.result.Started != 1 {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	if err := l.srv.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	dm := fixture(t, "x_dm.json")
+	if r := postX(t, ts, dm); r.status != http.StatusServiceUnavailable {
+		t.Fatalf("with Temporal down: %d %s", r.status, r.body)
+	}
+	if err := l.srv.Restart(l.ctx); err != nil {
+		t.Fatal(err)
+	}
+	// The platform retries until it gets its 200; the client reconnects
+	// with a backoff, so the first retries may still see 503.
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		r := postX(t, ts, dm)
+		if r.status == http.StatusOK {
+			if r.result.Started != 1 {
+				t.Fatalf("after recovery: %s", r.body)
+			}
+			break
+		}
+		if r.status != http.StatusServiceUnavailable || time.Now().After(deadline) {
+			t.Fatalf("after restart: %d %s", r.status, r.body)
+		}
+		time.Sleep(time.Second)
+	}
+	// What was accepted before the outage is still there.
+	if r := postX(t, ts, first); r.status != http.StatusOK || r.result.Duplicates != 1 {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+}

@@ -1,0 +1,94 @@
+// Package intakeconf is the `intake:` configuration key. It lives apart from
+// package intake so that package config can hold it without importing the
+// intake server (which imports caseapi and, through it, the workflows whose
+// tests load the configuration: an import cycle).
+package intakeconf
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Config is the intake HTTP server: where it listens, how much it reads and
+// the secrets each platform signs with. An empty secret turns that route off.
+type Config struct {
+	Listen        string        `mapstructure:"listen"`
+	MaxBodyBytes  int64         `mapstructure:"max_body_bytes"`
+	SubmitTimeout time.Duration `mapstructure:"submit_timeout"`
+	// ThreadIndex is the file that remembers which post each known post
+	// replies to, so a customer answering the company's reply joins the case
+	// (relative paths are under data_dir; empty keeps it in memory only).
+	ThreadIndex string  `mapstructure:"thread_index"`
+	Meta        Meta    `mapstructure:"meta"`
+	X           X       `mapstructure:"x"`
+	Generic     Generic `mapstructure:"generic"`
+}
+
+// Account maps a platform's numeric account id to the property key the
+// policy knows it by ("facebook:acme").
+type Account struct {
+	ID       string `mapstructure:"id"`
+	Property string `mapstructure:"property"`
+}
+
+// Meta is the Facebook/Instagram app's webhook.
+type Meta struct {
+	VerifyToken string    `mapstructure:"verify_token"`
+	AppSecret   string    `mapstructure:"app_secret"`
+	Accounts    []Account `mapstructure:"accounts"`
+}
+
+// X is the Account Activity webhook.
+type X struct {
+	ConsumerSecret string    `mapstructure:"consumer_secret"`
+	Accounts       []Account `mapstructure:"accounts"`
+}
+
+// Generic is the canonical-post endpoint for any other source.
+type Generic struct {
+	BearerToken string `mapstructure:"bearer_token"`
+}
+
+// Validate names the key of the first mistake.
+func (c Config) Validate() error {
+	var errs []error
+	if c.MaxBodyBytes < 0 {
+		errs = append(errs, fmt.Errorf("intake.max_body_bytes: %d is negative", c.MaxBodyBytes))
+	}
+	if c.SubmitTimeout < 0 {
+		errs = append(errs, fmt.Errorf("intake.submit_timeout: %s is negative", c.SubmitTimeout))
+	}
+	errs = append(errs, validAccounts("intake.meta.accounts", c.Meta.Accounts, "facebook", "instagram"))
+	errs = append(errs, validAccounts("intake.x.accounts", c.X.Accounts, "x"))
+	if c.Meta.AppSecret != "" && c.Meta.VerifyToken == "" {
+		errs = append(errs, errors.New("intake.meta.verify_token is required with an app secret (Meta's subscription handshake sends it)"))
+	}
+	return errors.Join(errs...)
+}
+
+func validAccounts(key string, accounts []Account, platforms ...string) error {
+	seen := map[string]bool{}
+	for i, a := range accounts {
+		if strings.TrimSpace(a.ID) == "" {
+			return fmt.Errorf("%s[%d].id is required", key, i)
+		}
+		if seen[a.ID] {
+			return fmt.Errorf("%s[%d]: id %s is listed twice", key, i, a.ID)
+		}
+		seen[a.ID] = true
+		platform, name, ok := strings.Cut(a.Property, ":")
+		if !ok || name == "" {
+			return fmt.Errorf("%s[%d].property %q is not platform:name", key, i, a.Property)
+		}
+		known := false
+		for _, p := range platforms {
+			known = known || p == platform
+		}
+		if !known {
+			return fmt.Errorf("%s[%d].property %q: platform must be one of %s", key, i, a.Property, strings.Join(platforms, ", "))
+		}
+	}
+	return nil
+}

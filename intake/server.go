@@ -1,0 +1,383 @@
+package intake
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/switchboard-care/switchboard/caseapi"
+	"github.com/switchboard-care/switchboard/post"
+)
+
+// Submitter turns a post into a case; *caseapi.Client is the real one. An
+// error wrapping caseapi.ErrInvalidPost is the post's fault; any other
+// error means Temporal did not take it, and the sender must retry.
+type Submitter interface {
+	Submit(ctx context.Context, p post.Post) (caseapi.Outcome, error)
+}
+
+// EditRecorder records a customer's edit or deletion on the case the post
+// belongs to. An error wrapping ErrNoCase or caseapi.ErrNotFound means no
+// case has the post (it was never one, or the case is gone): the event is
+// acknowledged and dropped. Any other error answers 503.
+type EditRecorder interface {
+	RecordEdit(ctx context.Context, e Edit) error
+}
+
+// ErrNoCase says an edit's post belongs to no case.
+var ErrNoCase = errors.New("no case for this post")
+
+// Defaults for the zero values of the configuration.
+const (
+	DefaultMaxBodyBytes  = 1 << 20
+	DefaultSubmitTimeout = 10 * time.Second
+	// retryAfter is what a 503 asks the platform to wait; Meta and X retry
+	// on their own schedules, a generic client may honour it.
+	retryAfter = "10"
+)
+
+// Server is the intake HTTP handler.
+type Server struct {
+	sub     Submitter
+	edits   EditRecorder
+	threads *ThreadIndex
+	log     *zap.Logger
+	cfg     Config
+	meta    Accounts
+	x       Accounts
+	mux     *http.ServeMux
+}
+
+// Option configures a Server.
+type Option func(*Server)
+
+// WithLogger logs deliveries and refusals to log.
+func WithLogger(log *zap.Logger) Option { return func(s *Server) { s.log = log } }
+
+// WithEditRecorder records edits and deletions; without one they are
+// acknowledged and logged only.
+func WithEditRecorder(r EditRecorder) Option { return func(s *Server) { s.edits = r } }
+
+// WithThreadIndex shares (or persists, see OpenThreadIndex) the index of
+// which case each post belongs to.
+func WithThreadIndex(x *ThreadIndex) Option { return func(s *Server) { s.threads = x } }
+
+// NewServer builds the handler. Routes whose secret is empty are not served
+// (404), so a half-configured platform cannot be fed unsigned posts.
+func NewServer(sub Submitter, cfg Config, opts ...Option) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.MaxBodyBytes == 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.SubmitTimeout == 0 {
+		cfg.SubmitTimeout = DefaultSubmitTimeout
+	}
+	s := &Server{sub: sub, cfg: cfg, log: zap.NewNop(), mux: http.NewServeMux()}
+	if r, ok := sub.(EditRecorder); ok {
+		s.edits = r
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	if s.threads == nil {
+		s.threads = NewThreadIndex()
+	}
+	var err error
+	if s.meta, err = NewAccounts(cfg.Meta.Accounts); err != nil {
+		return nil, err
+	}
+	if s.x, err = NewAccounts(cfg.X.Accounts); err != nil {
+		return nil, err
+	}
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	if cfg.Meta.AppSecret != "" {
+		s.mux.HandleFunc("GET /webhooks/meta", s.metaHandshake)
+		s.mux.HandleFunc("POST /webhooks/meta", s.webhook("meta", "X-Hub-Signature-256", cfg.Meta.AppSecret, VerifyMeta, ParseMeta, s.meta))
+	}
+	if cfg.X.ConsumerSecret != "" {
+		s.mux.HandleFunc("GET /webhooks/x", s.xCRC)
+		s.mux.HandleFunc("POST /webhooks/x", s.webhook("x", "X-Twitter-Webhooks-Signature", cfg.X.ConsumerSecret, VerifyX, ParseX, s.x))
+	}
+	if cfg.Generic.BearerToken != "" {
+		s.mux.HandleFunc("POST /v1/posts", s.genericPosts)
+	}
+	return s, nil
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// Serve answers on ln until ctx is done, then drains requests in flight for
+// up to ten seconds.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
+	s.log.Info("intake listening", zap.String("address", ln.Addr().String()))
+	err := srv.Serve(ln)
+	if errors.Is(err, http.ErrServerClosed) {
+		<-done
+		return nil
+	}
+	return err
+}
+
+// ListenAndServe listens on the configured address (intake.listen).
+func (s *Server) ListenAndServe(ctx context.Context) error {
+	ln, err := net.Listen("tcp", s.cfg.Listen)
+	if err != nil {
+		return err
+	}
+	return s.Serve(ctx, ln)
+}
+
+// metaHandshake answers Meta's subscription check: echo hub.challenge when
+// hub.verify_token is the configured one.
+func (s *Server) metaHandshake(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if q.Get("hub.mode") != "subscribe" || q.Get("hub.challenge") == "" {
+		writeError(w, http.StatusBadRequest, "expected hub.mode=subscribe with a hub.challenge")
+		return
+	}
+	if !equalSecret(q.Get("hub.verify_token"), s.cfg.Meta.VerifyToken) {
+		s.log.Warn("meta handshake with a wrong verify token", zap.String("remote", r.RemoteAddr))
+		writeError(w, http.StatusForbidden, "verify token does not match")
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, q.Get("hub.challenge"))
+}
+
+// webhook is a platform's POST route: a bounded body, its signature
+// checked on the raw bytes, then parsed and delivered.
+func (s *Server) webhook(route, header string, secret string, verify func(secret, body []byte, sig string) error,
+	parse func([]byte, Accounts) (Batch, error), accounts Accounts) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		body, ok := s.readBody(w, r, route)
+		if !ok {
+			return
+		}
+		if err := verify([]byte(secret), body, r.Header.Get(header)); err != nil {
+			status := http.StatusForbidden
+			if errors.Is(err, ErrNoSignature) {
+				status = http.StatusUnauthorized
+			}
+			s.refuse(w, route, status, err)
+			return
+		}
+		b, err := parse(body, accounts)
+		if err != nil {
+			s.refuse(w, route, http.StatusBadRequest, err)
+			return
+		}
+		s.deliver(w, r, route, b)
+	}
+}
+
+// xCRC answers X's challenge-response check, which X repeats hourly and on
+// registration: the crc_token signed with the consumer secret.
+func (s *Server) xCRC(w http.ResponseWriter, r *http.Request) {
+	token := r.URL.Query().Get("crc_token")
+	if token == "" {
+		writeError(w, http.StatusBadRequest, "crc_token is required")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"response_token": XCRCResponse([]byte(s.cfg.X.ConsumerSecret), token)})
+}
+
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request, route string) ([]byte, bool) {
+	if r.ContentLength > s.cfg.MaxBodyBytes {
+		s.refuse(w, route, http.StatusRequestEntityTooLarge, errors.New("body too large"))
+		return nil, false
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		s.refuse(w, route, http.StatusRequestEntityTooLarge, errors.New("body too large"))
+		return nil, false
+	case err != nil:
+		s.refuse(w, route, http.StatusBadRequest, err)
+		return nil, false
+	}
+	return body, true
+}
+
+func (s *Server) genericPosts(w http.ResponseWriter, r *http.Request) {
+	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !strings.EqualFold(scheme, "Bearer") || !equalSecret(strings.TrimSpace(token), s.cfg.Generic.BearerToken) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="switchboard intake"`)
+		s.refuse(w, "generic", http.StatusUnauthorized, errors.New("a valid bearer token is required"))
+		return
+	}
+	body, ok := s.readBody(w, r, "generic")
+	if !ok {
+		return
+	}
+	posts, err := ParseCanonical(body)
+	if err != nil {
+		s.refuse(w, "generic", http.StatusBadRequest, err)
+		return
+	}
+	if problems := validatePosts(posts); len(problems) > 0 {
+		s.log.Info("intake refused", zap.String("route", "generic"), zap.Strings("problems", problems))
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": "invalid posts: nothing was submitted", "problems": problems})
+		return
+	}
+	s.deliver(w, r, "generic", Batch{Posts: posts})
+}
+
+// Result is the answer to a delivery. The platforms ignore it; it helps a
+// person testing with curl and the generic endpoint's clients.
+type Result struct {
+	Started    int      `json:"started"`
+	Joined     int      `json:"joined"`
+	Duplicates int      `json:"duplicates"`
+	Edits      int      `json:"edits"`
+	Ignored    int      `json:"ignored"`
+	Rejected   []string `json:"rejected,omitempty"`
+	Cases      []string `json:"cases,omitempty"`
+}
+
+// deliver submits a batch and answers 200 only once every post and edit in
+// it is with Temporal; if Temporal cannot take one it answers 503 and the
+// platform delivers the whole batch again, which is safe: posts already
+// taken come back as duplicates.
+func (s *Server) deliver(w http.ResponseWriter, r *http.Request, route string, b Batch) {
+	// A platform that hangs up mid-delivery does not cancel work it already
+	// handed over; the timeout bounds each call instead.
+	ctx := context.WithoutCancel(r.Context())
+	res := Result{Ignored: len(b.Ignored)}
+	for _, ig := range b.Ignored {
+		s.log.Debug("event ignored", zap.String("route", route), zap.String("kind", ig.Kind), zap.String("id", ig.ID), zap.String("reason", ig.Reason))
+	}
+	follow := func() {
+		for _, l := range b.Links {
+			s.remember(s.threads.Follow(l))
+		}
+	}
+	// Links go before the posts (a post may answer a reply linked in this
+	// batch) and again after them (a reply may answer a post in it).
+	follow()
+	defer follow()
+	for _, p := range b.Posts {
+		s.threads.Resolve(&p)
+		out, err := s.submit(ctx, p)
+		if errors.Is(err, caseapi.ErrInvalidPost) {
+			res.Rejected = append(res.Rejected, err.Error())
+			s.log.Warn("post rejected", zap.String("route", route), zap.String("post_id", p.ID), zap.Error(err))
+			continue
+		}
+		if err != nil {
+			s.unavailable(w, route, err)
+			return
+		}
+		switch {
+		case out.Started:
+			res.Started++
+		case out.Joined:
+			res.Joined++
+		default:
+			res.Duplicates++
+		}
+		res.Cases = append(res.Cases, out.CaseID)
+		s.remember(s.threads.Record(p, out))
+	}
+	for _, e := range b.Edits {
+		if root, ok := s.threads.CaseRoot(e.Platform, e.PostID); ok {
+			e.ThreadRoot = root
+		}
+		if s.edits == nil {
+			s.log.Warn("edit not recorded: no edit recorder wired", zap.String("kind", string(e.Kind)), zap.String("post_id", e.PostID))
+			res.Ignored++
+			continue
+		}
+		ectx, cancel := context.WithTimeout(ctx, s.cfg.SubmitTimeout)
+		err := s.edits.RecordEdit(ectx, e)
+		cancel()
+		switch {
+		case errors.Is(err, ErrNoCase) || errors.Is(err, caseapi.ErrNotFound):
+			res.Ignored++
+		case err != nil:
+			s.unavailable(w, route, err)
+			return
+		default:
+			res.Edits++
+		}
+	}
+	status := http.StatusOK
+	if route == "generic" && len(b.Posts) > 0 && len(res.Rejected) == len(b.Posts) {
+		status = http.StatusUnprocessableEntity
+	}
+	s.log.Info("delivery", zap.String("route", route), zap.Int("started", res.Started), zap.Int("joined", res.Joined),
+		zap.Int("duplicates", res.Duplicates), zap.Int("edits", res.Edits), zap.Int("ignored", res.Ignored), zap.Int("rejected", len(res.Rejected)))
+	writeJSON(w, status, res)
+}
+
+func (s *Server) submit(ctx context.Context, p post.Post) (caseapi.Outcome, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.SubmitTimeout)
+	defer cancel()
+	return s.sub.Submit(ctx, p)
+}
+
+func (s *Server) remember(err error) {
+	if err != nil {
+		s.log.Warn("thread index not updated", zap.Error(err))
+	}
+}
+
+func (s *Server) unavailable(w http.ResponseWriter, route string, err error) {
+	s.log.Error("case service unavailable: asking the sender to retry", zap.String("route", route), zap.Error(err))
+	w.Header().Set("Retry-After", retryAfter)
+	writeError(w, http.StatusServiceUnavailable, "cases cannot be accepted right now; retry later")
+}
+
+func (s *Server) refuse(w http.ResponseWriter, route string, status int, err error) {
+	s.log.Info("intake refused", zap.String("route", route), zap.Int("status", status), zap.Error(err))
+	writeError(w, status, err.Error())
+}
+
+// equalSecret compares digests so that neither the content nor the length
+// of the secret shows in the time the comparison takes.
+func equalSecret(got, want string) bool {
+	if want == "" {
+		return false
+	}
+	g, wt := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(want))
+	return subtle.ConstantTimeCompare(g[:], wt[:]) == 1
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}

@@ -1,0 +1,209 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+	"go.temporal.io/api/workflowservice/v1"
+
+	"github.com/switchboard-care/switchboard/caseapi"
+	"github.com/switchboard-care/switchboard/slareport"
+	"github.com/switchboard-care/switchboard/workflows"
+)
+
+func newSLACmd(a *App) *cobra.Command {
+	cmd := &cobra.Command{Use: "sla", Short: "SLA reporting"}
+	cmd.AddCommand(newSLAReportCmd(a))
+	return cmd
+}
+
+func newSLAReportCmd(a *App) *cobra.Command {
+	var since, dept, format string
+	var parallel int
+	cmd := &cobra.Command{
+		Use:   "report",
+		Short: "SLA report per department and priority: attainment, response and resolution times, breaches",
+		Long: "Reads every case started within --since (a visibility list on StartTime), then each case's\n" +
+			"state and audit trail (the state and events queries, which a worker answers from the case's\n" +
+			"history, closed cases included while their history is retained), and computes per department\n" +
+			"and priority: cases, first-response attainment, p50/p90/p99 time to first response and to\n" +
+			"resolution (working time, as the SLA measured it; nearest-rank percentiles), breaches,\n" +
+			"escalations and handoffs. docs/monitoring.md defines each figure and how fresh it is.",
+		Example: "  switchboard sla report --since 7d\n" +
+			"  switchboard sla report --since 30d --department support -o json | jq '.total.first_response'",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			p, err := newPrinter(cmd, format)
+			if err != nil {
+				return err
+			}
+			window, err := slareport.ParseWindow(since)
+			if err != nil {
+				return usageError{fmt.Errorf("--since: %w", err)}
+			}
+			if parallel < 1 {
+				return usageError{fmt.Errorf("--parallel %d: want at least 1", parallel)}
+			}
+			cfg, err := a.Config()
+			if err != nil {
+				return err
+			}
+			if _, ok := cfg.Policy.Department(dept); dept != "" && !ok {
+				return usageError{fmt.Errorf("--department %q: not a department of the configuration (%s)", dept, strings.Join(cfg.Policy.DepartmentIDs(), ", "))}
+			}
+			cases, err := a.CaseClient(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer cases.Temporal.Close()
+			asOf := time.Now().UTC()
+			from := asOf.Add(-window)
+			read, gone, err := readCases(cmd.Context(), cases, from, parallel)
+			if err != nil {
+				return err
+			}
+			rep := slareport.Compute(read, slareport.Options{Department: dept, Since: from, AsOf: asOf})
+			rep.Gone = gone
+			return p.print(rep, func(w io.Writer) { renderSLAReport(w, rep) })
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&since, "since", "7d", "cases started within this window before now: 7d, 2w, 36h, 1d12h")
+	fl.StringVar(&dept, "department", "", "only this department's rows (a handed-off case counts for each department that owned it)")
+	fl.IntVar(&parallel, "parallel", 8, "cases read at once (each read is two queries a worker answers)")
+	addOutputFlag(cmd, &format)
+	_ = cmd.RegisterFlagCompletionFunc("department", a.completeDepartments)
+	return cmd
+}
+
+// caseQuery lists the cases started at or after since; the same text works
+// in the Web UI and `temporal workflow list --query`.
+func caseQuery(since time.Time) string {
+	return fmt.Sprintf("WorkflowType = '%s' AND StartTime >= '%s'", workflows.CaseWorkflowName, since.UTC().Format(time.RFC3339Nano))
+}
+
+// readCases lists the cases started since and reads each one's state and
+// trail, parallel at a time so a long window neither crawls nor floods the
+// workers with queries. Cases listed but gone when read (their history
+// passed retention in between) are counted, not fatal; any other error is.
+func readCases(ctx context.Context, cases *caseapi.Client, since time.Time, parallel int) ([]slareport.Case, int, error) {
+	var ids []string
+	var token []byte
+	for {
+		resp, err := cases.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+			Query: caseQuery(since), NextPageToken: token, PageSize: 1000,
+		})
+		if err != nil {
+			return nil, 0, unavailable(fmt.Errorf("list cases (%s): %w", caseQuery(since), err))
+		}
+		for _, e := range resp.Executions {
+			ids = append(ids, e.GetExecution().GetWorkflowId())
+		}
+		if token = resp.NextPageToken; len(token) == 0 {
+			break
+		}
+	}
+	slices.Sort(ids) // a stable order for the reads, whatever order visibility returns
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	out := make([]slareport.Case, len(ids))
+	found := make([]bool, len(ids))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(parallel, len(ids)) {
+		wg.Go(func() {
+			for i := range next {
+				c, err := readCase(ctx, cases, ids[i])
+				switch {
+				case errors.Is(err, caseapi.ErrNotFound):
+				case err != nil:
+					cancel(err)
+				default:
+					out[i], found[i] = c, true
+				}
+			}
+		})
+	}
+feed:
+	for i := range ids {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
+		return nil, 0, err
+	}
+	read := make([]slareport.Case, 0, len(ids))
+	for i, ok := range found {
+		if ok {
+			read = append(read, out[i])
+		}
+	}
+	return read, len(ids) - len(read), nil
+}
+
+func readCase(ctx context.Context, cases *caseapi.Client, id string) (slareport.Case, error) {
+	v, err := cases.State(ctx, id)
+	if err != nil {
+		return slareport.Case{}, err
+	}
+	ev, err := cases.Events(ctx, id)
+	return slareport.Case{View: v, Events: ev}, err
+}
+
+func renderSLAReport(w io.Writer, rep slareport.Report) {
+	fmt.Fprintf(w, "cases started %s – %s: %d read", rep.Since.Format("2006-01-02 15:04 MST"), rep.AsOf.Format("2006-01-02 15:04 MST"), rep.Read)
+	if rep.Unrouted > 0 {
+		fmt.Fprintf(w, ", %d without an owner (spam, in triage)", rep.Unrouted)
+	}
+	if rep.Gone > 0 {
+		fmt.Fprintf(w, ", %d gone before they could be read", rep.Gone)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "times are working time as the SLA measured it; percentiles are nearest-rank (docs/monitoring.md)")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "DEPT\tPRIO\tCASES\tFR MET\tFR P50\tFR P90\tFR P99\tRES P50\tRES P90\tRES P99\tBREACHES\tESCALATIONS\tHANDOFFS")
+	for _, r := range append(rep.Rows, rep.Total) {
+		fr, res := percentileCells(r.TimeToFirstResponse), percentileCells(r.TimeToResolution)
+		fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\n", r.Department, r.Priority, r.Cases, attainmentCell(r.FirstResponse),
+			fr[0], fr[1], fr[2], res[0], res[1], res[2], r.Breaches, r.Escalations, r.Handoffs)
+	}
+}
+
+func attainmentCell(a slareport.Attainment) string {
+	if a.Pct == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f%% (%d/%d)", *a.Pct, a.Met, a.Met+a.Missed)
+}
+
+func percentileCells(p *slareport.Percentiles) [3]string {
+	if p == nil {
+		return [3]string{"-", "-", "-"}
+	}
+	return [3]string{shortDur(p.P50), shortDur(p.P90), shortDur(p.P99)}
+}
+
+// shortDur shows a duration to the second without empty units: 1h, 20m, 1h5m30s.
+func shortDur(d slareport.Duration) string {
+	s := time.Duration(d).Round(time.Second).String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}

@@ -1,0 +1,134 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/switchboard-care/switchboard/config"
+)
+
+// runRoot runs the command line with args and stdin, returning stdout,
+// stderr and the exit code.
+func runRoot(t *testing.T, stdin string, args ...string) (string, string, int) {
+	t.Helper()
+	t.Setenv(config.EnvConfigFile, "") // the embedded demo configuration
+	root := NewRoot()
+	var out, errOut bytes.Buffer
+	root.SetArgs(args)
+	root.SetIn(strings.NewReader(stdin))
+	root.SetOut(&out)
+	root.SetErr(&errOut)
+	code := 0
+	if err := root.Execute(); err != nil {
+		errOut.WriteString("error: " + err.Error() + "\n")
+		code = exitCode(err)
+	}
+	return out.String(), errOut.String(), code
+}
+
+const triagePosts = `{"id":"x-1","platform":"x","property":"@acme_help","author":{"id":"u1","followers":20},"text":"Get 10k followers today, cheap and real 🚀 https://growfast.top/now","created_at":"2026-11-22T10:00:00Z"}
+{"id":"x-2","platform":"x","property":"@acme_help","author":{"id":"u2","followers":15000},"text":"my order AC-553311 never arrived and I was charged twice, card 4111 1111 1111 1111","created_at":"2026-11-22T10:01:00Z"}
+not json
+{"id":"x-3","platform":"x","property":"@acme_help","author":{"id":"u3"},"text":"","created_at":"2026-11-22T10:02:00Z"}
+{"id":"fb-4","platform":"facebook","property":"acme","author":{"id":"u4"},"text":"Votre nouvelle pub de Noël est magnifique, bravo 👏","created_at":"2026-11-22T10:03:00Z"}
+`
+
+func TestTriageCommand(t *testing.T) {
+	out, errOut, code := runRoot(t, triagePosts, "triage")
+	if code != ExitError {
+		t.Errorf("exit %d with two bad lines, want %d", code, ExitError)
+	}
+	for _, want := range []string{"line 3: invalid character", "line 4: text is required", "2 of 5 lines were not valid posts"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	var lines []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("%v: %s", err, l)
+		}
+		lines = append(lines, m)
+	}
+	if len(lines) != 3 {
+		t.Fatalf("%d results, want 3:\n%s", len(lines), out)
+	}
+	for _, field := range []string{"id", "intent", "department", "priority", "language", "sentiment", "private", "reasons"} {
+		for _, l := range lines {
+			if _, ok := l[field]; !ok {
+				t.Errorf("%v lacks %s", l["id"], field)
+			}
+		}
+	}
+	want := []struct {
+		id, intent, dept, prio string
+		private                bool
+	}{
+		{"x-1", "spam", "none", "", false},
+		{"x-2", "account_issue", "support", "P2", true},
+		{"fb-4", "praise", "marketing", "P4", false},
+	}
+	for i, w := range want {
+		l := lines[i]
+		if l["id"] != w.id || l["intent"] != w.intent || l["department"] != w.dept || l["priority"] != w.prio || l["private"] != w.private {
+			t.Errorf("line %d = %v, want %+v", i, l, w)
+		}
+	}
+	if strings.Contains(out, "4111") || strings.Contains(out, "553311") {
+		t.Errorf("personal data in the output:\n%s", out)
+	}
+	if lines[1]["watchers"].([]any)[0] != "pr" || lines[2]["language"] != "fr" {
+		t.Errorf("watchers %v, language %v", lines[1]["watchers"], lines[2]["language"])
+	}
+}
+
+func TestTriageEvalCommand(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "labelled.jsonl")
+	labelled := `{"id":"e-1","platform":"x","property":"@acme_help","author":{"id":"a"},"text":"The Acme kettle sparked and caught fire in my kitchen","created_at":"2026-11-22T10:00:00Z","expect":{"intent":"safety","department":"coe","language":"en"}}
+{"id":"e-2","platform":"x","property":"@acme_news","author":{"id":"b"},"text":"Reporter at the Evening Post, could Acme comment on the store closures?","created_at":"2026-11-22T10:01:00Z","expect":{"intent":"press_inquiry","department":"pr","language":"en"}}
+{"id":"e-3","platform":"x","property":"@acme_help","author":{"id":"c"},"text":"Danke für die schnelle Hilfe, tolles Team!","created_at":"2026-11-22T10:02:00Z","expect":{"intent":"praise","department":"marketing","language":"es"}}
+`
+	if err := os.WriteFile(file, []byte(labelled), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runRoot(t, "", "triage", "eval", file, "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var rep struct {
+		Posts  int `json:"posts"`
+		Fields map[string]struct {
+			Correct  int      `json:"correct"`
+			Scored   int      `json:"scored"`
+			Accuracy float64  `json:"accuracy"`
+			Labels   []string `json:"labels"`
+			Matrix   [][]int  `json:"matrix"`
+		} `json:"fields"`
+		Misses []struct{ ID, Field, Expected, Got string } `json:"misses"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v:\n%s", err, out)
+	}
+	if rep.Posts != 3 || rep.Fields["intent"].Correct != 3 || rep.Fields["department"].Correct != 3 || rep.Fields["language"].Correct != 2 {
+		t.Fatalf("report %+v", rep)
+	}
+	if len(rep.Misses) != 1 || rep.Misses[0].ID != "e-3" || rep.Misses[0].Got != "de" {
+		t.Fatalf("misses %+v", rep.Misses)
+	}
+	if l := rep.Fields["language"]; strings.Join(l.Labels, ",") != "de,en,es" || l.Matrix[2][0] != 1 {
+		t.Fatalf("language confusion %v %v", l.Labels, l.Matrix)
+	}
+
+	text, _, code := runRoot(t, "", "triage", "eval", file)
+	if code != 0 || !strings.Contains(text, "intent  3/3  100.0%") || !strings.Contains(text, "e-3 language: expected es, got de") {
+		t.Fatalf("text report (exit %d):\n%s", code, text)
+	}
+	if _, errOut, code := runRoot(t, "", "triage", "eval", filepath.Join(t.TempDir(), "missing.jsonl")); code != ExitUsage {
+		t.Fatalf("missing file: exit %d, %s", code, errOut)
+	}
+}

@@ -1,0 +1,44 @@
+package publish_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/switchboard-care/switchboard/config"
+	"github.com/switchboard-care/switchboard/publish"
+)
+
+// The demo configuration publishes nothing for real: every reply goes to
+// the sandbox outbox until a platform is enabled.
+func TestDemoConfigurationUsesTheOutbox(t *testing.T) {
+	cfg, err := config.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	outbox, err := publish.NewOutbox(filepath.Join(t.TempDir(), "outbox.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := publish.NewRouter(cfg.Publishers, outbox, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Platforms(); len(got) != 0 {
+		t.Fatalf("real platforms in the demo: %v", got)
+	}
+	if cfg.Publishers.Meta.BaseURL == "" || cfg.Publishers.X.BaseURL == "" || cfg.Publishers.SentStore == "" {
+		t.Fatalf("%+v", cfg.Publishers)
+	}
+	// Enabling a platform with its token in the environment is all it takes.
+	t.Setenv("SWITCHBOARD_X_TOKEN_ACME_HELP", "token-help")
+	t.Setenv("SWITCHBOARD_X_TOKEN_ACME_NEWS", "token-news")
+	cfg.Publishers.X.Enabled = true
+	sent, err := publish.OpenSentStore(filepath.Join(t.TempDir(), cfg.Publishers.SentStore))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sent.Close()
+	if r, err = publish.NewRouter(cfg.Publishers, outbox, sent, nil); err != nil || len(r.Platforms()) != 1 {
+		t.Fatalf("%v %v", err, r)
+	}
+}

@@ -1,0 +1,124 @@
+package publish
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptrace"
+	"os"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// APIError is a platform refusing a request with an error status. Nothing
+// was posted (see SentStore for the 5xx caveat).
+type APIError struct {
+	Platform string
+	Status   int
+	Code     string // the platform's own error code, if it gave one
+	Message  string
+}
+
+func (e *APIError) Error() string {
+	msg := fmt.Sprintf("%s API answered %d", e.Platform, e.Status)
+	if e.Code != "" {
+		msg += " (code " + e.Code + ")"
+	}
+	if e.Message != "" {
+		msg += ": " + e.Message
+	}
+	return msg
+}
+
+// Temporary says a retry may succeed: rate limits and server errors. Other
+// statuses (bad token, deleted comment, blocked user) will not change.
+func (e *APIError) Temporary() bool {
+	return e.Status == http.StatusTooManyRequests || e.Status >= 500
+}
+
+// errNotSent marks an error where the request never left: safe to retry.
+var errNotSent = errors.New("request not sent")
+
+// DefaultTimeout bounds one platform request.
+const DefaultTimeout = 15 * time.Second
+
+// client sends JSON requests to one platform.
+type client struct {
+	platform string
+	base     string
+	http     *http.Client
+	// errorOf reads the platform's error body.
+	errorOf func(status int, body []byte) *APIError
+}
+
+func newClient(platform, base string, timeout time.Duration, hc *http.Client) *client {
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	if hc == nil {
+		hc = &http.Client{Timeout: timeout}
+	}
+	return &client{platform: platform, base: strings.TrimRight(base, "/"), http: hc}
+}
+
+// postJSON posts body to path with a bearer token and decodes a 2xx answer
+// into out. An error wraps errNotSent when the request was certainly not
+// written, is an *APIError when the platform answered an error status, and
+// is anything else when the outcome is unknown.
+func (c *client) postJSON(ctx context.Context, path, token string, body, out any) error {
+	payload, err := json.Marshal(body)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errNotSent, err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, bytes.NewReader(payload))
+	if err != nil {
+		return fmt.Errorf("%w: %v", errNotSent, err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "switchboard-publisher/1")
+	// Whether the request was fully written decides between "not sent"
+	// (retry is safe) and "unknown" (it may be live) when the call fails.
+	// The transport reports it from its own goroutine, hence the atomic.
+	var wrote atomic.Bool
+	trace := &httptrace.ClientTrace{WroteRequest: func(i httptrace.WroteRequestInfo) {
+		if i.Err == nil {
+			wrote.Store(true)
+		}
+	}}
+	res, err := c.http.Do(req.WithContext(httptrace.WithClientTrace(req.Context(), trace)))
+	if err != nil {
+		if !wrote.Load() {
+			return fmt.Errorf("%w: %s: %v", errNotSent, c.platform, err)
+		}
+		return fmt.Errorf("%s: no answer to a sent request: %w", c.platform, err)
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
+	if res.StatusCode < 200 || res.StatusCode > 299 {
+		return c.errorOf(res.StatusCode, data)
+	}
+	// A 2xx answer means it is posted, even if the body is unreadable:
+	// reporting an error would only make it look unsent. The receipt then
+	// lacks the id.
+	_ = json.Unmarshal(data, out)
+	return nil
+}
+
+// token is a configured credential: the value itself, or the environment
+// variable that holds it (so secrets stay out of files).
+func token(value, env string) string {
+	if value != "" {
+		return value
+	}
+	if env != "" {
+		return os.Getenv(env)
+	}
+	return ""
+}

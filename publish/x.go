@@ -1,0 +1,130 @@
+package publish
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// XConfig is the X API v2 publisher.
+type XConfig struct {
+	Enabled  bool          `mapstructure:"enabled"`
+	BaseURL  string        `mapstructure:"base_url"` // https://api.x.com
+	Timeout  time.Duration `mapstructure:"timeout"`
+	Accounts []XAccount    `mapstructure:"accounts"`
+}
+
+// XAccount is one property's OAuth 2.0 user access token (scopes
+// tweet.write, dm.write), or the environment variable holding it.
+type XAccount struct {
+	Property       string `mapstructure:"property"` // "x:@acme_help"
+	AccessToken    string `mapstructure:"access_token"`
+	AccessTokenEnv string `mapstructure:"access_token_env"`
+}
+
+// X publishes through the X API v2:
+//
+//   - a public reply: POST /2/tweets with reply.in_reply_to_tweet_id
+//   - a direct message: POST /2/dm_conversations/with/{participant_id}/messages
+type X struct {
+	c      *client
+	tokens map[string]string
+	sent   *SentStore
+}
+
+// NewX builds the publisher; hc may be nil for a default client.
+func NewX(cfg XConfig, sent *SentStore, hc *http.Client) (*X, error) {
+	if sent == nil {
+		return nil, fmt.Errorf("x publisher: a sent store is required for idempotency")
+	}
+	if cfg.BaseURL == "" {
+		return nil, fmt.Errorf("publishers.x.base_url is required")
+	}
+	x := &X{c: newClient("x", cfg.BaseURL, cfg.Timeout, hc), tokens: map[string]string{}, sent: sent}
+	x.c.errorOf = xError
+	for i, a := range cfg.Accounts {
+		tok := token(a.AccessToken, a.AccessTokenEnv)
+		if a.Property == "" || tok == "" {
+			return nil, fmt.Errorf("publishers.x.accounts[%d]: property and an access token (access_token or access_token_env) are required", i)
+		}
+		x.tokens[a.Property] = tok
+	}
+	return x, nil
+}
+
+// Publish sends r once per idempotency key.
+func (x *X) Publish(ctx context.Context, r Reply) (Receipt, error) {
+	if err := CheckPrivateChannel(r); err != nil {
+		return Receipt{}, err
+	}
+	tok, ok := x.tokens[r.Platform+":"+r.Property]
+	if !ok {
+		return Receipt{}, fmt.Errorf("x publisher: no account configured for %s:%s", r.Platform, r.Property)
+	}
+	var path string
+	var body any
+	switch {
+	case r.Private:
+		if r.AuthorID == "" {
+			return Receipt{}, fmt.Errorf("x publisher: direct message on %s names no recipient", r.CaseID)
+		}
+		path = "/2/dm_conversations/with/" + url.PathEscape(r.AuthorID) + "/messages"
+		body = map[string]string{"text": r.Text}
+	case r.InReplyToPrivate:
+		return Receipt{}, fmt.Errorf("x publisher: case %s began with a direct message; a public reply would have nothing to answer", r.CaseID)
+	case r.InReplyTo == "":
+		return Receipt{}, fmt.Errorf("x publisher: reply on %s names no post to answer", r.CaseID)
+	default:
+		path = "/2/tweets"
+		body = map[string]any{"text": r.Text, "reply": map[string]string{"in_reply_to_tweet_id": r.InReplyTo}}
+	}
+	return x.sent.Publish(ctx, r, func(ctx context.Context) (Receipt, error) {
+		var out struct {
+			Data struct {
+				ID        string `json:"id"`
+				DMEventID string `json:"dm_event_id"`
+			} `json:"data"`
+		}
+		if err := x.c.postJSON(ctx, path, tok, body, &out); err != nil {
+			return Receipt{}, err
+		}
+		id := out.Data.ID
+		if id == "" {
+			id = out.Data.DMEventID
+		}
+		return Receipt{ID: id, PublishedAt: time.Now().UTC()}, nil
+	})
+}
+
+// xError reads v2's problem details ({"title","detail","type","status"})
+// and the older {"errors":[{"message","code"}]}.
+func xError(status int, body []byte) *APIError {
+	var e struct {
+		Title  string `json:"title"`
+		Detail string `json:"detail"`
+		Type   string `json:"type"`
+		Errors []struct {
+			Message string          `json:"message"`
+			Code    json.RawMessage `json:"code"`
+		} `json:"errors"`
+	}
+	apiErr := &APIError{Platform: "x", Status: status}
+	if json.Unmarshal(body, &e) != nil {
+		return apiErr
+	}
+	switch {
+	case e.Detail != "":
+		apiErr.Message = e.Detail
+		apiErr.Code = strings.TrimPrefix(e.Type, "https://api.twitter.com/2/problems/")
+	case len(e.Errors) > 0:
+		apiErr.Message = e.Errors[0].Message
+		apiErr.Code = strings.Trim(string(e.Errors[0].Code), `"`)
+	default:
+		apiErr.Message = e.Title
+	}
+	return apiErr
+}

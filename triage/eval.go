@@ -1,0 +1,205 @@
+package triage
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/switchboard-care/switchboard/policy"
+	"github.com/switchboard-care/switchboard/post"
+)
+
+// Labelled is a canonical post with what triage should make of it, one line
+// of an evaluation file.
+type Labelled struct {
+	post.Post
+	Expect Expect `json:"expect"`
+}
+
+// Expect is the expected outcome; an empty field is not scored.
+type Expect struct {
+	Intent     string `json:"intent,omitempty"`
+	Department string `json:"department,omitempty"`
+	Language   string `json:"language,omitempty"`
+}
+
+// ReadLabelled reads JSON lines of labelled posts, naming the line of any
+// mistake.
+func ReadLabelled(r io.Reader) ([]Labelled, error) {
+	var out []Labelled
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64*1024), 4*post.MaxTextLength)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			continue
+		}
+		var l Labelled
+		if err := json.Unmarshal([]byte(line), &l); err != nil {
+			return nil, fmt.Errorf("line %d: %w", n, err)
+		}
+		if err := l.Validate(); err != nil {
+			return nil, fmt.Errorf("line %d (%s): %w", n, l.ID, err)
+		}
+		if l.Expect == (Expect{}) {
+			return nil, fmt.Errorf("line %d (%s): expect has no intent, department or language", n, l.ID)
+		}
+		out = append(out, l)
+	}
+	return out, sc.Err()
+}
+
+// Fields scored by an evaluation, in report order.
+var evalFields = []string{"intent", "department", "language"}
+
+// Report is the outcome of an evaluation.
+type Report struct {
+	Posts  int                     `json:"posts"`
+	Fields map[string]*FieldReport `json:"fields"` // by field: intent, department, language
+	Misses []Miss                  `json:"misses"`
+}
+
+// FieldReport scores one field.
+type FieldReport struct {
+	Scored   int     `json:"scored"`
+	Correct  int     `json:"correct"`
+	Accuracy float64 `json:"accuracy"`
+	// Labels and Matrix form the confusion matrix: Matrix[i][j] counts posts
+	// expected Labels[i] and given Labels[j].
+	Labels []string `json:"labels"`
+	Matrix [][]int  `json:"matrix"`
+}
+
+// Miss is one wrong field of one post, with the reasons triage gave.
+type Miss struct {
+	ID       string   `json:"id"`
+	Field    string   `json:"field"`
+	Expected string   `json:"expected"`
+	Got      string   `json:"got"`
+	Reasons  []string `json:"reasons"`
+}
+
+// Evaluate triages each labelled post, routes it with pol, and scores
+// intent, department and language against the expectations.
+func Evaluate(e *Engine, pol *policy.Policy, posts []Labelled) Report {
+	rep := Report{Posts: len(posts), Fields: map[string]*FieldReport{}, Misses: []Miss{}}
+	type pair struct{ want, got string }
+	pairs := map[string][]pair{}
+	for _, l := range posts {
+		res := e.Triage(l.Post)
+		dec := pol.Decide(res.Signals(l.Post))
+		got := map[string]string{"intent": res.Intent, "department": dec.Department, "language": res.Language}
+		want := map[string]string{"intent": l.Expect.Intent, "department": l.Expect.Department, "language": l.Expect.Language}
+		for _, f := range evalFields {
+			if want[f] == "" {
+				continue
+			}
+			pairs[f] = append(pairs[f], pair{want[f], got[f]})
+			if want[f] != got[f] {
+				rep.Misses = append(rep.Misses, Miss{ID: l.ID, Field: f, Expected: want[f], Got: got[f], Reasons: slices.Concat(res.Reasons, dec.Reasons)})
+			}
+		}
+	}
+	for _, f := range evalFields {
+		fr := &FieldReport{Labels: []string{}, Matrix: [][]int{}}
+		for _, p := range pairs[f] {
+			for _, l := range []string{p.want, p.got} {
+				if !slices.Contains(fr.Labels, l) {
+					fr.Labels = append(fr.Labels, l)
+				}
+			}
+		}
+		fr.Labels = orderLabels(fr.Labels, e.cfg.Intents)
+		for range fr.Labels {
+			fr.Matrix = append(fr.Matrix, make([]int, len(fr.Labels)))
+		}
+		for _, p := range pairs[f] {
+			fr.Scored++
+			if p.want == p.got {
+				fr.Correct++
+			}
+			fr.Matrix[slices.Index(fr.Labels, p.want)][slices.Index(fr.Labels, p.got)]++
+		}
+		if fr.Scored > 0 {
+			fr.Accuracy = float64(fr.Correct) / float64(fr.Scored)
+		}
+		rep.Fields[f] = fr
+	}
+	return rep
+}
+
+// orderLabels puts intents in their configured order and anything else
+// after them alphabetically, so matrices read the same from run to run.
+func orderLabels(labels, intents []string) []string {
+	rank := func(l string) int {
+		if i := slices.Index(intents, l); i >= 0 {
+			return i
+		}
+		return len(intents)
+	}
+	slices.SortFunc(labels, func(a, b string) int {
+		if d := rank(a) - rank(b); d != 0 {
+			return d
+		}
+		return strings.Compare(a, b)
+	})
+	return labels
+}
+
+// WriteText prints the report for people: accuracy per field, the confusion
+// matrices of intent and department, and each miss with its reasons.
+func (r Report) WriteText(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "posts\t%d\t\n", r.Posts)
+	for _, f := range evalFields {
+		fr := r.Fields[f]
+		fmt.Fprintf(tw, "%s\t%d/%d\t%.1f%%\t\n", f, fr.Correct, fr.Scored, 100*fr.Accuracy)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, f := range []string{"intent", "department"} {
+		fr := r.Fields[f]
+		fmt.Fprintf(w, "\n%s confusion (rows expected, columns given)\n", f)
+		tw = tabwriter.NewWriter(w, 0, 0, 1, ' ', tabwriter.AlignRight)
+		fmt.Fprint(tw, "\t")
+		for _, l := range fr.Labels {
+			fmt.Fprintf(tw, "%s\t", abbreviate(l))
+		}
+		fmt.Fprintln(tw)
+		for i, l := range fr.Labels {
+			fmt.Fprintf(tw, "%s\t", l)
+			for _, n := range fr.Matrix[i] {
+				if n == 0 {
+					fmt.Fprint(tw, ".\t")
+				} else {
+					fmt.Fprintf(tw, "%d\t", n)
+				}
+			}
+			fmt.Fprintln(tw)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	if len(r.Misses) > 0 {
+		fmt.Fprintln(w, "\nmisses")
+	}
+	for _, m := range r.Misses {
+		fmt.Fprintf(w, "%s %s: expected %s, got %s\n    %s\n", m.ID, m.Field, m.Expected, m.Got, strings.Join(m.Reasons, "\n    "))
+	}
+	return nil
+}
+
+// abbreviate shortens a column heading so a matrix of ten intents fits a
+// terminal: legal_threat → legal_t.
+func abbreviate(label string) string {
+	if len(label) <= 7 {
+		return label
+	}
+	return label[:7]
+}

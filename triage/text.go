@@ -1,0 +1,177 @@
+package triage
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Special tokens stand for things that are not words. Rules may use them as
+// phrases, and the model learns from them like words.
+const (
+	tokURL      = "[url]"
+	tokQuestion = "[?]"
+)
+
+// specialTokens are the bracketed tokens the tokenizer keeps whole: the
+// redaction placeholders and the question mark.
+var specialTokens = []string{"[card]", "[email]", "[phone]", "[order]", tokQuestion, tokURL}
+
+// urlRE finds links, including bare domains with a path and the short-link
+// domains spam uses, so that "bit.ly/x" counts as a link like "https://…".
+var urlRE = regexp.MustCompile(`(?i)\b(?:https?://|www\.)\S+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|co|ly|gl|me|xyz|info|biz|link|click|top|shop|site|online|app|ru|cc|tk)/\S*`)
+
+// doc is a post's text as triage reads it.
+type doc struct {
+	tokens  []string // folded words, emoji and special tokens, in order
+	plain   string   // the words as written (accents kept), for language detection
+	letters int      // letters in words, to tell a sentence from "ok 👍"
+	hasURL  bool
+}
+
+// foldTable maps the Latin letters with diacritics to their base letter, so
+// "pédido", "Pedido" and "PEDIDO" are one word. It is derived from Unicode's
+// canonical decomposition rather than written out by hand.
+var foldTable = func() [0x250]rune {
+	var t [0x250]rune
+	for r := rune(0); r < 0x250; r++ {
+		t[r] = r
+		d := norm.NFD.String(string(r))
+		base, size := utf8.DecodeRuneInString(d)
+		if size == len(d) {
+			continue
+		}
+		marksOnly := true
+		for _, m := range d[size:] {
+			if !unicode.Is(unicode.Mn, m) {
+				marksOnly = false
+			}
+		}
+		if marksOnly {
+			t[r] = base
+		}
+	}
+	// Letters Unicode does not decompose but that people type as two.
+	t['ø'], t['ł'], t['đ'] = 'o', 'l', 'd'
+	return t
+}()
+
+// foldInto appends r lower-cased and without diacritics.
+func foldInto(b []byte, r rune) []byte {
+	r = unicode.ToLower(r)
+	switch r {
+	case 'ß':
+		return append(b, "ss"...)
+	case 'œ':
+		return append(b, "oe"...)
+	case 'æ':
+		return append(b, "ae"...)
+	}
+	if r < rune(len(foldTable)) {
+		r = foldTable[r]
+	}
+	return utf8.AppendRune(b, r)
+}
+
+// isEmoji reports pictographs, which carry sentiment and intent on social
+// media (😡, 🙏, 🔥), but not the joiners and skin-tone modifiers.
+func isEmoji(r rune) bool {
+	switch {
+	case r == 0x200D || r == 0xFE0F || (r >= 0x1F3FB && r <= 0x1F3FF):
+		return false
+	case r >= 0x1F000 && r <= 0x1FAFF, r >= 0x2600 && r <= 0x27BF, r >= 0x2B00 && r <= 0x2BFF:
+		return true
+	}
+	return false
+}
+
+// tokenize reads text into a doc. Handles (@someone) are dropped: they name
+// people, not intents. Numbers alone are dropped too: they are order
+// numbers, prices and dates, noise to the model.
+func tokenize(text string) doc {
+	var d doc
+	var plain strings.Builder
+	var word, raw []byte
+	wordLetters := 0
+	flush := func() {
+		if len(word) > 0 && wordLetters > 0 {
+			d.tokens = append(d.tokens, string(word))
+			d.letters += wordLetters
+			if plain.Len() > 0 {
+				plain.WriteByte(' ')
+			}
+			plain.Write(raw)
+		}
+		word, raw, wordLetters = word[:0], raw[:0], 0
+	}
+	question := false
+	urls := urlRE.FindAllStringIndex(text, -1)
+	for i := 0; i < len(text); {
+		if len(urls) > 0 && i == urls[0][0] {
+			flush()
+			d.tokens = append(d.tokens, tokURL)
+			d.hasURL = true
+			i = urls[0][1]
+			urls = urls[1:]
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(text[i:])
+		switch {
+		case r == '[':
+			if sp := specialAt(text[i:]); sp != "" {
+				flush()
+				d.tokens = append(d.tokens, sp)
+				i += len(sp)
+				continue
+			}
+		case r == '@' && len(word) == 0:
+			i += size
+			for i < len(text) && isHandleByte(text[i]) {
+				i++
+			}
+			continue
+		case r == '?' || r == '¿':
+			question = true
+		}
+		switch {
+		case unicode.IsLetter(r):
+			word = foldInto(word, r)
+			raw = utf8.AppendRune(raw, r)
+			wordLetters++
+		case unicode.IsDigit(r):
+			word = foldInto(word, r)
+			raw = utf8.AppendRune(raw, r)
+		case unicode.Is(unicode.Mn, r): // a combining accent: part of the word, dropped by folding
+			raw = utf8.AppendRune(raw, r)
+		default:
+			flush()
+			if isEmoji(r) {
+				d.tokens = append(d.tokens, string(r))
+			}
+		}
+		i += size
+	}
+	flush()
+	if question {
+		d.tokens = append(d.tokens, tokQuestion)
+	}
+	d.plain = plain.String()
+	return d
+}
+
+func isHandleByte(c byte) bool {
+	return c == '_' || c == '.' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// specialAt returns the special token s begins with, if any.
+func specialAt(s string) string {
+	for _, sp := range specialTokens {
+		if strings.HasPrefix(s, sp) {
+			return sp
+		}
+	}
+	return ""
+}
