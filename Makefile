@@ -1,6 +1,7 @@
 # switchboard: `make dev` runs the whole system, `make test` runs every test.
 # Both build the pinned Temporal CLI into .tools/bin on first use (unless
-# `temporal` is on PATH).
+# `temporal` is on PATH); `make test` also installs Debian's Chromium for the
+# console's browser test if it is missing.
 
 # Keep in step with devserver.CLIVersion (a test checks).
 TEMPORAL_VERSION := v1.5.1
@@ -13,7 +14,8 @@ dev: temporal
 	$(GO) run ./cmd/switchboard dev
 
 test: temporal
-	SWITCHBOARD_REQUIRE_TEMPORAL=1 $(GO) test -count=1 -timeout 20m ./...
+	sh scripts/ensure-chromium.sh
+	SWITCHBOARD_REQUIRE_TEMPORAL=1 SWITCHBOARD_REQUIRE_BROWSER=1 $(GO) test -count=1 -timeout 25m ./...
 
 build:
 	$(GO) build -o bin/ ./cmd/switchboard ./worker ./starter

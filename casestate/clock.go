@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/switchboard-care/switchboard/businesshours"
 	"github.com/switchboard-care/switchboard/policy"
 )
 
@@ -77,7 +78,7 @@ func (c *Case) resume(k *Clock, now time.Time) {
 // outcome describes how a clock stopped at now: met or breached, in working
 // time against its target.
 func (c *Case) outcome(k *Clock, now time.Time) string {
-	took := c.Policy.Calendar(c.Department).Between(k.StartedAt, now)
+	took := c.calendarOf(k).Between(k.StartedAt, now)
 	if now.After(k.DueAt) {
 		return fmt.Sprintf("%s breached: %s late (target %s)", k.Kind.label(), roundDur(now.Sub(k.DueAt)), k.Target)
 	}
@@ -89,14 +90,20 @@ func (c *Case) outcome(k *Clock, now time.Time) string {
 
 func roundDur(d time.Duration) time.Duration { return d.Round(time.Second) }
 
+// calendarOf is the working time a clock runs in: the approver's for an
+// approval, the owning department's for the rest.
+func (c *Case) calendarOf(k *Clock) *businesshours.Calendar {
+	if k.Kind == ClockApproval {
+		return c.Policy.Calendar(c.Approver)
+	}
+	return c.Policy.Calendar(c.Department)
+}
+
 // stamp records on e how clock k stood when it stopped at now: outcome's
 // sentence for people, and the same as figures for reports.
 func (c *Case) stamp(e *Event, k *Clock, now time.Time) {
 	e.SLA = c.outcome(k, now)
-	cal := c.Policy.Calendar(c.Department)
-	if k.Kind == ClockApproval { // approval clocks run in the approver's hours
-		cal = c.Policy.Calendar(c.Approver)
-	}
+	cal := c.calendarOf(k)
 	// Measured back from the due time rather than from the start, so the
 	// working time a resolution clock spent paused is not counted.
 	met := !now.After(k.DueAt)

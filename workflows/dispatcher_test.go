@@ -2,6 +2,7 @@ package workflows_test
 
 import (
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,9 +24,12 @@ func fairness(t *testing.T, mode string) (first, final map[string]string) {
 	env.RegisterWorkflowWithOptions(DispatcherWorkflow, workflow.RegisterOptions{Name: DispatcherWorkflowName})
 	holder := map[string]string{}
 	first = map[string]string{}
+	var mu sync.Mutex // the test environment calls the signal mocks from its own goroutines
 	t0 := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 	env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, "", SignalAssign, mock.Anything).Return(
 		func(_, caseID, _, _ string, arg any) error {
+			mu.Lock()
+			defer mu.Unlock()
 			a := arg.(CaseAssignment)
 			holder[caseID] = a.Agent
 			if _, ok := first[caseID]; !ok {
@@ -35,7 +39,9 @@ func fairness(t *testing.T, mode string) (first, final map[string]string) {
 		})
 	env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, "", SignalUnassign, mock.Anything).Return(
 		func(_, caseID, _, _ string, arg any) error {
+			mu.Lock()
 			delete(holder, caseID)
+			mu.Unlock()
 			env.SignalWorkflow(SignalQueueEvent, QueueEvent{Kind: QueueQueued, CaseID: caseID, Priority: policy.P3, At: t0.Add(time.Hour)})
 			return nil
 		})

@@ -1,0 +1,60 @@
+package casestate
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/switchboard-care/switchboard/config"
+	"github.com/switchboard-care/switchboard/policy"
+	"github.com/switchboard-care/switchboard/post"
+	"github.com/switchboard-care/switchboard/triage/triaged"
+)
+
+func actor(t *testing.T, cfg *config.Config, id string) policy.Actor {
+	t.Helper()
+	a, err := cfg.Directory().Lookup(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a.Actor()
+}
+
+// An approval clock runs in the approver's hours, not the owner's: a draft
+// on a Saturday for a 24×7 owner waits for pr's Monday morning.
+func TestApprovalIsMeasuredInTheApproversHours(t *testing.T) {
+	cfg, err := config.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	london, _ := time.LoadLocation("Europe/London")
+	saturday := time.Date(2026, 11, 21, 10, 0, 0, 0, london)
+	p := post.Post{ID: "1", Platform: "x", Property: "@acme_news", Author: post.Author{ID: "u1", Handle: "@jo"}, Text: "refund please", CreatedAt: saturday}
+	c := Open(p, triaged.Result{Intent: "account_issue"}, cfg.Policy, nil, saturday)
+	if c.Department != "support" || c.Approver != "pr" {
+		t.Fatalf("owner %s approver %s", c.Department, c.Approver)
+	}
+	mustApply := func(kind ActionKind, who string, a Action, at time.Time) {
+		t.Helper()
+		a.Actor = actor(t, cfg, who)
+		if _, err := c.Apply(kind, a, "ref", at); err != nil {
+			t.Fatalf("%s by %s: %v", kind, who, err)
+		}
+	}
+	mustApply(ActionClaim, "sam", Action{}, saturday)
+	mustApply(ActionReply, "sam", Action{Text: "Please DM us your order number"}, saturday)
+	monday := time.Date(2026, 11, 23, 8, 30, 0, 0, london) // pr opens at 08:00
+	if due := c.Draft.Clock.DueAt.In(london); due.Weekday() != time.Monday || due.Hour() != 9 {
+		t.Fatalf("approval due %s, want Monday 09:00 (pr P3: 1h from 08:00)", due)
+	}
+	mustApply(ActionApprove, "paul", Action{}, monday)
+	var approved Event
+	for _, e := range c.Events {
+		if e.Kind == EventApproved {
+			approved = e
+		}
+	}
+	if !strings.Contains(approved.SLA, "approval met in 30m0s") || approved.Took != 30*time.Minute {
+		t.Fatalf("approval outcome %q took %s, want 30m of pr's working time", approved.SLA, approved.Took)
+	}
+}
