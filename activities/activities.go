@@ -13,6 +13,7 @@ import (
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 	"go.uber.org/zap"
 
 	"github.com/switchboard-care/switchboard/casestate"
@@ -52,6 +53,10 @@ func (a *Activities) Triage(ctx context.Context, p post.Post) (triaged.Result, e
 // Publish sends a reply through the configured publisher.
 func (a *Activities) Publish(ctx context.Context, r publish.Reply) (publish.Receipt, error) {
 	receipt, err := a.Publisher.Publish(ctx, r)
+	if publish.Permanent(err) { // the private-channel rule, a platform refusal: retrying cannot help
+		return publish.Receipt{}, temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("publish reply on %s for %s: %v", r.Platform, r.CaseID, err), "PublishRefused", err)
+	}
 	if err != nil {
 		return publish.Receipt{}, fmt.Errorf("publish reply on %s for %s: %w", r.Platform, r.CaseID, err)
 	}

@@ -53,10 +53,18 @@ func (c *Client) Submit(ctx context.Context, p post.Post) (Outcome, error) {
 		return out, err
 	}
 	id := p.CaseID()
-	customer, cont, err := c.continuity(ctx, p.CustomerKey(), id)
+	j, err := c.journeyFor(ctx, p.CustomerKey())
 	if err != nil {
 		return Outcome{}, err
 	}
+	// A private message has no thread: it belongs to the customer's open
+	// case on that channel, if there is one.
+	if open, ok := j.LatestOn(p.Platform, id); ok && p.Private && p.ThreadRoot() == "" {
+		if out, ok, err := c.addFollowUp(ctx, open.CaseID, p); ok || err != nil {
+			return out, err
+		}
+	}
+	customer, cont := j.CustomerID, continuityOf(j, id)
 	_, err = c.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                    id,
 		TaskQueue:             c.TaskQueue,
@@ -100,9 +108,15 @@ func (c *Client) join(ctx context.Context, p post.Post) (Outcome, bool, error) {
 	if v.Status == casestate.StatusClosed || v.CustomerID != p.CustomerKey() {
 		return Outcome{}, false, nil
 	}
-	err = c.Temporal.SignalWorkflow(ctx, id, "", workflows.SignalCustomerPost, workflows.CustomerPost{Post: p})
+	return c.addFollowUp(ctx, id, p)
+}
+
+// addFollowUp signals a customer's post to an open case; ok is false if the
+// case closed meanwhile.
+func (c *Client) addFollowUp(ctx context.Context, id string, p post.Post) (Outcome, bool, error) {
+	err := c.Temporal.SignalWorkflow(ctx, id, "", workflows.SignalCustomerPost, workflows.CustomerPost{Post: p})
 	var gone *serviceerror.NotFound
-	if errors.As(err, &gone) { // closed between the query and the signal
+	if errors.As(err, &gone) { // closed since we looked
 		return Outcome{}, false, nil
 	}
 	if err != nil {

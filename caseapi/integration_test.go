@@ -15,15 +15,12 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
-	"go.uber.org/zap"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/switchboard-care/switchboard/caseapi"
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/config"
-	"github.com/switchboard-care/switchboard/internal/app"
-	"github.com/switchboard-care/switchboard/internal/devserver"
-	"github.com/switchboard-care/switchboard/internal/logging"
+	"github.com/switchboard-care/switchboard/internal/stack"
 	"github.com/switchboard-care/switchboard/post"
 	"github.com/switchboard-care/switchboard/publish"
 )
@@ -32,6 +29,7 @@ import (
 // history for the replay test, as workflows/testdata/<its value>.json.
 const EnvRecordHistory = "SWITCHBOARD_RECORD_HISTORY"
 
+// harness is a stack with the helpers these tests share.
 type harness struct {
 	t     *testing.T
 	ctx   context.Context
@@ -41,51 +39,15 @@ type harness struct {
 }
 
 func newHarness(t *testing.T) *harness {
-	srv := devserver.ForTest(t)
-	cfg, err := config.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Temporal.Address = srv.Address
-	cfg.DataDir = t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	s := stack.ForTest(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	t.Cleanup(cancel)
-	log := zap.NewNop()
-	tc, err := client.Dial(client.Options{HostPort: srv.Address, Namespace: cfg.Temporal.Namespace, Logger: logging.Temporal(log)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(tc.Close)
-	if err := app.EnsureSearchAttributes(ctx, tc, cfg.Temporal.Namespace); err != nil {
-		t.Fatal(err)
-	}
-	w, err := app.NewWorker(cfg, tc, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(w.Stop)
-	return &harness{t: t, ctx: ctx, cfg: cfg, tc: tc,
-		cases: &caseapi.Client{Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue, Policy: cfg.Policy, Directory: cfg.Directory()}}
+	return &harness{t: t, ctx: ctx, cfg: s.Config, tc: s.Temporal, cases: s.Cases}
 }
 
-// eventually retries check until it passes or 30s pass (visibility and
-// triage are asynchronous).
 func (h *harness) eventually(what string, check func() error) {
 	h.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		err := check()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			h.t.Fatalf("%s: %v", what, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	stack.Eventually(h.t, what, check)
 }
 
 func (h *harness) waitStatus(id string, want casestate.Status) casestate.View {

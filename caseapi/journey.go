@@ -53,20 +53,23 @@ func (c *Client) ensureJourney(ctx context.Context, customerID string) error {
 	return nil
 }
 
-// continuity finds the customer's journey and their latest open case.
-func (c *Client) continuity(ctx context.Context, customerID, caseID string) (string, *casestate.Continuity, error) {
+// journeyFor returns the customer's journey (following links), making sure
+// it runs so the case can report to it from its first step.
+func (c *Client) journeyFor(ctx context.Context, customerID string) (journey.Journey, error) {
 	j, err := c.Journey(ctx, customerID)
 	if err != nil {
-		return "", nil, err
+		return journey.Journey{}, err
 	}
-	if err := c.ensureJourney(ctx, j.CustomerID); err != nil {
-		return "", nil, err
-	}
+	return j, c.ensureJourney(ctx, j.CustomerID)
+}
+
+// continuityOf is the customer's open case a new case should follow.
+func continuityOf(j journey.Journey, caseID string) *casestate.Continuity {
 	open, ok := j.Latest(caseID)
 	if !ok {
-		return j.CustomerID, nil, nil
+		return nil
 	}
-	return j.CustomerID, &casestate.Continuity{CaseID: open.CaseID, Department: open.Department, Assignee: open.Assignee}, nil
+	return &casestate.Continuity{CaseID: open.CaseID, Department: open.Department, Assignee: open.Assignee}
 }
 
 // Link makes identity part of customer's journey, as the agent agentID:

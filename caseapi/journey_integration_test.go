@@ -202,3 +202,32 @@ func TestOneCustomerAcrossChannels(t *testing.T) {
 		}
 	}
 }
+
+// A private message has no thread; the customer's second one joins their
+// open case on that channel instead of opening another.
+func TestPrivateMessagesJoinTheOpenCase(t *testing.T) {
+	h := newHarness(t)
+	dm := xPost("dm-1", "lee", "Hi, I can't log in to my account since yesterday")
+	dm.Private = true
+	if out, err := h.cases.Submit(h.ctx, dm); err != nil || !out.Started {
+		t.Fatalf("first DM: %+v %v", out, err)
+	}
+	h.waitStatus(dm.CaseID(), casestate.StatusOpen)
+	h.eventually("the journey knows the open case", func() error {
+		j, err := h.cases.Journey(h.ctx, "x:lee")
+		if err == nil && len(j.Open) != 1 {
+			err = fmt.Errorf("open cases %v", j.Open)
+		}
+		return err
+	})
+	second := dm
+	second.ID, second.Text = "dm-2", "Any update? Still locked out"
+	out, err := h.cases.Submit(h.ctx, second)
+	if err != nil || !out.Joined || out.CaseID != dm.CaseID() {
+		t.Fatalf("second DM: %+v %v", out, err)
+	}
+	public := xPost("pub-1", "lee", "Is the app down for everyone??")
+	if out, err := h.cases.Submit(h.ctx, public); err != nil || !out.Started {
+		t.Fatalf("a public post opens its own case: %+v %v", out, err)
+	}
+}

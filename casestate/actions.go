@@ -34,6 +34,7 @@ type Draft struct {
 	By            string    `json:"by"`
 	At            time.Time `json:"at"`
 	AwaitCustomer bool      `json:"await_customer,omitempty"`
+	Private       bool      `json:"private,omitempty"`
 	Clock         *Clock    `json:"clock"`
 }
 
@@ -44,6 +45,7 @@ type Action struct {
 	Text          string       `json:"text,omitempty"`
 	To            string       `json:"to,omitempty"`
 	AwaitCustomer bool         `json:"await_customer,omitempty"` // a reply that asks the customer something
+	Private       bool         `json:"private,omitempty"`        // reply by private message, not in public
 }
 
 // RuleError is a refused action; Rule names the rule that refused it.
@@ -173,14 +175,20 @@ func (c *Case) checkApproval(kind ActionKind, a Action) error {
 // ToPublish returns the text an action sends to the customer, if any: a
 // reply on a case without an approver, or an approved draft. The workflow
 // publishes it before applying the action.
-func (c *Case) ToPublish(kind ActionKind, a Action) (string, bool) {
+func (c *Case) ToPublish(kind ActionKind, a Action) (Message, bool) {
 	switch {
 	case kind == ActionReply && c.Approver == "":
-		return a.Text, true
+		return Message{Text: a.Text, Private: a.Private}, true
 	case kind == ActionApprove && c.Draft != nil:
-		return c.Draft.Text, true
+		return Message{Text: c.Draft.Text, Private: c.Draft.Private}, true
 	}
-	return "", false
+	return Message{}, false
+}
+
+// Message is what a reply sends the customer, and whether privately.
+type Message struct {
+	Text    string
+	Private bool
 }
 
 func needText(s, what string) error {
@@ -227,7 +235,7 @@ func (c *Case) Apply(kind ActionKind, a Action, ref string, now time.Time) ([]No
 		e := Event{Kind: EventApproved, Actor: who, Text: d.Text, Detail: "drafted by " + d.By}
 		c.stamp(&e, d.Clock, now)
 		c.record(now, e)
-		c.reply(Action{Actor: policy.Actor{ID: d.By}, Text: d.Text, AwaitCustomer: d.AwaitCustomer}, ref, now)
+		c.reply(Action{Actor: policy.Actor{ID: d.By}, Text: d.Text, AwaitCustomer: d.AwaitCustomer, Private: d.Private}, ref, now)
 	case ActionReject:
 		d := c.Draft
 		c.Draft = nil
@@ -263,7 +271,7 @@ func (c *Case) Apply(kind ActionKind, a Action, ref string, now time.Time) ([]No
 // clock; the customer's reply clock keeps running meanwhile.
 func (c *Case) draft(a Action, now time.Time) []Notice {
 	clock := c.newClock(c.Approver, ClockApproval, c.Policy.TargetsFor(c.Approver, c.Priority).Approval, now)
-	c.Draft = &Draft{Text: a.Text, By: a.Actor.ID, At: now, AwaitCustomer: a.AwaitCustomer, Clock: clock}
+	c.Draft = &Draft{Text: a.Text, By: a.Actor.ID, At: now, AwaitCustomer: a.AwaitCustomer, Private: a.Private, Clock: clock}
 	c.Status = StatusAwaitingApproval
 	c.record(now, Event{Kind: EventDrafted, Actor: a.Actor.ID, Text: a.Text,
 		Detail: fmt.Sprintf("awaits approval by %s; due %s", c.Approver, clock.DueAt.UTC().Format(time.RFC3339))})
@@ -380,4 +388,16 @@ func (c *Case) Unassign(agent, reason string, now time.Time) {
 	}
 	c.Assignee = ""
 	c.record(now, Event{Kind: EventReleased, Actor: policy.SystemActor, Detail: agent + " " + reason + "; back in the queue"})
+}
+
+// PostChanged records that the customer edited or deleted one of the case's
+// posts on the platform; the original text stays in the trail.
+func (c *Case) PostChanged(kind EventKind, postID, text string, now time.Time) {
+	e := Event{Kind: kind, Actor: c.Post.Author.Handle, Ref: postID, Text: text}
+	if kind == EventPostDeleted {
+		e.Detail = "the customer deleted post " + postID + " on " + c.Post.Platform
+	} else {
+		e.Detail = "the customer edited post " + postID
+	}
+	c.record(now, e)
 }

@@ -161,6 +161,9 @@ func (c *Config) validate() error {
 	if err := c.Triage.Validate(); err != nil {
 		return err
 	}
+	if err := c.Intake.Validate(); err != nil {
+		return err
+	}
 	dir, err := policy.NewDirectory(c.Agents, &c.Policy)
 	if err != nil {
 		return err

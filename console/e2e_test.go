@@ -15,8 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboard-care/switchboard/internal/stack"
+
 	"github.com/chromedp/chromedp"
-	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
 
@@ -26,7 +27,6 @@ import (
 	"github.com/switchboard-care/switchboard/console"
 	"github.com/switchboard-care/switchboard/internal/app"
 	"github.com/switchboard-care/switchboard/internal/devserver"
-	"github.com/switchboard-care/switchboard/internal/logging"
 	"github.com/switchboard-care/switchboard/post"
 )
 
@@ -50,9 +50,9 @@ func findChromium(t *testing.T) string {
 	return ""
 }
 
-// stack is a real Temporal dev server with a worker, the case API and the
+// live is a real Temporal dev server with a worker, the case API and the
 // console served on a loopback port.
-type stack struct {
+type live struct {
 	t       *testing.T
 	ctx     context.Context
 	cfg     *config.Config
@@ -60,34 +60,16 @@ type stack struct {
 	console *httptest.Server
 }
 
-func newStack(t *testing.T) *stack {
-	srv := devserver.ForTest(t)
+func newStack(t *testing.T) *live {
 	cfg, err := config.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.Temporal.Address = srv.Address
-	cfg.DataDir = t.TempDir()
 	cfg.Console.RefreshInterval = time.Second // so the test sees the live refresh quickly
+	st := stack.ForTest(t, cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	t.Cleanup(cancel)
-	tc, err := client.Dial(client.Options{HostPort: srv.Address, Namespace: cfg.Temporal.Namespace, Logger: logging.Temporal(zap.NewNop())})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(tc.Close)
-	if err := app.EnsureSearchAttributes(ctx, tc, cfg.Temporal.Namespace); err != nil {
-		t.Fatal(err)
-	}
-	w, err := app.NewWorker(cfg, tc, zap.NewNop())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(w.Stop)
-	cases := &caseapi.Client{Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue, Policy: cfg.Policy, Directory: cfg.Directory()}
+	cases := st.Cases
 	h, err := console.New(console.Options{Config: cfg, Cases: cases, OutboxPath: app.OutboxPath(cfg),
 		Log: zaptest.NewLogger(t, zaptest.Level(zap.WarnLevel))})
 	if err != nil {
@@ -95,17 +77,17 @@ func newStack(t *testing.T) *stack {
 	}
 	web := httptest.NewServer(h)
 	t.Cleanup(web.Close)
-	return &stack{t: t, ctx: ctx, cfg: cfg, cases: cases, console: web}
+	return &live{t: t, ctx: ctx, cfg: cfg, cases: cases, console: web}
 }
 
 // submit posts to @acme_help and waits until triage has queued the case
 // for the expected department.
-func (s *stack) submit(id, author, text, dept string) string {
+func (s *live) submit(id, author, text, dept string) string {
 	s.t.Helper()
 	return s.submitTo("@acme_help", id, author, text, dept)
 }
 
-func (s *stack) submitTo(property, id, author, text, dept string) string {
+func (s *live) submitTo(property, id, author, text, dept string) string {
 	s.t.Helper()
 	p := post.Post{ID: id, Platform: "x", Property: property, Author: post.Author{ID: author, Handle: "@" + author, Name: strings.ToUpper(author[:1]) + author[1:], Followers: 120},
 		Text: text, CreatedAt: time.Now().UTC()}
@@ -122,22 +104,12 @@ func (s *stack) submitTo(property, id, author, text, dept string) string {
 	return p.CaseID()
 }
 
-func (s *stack) eventually(what string, check func() error) {
+func (s *live) eventually(what string, check func() error) {
 	s.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		err := check()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("%s: %v", what, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	stack.Eventually(s.t, what, check)
 }
 
-func (s *stack) act(id string, kind casestate.ActionKind, agent string, a casestate.Action) {
+func (s *live) act(id string, kind casestate.ActionKind, agent string, a casestate.Action) {
 	s.t.Helper()
 	if _, err := s.cases.Act(s.ctx, id, kind, agent, a); err != nil {
 		s.t.Fatalf("%s by %s: %v", kind, agent, err)

@@ -168,7 +168,10 @@ func (s *Server) metaHandshake(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, "verify token does not match")
 		return
 	}
+	// The challenge is the caller's text sent back: plain text, never
+	// sniffed as HTML.
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(http.StatusOK)
 	_, _ = io.WriteString(w, q.Get("hub.challenge"))
 }

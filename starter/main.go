@@ -1,5 +1,6 @@
-// Command starter is switchboard's intake: `starter FILE` starts cases from
-// canonical posts in a JSON-lines file; it is `switchboard ingest`.
+// Command starter is switchboard's intake: `starter serve` runs the webhook
+// server (`switchboard intake`), `starter FILE` imports a file of posts
+// (`switchboard ingest FILE`).
 package main
 
 import (
@@ -13,7 +14,11 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := cli.Execute(ctx, append([]string{"ingest"}, os.Args[1:]...))
+	args := append([]string{"ingest"}, os.Args[1:]...)
+	if len(os.Args) > 1 && os.Args[1] == "serve" {
+		args = append([]string{"intake"}, os.Args[2:]...)
+	}
+	code := cli.Execute(ctx, args)
 	stop()
 	os.Exit(code)
 }

@@ -39,8 +39,9 @@ type caseRun struct {
 	posts    workflow.ReceiveChannel
 	assign   workflow.ReceiveChannel // from the dispatcher
 	unassign workflow.ReceiveChannel
-	queue    queueState     // what the dispatcher was last told
-	actions  workflow.Mutex // one action at a time, so a reply is published once
+	edits    workflow.ReceiveChannel // the customer edited or deleted a post
+	queue    queueState              // what the dispatcher was last told
+	actions  workflow.Mutex          // one action at a time, so a reply is published once
 	shown    casestate.Visibility
 	timer    armedTimer
 	// Milestones up to reported went to the customer's journey.
@@ -59,6 +60,7 @@ func (r *caseRun) setup(ctx workflow.Context) error {
 	r.posts = workflow.GetSignalChannel(ctx, SignalCustomerPost)
 	r.assign = workflow.GetSignalChannel(ctx, SignalAssign)
 	r.unassign = workflow.GetSignalChannel(ctx, SignalUnassign)
+	r.edits = workflow.GetSignalChannel(ctx, SignalPostEdit)
 	r.actions = workflow.NewMutex(ctx)
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (casestate.View, error) {
 		if r.c == nil {
@@ -91,7 +93,13 @@ func (r *caseRun) check(kind casestate.ActionKind, a casestate.Action) error {
 	if r.c == nil {
 		return errors.New("the case is still being triaged; try again in a moment")
 	}
-	return r.c.Check(kind, a)
+	if err := r.c.Check(kind, a); err != nil {
+		return err
+	}
+	if kind == casestate.ActionReply { // drafts too: an approver should never see a refusable reply
+		return publish.CheckPrivateChannel(r.reply(casestate.Message{Text: a.Text, Private: a.Private}))
+	}
+	return nil
 }
 
 func (r *caseRun) run(ctx workflow.Context) (casestate.View, error) {
@@ -127,7 +135,7 @@ func (r *caseRun) run(ctx workflow.Context) (casestate.View, error) {
 		}
 		r.armTimer(ctx)
 		if err := workflow.Await(ctx, func() bool {
-			return r.c.Revision != rev || r.posts.Len() > 0 || r.assign.Len() > 0 || r.unassign.Len() > 0 ||
+			return r.c.Revision != rev || r.posts.Len() > 0 || r.assign.Len() > 0 || r.unassign.Len() > 0 || r.edits.Len() > 0 ||
 				(r.timer.fired != nil && r.timer.fired.IsReady())
 		}); err != nil {
 			return casestate.View{}, err
@@ -189,6 +197,14 @@ func (r *caseRun) takeSignals(ctx workflow.Context) {
 	}
 	for r.unassign.ReceiveAsync(&a) {
 		r.c.Unassign(a.Agent, a.Reason, workflow.Now(ctx))
+	}
+	var edit PostEdit
+	for r.edits.ReceiveAsync(&edit) {
+		kind := casestate.EventPostEdited
+		if edit.Deleted {
+			kind = casestate.EventPostDeleted
+		}
+		r.c.PostChanged(kind, edit.PostID, edit.Text, workflow.Now(ctx))
 	}
 }
 
@@ -313,8 +329,8 @@ func (r *caseRun) act(ctx workflow.Context, kind casestate.ActionKind, a casesta
 		return casestate.View{}, err
 	}
 	ref := ""
-	if text, ok := r.c.ToPublish(kind, a); ok {
-		receipt, err := r.publish(ctx, a.Actor.ID, text)
+	if msg, ok := r.c.ToPublish(kind, a); ok {
+		receipt, err := r.publish(ctx, a.Actor.ID, msg)
 		if err != nil {
 			return casestate.View{}, err
 		}
@@ -328,13 +344,21 @@ func (r *caseRun) act(ctx workflow.Context, kind casestate.ActionKind, a casesta
 	return r.c.View(), nil
 }
 
-func (r *caseRun) publish(ctx workflow.Context, by, text string) (publish.Receipt, error) {
+// reply is the platform message for a case's answer. A customer who wrote
+// privately is answered privately.
+func (r *caseRun) reply(msg casestate.Message) publish.Reply {
 	p := r.c.Post
-	reply := publish.Reply{
-		CaseID: r.c.ID, Platform: p.Platform, Property: p.Property, InReplyTo: p.ID,
-		AuthorID: p.Author.ID, Text: text, Private: p.Private,
-		IdempotencyKey: r.c.ID + "/" + workflow.GetCurrentUpdateInfo(ctx).ID,
+	return publish.Reply{
+		CaseID: r.c.ID, Platform: p.Platform, Property: p.Property, InReplyTo: p.ID, AuthorID: p.Author.ID,
+		Text: msg.Text, Private: msg.Private || p.Private, InReplyToPrivate: p.Private,
+		Intent: r.c.Triage.Intent, PrivateMatter: r.c.Decision.Private,
 	}
+}
+
+func (r *caseRun) publish(ctx workflow.Context, by string, msg casestate.Message) (publish.Receipt, error) {
+	p := r.c.Post
+	reply := r.reply(msg)
+	reply.IdempotencyKey = r.c.ID + "/" + workflow.GetCurrentUpdateInfo(ctx).ID
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: time.Minute,
 		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 5},

@@ -18,7 +18,16 @@ const (
 	QueryState         = "state"
 	QueryEvents        = "events"
 	SignalCustomerPost = "customer-post"
+	SignalPostEdit     = "post-edit"
 )
+
+// PostEdit is the signal that the customer edited or deleted one of the
+// case's posts on the platform.
+type PostEdit struct {
+	PostID  string `json:"post_id"`
+	Text    string `json:"text,omitempty"` // the new text of an edit
+	Deleted bool   `json:"deleted,omitempty"`
+}
 
 // UpdateName is the Workflow Update that performs an agent action.
 func UpdateName(kind casestate.ActionKind) string { return string(kind) }

@@ -166,3 +166,52 @@ func withMode(d policy.Department, mode string) policy.Department {
 }
 
 func casestateAction(to, text string) casestate.Action { return casestate.Action{To: to, Text: text} }
+
+// On an account matter a public reply may only invite the customer to a
+// private message; the validator refuses anything else before it is recorded.
+func TestPrivateChannelRuleOnReplies(t *testing.T) {
+	ct := newCaseTest(t, "account_issue", friday1000)
+	ct.at(time.Minute, func() { ct.act("claim", casestate.ActionClaim, "sam", casestate.Action{}) })
+	ct.at(2*time.Minute, func() {
+		ct.act("public details", casestate.ActionReply, "sam", casestate.Action{Text: "Your refund of £42.10 for order 4471 went to the card ending 1234."})
+		ct.act("invitation", casestate.ActionReply, "sam", casestate.Action{Text: "Sorry about this! Please send us a DM so we can look at your order.", AwaitCustomer: true})
+	})
+	ct.at(3*time.Minute, func() {
+		ct.act("private details", casestate.ActionReply, "sam", casestate.Action{Text: "Your refund for order 4471 is on its way.", Private: true})
+		ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{})
+	})
+	ct.run()
+	if err := ct.errs["public details"]; err == nil || !strings.Contains(err.Error(), "private") {
+		t.Fatalf("public reply with account details: %v", err)
+	}
+	for _, label := range []string{"invitation", "private details", "resolve"} {
+		if err := ct.errs[label]; err != nil {
+			t.Fatalf("%s: %v", label, err)
+		}
+	}
+	sent, err := publish.ReadOutbox(ct.outbox)
+	if err != nil || len(sent) != 2 || sent[0].Private || !sent[1].Private {
+		t.Fatalf("outbox %+v %v", sent, err)
+	}
+}
+
+func TestEditsAndDeletionsAreRecorded(t *testing.T) {
+	ct := newCaseTest(t, "complaint", friday1000)
+	ct.at(time.Minute, func() { ct.env.SignalWorkflow(SignalPostEdit, PostEdit{PostID: "x-100", Text: "my app keeps crashing on Android"}) })
+	ct.at(2*time.Minute, func() { ct.env.SignalWorkflow(SignalPostEdit, PostEdit{PostID: "x-100", Deleted: true}) })
+	ct.at(3*time.Minute, func() {
+		ct.act("claim", casestate.ActionClaim, "sam", casestate.Action{})
+		ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{})
+	})
+	ct.run()
+	edited, ok := findEvent(ct.events(), casestate.EventPostEdited)
+	if !ok || edited.Text != "my app keeps crashing on Android" || edited.Ref != "x-100" {
+		t.Fatalf("edit %+v", edited)
+	}
+	if _, ok := findEvent(ct.events(), casestate.EventPostDeleted); !ok {
+		t.Fatalf("no deletion in %v", kinds(ct.events()))
+	}
+	if ev := ct.events(); ev[0].Text != "my app keeps crashing" {
+		t.Fatalf("the original text was lost: %q", ev[0].Text)
+	}
+}

@@ -64,6 +64,14 @@ func NewWorker(cfg *config.Config, tc client.Client, log *zap.Logger) (worker.Wo
 	if err != nil {
 		return nil, err
 	}
+	sent, err := publish.OpenSentStore(filepath.Join(cfg.DataDir, cfg.Publishers.SentStore))
+	if err != nil {
+		return nil, err
+	}
+	publisher, err := publish.NewRouter(cfg.Publishers, outbox, sent, nil)
+	if err != nil {
+		return nil, fmt.Errorf("publishers: %w", err)
+	}
 	notifier, err := activities.NewNotifier(NotificationsPath(cfg), log.Named("notify"))
 	if err != nil {
 		return nil, err
@@ -73,7 +81,7 @@ func NewWorker(cfg *config.Config, tc client.Client, log *zap.Logger) (worker.Wo
 	w.RegisterWorkflowWithOptions(workflows.DispatcherWorkflow, workflow.RegisterOptions{Name: workflows.DispatcherWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.CustomerJourneyWorkflow, workflow.RegisterOptions{Name: workflows.JourneyWorkflowName})
 	acts := &activities.Activities{Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue,
-		Triager: engine, Publisher: outbox, Notifier: notifier, Log: log.Named("activity")}
+		Triager: engine, Publisher: publisher, Notifier: notifier, Log: log.Named("activity")}
 	w.RegisterActivityWithOptions(acts.Triage, activityName(workflows.ActivityTriage))
 	w.RegisterActivityWithOptions(acts.Publish, activityName(workflows.ActivityPublish))
 	w.RegisterActivityWithOptions(acts.Notify, activityName(workflows.ActivityNotify))

@@ -180,7 +180,7 @@ var actionSpecs = []actionSpec{
 
 func newCaseActionCmd(a *App, spec actionSpec) *cobra.Command {
 	var as, to, format string
-	var await bool
+	var await, private bool
 	use := string(spec.kind) + " CASE"
 	args := cobra.ExactArgs(1)
 	if spec.text != "" {
@@ -202,7 +202,7 @@ func newCaseActionCmd(a *App, spec actionSpec) *cobra.Command {
 			if as == "" {
 				return usageError{fmt.Errorf("who is acting? pass --as AGENT or set %s", EnvAgent)}
 			}
-			action := casestate.Action{To: to, AwaitCustomer: await}
+			action := casestate.Action{To: to, AwaitCustomer: await, Private: private}
 			if len(args) == 2 {
 				action.Text = args[1]
 			}
@@ -228,6 +228,7 @@ func newCaseActionCmd(a *App, spec actionSpec) *cobra.Command {
 	}
 	if spec.kind == casestate.ActionReply {
 		cmd.Flags().BoolVar(&await, "await-customer", false, "the reply asks the customer something: pause the resolution clock until they answer")
+		cmd.Flags().BoolVar(&private, "private", false, "reply by private message (account matters may only be discussed privately)")
 	}
 	addOutputFlag(cmd, &format)
 	return cmd

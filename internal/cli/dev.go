@@ -10,7 +10,9 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/switchboard-care/switchboard/caseapi"
+	"github.com/switchboard-care/switchboard/console"
 	"github.com/switchboard-care/switchboard/demo"
+	"github.com/switchboard-care/switchboard/ingest"
 	"github.com/switchboard-care/switchboard/internal/app"
 	"github.com/switchboard-care/switchboard/internal/devserver"
 	"github.com/switchboard-care/switchboard/internal/metrics"
@@ -65,21 +67,41 @@ func newDevCmd(a *App) *cobra.Command {
 			workerDone := make(chan error, 1)
 			go func() { workerDone <- app.RunWorker(ctx, cfg, tc, log) }()
 
+			cases := &caseapi.Client{Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue, Policy: cfg.Policy, Directory: cfg.Directory()}
+			web, err := console.New(console.Options{Config: cfg, Cases: cases, Log: log.Named("console"), OutboxPath: app.OutboxPath(cfg)})
+			if err != nil {
+				return err
+			}
+			consoleDone := make(chan error, 1)
+			go func() { consoleDone <- console.Serve(ctx, cfg.Console.Listen, web, log.Named("console")) }()
+			webhooks, err := newIntake(cfg, cases, log)
+			if err != nil {
+				return err
+			}
+			intakeDone := make(chan error, 1)
+			go func() { intakeDone <- webhooks.ListenAndServe(ctx) }()
 			if !noDemo {
-				cases := &caseapi.Client{Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue, Policy: cfg.Policy, Directory: cfg.Directory()}
-				sum, err := IngestJSONL(ctx, cases, bytes.NewReader(demo.Posts))
+				sum, err := ingest.Run(ctx, bytes.NewReader(demo.Posts), ingest.JSONL, cases, ingest.Options{Name: "demo posts", Rate: -1})
 				if err != nil {
-					return err
+					return unavailable(err)
 				}
 				fmt.Fprintf(out, "demo posts: started %d, joined %d, already there %d\n", sum.Started, sum.Joined, sum.Duplicates)
 			}
-			fmt.Fprintf(out, "\nswitchboard is running.\n  Temporal:  %s (namespace %s)\n  Web UI:    %s/namespaces/%s/workflows\n  Data:      %s\n",
-				srv.Address, cfg.Temporal.Namespace, srv.UIAddress, cfg.Temporal.Namespace, cfg.DataDir)
+			fmt.Fprintf(out, "\nswitchboard is running.\n  Temporal:  %s (namespace %s)\n  Web UI:    %s/namespaces/%s/workflows\n  Console:   http://%s (demo agents: sam, priya, paul, cora… password \"demo\")\n  Intake:    http://%s (webhooks: /webhooks/meta, /webhooks/x, /v1/posts)\n  Metrics:   http://%s/metrics\n  Data:      %s\n",
+				srv.Address, cfg.Temporal.Namespace, srv.UIAddress, cfg.Temporal.Namespace, cfg.Console.Listen, cfg.Intake.Listen, cfg.Metrics.Listen, cfg.DataDir)
 			fmt.Fprintf(out, "  Try in the Web UI's search: Department = \"support\" AND CaseStatus = \"open\"\n\nPress Ctrl-C to stop.\n")
 			select {
 			case <-ctx.Done():
 			case err := <-workerDone:
 				return err
+			case err := <-consoleDone:
+				if err != nil {
+					return fmt.Errorf("console: %w", err)
+				}
+			case err := <-intakeDone:
+				if err != nil {
+					return fmt.Errorf("intake: %w", err)
+				}
 			}
 			fmt.Fprintln(out, "\nstopping the worker…")
 			select {

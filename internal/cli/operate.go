@@ -1,21 +1,19 @@
 package cli
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 
 	"github.com/switchboard-care/switchboard/caseapi"
+	"github.com/switchboard-care/switchboard/config"
+	"github.com/switchboard-care/switchboard/ingest"
+	"github.com/switchboard-care/switchboard/intake"
 	"github.com/switchboard-care/switchboard/internal/app"
 	"github.com/switchboard-care/switchboard/internal/metrics"
-	"github.com/switchboard-care/switchboard/post"
 )
 
 func newWorkerCmd(a *App) *cobra.Command {
@@ -44,33 +42,80 @@ func newWorkerCmd(a *App) *cobra.Command {
 }
 
 func newIngestCmd(a *App) *cobra.Command {
-	return &cobra.Command{
+	var format, property string
+	var rate float64
+	var restart bool
+	cmd := &cobra.Command{
 		Use:   "ingest FILE",
-		Short: "Start cases from canonical posts in a JSON-lines file (- for stdin)",
-		Long: "Reads one canonical post per line and submits each: a new post opens a case, a\n" +
-			"follow-up joins its thread's open case, and a post seen before starts nothing.",
-		Args: cobra.ExactArgs(1),
+		Short: "Start cases from a file of posts: canonical JSON lines, or the Twitter support CSV",
+		Long: "Submits every customer post in FILE (- for stdin): a new post opens a case, a\n" +
+			"follow-up joins its thread's open case, a post seen before starts nothing.\n" +
+			"Progress is checkpointed in the data folder, so an interrupted import resumes\n" +
+			"where it stopped; bad lines are reported with their numbers and reasons.",
+		Example: "  switchboard ingest posts.jsonl\n  switchboard ingest twcs.csv --property @acme_help --rate 20",
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := a.Config()
+			if err != nil {
+				return err
+			}
+			var f ingest.Format
+			if format != "" {
+				if f, err = ingest.ParseFormat(format); err != nil {
+					return usageError{err}
+				}
+			}
 			cases, err := a.CaseClient(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer cases.Temporal.Close()
-			in := io.Reader(os.Stdin)
-			if args[0] != "-" {
-				f, err := os.Open(args[0])
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				in = f
+			opts := ingest.Options{Rate: rate, Restart: restart, Progress: cmd.ErrOrStderr(), Map: ingest.MapOptions{Property: property}}
+			var sum ingest.Summary
+			if args[0] == "-" {
+				sum, err = ingest.Run(cmd.Context(), cmd.InOrStdin(), f, cases, opts)
+			} else {
+				opts.Checkpoint = ingest.CheckpointPath(cfg.DataDir, args[0])
+				sum, err = ingest.RunFile(cmd.Context(), args[0], f, cases, opts)
 			}
-			sum, err := IngestJSONL(cmd.Context(), cases, in)
-			fmt.Fprintf(cmd.OutOrStdout(), "started %d, joined %d, duplicates %d, rejected %d\n", sum.Started, sum.Joined, sum.Duplicates, len(sum.Rejected))
-			for _, r := range sum.Rejected {
-				fmt.Fprintf(cmd.ErrOrStderr(), "line %d: %s\n", r.Line, r.Reason)
+			sum.Write(cmd.OutOrStdout())
+			if err != nil {
+				return unavailable(err)
 			}
-			return err
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "", "jsonl or twcs (default: detected from the file)")
+	cmd.Flags().Float64Var(&rate, "rate", 0, "posts per second (default: the importer's; negative: no limit)")
+	cmd.Flags().BoolVar(&restart, "restart", false, "ignore the checkpoint and import from the top")
+	cmd.Flags().StringVar(&property, "property", "", "the company account the CSV's posts were made to (twcs)")
+	return cmd
+}
+
+func newIntakeCmd(a *App) *cobra.Command {
+	return &cobra.Command{
+		Use:   "intake",
+		Short: "Serve the webhook intake: Meta, X and canonical posts over HTTP",
+		Long: "Answers the platforms' verification handshakes, verifies every signature, and\n" +
+			"acknowledges a webhook only once Temporal has accepted the case (503 otherwise,\n" +
+			"so the platform retries). See docs/intake.md.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := a.Config()
+			if err != nil {
+				return err
+			}
+			cases, err := a.CaseClient(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer cases.Temporal.Close()
+			srv, err := newIntake(cfg, cases, a.Logger())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "intake listening on http://%s\n", cfg.Intake.Listen)
+			return srv.ListenAndServe(cmd.Context())
 		},
 	}
 }
@@ -83,46 +128,13 @@ func serveMetrics(ctx context.Context, m *metrics.Metrics, addr string, log *zap
 	}
 }
 
-// IngestSummary counts what an ingest did.
-type IngestSummary struct {
-	Started, Joined, Duplicates int
-	Rejected                    []Rejection
-}
-
-// Rejection is a line that was not submitted, and why.
-type Rejection struct {
-	Line   int    `json:"line"`
-	Reason string `json:"reason"`
-}
-
-// IngestJSONL submits canonical posts, one per line. Bad lines are
-// rejected with their line numbers; an unreachable Temporal stops the run.
-func IngestJSONL(ctx context.Context, cases *caseapi.Client, r io.Reader) (IngestSummary, error) {
-	var sum IngestSummary
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64*1024), 4*post.MaxTextLength)
-	for line := 1; sc.Scan(); line++ {
-		if len(sc.Bytes()) == 0 {
-			continue
-		}
-		var p post.Post
-		if err := json.Unmarshal(sc.Bytes(), &p); err != nil {
-			sum.Rejected = append(sum.Rejected, Rejection{line, "malformed JSON: " + err.Error()})
-			continue
-		}
-		out, err := cases.Submit(ctx, p)
-		switch {
-		case errors.Is(err, caseapi.ErrInvalidPost):
-			sum.Rejected = append(sum.Rejected, Rejection{line, err.Error()})
-		case err != nil:
-			return sum, unavailable(fmt.Errorf("line %d: %w", line, err))
-		case out.Started:
-			sum.Started++
-		case out.Joined:
-			sum.Joined++
-		default:
-			sum.Duplicates++
-		}
+// newIntake builds the webhook intake over the case API, with its thread
+// index in the data folder and edits recorded on their cases.
+func newIntake(cfg *config.Config, cases *caseapi.Client, log *zap.Logger) (*intake.Server, error) {
+	threads, err := intake.OpenThreadIndex(filepath.Join(cfg.DataDir, cfg.Intake.ThreadIndex))
+	if err != nil {
+		return nil, err
 	}
-	return sum, sc.Err()
+	return intake.NewServer(cases, cfg.Intake, intake.WithLogger(log.Named("intake")),
+		intake.WithThreadIndex(threads), intake.WithEditRecorder(intake.CaseEdits{Temporal: cases.Temporal}))
 }

@@ -66,6 +66,7 @@ func NewRoot() *cobra.Command {
 	root.AddCommand(
 		newWorkerCmd(app),
 		newIngestCmd(app),
+		newIntakeCmd(app),
 		newDevCmd(app),
 		newCasesCmd(app),
 		newCaseCmd(app),
@@ -75,6 +76,7 @@ func NewRoot() *cobra.Command {
 		newConsoleCmd(app),
 		newTriageCmd(app),
 		newSLACmd(app),
+		newBenchCmd(app),
 	)
 	return root
 }

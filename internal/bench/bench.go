@@ -1,0 +1,488 @@
+// Package bench measures switchboard on a real Temporal dev server, side by
+// side with a bare one-activity workflow on the same server: throughput and
+// latency from post to owner assigned, billable actions per post, how late
+// SLA timers fire under load, and the worker's memory with many open cases.
+// Workers run as separate processes, so memory figures are the worker's.
+// `switchboard bench` runs it; docs/performance.md explains the method.
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"time"
+
+	"go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
+
+	"github.com/switchboard-care/switchboard/caseapi"
+	"github.com/switchboard-care/switchboard/casestate"
+	"github.com/switchboard-care/switchboard/config"
+	"github.com/switchboard-care/switchboard/internal/stack"
+	"github.com/switchboard-care/switchboard/policy"
+	"github.com/switchboard-care/switchboard/post"
+	"github.com/switchboard-care/switchboard/workflows"
+)
+
+// Options sets the size of a run. The defaults keep a run to a few minutes
+// on two cores.
+type Options struct {
+	Binary         string        // the switchboard binary workers are run from
+	Dir            string        // scratch folder for servers, logs and data
+	Rounds         int           // throughput and latency are measured this often; medians are reported
+	Posts          int           // posts per throughput burst
+	Concurrency    int           // submitters in a burst
+	SteadyFor      time.Duration // length of the steady-rate latency phase
+	TimerTarget    time.Duration // first-response target of the timer cases (warning at 75 %)
+	OpenCases      int           // open cases for the memory step; 0 skips it
+	OpenSubmitters int           // submitters for the memory step
+	Progress       io.Writer
+}
+
+// DefaultOptions are the `switchboard bench` defaults.
+func DefaultOptions() Options {
+	return Options{Rounds: 3, Posts: 200, Concurrency: 32, SteadyFor: 10 * time.Second,
+		TimerTarget: 6 * time.Second, OpenCases: 10000, OpenSubmitters: 64}
+}
+
+// Round is one round's figures; ratios are case over bare.
+type Round struct {
+	BareThroughput Throughput `json:"bare_throughput"`
+	CaseThroughput Throughput `json:"case_throughput"`
+	BareLatency    Latency    `json:"bare_latency"`
+	CaseLatency    Latency    `json:"case_latency"`
+	ThroughputX    float64    `json:"throughput_ratio"`
+	P50X           float64    `json:"p50_ratio"`
+	P99X           float64    `json:"p99_ratio"`
+	Timers         Timers     `json:"timers"`
+}
+
+// Timers is how late SLA warnings and breaches were recorded by the
+// cases, against their due times.
+type Timers struct {
+	Cases       int     `json:"cases"`
+	WarningP50s float64 `json:"warning_late_p50_s"`
+	WarningMaxs float64 `json:"warning_late_max_s"`
+	BreachP50s  float64 `json:"breach_late_p50_s"`
+	BreachMaxs  float64 `json:"breach_late_max_s"`
+}
+
+// Actions is the billable actions of one scripted post.
+type Actions struct {
+	Journey   string                  `json:"journey"`
+	PerFlow   map[string][]ActionLine `json:"per_workflow"`
+	Queries   int                     `json:"queries_answered_by_workers"`
+	Total     int                     `json:"total_billable"`
+	CaseEvent int                     `json:"case_history_events"`
+}
+
+// Memory is the worker process with many open cases.
+type Memory struct {
+	OpenCases       int     `json:"open_cases"`
+	Journeys        int     `json:"journeys"`
+	SubmitSeconds   float64 `json:"submit_seconds"`
+	IdleRSSMB       float64 `json:"idle_rss_mb"`
+	RSSMB           float64 `json:"rss_mb"`
+	HeapInuseMB     float64 `json:"heap_inuse_mb"`
+	Goroutines      float64 `json:"goroutines"`
+	StickyCacheSize int     `json:"sticky_cache_size"`
+}
+
+// Report is a whole run.
+type Report struct {
+	StartedAt time.Time `json:"started_at"`
+	Seconds   float64   `json:"seconds"`
+	Machine   string    `json:"machine"`
+	Options   struct {
+		Rounds, Posts, Concurrency, OpenCases int
+		SteadyForSeconds, TimerTargetSeconds  float64
+	} `json:"options"`
+	Rounds  []Round  `json:"rounds"`
+	Median  Round    `json:"median"`
+	Actions Actions  `json:"actions"`
+	Memory  *Memory  `json:"memory,omitempty"`
+	Targets []Target `json:"targets"`
+}
+
+// Target is one goal of the issue and whether this run met it.
+type Target struct {
+	Name  string  `json:"name"`
+	Goal  string  `json:"goal"`
+	Value float64 `json:"value"`
+	Met   bool    `json:"met"`
+}
+
+// Run measures everything and returns the report.
+func Run(ctx context.Context, o Options) (*Report, error) {
+	if o.Progress == nil {
+		o.Progress = io.Discard
+	}
+	rep := &Report{StartedAt: time.Now().UTC(), Machine: fmt.Sprintf("%s/%s, %d CPUs, %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())}
+	rep.Options.Rounds, rep.Options.Posts, rep.Options.Concurrency, rep.Options.OpenCases = o.Rounds, o.Posts, o.Concurrency, o.OpenCases
+	rep.Options.SteadyForSeconds, rep.Options.TimerTargetSeconds = o.SteadyFor.Seconds(), o.TimerTarget.Seconds()
+	say := func(format string, args ...any) { fmt.Fprintf(o.Progress, format+"\n", args...) }
+
+	queries := &QueryCounter{}
+	s, err := stack.Start(ctx, stack.Options{Dir: filepath.Join(o.Dir, "main"), Interceptors: []interceptor.ClientInterceptor{queries}})
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	w, err := s.StartWorkerProcess(ctx, o.Binary)
+	if err != nil {
+		return nil, err
+	}
+	defer w.Stop()
+	bare, err := s.StartProcess(ctx, stack.ProcessOptions{Binary: o.Binary, Args: []string{"bench", "bare-worker"}, TaskQueue: BareTaskQueue, Name: "bare-worker"})
+	if err != nil {
+		return nil, err
+	}
+	defer bare.Stop()
+	say("dev server %s, case worker pid %d, bare worker pid %d", s.Server.Address, w.Pid(), bare.Pid())
+
+	timerClient := withPolicy(s.Cases, func(p *policy.Policy) {
+		d := p.Departments["support"]
+		t := d.Targets[policy.P3]
+		t.FirstResponse = o.TimerTarget
+		d.Targets[policy.P3] = t
+	})
+	for r := range o.Rounds {
+		round, err := runRound(ctx, s, timerClient, o, r, say)
+		if err != nil {
+			return nil, fmt.Errorf("round %d: %w", r+1, err)
+		}
+		rep.Rounds = append(rep.Rounds, round)
+	}
+	rep.Median = medianRound(rep.Rounds)
+
+	say("scripted journey: triage → claim → reply → resolve → close")
+	if rep.Actions, err = scriptedJourney(ctx, s, queries); err != nil {
+		return nil, fmt.Errorf("actions: %w", err)
+	}
+	say("  %d billable actions", rep.Actions.Total)
+	_ = w.Stop()
+	_ = bare.Stop()
+	s.Close()
+
+	if o.OpenCases > 0 {
+		if rep.Memory, err = memoryStep(ctx, o, say); err != nil {
+			return nil, fmt.Errorf("memory: %w", err)
+		}
+	}
+	rep.Targets = targets(rep)
+	rep.Seconds = time.Since(rep.StartedAt).Seconds()
+	return rep, nil
+}
+
+// withPolicy is a case client whose new cases start with a changed policy.
+func withPolicy(c *caseapi.Client, change func(*policy.Policy)) *caseapi.Client {
+	cfg, err := config.Default() // a fresh copy: the policy's maps are not shared
+	if err != nil {
+		panic(err) // the embedded defaults are tested to load
+	}
+	change(&cfg.Policy)
+	return &caseapi.Client{Temporal: c.Temporal, TaskQueue: c.TaskQueue, Policy: cfg.Policy, Directory: c.Directory}
+}
+
+var questions = []string{
+	"Is the Leeds store open on Sunday?",
+	"What time does the Leeds store open on Sunday?",
+	"Do you deliver to Ireland?",
+	"Can I return a gift without the receipt?",
+}
+
+// benchPost is a question on @acme_help from a customer of its own: it
+// triages to support, P3, assigned by claim (no dispatcher).
+func benchPost(tag string, i int) post.Post {
+	return post.Post{ID: fmt.Sprintf("%s-%d", tag, i), Platform: "x", Property: "@acme_help",
+		Author:    post.Author{ID: fmt.Sprintf("%s-u%d", tag, i), Handle: fmt.Sprintf("@bench%d", i)},
+		Text:      questions[i%len(questions)],
+		CreatedAt: time.Now().UTC()}
+}
+
+func caseLoad(c *caseapi.Client, tag string) load {
+	return load{name: "case " + tag,
+		submit: func(ctx context.Context, i int) (string, error) {
+			out, err := c.Submit(ctx, benchPost(tag, i))
+			if err == nil && !out.Started {
+				err = fmt.Errorf("post not started as a new case: %+v", out)
+			}
+			return out.CaseID, err
+		},
+		reached: ownerAssigned}
+}
+
+// ownerAssigned is the case's first upsert naming a department: triage has
+// run and the case has an owner.
+func ownerAssigned(e *historypb.HistoryEvent) bool {
+	if e.GetEventType() != enums.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES {
+		return false
+	}
+	_, ok := e.GetUpsertWorkflowSearchAttributesEventAttributes().GetSearchAttributes().GetIndexedFields()[workflows.SADepartment.GetName()]
+	return ok
+}
+
+func bareLoad(tc client.Client, tag string) load {
+	return load{name: "bare " + tag,
+		submit: func(ctx context.Context, i int) (string, error) {
+			id := fmt.Sprintf("bench/bare/%s-%d", tag, i)
+			_, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: BareTaskQueue}, BareWorkflowName, questions[i%len(questions)])
+			return id, err
+		},
+		reached: func(e *historypb.HistoryEvent) bool {
+			return e.GetEventType() == enums.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED
+		}}
+}
+
+func runRound(ctx context.Context, s *stack.Stack, timerClient *caseapi.Client, o Options, r int, say func(string, ...any)) (Round, error) {
+	var rd Round
+	var err error
+	tag := fmt.Sprintf("r%d", r+1)
+	if rd.BareThroughput, err = burst(ctx, s.Temporal, bareLoad(s.Temporal, tag+"t"), o.Posts, o.Concurrency); err != nil {
+		return rd, err
+	}
+	if rd.CaseThroughput, err = burst(ctx, s.Temporal, caseLoad(s.Cases, tag+"t"), o.Posts, o.Concurrency); err != nil {
+		return rd, err
+	}
+	say("round %d: burst of %d: bare %.1f/s, case %.1f/s", r+1, o.Posts, rd.BareThroughput.PerSecond, rd.CaseThroughput.PerSecond)
+	// Both latencies at one rate both sides sustain, so they compare
+	// service time, not queueing.
+	rate := 0.5 * min(rd.BareThroughput.PerSecond, rd.CaseThroughput.PerSecond)
+	if rd.BareLatency, _, err = steady(ctx, s.Temporal, bareLoad(s.Temporal, tag+"l"), rate, o.SteadyFor, nil); err != nil {
+		return rd, err
+	}
+	// Every fourth case early in the phase has a short first-response
+	// target, so its warning and breach fall due while the load goes on.
+	timers := caseLoad(timerClient, tag+"timer")
+	var timerIDs []string
+	pick := func(i int, at time.Duration) *load {
+		if i%4 == 3 && at < o.SteadyFor-o.TimerTarget-time.Second {
+			timerIDs = append(timerIDs, benchPost(tag+"timer", i).CaseID())
+			return &timers
+		}
+		return nil
+	}
+	if rd.CaseLatency, _, err = steady(ctx, s.Temporal, caseLoad(s.Cases, tag+"l"), rate, o.SteadyFor, pick); err != nil {
+		return rd, err
+	}
+	rd.ThroughputX = rd.CaseThroughput.PerSecond / rd.BareThroughput.PerSecond
+	rd.P50X = rd.CaseLatency.P50ms / rd.BareLatency.P50ms
+	rd.P99X = rd.CaseLatency.P99ms / rd.BareLatency.P99ms
+	say("round %d: at %.1f/s: p50 bare %.0f ms, case %.0f ms; p99 bare %.0f ms, case %.0f ms",
+		r+1, rate, rd.BareLatency.P50ms, rd.CaseLatency.P50ms, rd.BareLatency.P99ms, rd.CaseLatency.P99ms)
+	if rd.Timers, err = timerLateness(ctx, s.Cases, timerIDs, o.TimerTarget); err != nil {
+		return rd, err
+	}
+	say("round %d: %d SLA timers: warning late p50 %.2fs max %.2fs, breach late p50 %.2fs max %.2fs", r+1,
+		rd.Timers.Cases, rd.Timers.WarningP50s, rd.Timers.WarningMaxs, rd.Timers.BreachP50s, rd.Timers.BreachMaxs)
+	return rd, nil
+}
+
+// timerLateness waits for each timer case's first-response warning and
+// breach and measures them against their due times (support works 24/7,
+// so due = clock start + share × target in plain time).
+func timerLateness(ctx context.Context, c *caseapi.Client, ids []string, target time.Duration) (Timers, error) {
+	var warn, breach []float64
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	share := c.Policy.SLA.WarningShare
+	for _, id := range ids {
+		var w, b *casestate.Event
+		err := eventually(ctx, 200*time.Millisecond, func() error {
+			evs, err := c.Events(ctx, id)
+			if err != nil {
+				return err
+			}
+			w, b = nil, nil
+			for i := range evs {
+				switch e := &evs[i]; {
+				case e.Kind == casestate.EventWarning && w == nil:
+					w = e
+				case e.Kind == casestate.EventBreach && e.Clock == casestate.ClockFirstResponse && b == nil:
+					b = e
+				}
+			}
+			if w == nil || b == nil {
+				return errors.New("no warning and breach yet")
+			}
+			return nil
+		})
+		if err != nil {
+			return Timers{}, fmt.Errorf("timers of %s: %w", id, err)
+		}
+		warnDue := b.ClockStarted.Add(time.Duration(share * float64(target)))
+		warn = append(warn, w.At.Sub(warnDue).Seconds())
+		breach = append(breach, b.At.Sub(b.ClockStarted.Add(target)).Seconds())
+	}
+	if len(ids) == 0 {
+		return Timers{}, errors.New("no timer cases: make the steady phase longer than the timer target")
+	}
+	slices.Sort(warn)
+	slices.Sort(breach)
+	return Timers{Cases: len(ids), WarningP50s: quantile(warn, 0.5), WarningMaxs: warn[len(warn)-1],
+		BreachP50s: quantile(breach, 0.5), BreachMaxs: breach[len(breach)-1]}, nil
+}
+
+func medianRound(rs []Round) Round {
+	pick := func(f func(Round) float64) float64 {
+		v := make([]float64, len(rs))
+		for i, r := range rs {
+			v[i] = f(r)
+		}
+		return median(v)
+	}
+	return Round{
+		BareThroughput: Throughput{PerSecond: pick(func(r Round) float64 { return r.BareThroughput.PerSecond })},
+		CaseThroughput: Throughput{PerSecond: pick(func(r Round) float64 { return r.CaseThroughput.PerSecond })},
+		BareLatency:    Latency{P50ms: pick(func(r Round) float64 { return r.BareLatency.P50ms }), P99ms: pick(func(r Round) float64 { return r.BareLatency.P99ms })},
+		CaseLatency:    Latency{P50ms: pick(func(r Round) float64 { return r.CaseLatency.P50ms }), P99ms: pick(func(r Round) float64 { return r.CaseLatency.P99ms })},
+		ThroughputX:    pick(func(r Round) float64 { return r.ThroughputX }),
+		P50X:           pick(func(r Round) float64 { return r.P50X }),
+		P99X:           pick(func(r Round) float64 { return r.P99X }),
+		Timers: Timers{
+			WarningP50s: pick(func(r Round) float64 { return r.Timers.WarningP50s }),
+			WarningMaxs: pick(func(r Round) float64 { return r.Timers.WarningMaxs }),
+			BreachP50s:  pick(func(r Round) float64 { return r.Timers.BreachP50s }),
+			BreachMaxs:  pick(func(r Round) float64 { return r.Timers.BreachMaxs }),
+		},
+	}
+}
+
+// scriptedJourney runs one post from a new customer through triage, claim,
+// reply and resolve, with a two-second reopen window so the case also
+// closes, and counts the billable actions of every workflow it touched.
+func scriptedJourney(ctx context.Context, s *stack.Stack, queries *QueryCounter) (Actions, error) {
+	c := withPolicy(s.Cases, func(p *policy.Policy) { p.SLA.ReopenWindow = 2 * time.Second })
+	p := benchPost("journey", 1)
+	before := queries.Count()
+	out, err := c.Submit(ctx, p)
+	if err != nil {
+		return Actions{}, err
+	}
+	submitQueries := queries.Count() - before
+	if _, err := waitReached(ctx, s.Temporal, out.CaseID, ownerAssigned); err != nil {
+		return Actions{}, err
+	}
+	for _, step := range []struct {
+		kind casestate.ActionKind
+		a    casestate.Action
+	}{
+		{casestate.ActionClaim, casestate.Action{}},
+		{casestate.ActionReply, casestate.Action{Text: "Yes: Sundays 10:00 to 16:00. Anything else we can help with?"}},
+		{casestate.ActionResolve, casestate.Action{}},
+	} {
+		if _, err := c.Act(ctx, out.CaseID, step.kind, "sam", step.a); err != nil {
+			return Actions{}, err
+		}
+	}
+	if err := s.Temporal.GetWorkflow(ctx, out.CaseID, "").Get(ctx, nil); err != nil {
+		return Actions{}, fmt.Errorf("case did not complete: %w", err)
+	}
+	act := Actions{Journey: "new customer, x:@acme_help question → support (claim mode) → claim → reply → resolve → reopen window (2 s) → closed",
+		PerFlow: map[string][]ActionLine{}, Queries: submitQueries}
+	for _, id := range []string{out.CaseID, workflows.JourneyID(p.CustomerKey())} {
+		h, err := History(ctx, s.Temporal, id)
+		if err != nil {
+			return Actions{}, err
+		}
+		if id == out.CaseID {
+			act.CaseEvent = len(h)
+		}
+		n := CountActions(h)
+		act.PerFlow[id] = Lines(n)
+		act.Total += Billable(n)
+	}
+	act.Total += act.Queries
+	return act, nil
+}
+
+// memoryStep opens many cases waiting on their first-response timers on a
+// fresh server and worker process, then reads the worker's memory.
+func memoryStep(ctx context.Context, o Options, say func(string, ...any)) (*Memory, error) {
+	s, err := stack.Start(ctx, stack.Options{Dir: filepath.Join(o.Dir, "memory")})
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	w, err := s.StartWorkerProcess(ctx, o.Binary)
+	if err != nil {
+		return nil, err
+	}
+	defer w.Stop()
+	time.Sleep(2 * time.Second) // let start-up allocations settle before the idle reading
+	m := &Memory{OpenCases: o.OpenCases, Journeys: o.OpenCases, StickyCacheSize: 10000}
+	idle, err := w.RSS()
+	if err != nil {
+		return nil, err
+	}
+	m.IdleRSSMB = mb(idle)
+	say("memory: opening %d cases (one new customer each), idle worker RSS %.0f MB", o.OpenCases, m.IdleRSSMB)
+	start := time.Now()
+	if _, err := burst(ctx, s.Temporal, load{name: "open case", submit: caseLoad(s.Cases, "mem").submit,
+		reached: func(*historypb.HistoryEvent) bool { return true }}, o.OpenCases, o.OpenSubmitters); err != nil {
+		return nil, err
+	}
+	query := "WorkflowType = '" + workflows.CaseWorkflowName + "' AND CaseStatus = 'open' AND ExecutionStatus = 'Running'"
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer cancel()
+	if err := eventually(wctx, time.Second, func() error {
+		res, err := s.Temporal.CountWorkflow(wctx, &workflowservice.CountWorkflowExecutionsRequest{Query: query})
+		if err != nil {
+			return err
+		}
+		if int(res.GetCount()) < o.OpenCases {
+			return fmt.Errorf("%d of %d cases open", res.GetCount(), o.OpenCases)
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	m.SubmitSeconds = time.Since(start).Seconds()
+	time.Sleep(3 * time.Second) // the last workflow tasks finish; the heap settles
+	rss, err := w.RSS()
+	if err != nil {
+		return nil, err
+	}
+	m.RSSMB = mb(rss)
+	heap, err := w.Metric(ctx, "go_memstats_heap_inuse_bytes")
+	if err != nil {
+		return nil, err
+	}
+	m.HeapInuseMB = mb(int64(heap))
+	if m.Goroutines, err = w.Metric(ctx, "go_goroutines"); err != nil {
+		return nil, err
+	}
+	say("memory: %d open cases in %.0fs; worker RSS %.0f MB, heap in use %.0f MB, %0.f goroutines",
+		o.OpenCases, m.SubmitSeconds, m.RSSMB, m.HeapInuseMB, m.Goroutines)
+	return m, nil
+}
+
+func mb(b int64) float64 { return float64(b) / (1 << 20) }
+
+func targets(r *Report) []Target {
+	t := []Target{
+		{Name: "throughput, post to owner assigned", Goal: "≥ 0.8× bare", Value: r.Median.ThroughputX, Met: r.Median.ThroughputX >= 0.8},
+		{Name: "p99 latency, post to owner assigned", Goal: "≤ 1.5× bare", Value: r.Median.P99X, Met: r.Median.P99X <= 1.5},
+		{Name: "billable actions per post (scripted journey)", Goal: "≤ 8", Value: float64(r.Actions.Total), Met: r.Actions.Total <= 8},
+	}
+	late := 0.0
+	for _, rd := range r.Rounds {
+		late = max(late, rd.Timers.WarningMaxs, rd.Timers.BreachMaxs)
+	}
+	t = append(t, Target{Name: "SLA timers under load, latest of all rounds (s)", Goal: "≤ 1 s late", Value: late, Met: late <= 1})
+	if r.Memory != nil {
+		t = append(t, Target{Name: fmt.Sprintf("worker RSS with %d open cases (MB)", r.Memory.OpenCases), Goal: "< 300 MB", Value: r.Memory.RSSMB, Met: r.Memory.RSSMB < 300})
+	}
+	return t
+}
+
+// ScratchDir makes a temporary folder for a run.
+func ScratchDir() (string, error) { return os.MkdirTemp("", "switchboard-bench-") }

@@ -1,0 +1,134 @@
+// Package stack starts the whole of switchboard for a test or a tool: a
+// real Temporal dev server from the pinned CLI, a client with the search
+// attributes registered, the case API, and workers — in process, or as real
+// processes configured only through SWITCHBOARD_* variables.
+package stack
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
+	"go.temporal.io/sdk/worker"
+	"go.uber.org/zap"
+
+	"github.com/switchboard-care/switchboard/caseapi"
+	"github.com/switchboard-care/switchboard/config"
+	"github.com/switchboard-care/switchboard/internal/app"
+	"github.com/switchboard-care/switchboard/internal/devserver"
+	"github.com/switchboard-care/switchboard/internal/logging"
+)
+
+// Options configures a stack.
+type Options struct {
+	Dir    string         // the data folder: Temporal's database, outbox, logs
+	Config *config.Config // nil: the embedded defaults; address and data folder are replaced
+	Log    *zap.Logger    // nil: silent
+	// Interceptors wrap the stack's client, e.g. to count the queries a
+	// benchmark makes.
+	Interceptors []interceptor.ClientInterceptor
+	// Progress hears about slow steps, such as building the pinned CLI.
+	Progress func(string)
+}
+
+// Stack is a running switchboard on its own dev server.
+type Stack struct {
+	Config   *config.Config
+	Dir      string
+	Server   *devserver.Server
+	Temporal client.Client
+	Cases    *caseapi.Client
+	log      *zap.Logger
+}
+
+// Start launches a dev server with a file database in opts.Dir and attaches
+// to it; Close stops it. For tools such as the benchmark; tests use ForTest.
+func Start(ctx context.Context, opts Options) (*Stack, error) {
+	progress := opts.Progress
+	if progress == nil {
+		progress = func(string) {}
+	}
+	bin, err := devserver.Ensure(ctx, progress)
+	if err != nil {
+		return nil, err
+	}
+	srv, err := devserver.Start(ctx, devserver.Options{Binary: bin, UIPort: -1,
+		DBFile: filepath.Join(opts.Dir, "temporal.db"), LogFile: filepath.Join(opts.Dir, "temporal.log")})
+	if err != nil {
+		return nil, err
+	}
+	s, err := attach(ctx, srv, opts)
+	if err != nil {
+		_ = srv.Stop()
+		return nil, err
+	}
+	return s, nil
+}
+
+// attach connects to a running server with the configuration opts gives.
+func attach(ctx context.Context, srv *devserver.Server, opts Options) (*Stack, error) {
+	cfg := opts.Config
+	if cfg == nil {
+		var err error
+		if cfg, err = config.Default(); err != nil {
+			return nil, err
+		}
+	}
+	cfg.Temporal.Address = srv.Address
+	cfg.DataDir = opts.Dir
+	log := opts.Log
+	if log == nil {
+		log = zap.NewNop()
+	}
+	tc, err := client.Dial(client.Options{HostPort: srv.Address, Namespace: cfg.Temporal.Namespace, Logger: logging.Temporal(log),
+		Interceptors: opts.Interceptors})
+	if err != nil {
+		return nil, fmt.Errorf("connect to the dev server: %w", err)
+	}
+	if err := app.EnsureSearchAttributes(ctx, tc, cfg.Temporal.Namespace); err != nil {
+		tc.Close()
+		return nil, err
+	}
+	return &Stack{Config: cfg, Dir: opts.Dir, Server: srv, Temporal: tc, log: log,
+		Cases: &caseapi.Client{Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue, Policy: cfg.Policy, Directory: cfg.Directory()}}, nil
+}
+
+// StartWorker runs a worker in this process with every workflow and
+// activity; the caller stops it.
+func (s *Stack) StartWorker() (worker.Worker, error) {
+	w, err := app.NewWorker(s.Config, s.Temporal, s.log)
+	if err != nil {
+		return nil, err
+	}
+	if err := w.Start(); err != nil {
+		return nil, fmt.Errorf("start worker: %w", err)
+	}
+	return w, nil
+}
+
+// Close disconnects and stops the server Start launched.
+func (s *Stack) Close() error {
+	s.Temporal.Close()
+	return s.Server.Stop()
+}
+
+// Eventually retries check until it passes, failing t after 30s: triage,
+// visibility and signals are asynchronous.
+func Eventually(t testing.TB, what string, check func() error) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		err := check()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %v", what, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

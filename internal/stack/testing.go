@@ -1,0 +1,41 @@
+package stack
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/switchboard-care/switchboard/config"
+	"github.com/switchboard-care/switchboard/internal/devserver"
+)
+
+// ForTest starts a headless dev server (skipping the test without a
+// temporal binary unless SWITCHBOARD_REQUIRE_TEMPORAL is set), connects a
+// client and runs an in-process worker; all of it
+// stops when the test ends. cfg may be nil for the embedded defaults; its
+// address and data folder are replaced.
+func ForTest(t testing.TB, cfg *config.Config) *Stack {
+	t.Helper()
+	s := ForTestNoWorker(t, cfg)
+	w, err := s.StartWorker()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
+	return s
+}
+
+// ForTestNoWorker is ForTest without the in-process worker, for tests that
+// run workers as processes (StartWorkerProcess).
+func ForTestNoWorker(t testing.TB, cfg *config.Config) *Stack {
+	t.Helper()
+	srv := devserver.ForTest(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, err := attach(ctx, srv, Options{Dir: t.TempDir(), Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Temporal.Close)
+	return s
+}
