@@ -17,6 +17,10 @@ test: temporal
 	sh scripts/ensure-chromium.sh
 	SWITCHBOARD_REQUIRE_TEMPORAL=1 SWITCHBOARD_REQUIRE_BROWSER=1 $(GO) test -count=1 -timeout 25m ./...
 
+# Every fuzz target for FUZZTIME each (CI runs it after the tests).
+fuzz:
+	FUZZTIME=$(or $(FUZZTIME),5s) sh scripts/fuzz.sh
+
 build:
 	$(GO) build -o bin/ ./cmd/switchboard ./worker ./starter
 
