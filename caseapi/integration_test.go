@@ -15,6 +15,7 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/switchboard-care/switchboard/caseapi"
@@ -210,5 +211,28 @@ func TestCaseEndToEndOnARealServer(t *testing.T) {
 		if err := os.WriteFile(filepath.Join("..", "workflows", "testdata", name+".json"), data, 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// The Web UI shows who posted what where, with personal data masked.
+func TestSummaryInTheWebUIIsRedacted(t *testing.T) {
+	h := newHarness(t)
+	p := xPost("sum-1", "mo", "Refund me to mo.khan@example.com, card 4111 1111 1111 1111, order 4471-220!")
+	if _, err := h.cases.Submit(h.ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	d, err := h.tc.DescribeWorkflowExecution(h.ctx, p.CaseID(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var summary string
+	if err := converter.GetDefaultDataConverter().FromPayload(d.GetExecutionConfig().GetUserMetadata().GetSummary(), &summary); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(summary, "@mo on x:@acme_help") || strings.Contains(summary, "example.com") || strings.Contains(summary, "4111") {
+		t.Fatalf("summary %q", summary)
+	}
+	if !strings.Contains(summary, "[email]") || !strings.Contains(summary, "[card]") {
+		t.Fatalf("summary %q does not show what was masked", summary)
 	}
 }

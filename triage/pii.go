@@ -144,3 +144,10 @@ func redact(text string, spans []span) string {
 	b.WriteString(text[last:])
 	return b.String()
 }
+
+// Redactor masks personal data as triage does, for what is shown of a post
+// before triage has run: the case's summary in the Temporal Web UI.
+func Redactor(cfg PersonalConfig) func(string) string {
+	pd := newPersonalData(cfg)
+	return func(text string) string { return redact(text, pd.find(text)) }
+}

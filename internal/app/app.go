@@ -20,6 +20,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/switchboard-care/switchboard/activities"
+	"github.com/switchboard-care/switchboard/caseapi"
 	"github.com/switchboard-care/switchboard/config"
 	"github.com/switchboard-care/switchboard/internal/logging"
 	"github.com/switchboard-care/switchboard/internal/metrics"
@@ -134,4 +135,11 @@ func EnsureSearchAttributes(ctx context.Context, tc client.Client, namespace str
 		return fmt.Errorf("register search attributes: %w", err)
 	}
 	return nil
+}
+
+// Cases is the case API over a Temporal client, with the configured policy,
+// agent directory and personal-data redaction.
+func Cases(cfg *config.Config, tc client.Client) *caseapi.Client {
+	return &caseapi.Client{Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue, Policy: cfg.Policy,
+		Directory: cfg.Directory(), Redact: triage.Redactor(cfg.Triage.PersonalData)}
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 
-	"github.com/switchboard-care/switchboard/caseapi"
 	"github.com/switchboard-care/switchboard/console"
 	"github.com/switchboard-care/switchboard/demo"
 	"github.com/switchboard-care/switchboard/ingest"
@@ -67,7 +66,7 @@ func newDevCmd(a *App) *cobra.Command {
 			workerDone := make(chan error, 1)
 			go func() { workerDone <- app.RunWorker(ctx, cfg, tc, log) }()
 
-			cases := &caseapi.Client{Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue, Policy: cfg.Policy, Directory: cfg.Directory()}
+			cases := app.Cases(cfg, tc)
 			web, err := console.New(console.Options{Config: cfg, Cases: cases, Log: log.Named("console"), OutboxPath: app.OutboxPath(cfg)})
 			if err != nil {
 				return err

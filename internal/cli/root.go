@@ -103,5 +103,5 @@ func (a *App) CaseClient(ctx context.Context) (*caseapi.Client, error) {
 	if err != nil {
 		return nil, unavailable(err)
 	}
-	return &caseapi.Client{Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue, Policy: cfg.Policy, Directory: cfg.Directory()}, nil
+	return app.Cases(cfg, tc), nil
 }

@@ -94,7 +94,7 @@ func attach(ctx context.Context, srv *devserver.Server, opts Options) (*Stack, e
 		return nil, err
 	}
 	return &Stack{Config: cfg, Dir: opts.Dir, Server: srv, Temporal: tc, log: log,
-		Cases: &caseapi.Client{Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue, Policy: cfg.Policy, Directory: cfg.Directory()}}, nil
+		Cases: app.Cases(cfg, tc)}, nil
 }
 
 // StartWorker runs a worker in this process with every workflow and
