@@ -34,6 +34,12 @@ func TestDealingOnARealServer(t *testing.T) {
 	if _, err := h.cases.Shift(h.ctx, "marketing", "ben", false, "ana"); err == nil {
 		t.Fatal("an agent changed another agent's shift")
 	}
+	if b, err := h.cases.Board(h.ctx, "marketing"); err != nil || len(b.Agents) != 3 || !b.Agents[1].OnShift {
+		t.Fatalf("board %+v %v", b, err)
+	}
+	if b, err := h.cases.Board(h.ctx, "support"); err != nil || b.Mode != "claim" || len(b.Agents) != 0 {
+		t.Fatalf("a claim department's board %+v %v", b, err)
+	}
 	for i := range 30 {
 		p := xPost(fmt.Sprintf("deal-%02d", i), fmt.Sprintf("fan%d", i), "Love the new autumn campaign, brilliant ad!")
 		if _, err := h.cases.Submit(h.ctx, p); err != nil {

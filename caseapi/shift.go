@@ -2,6 +2,7 @@ package caseapi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"go.temporal.io/api/enums/v1"
@@ -49,4 +50,23 @@ func (c *Client) Shift(ctx context.Context, dept, agentID string, on bool, actor
 		return dispatch.Board{}, fmt.Errorf("shift of %s in %s refused: %w", agentID, dept, err)
 	}
 	return b, nil
+}
+
+// Board returns a department's dispatcher board: its queue and who is on
+// shift. A department whose dispatcher never ran has an empty board.
+func (c *Client) Board(ctx context.Context, dept string) (dispatch.Board, error) {
+	d, ok := c.Policy.Department(dept)
+	if !ok {
+		return dispatch.Board{}, fmt.Errorf("unknown department %q", dept)
+	}
+	empty := dispatch.Board{Department: dept, Mode: d.Assignment.Mode}
+	if !d.Assignment.AutoAssigned() {
+		return empty, nil
+	}
+	var b dispatch.Board
+	err := c.query(ctx, workflows.DispatcherID(dept), workflows.QueryBoard, &b)
+	if errors.Is(err, ErrNotFound) {
+		return empty, nil
+	}
+	return b, err
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/switchboard-care/switchboard/caseapi"
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/config"
+	"github.com/switchboard-care/switchboard/dispatch"
 	"github.com/switchboard-care/switchboard/policy"
 )
 
@@ -41,6 +42,8 @@ type Cases interface {
 	State(ctx context.Context, caseID string) (casestate.View, error)
 	Events(ctx context.Context, caseID string) ([]casestate.Event, error)
 	Act(ctx context.Context, caseID string, kind casestate.ActionKind, agentID string, a casestate.Action) (casestate.View, error)
+	Board(ctx context.Context, dept string) (dispatch.Board, error)
+	Shift(ctx context.Context, dept, agentID string, on bool, actorID string) (dispatch.Board, error)
 }
 
 // Options are what the console is built from.
@@ -139,6 +142,7 @@ func New(o Options) (http.Handler, error) {
 	mux.HandleFunc("GET /inbox/rows", s.fragment(s.inboxRows))
 	mux.HandleFunc("GET /case/{id...}", s.page(s.casePage))
 	mux.HandleFunc("POST /act/{kind}/{id...}", s.form(s.act))
+	mux.HandleFunc("POST /shift/{dept}", s.form(s.shift))
 	mux.HandleFunc("GET /outbox", s.page(s.outboxPage))
 	mux.HandleFunc("GET /approvals", s.page(s.approvalsPage))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })

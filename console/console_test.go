@@ -21,6 +21,7 @@ import (
 	"github.com/switchboard-care/switchboard/caseapi"
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/config"
+	"github.com/switchboard-care/switchboard/dispatch"
 	"github.com/switchboard-care/switchboard/policy"
 	"github.com/switchboard-care/switchboard/post"
 	"github.com/switchboard-care/switchboard/publish"
@@ -43,6 +44,27 @@ type memCases struct {
 	acts    []string // "kind case agent"
 	refuse  string   // when set, Act refuses with this reason
 	actions []casestate.Action
+	boards  map[string]dispatch.Board
+}
+
+func (m *memCases) Board(_ context.Context, dept string) (dispatch.Board, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.boards[dept], nil
+}
+
+func (m *memCases) Shift(_ context.Context, dept, agent string, on bool, actor string) (dispatch.Board, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.boards == nil {
+		m.boards = map[string]dispatch.Board{}
+	}
+	b := m.boards[dept]
+	b.Department = dept
+	b.Shift(agent, 6, on)
+	m.boards[dept] = b
+	m.acts = append(m.acts, fmt.Sprintf("shift %s %s %t by %s", dept, agent, on, actor))
+	return b, nil
 }
 
 func (m *memCases) List(_ context.Context, f caseapi.Filter) ([]caseapi.Summary, error) {
@@ -647,5 +669,33 @@ func TestHashPassword(t *testing.T) {
 	}
 	if _, err := HashPassword("abc"); err == nil {
 		t.Fatal("short password accepted")
+	}
+}
+
+// Agents of a department that deals cases go on and off shift from the
+// inbox; only in their own departments.
+func TestAgentsGoOnAndOffShiftFromTheInbox(t *testing.T) {
+	f := newFixture(t, Options{})
+	maya := f.browser().signedIn("maya") // marketing deals round robin
+	_, page := maya.get("/inbox")
+	if !strings.Contains(page, `action="/shift/marketing"`) || !strings.Contains(page, "Go on shift") {
+		t.Fatalf("no shift form on the inbox:\n%s", page)
+	}
+	tok := maya.token("/inbox")
+	resp, _ := maya.do("POST", "/shift/marketing", url.Values{"csrf": {tok}, "on": {"1"}})
+	wantStatus(t, resp, http.StatusSeeOther)
+	if _, page = maya.get("/inbox"); !strings.Contains(page, "Go off shift") || !strings.Contains(page, "on shift") {
+		t.Fatalf("inbox after going on shift:\n%s", page)
+	}
+	resp, _ = maya.do("POST", "/shift/support", url.Values{"csrf": {tok}, "on": {"1"}})
+	wantStatus(t, resp, http.StatusForbidden)
+	resp, _ = maya.do("POST", "/shift/marketing", url.Values{"csrf": {"forged"}, "on": {"0"}})
+	wantStatus(t, resp, http.StatusForbidden)
+	if got := f.cases.actCalls(); len(got) != 1 || got[0] != "shift marketing maya true by maya" {
+		t.Fatalf("calls %v", got)
+	}
+	// Support assigns by claim: its agents have no shift to join.
+	if _, page := f.browser().signedIn("sam").get("/inbox"); strings.Contains(page, "/shift/") {
+		t.Fatal("a claim department offers shifts")
 	}
 }

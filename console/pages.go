@@ -42,6 +42,7 @@ type inboxData struct {
 	RefreshMS  int64
 	Every      string
 	Error      string
+	Shifts     []shiftRow // departments that deal cases to agents on shift
 }
 
 type row struct {
@@ -141,7 +142,63 @@ func (s *server) inbox(w http.ResponseWriter, r *http.Request, sess session, age
 		d.Error = "Could not list cases: " + err.Error()
 	}
 	d.Rows = rows
+	d.Shifts = s.shiftsOf(r.Context(), agent)
 	s.render(w, r, http.StatusOK, "inbox", s.withAgent(sess, agent, view{Title: "Inbox · " + d.Title, Nav: "inbox", Body: d}))
+}
+
+// shiftRow is the agent's shift in one department that deals cases.
+type shiftRow struct {
+	Dept, DeptName, Mode string
+	On                   bool
+	Cases, Capacity      int
+}
+
+// shiftsOf lists the agent's departments that deal cases to agents on
+// shift, with whether the agent is on. A board that cannot be read is left
+// out: the inbox still works.
+func (s *server) shiftsOf(ctx context.Context, agent policy.Agent) []shiftRow {
+	var out []shiftRow
+	for _, dept := range agent.Departments {
+		d, ok := s.cfg.Policy.Department(dept)
+		if !ok || !d.Assignment.AutoAssigned() {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(ctx, callTimeout)
+		b, err := s.cases.Board(ctx, dept)
+		cancel()
+		if err != nil {
+			s.log.Warn("inbox: read dispatcher board", zap.String("department", dept), zap.Error(err))
+			continue
+		}
+		row := shiftRow{Dept: dept, DeptName: s.deptName(dept), Mode: d.Assignment.Mode, Capacity: agent.Capacity}
+		for _, a := range b.Agents {
+			if a.ID == agent.ID {
+				row.On, row.Cases = a.OnShift, len(a.Cases)
+			}
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+// shift puts the signed-in agent on or off shift in one of their departments.
+func (s *server) shift(w http.ResponseWriter, r *http.Request, sess session, agent policy.Agent) {
+	dept := r.PathValue("dept")
+	if !slices.Contains(agent.Departments, dept) {
+		s.fail(w, r, &agent, http.StatusForbidden, "Not your department", "You can go on shift in "+strings.Join(agent.Departments, ", ")+" only.")
+		return
+	}
+	on := r.PostFormValue("on") == "1"
+	ctx, cancel := context.WithTimeout(r.Context(), callTimeout)
+	defer cancel()
+	if _, err := s.cases.Shift(ctx, dept, agent.ID, on, agent.ID); err != nil {
+		s.sessions.addFlash(sess.ID, flash{Kind: "error", Text: "Your shift did not change: " + err.Error()})
+	} else if on {
+		s.sessions.addFlash(sess.ID, flash{Kind: "ok", Text: "You are on shift in " + s.deptName(dept) + ": cases come to you up to your capacity."})
+	} else {
+		s.sessions.addFlash(sess.ID, flash{Kind: "ok", Text: "You are off shift in " + s.deptName(dept) + ": your open cases went back to the queue."})
+	}
+	http.Redirect(w, r, "/inbox", http.StatusSeeOther)
 }
 
 // inboxRows is the table body alone, fetched by the page's refresh script.
@@ -384,6 +441,7 @@ func (s *server) act(w http.ResponseWriter, r *http.Request, sess session, agent
 		Text:          strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("text"), "\r\n", "\n")),
 		To:            r.PostFormValue("to"),
 		AwaitCustomer: r.PostFormValue("await_customer") != "",
+		Private:       r.PostFormValue("private") != "",
 	}
 	after, err := s.cases.Act(ctx, id, kind, agent.ID, a)
 	var refused *caseapi.RefusedError
