@@ -78,7 +78,24 @@ func NewRoot() *cobra.Command {
 		newSLACmd(app),
 		newBenchCmd(app),
 	)
+	markUsageErrors(root)
 	return root
+}
+
+// markUsageErrors makes a wrong number of arguments a usage error (exit 2)
+// on every command, like a bad flag.
+func markUsageErrors(cmd *cobra.Command) {
+	if check := cmd.Args; check != nil {
+		cmd.Args = func(c *cobra.Command, args []string) error {
+			if err := check(c, args); err != nil {
+				return usageError{fmt.Errorf("%w (see %s --help)", err, c.CommandPath())}
+			}
+			return nil
+		}
+	}
+	for _, sub := range cmd.Commands() {
+		markUsageErrors(sub)
+	}
 }
 
 // Execute runs the command line and returns the process exit code.

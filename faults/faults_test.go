@@ -1,0 +1,314 @@
+//go:build faults
+
+package faults
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
+
+	"github.com/switchboard-care/switchboard/caseapi"
+	"github.com/switchboard-care/switchboard/casestate"
+	"github.com/switchboard-care/switchboard/config"
+	"github.com/switchboard-care/switchboard/internal/app"
+	"github.com/switchboard-care/switchboard/internal/bench"
+	"github.com/switchboard-care/switchboard/internal/stack"
+	"github.com/switchboard-care/switchboard/policy"
+	"github.com/switchboard-care/switchboard/post"
+	"github.com/switchboard-care/switchboard/publish"
+	"github.com/switchboard-care/switchboard/workflows"
+)
+
+// switchboardBin is the switchboard command built once for every test,
+// so workers run as the real processes a deployment runs.
+var switchboardBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "switchboard-faults-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	switchboardBin, err = stack.Binary(ctx, dir)
+	cancel()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// question is a post from a customer of its own that triages to support
+// (claim mode, P3).
+func question(tag string, i int) post.Post {
+	return post.Post{ID: fmt.Sprintf("%s-%d", tag, i), Platform: "x", Property: "@acme_help",
+		Author: post.Author{ID: fmt.Sprintf("%s-u%d", tag, i), Handle: fmt.Sprintf("@cust%d", i)},
+		Text:   "Is the Leeds store open on Sunday?", CreatedAt: time.Now().UTC()}
+}
+
+// count is how many workflows a visibility query matches.
+func count(t *testing.T, ctx context.Context, s *stack.Stack, query string) int {
+	t.Helper()
+	res, err := s.Temporal.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Query: query})
+	if err != nil {
+		t.Fatalf("count %q: %v", query, err)
+	}
+	return int(res.GetCount())
+}
+
+// waitTriaged waits until the case has an owner; queries fail while no
+// worker runs, so errors are retried until ctx ends.
+func waitTriaged(ctx context.Context, c *caseapi.Client, id string) error {
+	for {
+		qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		v, err := c.State(qctx, id)
+		cancel()
+		if err == nil && v.Status != workflows.StatusTriaging {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("case %s not triaged: %v", id, err)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// TestWorkerKilledMidRun kills the worker with SIGKILL while posts arrive
+// and agents act on them, starts a new one, and checks that every case ran
+// to completion once: one workflow per post, one reply per case in the
+// outbox, nothing left open.
+func TestWorkerKilledMidRun(t *testing.T) {
+	cfg, err := config.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Policy.SLA.ReopenWindow = 3 * time.Second // resolved cases close soon after
+	s := stack.ForTestNoWorker(t, cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	w, err := s.StartWorkerProcess(ctx, switchboardBin)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	const n = 40
+	const every = 100 * time.Millisecond // 4 s of posts; the worker is dead from 1.5 s to 4.5 s
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	killed := make(chan struct{})
+	var submittedWhileDead int
+	for i := range n {
+		if i == 15 {
+			if err := w.Kill(); err != nil {
+				t.Fatal(err)
+			}
+			close(killed)
+			t.Logf("killed the worker (pid %d) with SIGKILL after %d posts", w.Pid(), i)
+		}
+		if i >= 15 {
+			submittedWhileDead++
+		}
+		p := question("kill", i)
+		if _, err := s.Cases.Submit(ctx, p); err != nil {
+			t.Fatalf("submit %d: %v", i, err)
+		}
+		wg.Add(1)
+		go func() { // an agent answers every case, waiting through the outage
+			defer wg.Done()
+			errs <- answer(ctx, s.Cases, p.CaseID())
+		}()
+		time.Sleep(every)
+	}
+	<-killed
+	time.Sleep(500 * time.Millisecond)
+	w2, err := s.StartWorkerProcess(ctx, switchboardBin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w2.Stop()
+	t.Logf("started a new worker (pid %d)", w2.Pid())
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	if t.Failed() {
+		return
+	}
+
+	completed, interrupted := 0, 0
+	for i := range n {
+		id := question("kill", i).CaseID()
+		if err := s.Temporal.GetWorkflow(ctx, id, "").Get(ctx, nil); err != nil {
+			t.Errorf("case %s did not complete: %v", id, err)
+			continue
+		}
+		completed++
+		h, err := bench.History(ctx, s.Temporal, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range h {
+			if e.GetEventType() == enums.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT || e.GetEventType() == enums.EVENT_TYPE_WORKFLOW_TASK_FAILED ||
+				(e.GetEventType() == enums.EVENT_TYPE_ACTIVITY_TASK_STARTED && e.GetActivityTaskStartedEventAttributes().GetAttempt() > 1) {
+				interrupted++
+				break
+			}
+		}
+	}
+	cases := count(t, ctx, s, "WorkflowType = '"+workflows.CaseWorkflowName+"'")
+	journeys := count(t, ctx, s, "WorkflowType = '"+workflows.JourneyWorkflowName+"'")
+	replies, err := publish.ReadOutbox(app.OutboxPath(s.Config))
+	if err != nil {
+		t.Fatal(err)
+	}
+	perCase := map[string]int{}
+	for _, r := range replies {
+		perCase[r.CaseID]++
+	}
+	doubled := 0
+	for _, k := range perCase {
+		if k != 1 {
+			doubled++
+		}
+	}
+	t.Logf("checked: %d posts (%d submitted while no worker ran); %d case workflows, %d journeys, %d completed; "+
+		"%d cases had work cut off by the kill (workflow task timed out or failed, or an activity retried); "+
+		"%d replies in the outbox for %d cases, %d cases with other than one",
+		n, submittedWhileDead, cases, journeys, completed, interrupted, len(replies), len(perCase), doubled)
+	if cases != n || journeys != n || completed != n || len(replies) != n || len(perCase) != n || doubled != 0 {
+		t.Fatalf("want %d of each and no case replied to twice", n)
+	}
+	if interrupted == 0 {
+		t.Fatal("the kill cut off no work in flight: the test proved nothing; kill earlier or post faster")
+	}
+}
+
+// answer claims, replies to and resolves a case as sam, each action
+// waiting (without retrying, so nothing is sent twice) until a worker
+// takes it.
+func answer(ctx context.Context, c *caseapi.Client, id string) error {
+	if err := waitTriaged(ctx, c, id); err != nil {
+		return err
+	}
+	for _, step := range []struct {
+		kind casestate.ActionKind
+		a    casestate.Action
+	}{
+		{casestate.ActionClaim, casestate.Action{}},
+		{casestate.ActionReply, casestate.Action{Text: "Yes, Sundays 10:00 to 16:00."}},
+		{casestate.ActionResolve, casestate.Action{}},
+	} {
+		if _, err := c.Act(ctx, id, step.kind, "sam", step.a); err != nil {
+			return fmt.Errorf("%s on %s: %w", step.kind, id, err)
+		}
+	}
+	return nil
+}
+
+// TestServerRestartTimersResume stops the Temporal server while open cases
+// wait on their SLA timers, with warnings falling due during the outage,
+// restarts it on the same database file, and checks that every case is
+// still there and every warning and breach fires, none early.
+func TestServerRestartTimersResume(t *testing.T) {
+	cfg, err := config.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const target = 12 * time.Second // warning at 9 s, breach at 12 s
+	d := cfg.Policy.Departments["support"]
+	tg := d.Targets[policy.P3]
+	tg.FirstResponse = target
+	d.Targets[policy.P3] = tg
+	s := stack.ForTestNoWorker(t, cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	w, err := s.StartWorkerProcess(ctx, switchboardBin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+
+	const n = 20
+	for i := range n {
+		if _, err := s.Cases.Submit(ctx, question("restart", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range n {
+		if err := waitTriaged(ctx, s.Cases, question("restart", i).CaseID()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	opened := time.Now()
+	time.Sleep(3 * time.Second)
+	if err := s.Server.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	stopped := time.Now()
+	time.Sleep(8 * time.Second) // the warnings fall due while the server is down
+	if err := s.Server.Restart(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("server down for %.1fs, from %.1fs to %.1fs after the cases opened (warnings due at 9s, breaches at 12s)",
+		time.Since(stopped).Seconds(), stopped.Sub(opened).Seconds(), time.Since(opened).Seconds())
+
+	running := count(t, ctx, s, "WorkflowType = '"+workflows.CaseWorkflowName+"' AND ExecutionStatus = 'Running'")
+	warned, breached, early := 0, 0, 0
+	var latest time.Duration
+	for i := range n {
+		id := question("restart", i).CaseID()
+		var warning, breach *casestate.Event
+		deadline := time.Now().Add(time.Minute)
+		for warning == nil || breach == nil {
+			if time.Now().After(deadline) {
+				t.Fatalf("case %s: warning %v, breach %v a minute after the restart", id, warning != nil, breach != nil)
+			}
+			qctx, qcancel := context.WithTimeout(ctx, 5*time.Second)
+			evs, err := s.Cases.Events(qctx, id)
+			qcancel()
+			if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+				t.Logf("events of %s: %v (retrying)", id, err)
+			}
+			for j := range evs {
+				switch e := &evs[j]; {
+				case e.Kind == casestate.EventWarning && warning == nil:
+					warning = e
+				case e.Kind == casestate.EventBreach && e.Clock == casestate.ClockFirstResponse && breach == nil:
+					breach = e
+				}
+			}
+			if warning == nil || breach == nil {
+				time.Sleep(250 * time.Millisecond)
+			}
+		}
+		warned++
+		breached++
+		warnDue := breach.ClockStarted.Add(time.Duration(cfg.Policy.SLA.WarningShare * float64(target)))
+		breachDue := breach.ClockStarted.Add(target)
+		if warning.At.Before(warnDue) || breach.At.Before(breachDue) {
+			early++
+		}
+		latest = max(latest, warning.At.Sub(warnDue), breach.At.Sub(breachDue))
+	}
+	cases := count(t, ctx, s, "WorkflowType = '"+workflows.CaseWorkflowName+"'")
+	t.Logf("checked: %d cases before the restart, %d case workflows after it, %d still running; %d warnings and %d breaches fired after the restart, %d early; latest %.1fs after its due time",
+		n, cases, running, warned, breached, early, latest.Seconds())
+	if cases != n || running != n || warned != n || breached != n || early != 0 {
+		t.Fatalf("want %d cases running, each warned and breached, none early", n)
+	}
+}

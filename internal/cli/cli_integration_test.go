@@ -1,0 +1,132 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/switchboard-care/switchboard/caseapi"
+	"github.com/switchboard-care/switchboard/casestate"
+	"github.com/switchboard-care/switchboard/internal/stack"
+	"github.com/switchboard-care/switchboard/post"
+)
+
+// run executes the command line as a user would, returning what it printed
+// and its exit code.
+func run(t *testing.T, args ...string) (string, int) {
+	t.Helper()
+	root := NewRoot()
+	var out, errOut bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&errOut)
+	root.SetArgs(args)
+	err := root.ExecuteContext(context.Background())
+	if err != nil {
+		return errOut.String() + err.Error(), exitCode(err)
+	}
+	return out.String(), 0
+}
+
+func runJSON[T any](t *testing.T, args ...string) T {
+	t.Helper()
+	out, code := run(t, append(args, "-o", "json")...)
+	if code != 0 {
+		t.Fatalf("switchboard %s: exit %d: %s", strings.Join(args, " "), code, out)
+	}
+	var v T
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatalf("switchboard %s -o json: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return v
+}
+
+func TestAgentCommandsOnARealServer(t *testing.T) {
+	st := stack.ForTest(t, nil)
+	t.Setenv("SWITCHBOARD_TEMPORAL_ADDRESS", st.Server.Address)
+	t.Setenv("SWITCHBOARD_DATA_DIR", st.Config.DataDir)
+	t.Setenv("SWITCHBOARD_LOG_LEVEL", "error")
+	ctx := context.Background()
+	submit := func(id, property, text string) string {
+		p := post.Post{ID: id, Platform: "x", Property: property, Author: post.Author{ID: "u-" + id, Handle: "@c" + id},
+			Text: text, CreatedAt: time.Now()}
+		if _, err := st.Cases.Submit(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		stack.Eventually(t, "triaged", func() error {
+			v, err := st.Cases.State(ctx, p.CaseID())
+			if err == nil && v.Status != casestate.StatusOpen {
+				err = errors.New(string(v.Status))
+			}
+			return err
+		})
+		return p.CaseID()
+	}
+	complaint := submit("cli-1", "@acme_help", "The app crashes whenever I open my basket")
+
+	v := runJSON[casestate.View](t, "case", "claim", complaint, "--as", "sam")
+	if v.Assignee != "sam" {
+		t.Fatalf("claim: %+v", v)
+	}
+	v = runJSON[casestate.View](t, "case", "reply", complaint, "Sorry! Which version are you on?", "--as", "sam", "--await-customer")
+	if v.Status != casestate.StatusWaitingCustomer || v.Response != nil {
+		t.Fatalf("reply: %s", v.Status)
+	}
+	v = runJSON[casestate.View](t, "case", "handoff", complaint, "--to", "pr", "a journalist is asking about it", "--as", "sam")
+	if v.Department != "pr" || v.Assignee != "" {
+		t.Fatalf("handoff: %s %q", v.Department, v.Assignee)
+	}
+	list := runJSON[[]caseapi.Summary](t, "cases", "list", "--department", "pr")
+	stack.Eventually(t, "listed under pr", func() error {
+		if list = runJSON[[]caseapi.Summary](t, "cases", "list", "--department", "pr"); len(list) != 1 || list[0].CaseID != complaint {
+			return errors.New("not listed")
+		}
+		return nil
+	})
+	runJSON[casestate.View](t, "case", "claim", complaint, "--as", "priya")
+	v = runJSON[casestate.View](t, "case", "resolve", complaint, "statement sent", "--as", "priya")
+	if v.Status != casestate.StatusResolved {
+		t.Fatalf("resolve: %s", v.Status)
+	}
+
+	// On the press account every public reply waits for a pr approver.
+	press := submit("cli-2", "@acme_news", "Journalist at the Ledger: can Acme comment on the kettle recall?")
+	runJSON[casestate.View](t, "case", "claim", press, "--as", "priya")
+	if v = runJSON[casestate.View](t, "case", "reply", press, "We are looking into it and will share a statement today.", "--as", "priya"); v.Draft == nil {
+		t.Fatalf("reply on the press account was not held for approval: %s", v.Status)
+	}
+	if out, code := run(t, "case", "approve", press, "--as", "priya"); code != ExitRefused || !strings.Contains(out, "rule four-eyes") {
+		t.Fatalf("self-approval: exit %d %s", code, out)
+	}
+	if v = runJSON[casestate.View](t, "case", "approve", press, "--as", "paul"); v.Draft != nil || v.Response != nil {
+		t.Fatalf("approve: %+v", v.Draft)
+	}
+	shown := runJSON[struct {
+		casestate.View
+		Events []casestate.Event `json:"events"`
+	}](t, "case", "show", press)
+	if kinds := len(shown.Events); kinds < 6 || shown.Events[len(shown.Events)-1].Kind != casestate.EventReplied {
+		t.Fatalf("case show timeline: %+v", shown.Events)
+	}
+
+	// Exit codes scripts can trust.
+	if _, code := run(t, "case", "claim", "case/x/none", "--as", "sam"); code != ExitNotFound {
+		t.Fatalf("unknown case: exit %d", code)
+	}
+	if _, code := run(t, "case", "claim", press, "--as", "maya"); code != ExitRefused {
+		t.Fatalf("outsider: exit %d", code)
+	}
+	if _, code := run(t, "case", "reply"); code != ExitUsage {
+		t.Fatalf("missing arguments: exit %d", code)
+	}
+	if _, code := run(t, "case", "claim", press); code != ExitUsage {
+		t.Fatalf("no agent: exit %d", code)
+	}
+	t.Setenv("SWITCHBOARD_TEMPORAL_ADDRESS", "127.0.0.1:1")
+	if _, code := run(t, "cases", "list"); code != ExitUnavailable {
+		t.Fatalf("no server: exit %d", code)
+	}
+}
