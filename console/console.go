@@ -26,6 +26,7 @@ import (
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/config"
 	"github.com/switchboard-care/switchboard/dispatch"
+	"github.com/switchboard-care/switchboard/journey"
 	"github.com/switchboard-care/switchboard/policy"
 )
 
@@ -44,6 +45,7 @@ type Cases interface {
 	Act(ctx context.Context, caseID string, kind casestate.ActionKind, agentID string, a casestate.Action) (casestate.View, error)
 	Board(ctx context.Context, dept string) (dispatch.Board, error)
 	Shift(ctx context.Context, dept, agentID string, on bool, actorID string) (dispatch.Board, error)
+	Journey(ctx context.Context, customerID string) (journey.Journey, error)
 }
 
 // Options are what the console is built from.

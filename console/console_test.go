@@ -22,6 +22,7 @@ import (
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/config"
 	"github.com/switchboard-care/switchboard/dispatch"
+	"github.com/switchboard-care/switchboard/journey"
 	"github.com/switchboard-care/switchboard/policy"
 	"github.com/switchboard-care/switchboard/post"
 	"github.com/switchboard-care/switchboard/publish"
@@ -38,13 +39,22 @@ var t0 = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 // the views, answers List by department like the visibility query, and
 // records every action it is asked to perform.
 type memCases struct {
-	mu      sync.Mutex
-	views   map[string]casestate.View
-	lists   []caseapi.Filter
-	acts    []string // "kind case agent"
-	refuse  string   // when set, Act refuses with this reason
-	actions []casestate.Action
-	boards  map[string]dispatch.Board
+	mu       sync.Mutex
+	views    map[string]casestate.View
+	lists    []caseapi.Filter
+	acts     []string // "kind case agent"
+	refuse   string   // when set, Act refuses with this reason
+	actions  []casestate.Action
+	boards   map[string]dispatch.Board
+	journeys map[string]journey.Journey
+}
+
+func (m *memCases) Journey(_ context.Context, customer string) (journey.Journey, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	j := m.journeys[customer]
+	j.CustomerID = customer
+	return j, nil
 }
 
 func (m *memCases) Board(_ context.Context, dept string) (dispatch.Board, error) {
@@ -697,5 +707,27 @@ func TestAgentsGoOnAndOffShiftFromTheInbox(t *testing.T) {
 	// Support assigns by claim: its agents have no shift to join.
 	if _, page := f.browser().signedIn("sam").get("/inbox"); strings.Contains(page, "/shift/") {
 		t.Fatal("a claim department offers shifts")
+	}
+}
+
+// The case page shows the customer's other cases, across channels and
+// linked identities.
+func TestCasePageShowsTheCustomersHistory(t *testing.T) {
+	f := newFixture(t, Options{})
+	v := caseView("h1", "support", time.Hour)
+	v.CustomerID = "x:jane"
+	id := v.ID
+	f.cases.views[id] = v
+	f.cases.journeys = map[string]journey.Journey{"x:jane": {Aliases: []string{"facebook:77"},
+		Timeline: []journey.Milestone{
+			{At: t0, CaseID: "case/facebook/f1", Seq: 1, Kind: "opened", Channel: "facebook", Department: "support"},
+			{At: t0.Add(time.Hour), CaseID: "case/facebook/f1", Seq: 2, Kind: "resolved", Channel: "facebook", Department: "support"},
+			{At: t0.Add(48 * time.Hour), CaseID: id, Seq: 1, Kind: "opened", Channel: "x"},
+		}}}
+	_, page := f.browser().signedIn("sam").get(caseURL(id))
+	for _, want := range []string{"also facebook:77", "case/facebook/f1", "2 steps · last resolved"} {
+		if !strings.Contains(page, want) {
+			t.Fatalf("case page lacks %q:\n%s", want, page)
+		}
 	}
 }

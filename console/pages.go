@@ -13,6 +13,7 @@ import (
 
 	"github.com/switchboard-care/switchboard/caseapi"
 	"github.com/switchboard-care/switchboard/casestate"
+	"github.com/switchboard-care/switchboard/journey"
 	"github.com/switchboard-care/switchboard/policy"
 	"github.com/switchboard-care/switchboard/publish"
 )
@@ -295,6 +296,50 @@ type caseData struct {
 	Member       bool // may act on the case's department (else here to approve)
 	Decides      bool // an approver the drafted reply waits for
 	DraftMine    bool // drafted by this agent: another approver must decide
+	Customer     customerHistory
+}
+
+// customerHistory is the customer's other cases, across channels and
+// linked identities, so the agent answers knowing the whole story.
+type customerHistory struct {
+	ID      string
+	Aliases []string
+	Cases   []pastCase
+}
+
+type pastCase struct {
+	CaseID, Channel, Department, URL string
+	Open                             bool
+	First, Last                      string // the first and latest step
+	Steps                            int
+}
+
+func historyOf(j journey.Journey, current string) customerHistory {
+	h := customerHistory{ID: j.CustomerID, Aliases: j.Aliases}
+	index := map[string]int{}
+	for _, m := range j.Timeline {
+		if m.CaseID == current {
+			continue
+		}
+		i, ok := index[m.CaseID]
+		if !ok {
+			i = len(h.Cases)
+			index[m.CaseID] = i
+			h.Cases = append(h.Cases, pastCase{CaseID: m.CaseID, Channel: m.Channel, URL: caseURL(m.CaseID), First: m.At.UTC().Format("Jan 2 15:04")})
+		}
+		c := &h.Cases[i]
+		c.Steps++
+		c.Last = string(m.Kind)
+		if m.Department != "" {
+			c.Department = m.Department
+		}
+	}
+	for _, o := range j.Open {
+		if i, ok := index[o.CaseID]; ok {
+			h.Cases[i].Open = true
+		}
+	}
+	return h
 }
 
 // visibleCase loads a case the agent may see; a case of another department
@@ -342,6 +387,11 @@ func (s *server) casePage(w http.ResponseWriter, r *http.Request, sess session, 
 		Member:    s.pol.MayActOn(agent.Actor(), v.Department) == nil,
 		Decides:   s.decides(agent, v),
 		DraftMine: v.Draft != nil && v.Draft.By == agent.ID,
+	}
+	if j, err := s.cases.Journey(ctx, v.CustomerID); err != nil {
+		s.log.Warn("case page: customer journey", zap.String("customer", v.CustomerID), zap.Error(err))
+	} else {
+		d.Customer = historyOf(j, v.ID)
 	}
 	slices.Reverse(d.Events) // newest first: what just happened is what an agent looks for
 	clocks := []*casestate.Clock{v.Response, v.Resolution}

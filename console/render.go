@@ -100,6 +100,7 @@ var funcs = template.FuncMap{
 	"percent": func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
 	"signed":  func(f float64) string { return fmt.Sprintf("%+.2f", f) },
 	"label":   func(s string) string { return strings.ReplaceAll(s, "_", " ") },
+	"join":    strings.Join,
 	"lower":   strings.ToLower,
 	"dur":     dur,
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/switchboard-care/switchboard/caseapi"
 	"github.com/switchboard-care/switchboard/casestate"
+	"github.com/switchboard-care/switchboard/journey"
 )
 
 // EnvAgent names the environment variable with the acting agent's id.
@@ -122,17 +123,22 @@ func newCaseShowCmd(a *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			customer, err := cases.Journey(cmd.Context(), v.CustomerID)
+			if err != nil {
+				return err
+			}
 			return p.print(struct {
 				casestate.View
-				Events []casestate.Event `json:"events"`
-			}{v, ev}, func(w io.Writer) { renderCase(w, v, ev) })
+				Events   []casestate.Event `json:"events"`
+				Customer journey.Journey   `json:"customer"`
+			}{v, ev, customer}, func(w io.Writer) { renderCase(w, v, ev, customer) })
 		},
 	}
 	addOutputFlag(cmd, &format)
 	return cmd
 }
 
-func renderCase(w io.Writer, v casestate.View, ev []casestate.Event) {
+func renderCase(w io.Writer, v casestate.View, ev []casestate.Event, customer journey.Journey) {
 	fmt.Fprintf(w, "%s\t%s · %s · %s · assignee %s\n", v.ID, v.Status, orDash(v.Department), orDash(v.Priority), orDash(v.Assignee))
 	fmt.Fprintf(w, "post\t%s on %s:%s — %s\n", v.Post.Author.Handle, v.Post.Platform, v.Post.Property, v.Post.Text)
 	fmt.Fprintf(w, "triage\t%s (%.0f%%), sentiment %.2f, language %s, private %t\n", v.Triage.Intent, v.Triage.Confidence*100, v.Triage.Sentiment, v.Triage.Language, v.Private)
@@ -149,7 +155,24 @@ func renderCase(w io.Writer, v casestate.View, ev []casestate.Event) {
 	if v.Escalation.Level > 0 {
 		fmt.Fprintf(w, "escalation\tlevel %d (%s)\n", v.Escalation.Level, v.Escalation.To)
 	}
-	fmt.Fprintf(w, "policy\t%s\n\n", v.PolicyVersion)
+	fmt.Fprintf(w, "policy\t%s\n", v.PolicyVersion)
+	others := map[string]bool{}
+	for _, m := range customer.Timeline {
+		if m.CaseID != v.ID {
+			others[m.CaseID] = true
+		}
+	}
+	fmt.Fprintf(w, "customer\t%s", customer.CustomerID)
+	if len(customer.Aliases) > 0 {
+		fmt.Fprintf(w, " (also %s)", strings.Join(customer.Aliases, ", "))
+	}
+	open := 0
+	for _, o := range customer.Open {
+		if o.CaseID != v.ID {
+			open++
+		}
+	}
+	fmt.Fprintf(w, " · %d other cases, %d open · switchboard journey %s\n\n", len(others), open, customer.CustomerID)
 	for _, e := range ev {
 		line := strings.TrimSpace(strings.Join([]string{e.Text, e.Detail, e.SLA}, " · "))
 		line = strings.Trim(line, " ·")
