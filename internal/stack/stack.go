@@ -116,11 +116,12 @@ func (s *Stack) Close() error {
 	return s.Server.Stop()
 }
 
-// Eventually retries check until it passes, failing t after 30s: triage,
+// Eventually retries check until it passes, failing t after 90s (a loaded
+// 2-core machine is slow, a passing check returns at once): triage,
 // visibility and signals are asynchronous.
 func Eventually(t testing.TB, what string, check func() error) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(90 * time.Second)
 	for {
 		err := check()
 		if err == nil {
