@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/switchboard-care/switchboard/casestate"
@@ -98,14 +99,22 @@ func (c *Client) join(ctx context.Context, p post.Post) (Outcome, bool, error) {
 		return Outcome{}, false, nil
 	}
 	id := post.CaseID(p.Platform, root)
-	v, err := c.State(ctx, id)
-	if errors.Is(err, ErrNotFound) {
+	// Describe, not a query: the case's customer is a search attribute set
+	// at its start, so no worker need answer while a webhook waits.
+	d, err := c.Temporal.DescribeWorkflowExecution(ctx, id, "")
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
 		return Outcome{}, false, nil
 	}
 	if err != nil {
-		return Outcome{}, false, err
+		return Outcome{}, false, fmt.Errorf("look up case %s: %w", id, err)
 	}
-	if v.Status == casestate.StatusClosed || v.CustomerID != p.CustomerKey() {
+	info := d.GetWorkflowExecutionInfo()
+	var customer string
+	if sa, ok := info.GetSearchAttributes().GetIndexedFields()[workflows.SACustomerID.GetName()]; ok {
+		_ = converter.GetDefaultDataConverter().FromPayload(sa, &customer)
+	}
+	if info.GetStatus() != enums.WORKFLOW_EXECUTION_STATUS_RUNNING || customer != p.CustomerKey() {
 		return Outcome{}, false, nil
 	}
 	return c.addFollowUp(ctx, id, p)

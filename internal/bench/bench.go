@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"go.temporal.io/api/enums/v1"
@@ -22,6 +23,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/interceptor"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/switchboard-care/switchboard/caseapi"
 	"github.com/switchboard-care/switchboard/casestate"
@@ -87,7 +89,6 @@ type Actions struct {
 // Memory is the worker process with many open cases.
 type Memory struct {
 	OpenCases       int     `json:"open_cases"`
-	Journeys        int     `json:"journeys"`
 	SubmitSeconds   float64 `json:"submit_seconds"`
 	IdleRSSMB       float64 `json:"idle_rss_mb"`
 	RSSMB           float64 `json:"rss_mb"`
@@ -405,7 +406,10 @@ func scriptedJourney(ctx context.Context, s *stack.Stack, queries *QueryCounter)
 }
 
 // memoryStep opens many cases waiting on their first-response timers on a
-// fresh server and worker process, then reads the worker's memory.
+// fresh server and worker process, then reads the worker's memory. The
+// cases are started as caseapi.Submit starts them but with no journey:
+// the figure is the cases' memory, and journeys would double the run's
+// length on the single-writer dev server without changing what is asked.
 func memoryStep(ctx context.Context, o Options, say func(string, ...any)) (*Memory, error) {
 	s, err := stack.Start(ctx, stack.Options{Dir: filepath.Join(o.Dir, "memory")})
 	if err != nil {
@@ -418,25 +422,56 @@ func memoryStep(ctx context.Context, o Options, say func(string, ...any)) (*Memo
 	}
 	defer w.Stop()
 	time.Sleep(2 * time.Second) // let start-up allocations settle before the idle reading
-	m := &Memory{OpenCases: o.OpenCases, Journeys: o.OpenCases, StickyCacheSize: 10000}
+	// 10,000 is the SDK's default sticky cache (worker.SetStickyWorkflowCacheSize),
+	// which the worker does not change.
+	m := &Memory{OpenCases: o.OpenCases, StickyCacheSize: 10000}
 	idle, err := w.RSS()
 	if err != nil {
 		return nil, err
 	}
 	m.IdleRSSMB = mb(idle)
-	say("memory: opening %d cases (one new customer each), idle worker RSS %.0f MB", o.OpenCases, m.IdleRSSMB)
+	say("memory: opening %d cases, idle worker RSS %.0f MB", o.OpenCases, m.IdleRSSMB)
 	start := time.Now()
-	if _, err := burst(ctx, s.Temporal, load{name: "open case", submit: caseLoad(s.Cases, "mem").submit,
-		reached: func(*historypb.HistoryEvent) bool { return true }}, o.OpenCases, o.OpenSubmitters); err != nil {
+	next := make(chan int)
+	errs := make(chan error, o.OpenSubmitters)
+	var wg sync.WaitGroup
+	for range o.OpenSubmitters {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if err := startCase(ctx, s.Cases, benchPost("mem", i)); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for i := range o.OpenCases {
+		select {
+		case next <- i:
+			continue
+		case err = <-errs:
+		}
+		break
+	}
+	close(next)
+	wg.Wait()
+	if err != nil {
 		return nil, err
 	}
 	query := "WorkflowType = '" + workflows.CaseWorkflowName + "' AND CaseStatus = 'open' AND ExecutionStatus = 'Running'"
-	wctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	wctx, cancel := context.WithTimeout(ctx, 20*time.Minute)
 	defer cancel()
+	last := time.Now()
 	if err := eventually(wctx, time.Second, func() error {
 		res, err := s.Temporal.CountWorkflow(wctx, &workflowservice.CountWorkflowExecutionsRequest{Query: query})
 		if err != nil {
 			return err
+		}
+		if time.Since(last) > 30*time.Second {
+			last = time.Now()
+			say("memory: %d of %d cases open after %.0fs", res.GetCount(), o.OpenCases, time.Since(start).Seconds())
 		}
 		if int(res.GetCount()) < o.OpenCases {
 			return fmt.Errorf("%d of %d cases open", res.GetCount(), o.OpenCases)
@@ -463,6 +498,23 @@ func memoryStep(ctx context.Context, o Options, say func(string, ...any)) (*Memo
 	say("memory: %d open cases in %.0fs; worker RSS %.0f MB, heap in use %.0f MB, %0.f goroutines",
 		o.OpenCases, m.SubmitSeconds, m.RSSMB, m.HeapInuseMB, m.Goroutines)
 	return m, nil
+}
+
+// startCase starts a case as caseapi.Submit does, without a journey.
+func startCase(ctx context.Context, c *caseapi.Client, p post.Post) error {
+	_, err := c.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: p.CaseID(), TaskQueue: c.TaskQueue,
+		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			workflows.SACustomerID.ValueSet(p.CustomerKey()),
+			workflows.SAChannel.ValueSet(p.Platform),
+			workflows.SACaseStatus.ValueSet(workflows.StatusTriaging),
+		),
+	}, workflows.CaseWorkflowName, workflows.CaseInput{Post: p, Policy: c.Policy})
+	if err != nil {
+		return fmt.Errorf("start case %s: %w", p.CaseID(), err)
+	}
+	return nil
 }
 
 func mb(b int64) float64 { return float64(b) / (1 << 20) }
