@@ -8,16 +8,77 @@ import (
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/journey"
 	"github.com/switchboard-care/switchboard/workflows"
 )
 
-// Journey returns a customer's journey, following a linked identity to the
-// journey it was merged into. A customer with no journey yet gets an empty
-// one under their own id.
+// Journey returns a customer's whole journey, following a linked identity
+// to the journey it was merged into: what the cases reported, and the live
+// trail of the cases still open (they report when they open and close).
 func (c *Client) Journey(ctx context.Context, customerID string) (journey.Journey, error) {
+	j, err := c.recorded(ctx, customerID)
+	if err != nil {
+		return j, err
+	}
+	if err := c.refreshOpen(ctx, &j); err != nil {
+		return j, err
+	}
+	for _, o := range j.Open {
+		v, err := c.State(ctx, o.CaseID)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return j, err
+		}
+		events, err := c.Events(ctx, o.CaseID)
+		if err != nil {
+			return j, err
+		}
+		j.Record(journey.CaseUpdate{Case: o, Milestones: journey.FromEvents(o.CaseID, v.Channel, v.PolicyVersion, events, 0)})
+	}
+	return j, nil
+}
+
+// refreshOpen replaces what the journey recorded of its open cases with
+// where they stand now, from their search attributes (no worker needed),
+// dropping cases that have completed.
+func (c *Client) refreshOpen(ctx context.Context, j *journey.Journey) error {
+	open := j.Open[:0:0]
+	for _, o := range j.Open {
+		d, err := c.Temporal.DescribeWorkflowExecution(ctx, o.CaseID, "")
+		var notFound *serviceerror.NotFound
+		if errors.As(err, &notFound) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("look up case %s: %w", o.CaseID, err)
+		}
+		info := d.GetWorkflowExecutionInfo()
+		if info.GetStatus() != enums.WORKFLOW_EXECUTION_STATUS_RUNNING {
+			continue
+		}
+		fields := info.GetSearchAttributes().GetIndexedFields()
+		get := func(name string, v *string) {
+			if p, ok := fields[name]; ok {
+				_ = converter.GetDefaultDataConverter().FromPayload(p, v)
+			}
+		}
+		o.Assignee = ""
+		get(workflows.SADepartment.GetName(), &o.Department)
+		get(workflows.SAAssignee.GetName(), &o.Assignee)
+		get(workflows.SACaseStatus.GetName(), &o.Status)
+		open = append(open, o)
+	}
+	j.Open = open
+	return nil
+}
+
+// recorded returns what the customer's journey workflow holds.
+func (c *Client) recorded(ctx context.Context, customerID string) (journey.Journey, error) {
 	id := customerID
 	for range 3 { // a merged identity points at its primary, which is never merged itself
 		var j journey.Journey
@@ -56,7 +117,10 @@ func (c *Client) ensureJourney(ctx context.Context, customerID string) error {
 // journeyFor returns the customer's journey (following links), making sure
 // it runs so the case can report to it from its first step.
 func (c *Client) journeyFor(ctx context.Context, customerID string) (journey.Journey, error) {
-	j, err := c.Journey(ctx, customerID)
+	j, err := c.recorded(ctx, customerID)
+	if err == nil {
+		err = c.refreshOpen(ctx, &j)
+	}
 	if err != nil {
 		return journey.Journey{}, err
 	}
@@ -79,7 +143,7 @@ func (c *Client) Link(ctx context.Context, customerID, identity, agentID string)
 	if err != nil {
 		return journey.Journey{}, err
 	}
-	primary, err := c.Journey(ctx, customerID)
+	primary, err := c.recorded(ctx, customerID)
 	if err != nil {
 		return journey.Journey{}, err
 	}

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/switchboard-care/switchboard/casestate"
 )
 
 // Milestone is one step of one case, as the case recorded it.
@@ -148,4 +150,15 @@ func (j *Journey) latest(eligible func(OpenCase) bool) (OpenCase, bool) {
 		return OpenCase{}, false
 	}
 	return *found, true
+}
+
+// FromEvents turns a case's trail into milestones, from the step after
+// `after` on.
+func FromEvents(caseID, channel, policyVersion string, events []casestate.Event, after int) []Milestone {
+	var out []Milestone
+	for _, e := range events[after:] {
+		out = append(out, Milestone{At: e.At, CaseID: caseID, Seq: e.Seq, Kind: string(e.Kind), Channel: channel,
+			Actor: e.Actor, Department: e.Department, Text: e.Text, Detail: e.Detail, SLA: e.SLA, PolicyVersion: policyVersion})
+	}
+	return out
 }

@@ -44,10 +44,11 @@ type caseRun struct {
 	actions  workflow.Mutex          // one action at a time, so a reply is published once
 	shown    casestate.Visibility
 	timer    armedTimer
-	// Milestones up to reported went to the customer's journey.
-	reportsJourney bool
-	reported       int
-	metered        int // events counted in metrics
+	// journey is how the case reports to the customer's journey (a
+	// versionJourney value); milestones up to reported went there.
+	journey  workflow.Version
+	reported int
+	metered  int // events counted in metrics
 }
 
 type armedTimer struct {
@@ -113,7 +114,10 @@ func (r *caseRun) run(ctx workflow.Context) (casestate.View, error) {
 	}
 	r.c = casestate.Open(r.in.Post, tri, r.in.Policy, r.in.Continuity, workflow.Now(ctx))
 	// Cases that began before journeys existed never report to one.
-	r.reportsJourney = workflow.GetVersion(ctx, versionJourney, workflow.DefaultVersion, 1) == 1 && r.in.JourneyID != ""
+	r.journey = workflow.GetVersion(ctx, versionJourney, workflow.DefaultVersion, journeyAtOpenAndClose)
+	if r.in.JourneyID == "" {
+		r.journey = workflow.DefaultVersion
+	}
 	log := workflow.GetLogger(ctx)
 	log.Info("case opened", "department", r.c.Department, "priority", r.c.Priority, "intent", tri.Intent)
 
@@ -208,13 +212,24 @@ func (r *caseRun) takeSignals(ctx workflow.Context) {
 	}
 }
 
-// versionJourney guards milestone reporting to the customer's journey.
-const versionJourney = "customer-journey"
+// versionJourney guards how a case reports to the customer's journey:
+// DefaultVersion not at all (cases from before journeys), journeyEveryPass
+// after every change, journeyAtOpenAndClose once triaged and once closed —
+// every signal is a billable action, and readers merge the live trail of
+// open cases (caseapi.Client.Journey).
+const (
+	versionJourney        = "customer-journey"
+	journeyEveryPass      = 1
+	journeyAtOpenAndClose = 2
+)
 
 // reportMilestones sends the customer's journey the case's new steps. A
 // failed signal is logged, not fatal: the case's own trail stays the record.
 func (r *caseRun) reportMilestones(ctx workflow.Context) {
-	if !r.reportsJourney || r.reported == len(r.c.Events) {
+	switch {
+	case r.journey == workflow.DefaultVersion || r.reported == len(r.c.Events):
+		return
+	case r.journey == journeyAtOpenAndClose && r.reported > 0 && !r.c.Done():
 		return
 	}
 	v := r.c.View()
@@ -223,11 +238,7 @@ func (r *caseRun) reportMilestones(ctx workflow.Context) {
 			Assignee: v.Assignee, Status: string(v.Status), Since: r.c.OpenedAt},
 		Closed: !r.c.Active(),
 	}
-	for _, e := range r.c.Events[r.reported:] {
-		u.Milestones = append(u.Milestones, journey.Milestone{At: e.At, CaseID: r.c.ID, Seq: e.Seq, Kind: string(e.Kind),
-			Channel: v.Channel, Actor: e.Actor, Department: e.Department, Text: e.Text, Detail: e.Detail, SLA: e.SLA,
-			PolicyVersion: r.c.Policy.Version})
-	}
+	u.Milestones = journey.FromEvents(r.c.ID, v.Channel, r.c.Policy.Version, r.c.Events, r.reported)
 	r.reported = len(r.c.Events)
 	if err := workflow.SignalExternalWorkflow(ctx, r.in.JourneyID, "", SignalCaseUpdate, u).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Error("report to journey failed", "journey", r.in.JourneyID, "error", err)

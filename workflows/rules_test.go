@@ -197,7 +197,9 @@ func TestPrivateChannelRuleOnReplies(t *testing.T) {
 
 func TestEditsAndDeletionsAreRecorded(t *testing.T) {
 	ct := newCaseTest(t, "complaint", friday1000)
-	ct.at(time.Minute, func() { ct.env.SignalWorkflow(SignalPostEdit, PostEdit{PostID: "x-100", Text: "my app keeps crashing on Android"}) })
+	ct.at(time.Minute, func() {
+		ct.env.SignalWorkflow(SignalPostEdit, PostEdit{PostID: "x-100", Text: "my app keeps crashing on Android"})
+	})
 	ct.at(2*time.Minute, func() { ct.env.SignalWorkflow(SignalPostEdit, PostEdit{PostID: "x-100", Deleted: true}) })
 	ct.at(3*time.Minute, func() {
 		ct.act("claim", casestate.ActionClaim, "sam", casestate.Action{})
