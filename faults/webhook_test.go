@@ -91,6 +91,9 @@ func TestEveryWebhookTenTimes(t *testing.T) {
 				}
 				mu.Lock()
 				defer mu.Unlock()
+				if resp.StatusCode != http.StatusOK && statuses[resp.StatusCode] == 0 {
+					t.Logf("first %d answer: %s", resp.StatusCode, body)
+				}
 				statuses[resp.StatusCode]++
 				sum.Started += r.Started
 				sum.Duplicates += r.Duplicates

@@ -20,16 +20,16 @@ type Author struct {
 
 // Post is the canonical intake format (see docs/design.md).
 type Post struct {
-	ID         string    `json:"id"`
-	Platform   string    `json:"platform"`
-	Property   string    `json:"property"`
-	Author     Author    `json:"author"`
-	Text       string    `json:"text"`
-	CreatedAt  time.Time `json:"created_at"`
-	InReplyTo  string    `json:"in_reply_to,omitempty"`
-	ThreadID   string    `json:"thread_id,omitempty"`
-	URL        string    `json:"url,omitempty"`
-	Private    bool      `json:"private,omitempty"` // arrived as a direct/private message
+	ID        string    `json:"id"`
+	Platform  string    `json:"platform"`
+	Property  string    `json:"property"`
+	Author    Author    `json:"author"`
+	Text      string    `json:"text"`
+	CreatedAt time.Time `json:"created_at"`
+	InReplyTo string    `json:"in_reply_to,omitempty"`
+	ThreadID  string    `json:"thread_id,omitempty"`
+	URL       string    `json:"url,omitempty"`
+	Private   bool      `json:"private,omitempty"` // arrived as a direct/private message
 }
 
 // MaxTextLength bounds a post's text; platforms allow far less, so anything

@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 )
@@ -27,11 +26,8 @@ func newShiftCmd(a *App, on bool) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if as == "" {
-				as = os.Getenv(EnvAgent)
-			}
-			if as == "" {
-				return usageError{fmt.Errorf("who is acting? pass --as AGENT or set %s", EnvAgent)}
+			if as, err = acting(as); err != nil {
+				return err
 			}
 			agent := as
 			if len(args) == 1 { // a lead changing someone else's shift
@@ -66,7 +62,7 @@ func newShiftCmd(a *App, on bool) *cobra.Command {
 			})
 		},
 	}
-	cmd.Flags().StringVar(&as, "as", "", "the agent acting (default $"+EnvAgent+")")
+	addAgentFlag(cmd, &as)
 	cmd.Flags().StringVar(&dept, "department", "", "the department (default: the agent's first)")
 	_ = cmd.RegisterFlagCompletionFunc("department", a.completeDepartments)
 	addOutputFlag(cmd, &format)

@@ -17,6 +17,21 @@ import (
 // EnvAgent names the environment variable with the acting agent's id.
 const EnvAgent = "SWITCHBOARD_AGENT"
 
+func addAgentFlag(cmd *cobra.Command, as *string) {
+	cmd.Flags().StringVar(as, "as", "", "the agent acting (default $"+EnvAgent+")")
+}
+
+// acting is the agent an action is taken as: --as, else $SWITCHBOARD_AGENT.
+func acting(as string) (string, error) {
+	if as == "" {
+		as = os.Getenv(EnvAgent)
+	}
+	if as == "" {
+		return "", usageError{fmt.Errorf("who is acting? pass --as AGENT or set %s", EnvAgent)}
+	}
+	return as, nil
+}
+
 func newCasesCmd(a *App) *cobra.Command {
 	cmd := &cobra.Command{Use: "cases", Short: "List cases"}
 	cmd.AddCommand(newCasesListCmd(a))
@@ -219,11 +234,8 @@ func newCaseActionCmd(a *App, spec actionSpec) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if as == "" {
-				as = os.Getenv(EnvAgent)
-			}
-			if as == "" {
-				return usageError{fmt.Errorf("who is acting? pass --as AGENT or set %s", EnvAgent)}
+			if as, err = acting(as); err != nil {
+				return err
 			}
 			action := casestate.Action{To: to, AwaitCustomer: await, Private: private}
 			if len(args) == 2 {
@@ -243,7 +255,7 @@ func newCaseActionCmd(a *App, spec actionSpec) *cobra.Command {
 			})
 		},
 	}
-	cmd.Flags().StringVar(&as, "as", "", "the agent acting (default $"+EnvAgent+")")
+	addAgentFlag(cmd, &as)
 	if spec.to {
 		cmd.Flags().StringVar(&to, "to", "", "the department taking over")
 		_ = cmd.MarkFlagRequired("to")

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -89,11 +88,8 @@ func newCustomerCmd(a *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if as == "" {
-				as = os.Getenv(EnvAgent)
-			}
-			if as == "" {
-				return usageError{fmt.Errorf("who is acting? pass --as AGENT or set %s", EnvAgent)}
+			if as, err = acting(as); err != nil {
+				return err
 			}
 			cases, err := a.CaseClient(cmd.Context())
 			if err != nil {
@@ -109,7 +105,7 @@ func newCustomerCmd(a *App) *cobra.Command {
 			})
 		},
 	}
-	link.Flags().StringVar(&as, "as", "", "the agent acting (default $"+EnvAgent+")")
+	addAgentFlag(link, &as)
 	addOutputFlag(link, &format)
 	cmd.AddCommand(link)
 	return cmd
