@@ -29,6 +29,12 @@ type Triager interface {
 	Triage(p post.Post) triaged.Result
 }
 
+// Customers finds where a post's customer already is: their journey, and
+// the open case a new case should follow; *caseapi.Client is the real one.
+type Customers interface {
+	CustomerContext(ctx context.Context, p post.Post) (journeyID string, cont *casestate.Continuity, err error)
+}
+
 // Activities are registered on the worker as one struct, so they share the
 // triage engine (built once per worker) and the publisher.
 type Activities struct {
@@ -36,6 +42,7 @@ type Activities struct {
 	Temporal  client.Client
 	TaskQueue string
 	Triager   Triager
+	Customers Customers
 	Publisher publish.Publisher
 	Notifier  *Notifier
 	Log       *zap.Logger
@@ -48,6 +55,20 @@ func (a *Activities) Triage(ctx context.Context, p post.Post) (triaged.Result, e
 		zap.String("intent", r.Intent), zap.String("language", r.Language), zap.Bool("private", r.Private),
 		zap.String("text", r.Redacted))
 	return r, nil
+}
+
+// Prepare triages a post and finds its customer's journey and open case,
+// in one activity: one round trip for the case, none for the starter.
+func (a *Activities) Prepare(ctx context.Context, p post.Post) (workflows.Preparation, error) {
+	tri, err := a.Triage(ctx, p)
+	if err != nil {
+		return workflows.Preparation{}, err
+	}
+	journeyID, cont, err := a.Customers.CustomerContext(ctx, p)
+	if err != nil {
+		return workflows.Preparation{}, fmt.Errorf("customer of %s: %w", p.CaseID(), err)
+	}
+	return workflows.Preparation{Triage: tri, JourneyID: journeyID, Continuity: cont}, nil
 }
 
 // Publish sends a reply through the configured publisher.

@@ -53,20 +53,11 @@ func (c *Client) Submit(ctx context.Context, p post.Post) (Outcome, error) {
 	if out, ok, err := c.join(ctx, p); ok || err != nil {
 		return out, err
 	}
+	if out, ok, err := c.joinPrivate(ctx, p); ok || err != nil {
+		return out, err
+	}
 	id := p.CaseID()
-	j, err := c.journeyFor(ctx, p.CustomerKey())
-	if err != nil {
-		return Outcome{}, err
-	}
-	// A private message has no thread: it belongs to the customer's open
-	// case on that channel, if there is one.
-	if open, ok := j.LatestOn(p.Platform, id); ok && p.Private && p.ThreadRoot() == "" {
-		if out, ok, err := c.addFollowUp(ctx, open.CaseID, p); ok || err != nil {
-			return out, err
-		}
-	}
-	customer, cont := j.CustomerID, continuityOf(j, id)
-	_, err = c.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+	_, err := c.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                    id,
 		TaskQueue:             c.TaskQueue,
 		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
@@ -80,7 +71,7 @@ func (c *Client) Submit(ctx context.Context, p post.Post) (Outcome, error) {
 			workflows.SAChannel.ValueSet(p.Platform),
 			workflows.SACaseStatus.ValueSet(workflows.StatusTriaging),
 		),
-	}, workflows.CaseWorkflowName, workflows.CaseInput{Post: p, Policy: c.Policy, JourneyID: workflows.JourneyID(customer), Continuity: cont})
+	}, workflows.CaseWorkflowName, workflows.CaseInput{Post: p, Policy: c.Policy})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	switch {
 	case errors.As(err, &started):
@@ -118,6 +109,36 @@ func (c *Client) join(ctx context.Context, p post.Post) (Outcome, bool, error) {
 		return Outcome{}, false, nil
 	}
 	return c.addFollowUp(ctx, id, p)
+}
+
+// joinPrivate adds a private message, which has no thread, to the
+// customer's open case on that channel (found by its search attributes,
+// without a worker), preferring one someone is working on.
+func (c *Client) joinPrivate(ctx context.Context, p post.Post) (Outcome, bool, error) {
+	if !p.Private || p.ThreadRoot() != "" {
+		return Outcome{}, false, nil
+	}
+	open, err := c.List(ctx, Filter{CustomerID: p.CustomerKey(), Running: true})
+	if err != nil {
+		return Outcome{}, false, err
+	}
+	better := func(a, b *Summary) bool {
+		if (a.Assignee != "") != (b.Assignee != "") {
+			return a.Assignee != ""
+		}
+		return a.OpenedAt.After(b.OpenedAt)
+	}
+	var best *Summary
+	for i := range open {
+		o := &open[i]
+		if o.Channel == p.Platform && o.CaseID != p.CaseID() && (best == nil || better(o, best)) {
+			best = o
+		}
+	}
+	if best == nil {
+		return Outcome{}, false, nil
+	}
+	return c.addFollowUp(ctx, best.CaseID, p)
 }
 
 // addFollowUp signals a customer's post to an open case; ok is false if the

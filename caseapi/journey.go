@@ -12,6 +12,7 @@ import (
 
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/journey"
+	"github.com/switchboard-care/switchboard/post"
 	"github.com/switchboard-care/switchboard/workflows"
 )
 
@@ -125,6 +126,16 @@ func (c *Client) journeyFor(ctx context.Context, customerID string) (journey.Jou
 		return journey.Journey{}, err
 	}
 	return j, c.ensureJourney(ctx, j.CustomerID)
+}
+
+// CustomerContext finds the journey of a post's customer (following links;
+// started if new) and the open case the post's case should follow.
+func (c *Client) CustomerContext(ctx context.Context, p post.Post) (string, *casestate.Continuity, error) {
+	j, err := c.journeyFor(ctx, p.CustomerKey())
+	if err != nil {
+		return "", nil, err
+	}
+	return workflows.JourneyID(j.CustomerID), continuityOf(j, p.CaseID()), nil
 }
 
 // continuityOf is the customer's open case a new case should follow.

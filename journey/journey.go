@@ -123,20 +123,10 @@ func (j *Journey) CheckLink(identity string) error {
 // Latest returns the open case a new post should follow, for continuity:
 // the most recent one someone is working on, else the most recent one.
 func (j *Journey) Latest(except string) (OpenCase, bool) {
-	return j.latest(func(o OpenCase) bool { return o.CaseID != except })
-}
-
-// LatestOn is Latest among the cases of one channel: where a private
-// message, which has no thread, belongs.
-func (j *Journey) LatestOn(channel, except string) (OpenCase, bool) {
-	return j.latest(func(o OpenCase) bool { return o.CaseID != except && o.Channel == channel })
-}
-
-func (j *Journey) latest(eligible func(OpenCase) bool) (OpenCase, bool) {
 	var found *OpenCase
 	for i := len(j.Open) - 1; i >= 0; i-- {
 		o := &j.Open[i]
-		if !eligible(*o) {
+		if o.CaseID == except {
 			continue
 		}
 		if o.Assignee != "" {

@@ -13,12 +13,12 @@ import (
 	"github.com/switchboard-care/switchboard/journey"
 	"github.com/switchboard-care/switchboard/post"
 	"github.com/switchboard-care/switchboard/publish"
-	"github.com/switchboard-care/switchboard/triage/triaged"
 )
 
 // Activity names, shared with the worker's registration.
 const (
-	ActivityTriage   = "Triage"
+	ActivityTriage   = "Triage" // cases from before versionPrepare
+	ActivityPrepare  = "Prepare"
 	ActivityPublish  = "Publish"
 	ActivityNotify   = "Notify"
 	ActivityDispatch = "Dispatch"
@@ -46,9 +46,10 @@ type caseRun struct {
 	timer    armedTimer
 	// journey is how the case reports to the customer's journey (a
 	// versionJourney value); milestones up to reported went there.
-	journey  workflow.Version
-	reported int
-	metered  int // events counted in metrics
+	journeyID string
+	journey   workflow.Version
+	reported  int
+	metered   int // events counted in metrics
 }
 
 type armedTimer struct {
@@ -104,22 +105,19 @@ func (r *caseRun) check(kind casestate.ActionKind, a casestate.Action) error {
 }
 
 func (r *caseRun) run(ctx workflow.Context) (casestate.View, error) {
-	var tri triaged.Result
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		Summary:             "triage",
-	})
-	if err := workflow.ExecuteActivity(actx, ActivityTriage, r.in.Post).Get(ctx, &tri); err != nil {
-		return casestate.View{}, fmt.Errorf("triage: %w", err)
+	prep, err := r.prepare(ctx)
+	if err != nil {
+		return casestate.View{}, err
 	}
-	r.c = casestate.Open(r.in.Post, tri, r.in.Policy, r.in.Continuity, workflow.Now(ctx))
+	r.c = casestate.Open(r.in.Post, prep.Triage, r.in.Policy, prep.Continuity, workflow.Now(ctx))
+	r.journeyID = prep.JourneyID
 	// Cases that began before journeys existed never report to one.
 	r.journey = workflow.GetVersion(ctx, versionJourney, workflow.DefaultVersion, journeyAtOpenAndClose)
-	if r.in.JourneyID == "" {
+	if r.journeyID == "" {
 		r.journey = workflow.DefaultVersion
 	}
 	log := workflow.GetLogger(ctx)
-	log.Info("case opened", "department", r.c.Department, "priority", r.c.Priority, "intent", tri.Intent)
+	log.Info("case opened", "department", r.c.Department, "priority", r.c.Priority, "intent", prep.Triage.Intent)
 
 	for {
 		// Taken before this pass's blocking steps: a change made while they
@@ -164,6 +162,29 @@ func (r *caseRun) run(ctx workflow.Context) (casestate.View, error) {
 	r.count(ctx)
 	log.Info("case closed", "events", len(r.c.Events))
 	return r.c.View(), nil
+}
+
+// versionPrepare: the case triages the post and looks up the customer in
+// one activity (Prepare), so the starter makes one call per post; before,
+// the starter looked the customer up and the case only triaged.
+const versionPrepare = "prepare"
+
+func (r *caseRun) prepare(ctx workflow.Context) (Preparation, error) {
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 30 * time.Second, Summary: "triage"})
+	if workflow.GetVersion(ctx, versionPrepare, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		prep := Preparation{JourneyID: r.in.JourneyID, Continuity: r.in.Continuity}
+		if err := workflow.ExecuteActivity(actx, ActivityTriage, r.in.Post).Get(ctx, &prep.Triage); err != nil {
+			return prep, fmt.Errorf("triage: %w", err)
+		}
+		return prep, nil
+	}
+	actx = workflow.WithActivityOptions(actx, workflow.ActivityOptions{StartToCloseTimeout: 30 * time.Second,
+		Summary: "triage, and find " + r.in.Post.CustomerKey() + "'s journey"})
+	var prep Preparation
+	if err := workflow.ExecuteActivity(actx, ActivityPrepare, r.in.Post).Get(ctx, &prep); err != nil {
+		return prep, fmt.Errorf("prepare: %w", err)
+	}
+	return prep, nil
 }
 
 // armTimer keeps exactly one timer for the next deadline, replacing it only
@@ -240,8 +261,8 @@ func (r *caseRun) reportMilestones(ctx workflow.Context) {
 	}
 	u.Milestones = journey.FromEvents(r.c.ID, v.Channel, r.c.Policy.Version, r.c.Events, r.reported)
 	r.reported = len(r.c.Events)
-	if err := workflow.SignalExternalWorkflow(ctx, r.in.JourneyID, "", SignalCaseUpdate, u).Get(ctx, nil); err != nil {
-		workflow.GetLogger(ctx).Error("report to journey failed", "journey", r.in.JourneyID, "error", err)
+	if err := workflow.SignalExternalWorkflow(ctx, r.journeyID, "", SignalCaseUpdate, u).Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Error("report to journey failed", "journey", r.journeyID, "error", err)
 	}
 }
 

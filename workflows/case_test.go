@@ -35,6 +35,14 @@ func (f fixedTriage) Triage(p post.Post) triaged.Result {
 	return r
 }
 
+// newCustomer is a customer with no journey or open case yet: journeys and
+// continuity are tested against a real server (caseapi).
+type newCustomer struct{}
+
+func (newCustomer) CustomerContext(context.Context, post.Post) (string, *casestate.Continuity, error) {
+	return "", nil, nil
+}
+
 type caseTest struct {
 	t      *testing.T
 	suite  testsuite.WorkflowTestSuite
@@ -69,9 +77,11 @@ func newCaseTest(t *testing.T, intent string, start time.Time) *caseTest {
 	if err != nil {
 		t.Fatal(err)
 	}
-	acts := &activities.Activities{Triager: fixedTriage{Intent: intent, Confidence: 0.9, Language: "en"}, Publisher: outbox, Notifier: notifier, Log: zap.NewNop()}
+	acts := &activities.Activities{Triager: fixedTriage{Intent: intent, Confidence: 0.9, Language: "en"}, Customers: newCustomer{},
+		Publisher: outbox, Notifier: notifier, Log: zap.NewNop()}
 	ct.env.RegisterWorkflowWithOptions(CaseWorkflow, workflow.RegisterOptions{Name: CaseWorkflowName})
 	ct.env.RegisterActivityWithOptions(acts.Triage, activity.RegisterOptions{Name: ActivityTriage})
+	ct.env.RegisterActivityWithOptions(acts.Prepare, activity.RegisterOptions{Name: ActivityPrepare})
 	ct.env.RegisterActivityWithOptions(acts.Publish, activity.RegisterOptions{Name: ActivityPublish})
 	ct.env.RegisterActivityWithOptions(acts.Notify, activity.RegisterOptions{Name: ActivityNotify})
 	// The dispatcher is another workflow; here we record what the case tells it.

@@ -10,6 +10,7 @@ import (
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/policy"
 	"github.com/switchboard-care/switchboard/post"
+	"github.com/switchboard-care/switchboard/triage/triaged"
 )
 
 // Names the starter, the CLI, the console and the tests share.
@@ -36,11 +37,18 @@ func UpdateName(kind casestate.ActionKind) string { return string(kind) }
 type CaseInput struct {
 	Post   post.Post     `json:"post"`
 	Policy policy.Policy `json:"policy"`
-	// JourneyID is the customer's journey, which the case reports its
-	// milestones to; empty for cases started before journeys existed.
-	JourneyID string `json:"journey_id,omitempty"`
-	// Continuity is the customer's open case when the post arrived.
+	// JourneyID and Continuity came from the starter for cases started
+	// before the Prepare activity looked them up (versionPrepare).
+	JourneyID  string                `json:"journey_id,omitempty"`
 	Continuity *casestate.Continuity `json:"continuity,omitempty"`
+}
+
+// Preparation is what a case needs before it opens: what the post is
+// about, and where the customer already is.
+type Preparation struct {
+	Triage     triaged.Result        `json:"triage"`
+	JourneyID  string                `json:"journey_id"`
+	Continuity *casestate.Continuity `json:"continuity,omitempty"` // the customer's open case to follow
 }
 
 // Search attributes the case keeps current for the Web UI and the CLI.

@@ -82,8 +82,9 @@ func NewWorker(cfg *config.Config, tc client.Client, log *zap.Logger) (worker.Wo
 	w.RegisterWorkflowWithOptions(workflows.DispatcherWorkflow, workflow.RegisterOptions{Name: workflows.DispatcherWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.CustomerJourneyWorkflow, workflow.RegisterOptions{Name: workflows.JourneyWorkflowName})
 	acts := &activities.Activities{Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue,
-		Triager: engine, Publisher: publisher, Notifier: notifier, Log: log.Named("activity")}
+		Triager: engine, Customers: Cases(cfg, tc), Publisher: publisher, Notifier: notifier, Log: log.Named("activity")}
 	w.RegisterActivityWithOptions(acts.Triage, activityName(workflows.ActivityTriage))
+	w.RegisterActivityWithOptions(acts.Prepare, activityName(workflows.ActivityPrepare))
 	w.RegisterActivityWithOptions(acts.Publish, activityName(workflows.ActivityPublish))
 	w.RegisterActivityWithOptions(acts.Notify, activityName(workflows.ActivityNotify))
 	w.RegisterActivityWithOptions(acts.Dispatch, activityName(workflows.ActivityDispatch))
