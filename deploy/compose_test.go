@@ -54,7 +54,9 @@ type service struct {
 }
 
 // oneShot says a service is a job that runs to completion (schema, namespace).
-func (s service) oneShot() bool { return s.Restart == "no" || strings.HasPrefix(s.Restart, "on-failure") }
+func (s service) oneShot() bool {
+	return s.Restart == "no" || strings.HasPrefix(s.Restart, "on-failure")
+}
 
 // switchboard says the service runs the switchboard image.
 func (s service) switchboard() bool { return s.Build != nil }
@@ -360,11 +362,11 @@ func TestComposeCLIValidates(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		copy := filepath.Join(t.TempDir(), "docker-compose.yml")
-		if err := os.WriteFile(copy, regexp.MustCompile(`(?m)^name: .*\n`).ReplaceAll(data, nil), 0o644); err != nil {
+		stripped := filepath.Join(t.TempDir(), "docker-compose.yml")
+		if err := os.WriteFile(stripped, regexp.MustCompile(`(?m)^name: .*\n`).ReplaceAll(data, nil), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if out, err := exec.Command("docker-compose", "-f", copy, "--project-directory", root, "config", "--quiet").CombinedOutput(); err != nil {
+		if out, err := exec.Command("docker-compose", "-f", stripped, "--project-directory", root, "config", "--quiet").CombinedOutput(); err != nil {
 			t.Fatalf("docker-compose config: %v\n%s", err, out)
 		}
 		t.Log("docker-compose (v1) config: valid")

@@ -23,7 +23,6 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/interceptor"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/switchboard-care/switchboard/caseapi"
 	"github.com/switchboard-care/switchboard/casestate"
@@ -405,11 +404,9 @@ func scriptedJourney(ctx context.Context, s *stack.Stack, queries *QueryCounter)
 	return act, nil
 }
 
-// memoryStep opens many cases waiting on their first-response timers on a
-// fresh server and worker process, then reads the worker's memory. The
-// cases are started as caseapi.Submit starts them but with no journey:
-// the figure is the cases' memory, and journeys would double the run's
-// length on the single-writer dev server without changing what is asked.
+// memoryStep opens many cases waiting on their first-response timers, each
+// from a new customer (so each with a journey), on a fresh server and
+// worker process, then reads the worker's memory.
 func memoryStep(ctx context.Context, o Options, say func(string, ...any)) (*Memory, error) {
 	s, err := stack.Start(ctx, stack.Options{Dir: filepath.Join(o.Dir, "memory")})
 	if err != nil {
@@ -440,7 +437,7 @@ func memoryStep(ctx context.Context, o Options, say func(string, ...any)) (*Memo
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				if err := startCase(ctx, s.Cases, benchPost("mem", i)); err != nil {
+				if _, err := s.Cases.Submit(ctx, benchPost("mem", i)); err != nil {
 					errs <- err
 					return
 				}
@@ -498,23 +495,6 @@ func memoryStep(ctx context.Context, o Options, say func(string, ...any)) (*Memo
 	say("memory: %d open cases in %.0fs; worker RSS %.0f MB, heap in use %.0f MB, %0.f goroutines",
 		o.OpenCases, m.SubmitSeconds, m.RSSMB, m.HeapInuseMB, m.Goroutines)
 	return m, nil
-}
-
-// startCase starts a case as caseapi.Submit does, without a journey.
-func startCase(ctx context.Context, c *caseapi.Client, p post.Post) error {
-	_, err := c.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID: p.CaseID(), TaskQueue: c.TaskQueue,
-		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.SACustomerID.ValueSet(p.CustomerKey()),
-			workflows.SAChannel.ValueSet(p.Platform),
-			workflows.SACaseStatus.ValueSet(workflows.StatusTriaging),
-		),
-	}, workflows.CaseWorkflowName, workflows.CaseInput{Post: p, Policy: c.Policy})
-	if err != nil {
-		return fmt.Errorf("start case %s: %w", p.CaseID(), err)
-	}
-	return nil
 }
 
 func mb(b int64) float64 { return float64(b) / (1 << 20) }

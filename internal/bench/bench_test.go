@@ -1,0 +1,73 @@
+package bench
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/switchboard-care/switchboard/internal/devserver"
+	"github.com/switchboard-care/switchboard/internal/stack"
+)
+
+// TestRunSmall runs the whole benchmark at a small size against a real dev
+// server and worker processes, so it keeps working as the workflows change.
+func TestRunSmall(t *testing.T) {
+	if _, err := devserver.Find(); err != nil {
+		if os.Getenv(devserver.EnvRequire) != "" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	bin, err := stack.Binary(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := Options{Binary: bin, Dir: dir, Rounds: 1, Posts: 10, Concurrency: 4, SteadyFor: 8 * time.Second,
+		TimerTarget: 3 * time.Second, OpenCases: 30, OpenSubmitters: 8}
+	rep, err := Run(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd := rep.Rounds[0]
+	if rd.BareThroughput.PerSecond <= 0 || rd.CaseThroughput.PerSecond <= 0 || rd.CaseLatency.P99ms <= 0 || rd.BareLatency.P50ms <= 0 {
+		t.Errorf("round %+v", rd)
+	}
+	if rd.Timers.Cases == 0 || rd.Timers.BreachMaxs < 0 || rd.Timers.WarningMaxs < 0 {
+		t.Errorf("timers fired early or were not measured: %+v", rd.Timers)
+	}
+	sum := rep.Actions.Queries
+	for _, lines := range rep.Actions.PerFlow {
+		for _, l := range lines {
+			if l.Billed {
+				sum += l.Count
+			}
+		}
+	}
+	if rep.Actions.Total < 5 || rep.Actions.Total != sum { // at least a start, triage and three updates
+		t.Errorf("actions %d, per-workflow lines add up to %d", rep.Actions.Total, sum)
+	}
+	if m := rep.Memory; m == nil || m.RSSMB <= 0 || m.IdleRSSMB <= 0 || m.HeapInuseMB <= 0 {
+		t.Errorf("memory %+v", rep.Memory)
+	}
+	if len(rep.Targets) != 5 {
+		t.Errorf("targets %+v", rep.Targets)
+	}
+	out := filepath.Join(dir, "report")
+	if err := rep.Write(out, "switchboard bench (test)"); err != nil {
+		t.Fatal(err)
+	}
+	md, err := os.ReadFile(filepath.Join(out, "bench-report.md"))
+	if err != nil || !strings.Contains(string(md), "## Targets") {
+		t.Errorf("markdown report: %v\n%s", err, md)
+	}
+	if _, err := os.Stat(filepath.Join(out, "bench-report.json")); err != nil {
+		t.Error(err)
+	}
+	t.Logf("\n%s", md)
+}
