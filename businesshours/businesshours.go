@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	_ "time/tzdata" // the same zone rules on every worker, so replays agree
 )
@@ -36,9 +37,26 @@ var weekdays = map[string]time.Weekday{
 	"thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday,
 }
 
+// locations caches time zones by name: loading one parses the embedded
+// zone database, and every case asks for its departments' calendars often.
+// A *time.Location is immutable, so sharing it is safe.
+var locations sync.Map
+
+func loadLocation(name string) (*time.Location, error) {
+	if loc, ok := locations.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	locations.Store(name, loc)
+	return loc, nil
+}
+
 // New builds a calendar from its spec, or says which part is wrong.
 func New(s Spec) (*Calendar, error) {
-	loc, err := time.LoadLocation(s.TimeZone)
+	loc, err := loadLocation(s.TimeZone)
 	if err != nil || s.TimeZone == "" {
 		return nil, fmt.Errorf("timezone %q is not a known IANA zone", s.TimeZone)
 	}

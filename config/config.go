@@ -32,6 +32,10 @@ type Temporal struct {
 	Address   string `mapstructure:"address"`
 	Namespace string `mapstructure:"namespace"`
 	TaskQueue string `mapstructure:"task_queue"`
+	// CachedWorkflows bounds the workflows a worker keeps in memory between
+	// their tasks; an evicted one is replayed from history when it next
+	// wakes. It is what bounds a worker's memory, whatever the open cases.
+	CachedWorkflows int `mapstructure:"cached_workflows"`
 }
 
 // Metrics says where the Prometheus /metrics endpoint listens ("" for none).
@@ -151,6 +155,9 @@ func (c *Config) validate() error {
 	}
 	if c.Temporal.TaskQueue == "" {
 		return errors.New("temporal.task_queue is required")
+	}
+	if c.Temporal.CachedWorkflows < 1 {
+		return fmt.Errorf("temporal.cached_workflows: %d must be at least 1", c.Temporal.CachedWorkflows)
 	}
 	if c.DataDir == "" {
 		return errors.New("data_dir is required")

@@ -77,6 +77,8 @@ func NewWorker(cfg *config.Config, tc client.Client, log *zap.Logger) (worker.Wo
 	if err != nil {
 		return nil, err
 	}
+	// Process-wide, and taken when the first worker starts.
+	worker.SetStickyWorkflowCacheSize(cfg.Temporal.CachedWorkflows)
 	w := worker.New(tc, cfg.Temporal.TaskQueue, worker.Options{})
 	w.RegisterWorkflowWithOptions(workflows.CaseWorkflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.DispatcherWorkflow, workflow.RegisterOptions{Name: workflows.DispatcherWorkflowName})
