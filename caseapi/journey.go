@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/converter"
 
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/journey"
@@ -24,7 +24,7 @@ func (c *Client) Journey(ctx context.Context, customerID string) (journey.Journe
 	if err != nil {
 		return j, err
 	}
-	if err := c.refreshOpen(ctx, &j); err != nil {
+	if j.Open, err = c.openCases(ctx, j); err != nil {
 		return j, err
 	}
 	for _, o := range j.Open {
@@ -44,38 +44,24 @@ func (c *Client) Journey(ctx context.Context, customerID string) (journey.Journe
 	return j, nil
 }
 
-// refreshOpen replaces what the journey recorded of its open cases with
-// where they stand now, from their search attributes (no worker needed),
-// dropping cases that have completed.
-func (c *Client) refreshOpen(ctx context.Context, j *journey.Journey) error {
-	open := j.Open[:0:0]
-	for _, o := range j.Open {
-		d, err := c.Temporal.DescribeWorkflowExecution(ctx, o.CaseID, "")
-		var notFound *serviceerror.NotFound
-		if errors.As(err, &notFound) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("look up case %s: %w", o.CaseID, err)
-		}
-		info := d.GetWorkflowExecutionInfo()
-		if info.GetStatus() != enums.WORKFLOW_EXECUTION_STATUS_RUNNING {
-			continue
-		}
-		fields := info.GetSearchAttributes().GetIndexedFields()
-		get := func(name string, v *string) {
-			if p, ok := fields[name]; ok {
-				_ = converter.GetDefaultDataConverter().FromPayload(p, v)
-			}
-		}
-		o.Assignee = ""
-		get(workflows.SADepartment.GetName(), &o.Department)
-		get(workflows.SAAssignee.GetName(), &o.Assignee)
-		get(workflows.SACaseStatus.GetName(), &o.Status)
-		open = append(open, o)
+// openCases lists the customer's cases still running, across their linked
+// identities, as their search attributes say (no worker needed): cases
+// report to the journey only when they close.
+func (c *Client) openCases(ctx context.Context, j journey.Journey) ([]journey.OpenCase, error) {
+	list, err := c.List(ctx, Filter{Customers: append([]string{j.CustomerID}, j.Aliases...), Running: true})
+	if err != nil {
+		return nil, err
 	}
-	j.Open = open
-	return nil
+	open := make([]journey.OpenCase, 0, len(list))
+	for _, s := range list {
+		if s.Status == string(casestate.StatusClosed) {
+			continue
+		}
+		open = append(open, journey.OpenCase{CaseID: s.CaseID, Channel: s.Channel, Department: s.Department,
+			Assignee: s.Assignee, Status: s.Status, Since: s.OpenedAt})
+	}
+	slices.SortFunc(open, func(a, b journey.OpenCase) int { return a.Since.Compare(b.Since) })
+	return open, nil
 }
 
 // recorded returns what the customer's journey workflow holds.
@@ -106,8 +92,9 @@ func (c *Client) recorded(ctx context.Context, customerID string) (journey.Journ
 // the case can report to it from its first step.
 func (c *Client) ensureJourney(ctx context.Context, customerID string) error {
 	id := workflows.JourneyID(customerID)
-	_, err := c.Temporal.SignalWithStartWorkflow(ctx, id, workflows.SignalCaseUpdate, journey.CaseUpdate{},
-		client.StartWorkflowOptions{ID: id, TaskQueue: c.TaskQueue, StaticSummary: "journey of " + customerID},
+	// A start that finds the journey running is no signal and starts nothing.
+	_, err := c.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: c.TaskQueue,
+		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING, StaticSummary: "journey of " + customerID},
 		workflows.JourneyWorkflowName, workflows.JourneyInput{Journey: journey.Journey{CustomerID: customerID}})
 	if err != nil {
 		return fmt.Errorf("journey of %s: %w", customerID, err)
@@ -120,7 +107,7 @@ func (c *Client) ensureJourney(ctx context.Context, customerID string) error {
 func (c *Client) journeyFor(ctx context.Context, customerID string) (journey.Journey, error) {
 	j, err := c.recorded(ctx, customerID)
 	if err == nil {
-		err = c.refreshOpen(ctx, &j)
+		j.Open, err = c.openCases(ctx, j)
 	}
 	if err != nil {
 		return journey.Journey{}, err

@@ -20,6 +20,7 @@ type Filter struct {
 	Assignee   string // "none" for unclaimed cases
 	Priority   string
 	CustomerID string
+	Customers  []string // any of these customers (linked identities)
 	Breached   *bool
 	Running    bool // only cases whose workflow still runs
 }
@@ -37,6 +38,13 @@ func (f Filter) Query() string {
 	add(workflows.SACaseStatus.GetName(), f.Status)
 	add(workflows.SAPriority.GetName(), f.Priority)
 	add(workflows.SACustomerID.GetName(), f.CustomerID)
+	if len(f.Customers) > 0 {
+		quoted := make([]string, len(f.Customers))
+		for i, c := range f.Customers {
+			quoted[i] = quote(c)
+		}
+		terms = append(terms, fmt.Sprintf("%s IN (%s)", workflows.SACustomerID.GetName(), strings.Join(quoted, ", ")))
+	}
 	switch f.Assignee {
 	case "":
 	case "none":

@@ -55,6 +55,20 @@ func question(tag string, i int) post.Post {
 		Text:   "Is the Leeds store open on Sunday?", CreatedAt: time.Now().UTC()}
 }
 
+// withWorkerProcess starts a dev server with cfg and a `switchboard worker`
+// process on it; the returned context bounds the test to three minutes.
+func withWorkerProcess(t *testing.T, cfg *config.Config) (*stack.Stack, *stack.Process, context.Context) {
+	t.Helper()
+	s := stack.ForTestNoWorker(t, cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	t.Cleanup(cancel)
+	w, err := s.StartWorkerProcess(ctx, switchboardBin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, w, ctx
+}
+
 // count is how many workflows a visibility query matches.
 func count(t *testing.T, ctx context.Context, s *stack.Stack, query string) int {
 	t.Helper()
@@ -93,13 +107,7 @@ func TestWorkerKilledMidRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg.Policy.SLA.ReopenWindow = 3 * time.Second // resolved cases close soon after
-	s := stack.ForTestNoWorker(t, cfg)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	w, err := s.StartWorkerProcess(ctx, switchboardBin)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, w, ctx := withWorkerProcess(t, cfg)
 
 	const n = 40
 	const every = 100 * time.Millisecond // 4 s of posts; the worker is dead from 1.5 s to 4.5 s
@@ -196,26 +204,13 @@ func TestWorkerKilledMidRun(t *testing.T) {
 	}
 }
 
-// answer claims, replies to and resolves a case as sam, each action
-// waiting (without retrying, so nothing is sent twice) until a worker
-// takes it.
+// answer waits until the case is triaged (through the outage), then lets
+// the scripted agent answer it.
 func answer(ctx context.Context, c *caseapi.Client, id string) error {
 	if err := waitTriaged(ctx, c, id); err != nil {
 		return err
 	}
-	for _, step := range []struct {
-		kind casestate.ActionKind
-		a    casestate.Action
-	}{
-		{casestate.ActionClaim, casestate.Action{}},
-		{casestate.ActionReply, casestate.Action{Text: "Yes, Sundays 10:00 to 16:00."}},
-		{casestate.ActionResolve, casestate.Action{}},
-	} {
-		if _, err := c.Act(ctx, id, step.kind, "sam", step.a); err != nil {
-			return fmt.Errorf("%s on %s: %w", step.kind, id, err)
-		}
-	}
-	return nil
+	return bench.Answer(ctx, c, id)
 }
 
 // TestServerRestartTimersResume stops the Temporal server while open cases
@@ -232,13 +227,7 @@ func TestServerRestartTimersResume(t *testing.T) {
 	tg := d.Targets[policy.P3]
 	tg.FirstResponse = target
 	d.Targets[policy.P3] = tg
-	s := stack.ForTestNoWorker(t, cfg)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	w, err := s.StartWorkerProcess(ctx, switchboardBin)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, w, ctx := withWorkerProcess(t, cfg)
 	defer w.Stop()
 
 	const n = 20
@@ -281,26 +270,18 @@ func TestServerRestartTimersResume(t *testing.T) {
 			qctx, qcancel := context.WithTimeout(ctx, 5*time.Second)
 			evs, _ := s.Cases.Events(qctx, id) // fails until the worker has reconnected: retried
 			qcancel()
-			for j := range evs {
-				switch e := &evs[j]; {
-				case e.Kind == casestate.EventWarning && warning == nil:
-					warning = e
-				case e.Kind == casestate.EventBreach && e.Clock == casestate.ClockFirstResponse && breach == nil:
-					breach = e
-				}
-			}
+			warning, breach = bench.FirstResponseSLA(evs)
 			if warning == nil || breach == nil {
 				time.Sleep(250 * time.Millisecond)
 			}
 		}
 		warned++
 		breached++
-		warnDue := breach.ClockStarted.Add(time.Duration(cfg.Policy.SLA.WarningShare * float64(target)))
-		breachDue := breach.ClockStarted.Add(target)
-		if warning.At.Before(warnDue) || breach.At.Before(breachDue) {
+		warnLate, breachLate := bench.Lateness(warning, breach, cfg.Policy.SLA.WarningShare, target)
+		if warnLate < 0 || breachLate < 0 {
 			early++
 		}
-		latest = max(latest, warning.At.Sub(warnDue), breach.At.Sub(breachDue))
+		latest = max(latest, warnLate, breachLate)
 		for _, e := range []*casestate.Event{warning, breach} {
 			if after := e.At.Sub(restarted); after > 0 {
 				firstAfter, lastAfter = min(firstAfter, after), max(lastAfter, after)

@@ -97,7 +97,7 @@ func TestEveryWebhookTenTimes(t *testing.T) {
 	var wg sync.WaitGroup
 	var sum intake.Result
 	statuses := map[int]int{}
-	var firstRefusal string
+	firstRefusal := "none"
 	for _, h := range hooks {
 		for range times {
 			wg.Add(1)
@@ -111,7 +111,7 @@ func TestEveryWebhookTenTimes(t *testing.T) {
 					}
 					mu.Lock()
 					statuses[status]++
-					if status != http.StatusOK && firstRefusal == "" {
+					if status != http.StatusOK && firstRefusal == "none" {
 						firstRefusal = fmt.Sprintf("%d %s", status, body)
 					}
 					if status == http.StatusOK {

@@ -112,7 +112,7 @@ func (r *caseRun) run(ctx workflow.Context) (casestate.View, error) {
 	r.c = casestate.Open(r.in.Post, prep.Triage, r.in.Policy, prep.Continuity, workflow.Now(ctx))
 	r.journeyID = prep.JourneyID
 	// Cases that began before journeys existed never report to one.
-	r.journey = workflow.GetVersion(ctx, versionJourney, workflow.DefaultVersion, journeyAtOpenAndClose)
+	r.journey = workflow.GetVersion(ctx, versionJourney, workflow.DefaultVersion, journeyAtClose)
 	if r.journeyID == "" {
 		r.journey = workflow.DefaultVersion
 	}
@@ -235,13 +235,15 @@ func (r *caseRun) takeSignals(ctx workflow.Context) {
 
 // versionJourney guards how a case reports to the customer's journey:
 // DefaultVersion not at all (cases from before journeys), journeyEveryPass
-// after every change, journeyAtOpenAndClose once triaged and once closed —
-// every signal is a billable action, and readers merge the live trail of
-// open cases (caseapi.Client.Journey).
+// after every change, journeyAtOpenAndClose once triaged and once closed,
+// journeyAtClose once, closed. Every signal is a billable action; readers
+// find open cases by their search attributes and merge their live trails
+// (caseapi.Client.Journey).
 const (
 	versionJourney        = "customer-journey"
 	journeyEveryPass      = 1
 	journeyAtOpenAndClose = 2
+	journeyAtClose        = 3
 )
 
 // reportMilestones sends the customer's journey the case's new steps. A
@@ -251,6 +253,8 @@ func (r *caseRun) reportMilestones(ctx workflow.Context) {
 	case r.journey == workflow.DefaultVersion || r.reported == len(r.c.Events):
 		return
 	case r.journey == journeyAtOpenAndClose && r.reported > 0 && !r.c.Done():
+		return
+	case r.journey == journeyAtClose && !r.c.Done():
 		return
 	}
 	v := r.c.View()

@@ -131,15 +131,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	say := func(format string, args ...any) { fmt.Fprintf(o.Progress, format+"\n", args...) }
 
 	queries := &QueryCounter{}
-	s, err := stack.Start(ctx, stack.Options{Dir: filepath.Join(o.Dir, "main"), Interceptors: []interceptor.ClientInterceptor{queries}})
+	s, w, err := startWithWorker(ctx, stack.Options{Dir: filepath.Join(o.Dir, "main"), Interceptors: []interceptor.ClientInterceptor{queries}}, o.Binary)
 	if err != nil {
 		return nil, err
 	}
 	defer s.Close()
-	w, err := s.StartWorkerProcess(ctx, o.Binary)
-	if err != nil {
-		return nil, err
-	}
 	defer w.Stop()
 	bare, err := s.StartProcess(ctx, stack.ProcessOptions{Binary: o.Binary, Args: []string{"bench", "bare-worker"}, TaskQueue: BareTaskQueue, Name: "bare-worker"})
 	if err != nil {
@@ -180,6 +176,21 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	rep.Targets = targets(rep)
 	rep.Seconds = time.Since(rep.StartedAt).Seconds()
 	return rep, nil
+}
+
+// startWithWorker starts a dev server and a `switchboard worker` process
+// from bin on it.
+func startWithWorker(ctx context.Context, opts stack.Options, bin string) (*stack.Stack, *stack.Process, error) {
+	s, err := stack.Start(ctx, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	w, err := s.StartWorkerProcess(ctx, bin)
+	if err != nil {
+		s.Close()
+		return nil, nil, err
+	}
+	return s, w, nil
 }
 
 // withPolicy is a case client whose new cases start with a changed policy.
@@ -301,16 +312,7 @@ func timerLateness(ctx context.Context, c *caseapi.Client, ids []string, target 
 			if err != nil {
 				return err
 			}
-			w, b = nil, nil
-			for i := range evs {
-				switch e := &evs[i]; {
-				case e.Kind == casestate.EventWarning && w == nil:
-					w = e
-				case e.Kind == casestate.EventBreach && e.Clock == casestate.ClockFirstResponse && b == nil:
-					b = e
-				}
-			}
-			if w == nil || b == nil {
+			if w, b = FirstResponseSLA(evs); w == nil || b == nil {
 				return errors.New("no warning and breach yet")
 			}
 			return nil
@@ -318,9 +320,9 @@ func timerLateness(ctx context.Context, c *caseapi.Client, ids []string, target 
 		if err != nil {
 			return Timers{}, fmt.Errorf("timers of %s: %w", id, err)
 		}
-		warnDue := b.ClockStarted.Add(time.Duration(share * float64(target)))
-		warn = append(warn, w.At.Sub(warnDue).Seconds())
-		breach = append(breach, b.At.Sub(b.ClockStarted.Add(target)).Seconds())
+		wl, bl := Lateness(w, b, share, target)
+		warn = append(warn, wl.Seconds())
+		breach = append(breach, bl.Seconds())
 	}
 	if len(ids) == 0 {
 		return Timers{}, errors.New("no timer cases: make the steady phase longer than the timer target")
@@ -329,6 +331,28 @@ func timerLateness(ctx context.Context, c *caseapi.Client, ids []string, target 
 	slices.Sort(breach)
 	return Timers{Cases: len(ids), WarningP50s: quantile(warn, 0.5), WarningMaxs: warn[len(warn)-1],
 		BreachP50s: quantile(breach, 0.5), BreachMaxs: breach[len(breach)-1]}, nil
+}
+
+// FirstResponseSLA finds a case's first SLA warning and its first-response
+// breach in its trail (nil until they happen).
+func FirstResponseSLA(evs []casestate.Event) (warning, breach *casestate.Event) {
+	for i := range evs {
+		switch e := &evs[i]; {
+		case e.Kind == casestate.EventWarning && warning == nil:
+			warning = e
+		case e.Kind == casestate.EventBreach && e.Clock == casestate.ClockFirstResponse && breach == nil:
+			breach = e
+		}
+	}
+	return warning, breach
+}
+
+// Lateness is how long after their due times a warning and a breach were
+// recorded, for a department open around the clock: the warning is due at
+// share × target after the clock started, the breach at target.
+func Lateness(warning, breach *casestate.Event, share float64, target time.Duration) (warn, br time.Duration) {
+	warnDue := breach.ClockStarted.Add(time.Duration(share * float64(target)))
+	return warning.At.Sub(warnDue), breach.At.Sub(breach.ClockStarted.Add(target))
 }
 
 func medianRound(rs []Round) Round {
@@ -371,17 +395,8 @@ func scriptedJourney(ctx context.Context, s *stack.Stack, queries *QueryCounter)
 	if _, err := waitReached(ctx, s.Temporal, out.CaseID, ownerAssigned); err != nil {
 		return Actions{}, err
 	}
-	for _, step := range []struct {
-		kind casestate.ActionKind
-		a    casestate.Action
-	}{
-		{casestate.ActionClaim, casestate.Action{}},
-		{casestate.ActionReply, casestate.Action{Text: "Yes: Sundays 10:00 to 16:00. Anything else we can help with?"}},
-		{casestate.ActionResolve, casestate.Action{}},
-	} {
-		if _, err := c.Act(ctx, out.CaseID, step.kind, "sam", step.a); err != nil {
-			return Actions{}, err
-		}
+	if err := Answer(ctx, c, out.CaseID); err != nil {
+		return Actions{}, err
 	}
 	if err := s.Temporal.GetWorkflow(ctx, out.CaseID, "").Get(ctx, nil); err != nil {
 		return Actions{}, fmt.Errorf("case did not complete: %w", err)
@@ -404,24 +419,38 @@ func scriptedJourney(ctx context.Context, s *stack.Stack, queries *QueryCounter)
 	return act, nil
 }
 
+// Answer is the scripted agent: sam claims the case, replies and resolves
+// it, each action one call that waits until a worker has taken it (never
+// retried, so nothing is sent twice).
+func Answer(ctx context.Context, c *caseapi.Client, id string) error {
+	for _, step := range []struct {
+		kind casestate.ActionKind
+		a    casestate.Action
+	}{
+		{casestate.ActionClaim, casestate.Action{}},
+		{casestate.ActionReply, casestate.Action{Text: "Yes: Sundays 10:00 to 16:00. Anything else we can help with?"}},
+		{casestate.ActionResolve, casestate.Action{}},
+	} {
+		if _, err := c.Act(ctx, id, step.kind, "sam", step.a); err != nil {
+			return fmt.Errorf("%s on %s: %w", step.kind, id, err)
+		}
+	}
+	return nil
+}
+
 // memoryStep opens many cases waiting on their first-response timers, each
 // from a new customer (so each with a journey), on a fresh server and
 // worker process, then reads the worker's memory.
 func memoryStep(ctx context.Context, o Options, say func(string, ...any)) (*Memory, error) {
-	s, err := stack.Start(ctx, stack.Options{Dir: filepath.Join(o.Dir, "memory")})
+	s, w, err := startWithWorker(ctx, stack.Options{Dir: filepath.Join(o.Dir, "memory")}, o.Binary)
 	if err != nil {
 		return nil, err
 	}
 	defer s.Close()
-	w, err := s.StartWorkerProcess(ctx, o.Binary)
-	if err != nil {
-		return nil, err
-	}
 	defer w.Stop()
 	time.Sleep(2 * time.Second) // let start-up allocations settle before the idle reading
-	// 10,000 is the SDK's default sticky cache (worker.SetStickyWorkflowCacheSize),
-	// which the worker does not change.
-	m := &Memory{OpenCases: o.OpenCases, StickyCacheSize: 10000}
+	// The worker process runs the embedded defaults, as the stack's client does.
+	m := &Memory{OpenCases: o.OpenCases, StickyCacheSize: s.Config.Temporal.CachedWorkflows}
 	idle, err := w.RSS()
 	if err != nil {
 		return nil, err
