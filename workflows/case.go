@@ -164,25 +164,40 @@ func (r *caseRun) run(ctx workflow.Context) (casestate.View, error) {
 	return r.c.View(), nil
 }
 
-// versionPrepare: the case triages the post and looks up the customer in
-// one activity (Prepare), so the starter makes one call per post; before,
-// the starter looked the customer up and the case only triaged.
-const versionPrepare = "prepare"
+// versionPrepare: how the case triages the post and finds the customer.
+// DefaultVersion: the starter looked the customer up and the case ran the
+// Triage activity; prepareActivity: one Prepare activity did both, so the
+// starter makes one call per post; prepareLocal: Prepare runs as a local
+// activity, inside the first workflow task, so the owner is assigned one
+// activity dispatch and one workflow task sooner.
+const (
+	versionPrepare  = "prepare"
+	prepareActivity = 1
+	prepareLocal    = 2
+)
 
 func (r *caseRun) prepare(ctx workflow.Context) (Preparation, error) {
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 30 * time.Second, Summary: "triage"})
-	if workflow.GetVersion(ctx, versionPrepare, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
-		prep := Preparation{JourneyID: r.in.JourneyID, Continuity: r.in.Continuity}
+	const timeout = 30 * time.Second
+	var prep Preparation
+	switch workflow.GetVersion(ctx, versionPrepare, workflow.DefaultVersion, prepareLocal) {
+	case workflow.DefaultVersion:
+		prep = Preparation{JourneyID: r.in.JourneyID, Continuity: r.in.Continuity}
+		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: timeout, Summary: "triage"})
 		if err := workflow.ExecuteActivity(actx, ActivityTriage, r.in.Post).Get(ctx, &prep.Triage); err != nil {
 			return prep, fmt.Errorf("triage: %w", err)
 		}
-		return prep, nil
-	}
-	actx = workflow.WithActivityOptions(actx, workflow.ActivityOptions{StartToCloseTimeout: 30 * time.Second,
-		Summary: "triage, and find " + r.in.Post.CustomerKey() + "'s journey"})
-	var prep Preparation
-	if err := workflow.ExecuteActivity(actx, ActivityPrepare, r.in.Post).Get(ctx, &prep); err != nil {
-		return prep, fmt.Errorf("prepare: %w", err)
+	case prepareActivity:
+		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: timeout,
+			Summary: "triage, and find " + r.in.Post.CustomerKey() + "'s journey"})
+		if err := workflow.ExecuteActivity(actx, ActivityPrepare, r.in.Post).Get(ctx, &prep); err != nil {
+			return prep, fmt.Errorf("prepare: %w", err)
+		}
+	default:
+		lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: timeout,
+			Summary: "triage, and find " + r.in.Post.CustomerKey() + "'s journey"})
+		if err := workflow.ExecuteLocalActivity(lctx, ActivityPrepare, r.in.Post).Get(ctx, &prep); err != nil {
+			return prep, fmt.Errorf("prepare: %w", err)
+		}
 	}
 	return prep, nil
 }
