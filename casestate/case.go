@@ -69,9 +69,11 @@ type Continuity struct {
 func Open(p post.Post, tri triaged.Result, pol policy.Policy, cont *Continuity, now time.Time) *Case {
 	dec := pol.Decide(tri.Signals(p))
 	follow := cont != nil && pol.Continuity.Enabled && !dec.Closed() && !slices.Contains(pol.Continuity.ExceptIntents, tri.Intent)
-	if _, known := pol.Department(cont.department()); follow && known && cont.Department != dec.Department {
-		dec.Reasons = append(dec.Reasons, fmt.Sprintf("continuity: the customer's open case %s is with %s", cont.CaseID, cont.Department))
-		dec.Department = cont.Department
+	if follow && cont.Department != dec.Department {
+		if _, known := pol.Department(cont.Department); known {
+			dec.Reasons = append(dec.Reasons, fmt.Sprintf("continuity: the customer's open case %s is with %s", cont.CaseID, cont.Department))
+			dec.Department = cont.Department
+		}
 	}
 	c := &Case{
 		ID: p.CaseID(), Post: p, Triage: tri, Decision: dec, Policy: pol, OpenedAt: now,
@@ -98,13 +100,6 @@ func Open(p post.Post, tri triaged.Result, pol policy.Policy, cont *Continuity, 
 			Detail: fmt.Sprintf("assigned to %s, who has the customer's open case %s", cont.Assignee, cont.CaseID)})
 	}
 	return c
-}
-
-func (k *Continuity) department() string {
-	if k == nil {
-		return ""
-	}
-	return k.Department
 }
 
 // assign gives the case to a department with fresh clocks.

@@ -58,3 +58,26 @@ func TestApprovalIsMeasuredInTheApproversHours(t *testing.T) {
 		t.Fatalf("approval outcome %q took %s, want 30m of pr's working time", approved.SLA, approved.Took)
 	}
 }
+
+func TestContinuityFollowsTheOpenCase(t *testing.T) {
+	cfg, err := config.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	p := post.Post{ID: "2", Platform: "facebook", Property: "acme", Author: post.Author{ID: "f1"}, Text: "any news?", CreatedAt: now}
+	open := &Continuity{CaseID: "case/x/1", Department: "legal", Assignee: "lena"}
+	c := Open(p, triaged.Result{Intent: "question"}, cfg.Policy, open, now)
+	if c.Department != "legal" || c.Assignee != "lena" {
+		t.Fatalf("followed to %s/%q, want legal/lena", c.Department, c.Assignee)
+	}
+	// Safety is routed on its own merits, whatever the customer has open.
+	c = Open(p, triaged.Result{Intent: "safety"}, cfg.Policy, open, now)
+	if c.Department != "coe" || c.Assignee != "" {
+		t.Fatalf("safety followed continuity to %s/%q", c.Department, c.Assignee)
+	}
+	// No open case: routing as usual.
+	if c = Open(p, triaged.Result{Intent: "question"}, cfg.Policy, nil, now); c.Department != "support" {
+		t.Fatalf("without continuity: %s", c.Department)
+	}
+}
