@@ -8,7 +8,7 @@ TEMPORAL_VERSION := v1.5.1
 TEMPORAL := .tools/bin/temporal
 GO ?= go
 
-.PHONY: dev test temporal build fuzz
+.PHONY: dev test temporal build fuzz bench faults
 
 dev: temporal
 	$(GO) run ./cmd/switchboard dev
@@ -20,6 +20,16 @@ test: temporal
 # Every fuzz target for FUZZTIME each (CI runs it after the tests).
 fuzz:
 	FUZZTIME=$(or $(FUZZTIME),5s) sh scripts/fuzz.sh
+
+# The benchmark against a bare workflow on its own dev server (~10 min);
+# report in test-artifacts/bench (docs/performance.md).
+bench: temporal
+	$(GO) run ./cmd/switchboard bench --out test-artifacts/bench
+
+# Kill the worker, restart the server, deliver webhooks ten times (~2 min;
+# docs/performance.md).
+faults: temporal
+	SWITCHBOARD_REQUIRE_TEMPORAL=1 $(GO) test -tags faults -count=1 -v ./faults/
 
 build:
 	$(GO) build -o bin/ ./cmd/switchboard ./worker ./starter

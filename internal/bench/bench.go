@@ -93,7 +93,7 @@ type Memory struct {
 	RSSMB           float64 `json:"rss_mb"`
 	HeapInuseMB     float64 `json:"heap_inuse_mb"`
 	Goroutines      float64 `json:"goroutines"`
-	StickyCacheSize int     `json:"sticky_cache_size"`
+	CachedWorkflows int     `json:"cached_workflows"`
 }
 
 // Report is a whole run.
@@ -450,7 +450,7 @@ func memoryStep(ctx context.Context, o Options, say func(string, ...any)) (*Memo
 	defer w.Stop()
 	time.Sleep(2 * time.Second) // let start-up allocations settle before the idle reading
 	// The worker process runs the embedded defaults, as the stack's client does.
-	m := &Memory{OpenCases: o.OpenCases, StickyCacheSize: s.Config.Temporal.CachedWorkflows}
+	m := &Memory{OpenCases: o.OpenCases, CachedWorkflows: s.Config.Temporal.CachedWorkflows}
 	idle, err := w.RSS()
 	if err != nil {
 		return nil, err
