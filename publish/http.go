@@ -100,13 +100,14 @@ func (c *client) postJSON(ctx context.Context, path, token string, body, out any
 		return fmt.Errorf("%s: no answer to a sent request: %w", c.platform, err)
 	}
 	defer res.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
+	// The status decides; a body cut short only makes the error below less
+	// detailed, or the receipt lack its id.
+	data, _ := io.ReadAll(io.LimitReader(res.Body, 1<<20))
 	if res.StatusCode < 200 || res.StatusCode > 299 {
 		return c.errorOf(res.StatusCode, data)
 	}
 	// A 2xx answer means it is posted, even if the body is unreadable:
-	// reporting an error would only make it look unsent. The receipt then
-	// lacks the id.
+	// reporting an error would only make it look unsent.
 	_ = json.Unmarshal(data, out)
 	return nil
 }
