@@ -2,6 +2,7 @@ package intake
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -11,8 +12,10 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/internal/devserver"
 	"github.com/switchboard-care/switchboard/internal/stack"
+	"github.com/switchboard-care/switchboard/post"
 )
 
 // These tests run the intake server over the real caseapi client against a
@@ -116,5 +119,38 @@ func TestLiveTemporalDownAnswers503ThenRecovers(t *testing.T) {
 	// What was accepted before the outage is still there.
 	if r := postX(t, ts, first); r.status != http.StatusOK || r.result.Duplicates != 1 {
 		t.Fatalf("%d %s", r.status, r.body)
+	}
+}
+
+// An edit is recorded on the case its post opened; an edit of a post with
+// no case is ErrNoCase (acknowledged, nothing to record).
+func TestLiveEditsReachTheirCase(t *testing.T) {
+	st := stack.ForTest(t, nil)
+	ctx := context.Background()
+	p := post.Post{ID: "e-1", Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u7", Handle: "@kai"},
+		Text: "my order never came", CreatedAt: time.Now()}
+	if _, err := st.Cases.Submit(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	edits := CaseEdits{Temporal: st.Temporal}
+	edit := Edit{Kind: Edited, Platform: "x", Property: "@acme_help", PostID: "e-1", AuthorID: "u7", Text: "my order 42 never came", At: time.Now()}
+	if err := edits.RecordEdit(ctx, edit); err != nil {
+		t.Fatal(err)
+	}
+	stack.Eventually(t, "edit recorded", func() error {
+		events, err := st.Cases.Events(ctx, p.CaseID())
+		if err != nil {
+			return err
+		}
+		for _, e := range events {
+			if e.Kind == casestate.EventPostEdited && e.Text == edit.Text {
+				return nil
+			}
+		}
+		return fmt.Errorf("no edit in %d events", len(events))
+	})
+	edit.PostID = "e-unknown"
+	if err := edits.RecordEdit(ctx, edit); !errors.Is(err, ErrNoCase) {
+		t.Fatalf("edit of a post without a case: %v", err)
 	}
 }
