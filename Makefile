@@ -17,9 +17,9 @@ test: temporal
 	sh scripts/ensure-chromium.sh
 	SWITCHBOARD_REQUIRE_TEMPORAL=1 SWITCHBOARD_REQUIRE_BROWSER=1 $(GO) test -count=1 -timeout 25m ./...
 
-# Every fuzz target for FUZZTIME each (CI runs it after the tests).
+# Every fuzz target for FUZZTIME executions each (CI runs it after the tests).
 fuzz:
-	FUZZTIME=$(or $(FUZZTIME),5s) sh scripts/fuzz.sh
+	FUZZTIME=$(or $(FUZZTIME),20000x) sh scripts/fuzz.sh
 
 # The benchmark against a bare workflow on its own dev server (~10 min);
 # report in test-artifacts/bench (docs/performance.md).
