@@ -30,6 +30,24 @@ import (
 // history for the replay test, as workflows/testdata/<its value>.json.
 const EnvRecordHistory = "SWITCHBOARD_RECORD_HISTORY"
 
+// EnvRecordJourneys makes TestOneCustomerAcrossChannels save its two
+// journeys' histories for the replay test: workflows/testdata/<its
+// value>-primary.json (a link, an absorbed journey, case reports) and
+// <its value>-merged.json (the identity linked into it, forwarding).
+const EnvRecordJourneys = "SWITCHBOARD_RECORD_JOURNEYS"
+
+// saveHistory writes a history where the replay test reads it.
+func (h *harness) saveHistory(hist *historypb.History, name string) {
+	h.t.Helper()
+	data, err := protojson.MarshalOptions{Indent: "  "}.Marshal(hist)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join("..", "workflows", "testdata", name+".json"), data, 0o644); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
 // harness is a stack with the helpers these tests share.
 type harness struct {
 	t     *testing.T
@@ -204,13 +222,7 @@ func TestCaseEndToEndOnARealServer(t *testing.T) {
 		t.Fatalf("outbox: %+v %v", sent, err)
 	}
 	if name := os.Getenv(EnvRecordHistory); name != "" {
-		data, err := protojson.MarshalOptions{Indent: "  "}.Marshal(hist)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join("..", "workflows", "testdata", name+".json"), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		h.saveHistory(hist, name)
 	}
 }
 

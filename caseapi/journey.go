@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/journey"
@@ -18,13 +19,13 @@ import (
 
 // Journey returns a customer's whole journey, following a linked identity
 // to the journey it was merged into: what the cases reported, and the live
-// trail of the cases still open (they report when they open and close).
+// trail of the cases still open (they report when they close).
 func (c *Client) Journey(ctx context.Context, customerID string) (journey.Journey, error) {
 	j, err := c.recorded(ctx, customerID)
 	if err != nil {
 		return j, err
 	}
-	if j.Open, err = c.openCases(ctx, j); err != nil {
+	if j.Open, err = c.openCases(ctx, j.Identity()); err != nil {
 		return j, err
 	}
 	for _, o := range j.Open {
@@ -47,8 +48,8 @@ func (c *Client) Journey(ctx context.Context, customerID string) (journey.Journe
 // openCases lists the customer's cases still running, across their linked
 // identities, as their search attributes say (no worker needed): cases
 // report to the journey only when they close.
-func (c *Client) openCases(ctx context.Context, j journey.Journey) ([]journey.OpenCase, error) {
-	list, err := c.List(ctx, Filter{Customers: append([]string{j.CustomerID}, j.Aliases...), Running: true})
+func (c *Client) openCases(ctx context.Context, who journey.Identity) ([]journey.OpenCase, error) {
+	list, err := c.List(ctx, Filter{Customers: who.Handles(), Running: true})
 	if err != nil {
 		return nil, err
 	}
@@ -66,35 +67,73 @@ func (c *Client) openCases(ctx context.Context, j journey.Journey) ([]journey.Op
 
 // recorded returns what the customer's journey workflow holds.
 func (c *Client) recorded(ctx context.Context, customerID string) (journey.Journey, error) {
-	id := customerID
-	for range 3 { // a merged identity points at its primary, which is never merged itself
-		var j journey.Journey
-		res, err := c.Temporal.QueryWorkflow(ctx, workflows.JourneyID(id), "", workflows.QueryJourney)
-		var notFound *serviceerror.NotFound
-		if errors.As(err, &notFound) {
-			return journey.Journey{CustomerID: id}, nil
-		}
-		if err != nil {
-			return journey.Journey{}, fmt.Errorf("journey of %s: %w", id, err)
-		}
-		if err := res.Get(&j); err != nil {
-			return journey.Journey{}, err
-		}
-		if j.MergedInto == "" {
-			return j, nil
-		}
-		id = j.MergedInto
+	who, _, err := c.identity(ctx, customerID)
+	if err != nil {
+		return journey.Journey{}, err
 	}
-	return journey.Journey{}, fmt.Errorf("journey of %s: linked identities form a loop", customerID)
+	return c.queryJourney(ctx, who.CustomerID)
 }
 
-// ensureJourney starts the customer's journey if it does not run yet, so
-// the case can report to it from its first step.
+// identity finds who customerID is: the primary identity of their journey
+// (a merged identity points at it; the primary is never merged itself) with
+// its linked handles, and whether that journey runs yet.
+func (c *Client) identity(ctx context.Context, customerID string) (journey.Identity, bool, error) {
+	id := customerID
+	for range 3 {
+		who, running, err := c.identityOf(ctx, id)
+		if err != nil || who.MergedInto == "" {
+			return who, running, err
+		}
+		id = who.MergedInto
+	}
+	return journey.Identity{}, false, fmt.Errorf("journey of %s: linked identities form a loop", customerID)
+}
+
+// identityOf reads one journey's identity from its memo: a describe, which
+// no worker answers and Temporal Cloud does not bill, where a query would be
+// both. A journey from before versionJourneyMemo is queried.
+func (c *Client) identityOf(ctx context.Context, id string) (journey.Identity, bool, error) {
+	d, err := c.Temporal.DescribeWorkflowExecution(ctx, workflows.JourneyID(id), "")
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		return journey.Identity{CustomerID: id}, false, nil
+	}
+	if err != nil {
+		return journey.Identity{}, false, fmt.Errorf("journey of %s: %w", id, err)
+	}
+	if p, ok := d.GetWorkflowExecutionInfo().GetMemo().GetFields()[workflows.MemoIdentity]; ok {
+		var who journey.Identity
+		if err := converter.GetDefaultDataConverter().FromPayload(p, &who); err != nil {
+			return journey.Identity{}, false, fmt.Errorf("journey of %s: memo: %w", id, err)
+		}
+		return who, true, nil
+	}
+	j, err := c.queryJourney(ctx, id)
+	return j.Identity(), true, err
+}
+
+// queryJourney asks a journey workflow for everything it holds.
+func (c *Client) queryJourney(ctx context.Context, id string) (journey.Journey, error) {
+	res, err := c.Temporal.QueryWorkflow(ctx, workflows.JourneyID(id), "", workflows.QueryJourney)
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		return journey.Journey{CustomerID: id}, nil
+	}
+	if err != nil {
+		return journey.Journey{}, fmt.Errorf("journey of %s: %w", id, err)
+	}
+	var j journey.Journey
+	return j, res.Get(&j)
+}
+
+// ensureJourney starts the customer's journey, so the case can report to
+// it when it closes.
 func (c *Client) ensureJourney(ctx context.Context, customerID string) error {
 	id := workflows.JourneyID(customerID)
-	// A start that finds the journey running is no signal and starts nothing.
+	// A start that finds the journey running (a race) starts nothing.
 	_, err := c.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: c.TaskQueue,
-		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING, StaticSummary: "journey of " + customerID},
+		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING, StaticSummary: "journey of " + customerID,
+		Memo: workflows.JourneyMemo(customerID)},
 		workflows.JourneyWorkflowName, workflows.JourneyInput{Journey: journey.Journey{CustomerID: customerID}})
 	if err != nil {
 		return fmt.Errorf("journey of %s: %w", customerID, err)
@@ -102,36 +141,35 @@ func (c *Client) ensureJourney(ctx context.Context, customerID string) error {
 	return nil
 }
 
-// journeyFor returns the customer's journey (following links), making sure
-// it runs so the case can report to it from its first step.
-func (c *Client) journeyFor(ctx context.Context, customerID string) (journey.Journey, error) {
-	j, err := c.recorded(ctx, customerID)
-	if err == nil {
-		j.Open, err = c.openCases(ctx, j)
-	}
-	if err != nil {
-		return journey.Journey{}, err
-	}
-	return j, c.ensureJourney(ctx, j.CustomerID)
-}
-
 // CustomerContext finds the journey of a post's customer (following links;
-// started if new) and the open case the post's case should follow.
+// started if new) and the open case the post's case should follow. It
+// reads only what the server holds (memos, search attributes), so no
+// worker is asked and nothing is billed but a new customer's journey start.
 func (c *Client) CustomerContext(ctx context.Context, p post.Post) (string, *casestate.Continuity, error) {
-	j, err := c.journeyFor(ctx, p.CustomerKey())
+	who, running, err := c.identity(ctx, p.CustomerKey())
 	if err != nil {
 		return "", nil, err
 	}
-	return workflows.JourneyID(j.CustomerID), continuityOf(j, p.CaseID()), nil
+	open, err := c.openCases(ctx, who)
+	if err != nil {
+		return "", nil, err
+	}
+	if !running {
+		if err := c.ensureJourney(ctx, who.CustomerID); err != nil {
+			return "", nil, err
+		}
+	}
+	return workflows.JourneyID(who.CustomerID), continuityOf(open, p.CaseID()), nil
 }
 
 // continuityOf is the customer's open case a new case should follow.
-func continuityOf(j journey.Journey, caseID string) *casestate.Continuity {
-	open, ok := j.Latest(caseID)
+func continuityOf(open []journey.OpenCase, caseID string) *casestate.Continuity {
+	j := journey.Journey{Open: open}
+	latest, ok := j.Latest(caseID)
 	if !ok {
 		return nil
 	}
-	return &casestate.Continuity{CaseID: open.CaseID, Department: open.Department, Assignee: open.Assignee}
+	return &casestate.Continuity{CaseID: latest.CaseID, Department: latest.Department, Assignee: latest.Assignee}
 }
 
 // Link makes identity part of customer's journey, as the agent agentID:
@@ -141,14 +179,14 @@ func (c *Client) Link(ctx context.Context, customerID, identity, agentID string)
 	if err != nil {
 		return journey.Journey{}, err
 	}
-	primary, err := c.recorded(ctx, customerID)
+	primary, _, err := c.identity(ctx, customerID)
 	if err != nil {
 		return journey.Journey{}, err
 	}
 	id := workflows.JourneyID(primary.CustomerID)
 	start := c.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID: id, TaskQueue: c.TaskQueue, WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		StaticSummary: "journey of " + primary.CustomerID,
+		StaticSummary: "journey of " + primary.CustomerID, Memo: workflows.JourneyMemo(primary.CustomerID),
 	}, workflows.JourneyWorkflowName, workflows.JourneyInput{Journey: journey.Journey{CustomerID: primary.CustomerID}})
 	h, err := c.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
@@ -163,7 +201,7 @@ func (c *Client) Link(ctx context.Context, customerID, identity, agentID string)
 	}
 	other := workflows.JourneyID(identity)
 	if _, err := c.Temporal.SignalWithStartWorkflow(ctx, other, workflows.SignalMergeInto, workflows.MergeInto{Primary: primary.CustomerID},
-		client.StartWorkflowOptions{ID: other, TaskQueue: c.TaskQueue, StaticSummary: "journey of " + identity},
+		client.StartWorkflowOptions{ID: other, TaskQueue: c.TaskQueue, StaticSummary: "journey of " + identity, Memo: workflows.JourneyMemo(identity)},
 		workflows.JourneyWorkflowName, workflows.JourneyInput{Journey: journey.Journey{CustomerID: identity}}); err != nil {
 		return journey.Journey{}, fmt.Errorf("merge the journey of %s into %s: %w", identity, primary.CustomerID, err)
 	}

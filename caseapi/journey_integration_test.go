@@ -3,6 +3,7 @@ package caseapi_test
 import (
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -12,8 +13,11 @@ import (
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/interceptor"
 
 	"github.com/switchboard-care/switchboard/casestate"
+	"github.com/switchboard-care/switchboard/internal/bench"
 	"github.com/switchboard-care/switchboard/journey"
 	"github.com/switchboard-care/switchboard/workflows"
 )
@@ -89,6 +93,9 @@ func TestJourneyFloodLosesNothingAcrossContinueAsNew(t *testing.T) {
 	if runs < 2 {
 		t.Fatalf("only %d runs continued as new for %d signals at %d per run", runs, n, perRun)
 	}
+	if who := h.journeyMemo("x:flood"); who.CustomerID != "x:flood" { // started without one; carried across runs
+		t.Fatalf("memo after %d runs: %+v", runs, who)
+	}
 	t.Logf("%d milestones over %d continued runs", n, runs)
 }
 
@@ -133,9 +140,35 @@ func TestOneCustomerAcrossChannels(t *testing.T) {
 		return nil
 	})
 
-	// A later Facebook post is routed by continuity to the open X case's owner.
+	// Who the customer is lives in the journeys' memos, so finding a new
+	// post's journey and open case asks no worker: no billable query.
 	again := onFB
 	again.ID, again.Text, again.CreatedAt = "fb-2", "Any news on my delivery?? It has been a week", t0.Add(2*time.Minute)
+	if who := h.journeyMemo("facebook:fb-5521"); who.MergedInto != "x:jane" {
+		t.Fatalf("facebook journey's memo %+v, want merged into x:jane", who)
+	}
+	if who := h.journeyMemo("x:jane"); !slices.Contains(who.Aliases, "facebook:fb-5521") {
+		t.Fatalf("x:jane journey's memo %+v, want the facebook alias", who)
+	}
+	queries := &bench.QueryCounter{}
+	counted, err := client.NewClientFromExisting(h.tc, client.Options{Interceptors: []interceptor.ClientInterceptor{queries}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lookup := *h.cases
+	lookup.Temporal = counted
+	journeyID, cont, err := lookup.CustomerContext(h.ctx, again)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if journeyID != workflows.JourneyID("x:jane") || cont == nil || cont.CaseID != onX.CaseID() || cont.Assignee != "sam" {
+		t.Fatalf("customer context: journey %s, continuity %+v", journeyID, cont)
+	}
+	if n := queries.Count(); n != 0 {
+		t.Fatalf("finding the customer took %d queries, want none", n)
+	}
+
+	// A later Facebook post is routed by continuity to the open X case's owner.
 	if _, err := h.cases.Submit(h.ctx, again); err != nil {
 		t.Fatal(err)
 	}
@@ -201,6 +234,10 @@ func TestOneCustomerAcrossChannels(t *testing.T) {
 			t.Fatalf("%s: %d steps exported, case trail has %d", id, n, len(events))
 		}
 	}
+	if name := os.Getenv(EnvRecordJourneys); name != "" {
+		h.saveHistory(h.history(workflows.JourneyID("x:jane")), name+"-primary")
+		h.saveHistory(h.history(workflows.JourneyID("facebook:fb-5521")), name+"-merged")
+	}
 }
 
 // A private message has no thread; the customer's second one joins their
@@ -230,4 +267,22 @@ func TestPrivateMessagesJoinTheOpenCase(t *testing.T) {
 	if out, err := h.cases.Submit(h.ctx, public); err != nil || !out.Started {
 		t.Fatalf("a public post opens its own case: %+v %v", out, err)
 	}
+}
+
+// journeyMemo is the identity a customer's journey shows in its memo.
+func (h *harness) journeyMemo(customerID string) journey.Identity {
+	h.t.Helper()
+	var who journey.Identity
+	h.eventually("memo of "+customerID+"'s journey", func() error {
+		d, err := h.tc.DescribeWorkflowExecution(h.ctx, workflows.JourneyID(customerID), "")
+		if err != nil {
+			return err
+		}
+		p, ok := d.GetWorkflowExecutionInfo().GetMemo().GetFields()[workflows.MemoIdentity]
+		if !ok {
+			return errors.New("no identity in the memo")
+		}
+		return converter.GetDefaultDataConverter().FromPayload(p, &who)
+	})
+	return who
 }

@@ -120,6 +120,27 @@ func (j *Journey) CheckLink(identity string) error {
 	return nil
 }
 
+// Identity is who a journey belongs to, without its timeline: enough to
+// find a customer's primary journey and their other handles.
+type Identity struct {
+	CustomerID string   `json:"customer_id"`
+	Aliases    []string `json:"aliases,omitempty"`
+	MergedInto string   `json:"merged_into,omitempty"`
+}
+
+// Identity returns who the journey belongs to.
+func (j *Journey) Identity() Identity {
+	return Identity{CustomerID: j.CustomerID, Aliases: slices.Clone(j.Aliases), MergedInto: j.MergedInto}
+}
+
+// Equal says whether two identities name the same handles.
+func (i Identity) Equal(o Identity) bool {
+	return i.CustomerID == o.CustomerID && i.MergedInto == o.MergedInto && slices.Equal(i.Aliases, o.Aliases)
+}
+
+// Handles are the customer's identity and every identity linked to it.
+func (i Identity) Handles() []string { return append([]string{i.CustomerID}, i.Aliases...) }
+
 // Latest returns the open case a new post should follow, for continuity:
 // the most recent one someone is working on, else the most recent one.
 func (j *Journey) Latest(except string) (OpenCase, bool) {

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/switchboard-care/switchboard/journey"
@@ -19,6 +20,23 @@ const (
 
 // JourneyID is the workflow id of a customer identity's journey.
 func JourneyID(customerID string) string { return "journey/" + customerID }
+
+// MemoIdentity is the memo key under which a journey keeps its
+// journey.Identity, so a new post finds the customer's primary journey and
+// linked handles with a describe (no worker, no billable query).
+const MemoIdentity = "identity"
+
+// JourneyMemo is a new journey's memo, given at its start.
+func JourneyMemo(customerID string) map[string]any {
+	return map[string]any{MemoIdentity: journey.Identity{CustomerID: customerID}}
+}
+
+// versionJourneyMemo: DefaultVersion, the journey kept its identity only in
+// its state (read by a query); identityInMemo, also in its memo.
+const (
+	versionJourneyMemo = "journey-identity-memo"
+	identityInMemo     = 1
+)
 
 // JourneyInput starts (or continues) a journey.
 type JourneyInput struct {
@@ -56,6 +74,10 @@ func CustomerJourneyWorkflow(ctx workflow.Context, in JourneyInput) (journey.Jou
 	merges := workflow.GetSignalChannel(ctx, SignalMergeInto)
 	absorbs := workflow.GetSignalChannel(ctx, SignalAbsorb)
 	if err := workflow.SetQueryHandler(ctx, QueryJourney, func() (journey.Journey, error) { return j, nil }); err != nil {
+		return j, err
+	}
+	memo, err := newIdentityMemo(ctx)
+	if err != nil {
 		return j, err
 	}
 	taken := 0
@@ -109,8 +131,11 @@ func CustomerJourneyWorkflow(ctx workflow.Context, in JourneyInput) (journey.Jou
 		}
 	}
 	for {
+		if err := memo.show(ctx, &j); err != nil {
+			return j, err
+		}
 		if err := workflow.Await(ctx, func() bool {
-			return updates.Len() > 0 || merges.Len() > 0 || absorbs.Len() > 0 || taken >= limit
+			return updates.Len() > 0 || merges.Len() > 0 || absorbs.Len() > 0 || taken >= limit || memo.stale(&j)
 		}); err != nil {
 			return j, err
 		}
@@ -122,7 +147,38 @@ func CustomerJourneyWorkflow(ctx workflow.Context, in JourneyInput) (journey.Jou
 				return j, err
 			}
 			drain()
+			if err := memo.show(ctx, &j); err != nil {
+				return j, err
+			}
 			return j, workflow.NewContinueAsNewError(ctx, JourneyWorkflowName, JourneyInput{Journey: j, EventsPerRun: in.EventsPerRun})
 		}
 	}
+}
+
+// identityMemo keeps the journey's memo in step with its identity: upserted
+// only when it changed (a link, a merge), and carried into the next run by
+// continue-as-new. Journeys from before versionJourneyMemo have none.
+type identityMemo struct {
+	on    bool
+	shown journey.Identity
+}
+
+func newIdentityMemo(ctx workflow.Context) (*identityMemo, error) {
+	m := &identityMemo{on: workflow.GetVersion(ctx, versionJourneyMemo, workflow.DefaultVersion, identityInMemo) == identityInMemo}
+	if p, ok := workflow.GetInfo(ctx).Memo.GetFields()[MemoIdentity]; ok && m.on {
+		if err := converter.GetDefaultDataConverter().FromPayload(p, &m.shown); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+func (m *identityMemo) stale(j *journey.Journey) bool { return m.on && !j.Identity().Equal(m.shown) }
+
+func (m *identityMemo) show(ctx workflow.Context, j *journey.Journey) error {
+	if !m.stale(j) {
+		return nil
+	}
+	m.shown = j.Identity()
+	return workflow.UpsertMemo(ctx, map[string]any{MemoIdentity: m.shown})
 }

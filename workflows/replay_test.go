@@ -9,9 +9,10 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// TestReplaySavedHistories replays complete cases recorded from a real
-// server (see caseapi's integration test, SWITCHBOARD_RECORD_HISTORY=1): a
-// change to CaseWorkflow that would break running cases fails here.
+// TestReplaySavedHistories replays cases and journeys recorded from a real
+// server (caseapi's integration tests, with SWITCHBOARD_RECORD_HISTORY or
+// SWITCHBOARD_RECORD_JOURNEYS set): a change to CaseWorkflow or
+// CustomerJourneyWorkflow that would break running ones fails here.
 func TestReplaySavedHistories(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
 	if err != nil {
@@ -24,6 +25,7 @@ func TestReplaySavedHistories(t *testing.T) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
 			r.RegisterWorkflowWithOptions(CaseWorkflow, workflow.RegisterOptions{Name: CaseWorkflowName})
+			r.RegisterWorkflowWithOptions(CustomerJourneyWorkflow, workflow.RegisterOptions{Name: JourneyWorkflowName})
 			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 				t.Fatal(err)
 			}

@@ -41,21 +41,35 @@ func TestRunSmall(t *testing.T) {
 	if rd.Timers.Cases == 0 || rd.Timers.BreachMaxs < 0 || rd.Timers.WarningMaxs < 0 {
 		t.Errorf("timers fired early or were not measured: %+v", rd.Timers)
 	}
-	sum := rep.Actions.Queries
-	for _, lines := range rep.Actions.PerFlow {
-		for _, l := range lines {
-			if l.Billed {
-				sum += l.Count
+	for _, a := range []Actions{rep.Actions, rep.NextPostActions} {
+		sum := a.Queries
+		for _, lines := range a.PerFlow {
+			for _, l := range lines {
+				if l.Billed {
+					sum += l.Count
+				}
 			}
 		}
+		if a.Total < 5 || a.Total != sum { // at least a start, triage and three updates
+			t.Errorf("%s: actions %d, per-workflow lines add up to %d", a.Journey, a.Total, sum)
+		}
 	}
-	if rep.Actions.Total < 5 || rep.Actions.Total != sum { // at least a start, triage and three updates
-		t.Errorf("actions %d, per-workflow lines add up to %d", rep.Actions.Total, sum)
+	// The customer's next post finds them from their journey's memo (no
+	// query), and their journey runs already (no second start).
+	if next := rep.NextPostActions; next.Queries != 0 {
+		t.Errorf("next post: %d queries answered", next.Queries)
+	}
+	for id, lines := range rep.NextPostActions.PerFlow {
+		for _, l := range lines {
+			if strings.HasPrefix(id, "journey/") && l.Category == ActWorkflowStarted {
+				t.Errorf("next post started the journey again: %+v", lines)
+			}
+		}
 	}
 	if m := rep.Memory; m == nil || m.RSSMB <= 0 || m.IdleRSSMB <= 0 || m.HeapInuseMB <= 0 {
 		t.Errorf("memory %+v", rep.Memory)
 	}
-	if len(rep.Targets) != 5 {
+	if len(rep.Targets) != 5 { // actions, throughput, p99, timers, memory
 		t.Errorf("targets %+v", rep.Targets)
 	}
 	out := filepath.Join(dir, "report")

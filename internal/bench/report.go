@@ -43,38 +43,42 @@ func (r *Report) Markdown(command string) string {
 		p("| %s | %s | %.2f | %s |", t.Name, t.Goal, t.Value, yesNo(t.Met))
 	}
 	p("")
-	p("## Throughput and latency, post to owner assigned (median of %d rounds)", len(r.Rounds))
-	p("")
-	p("| | bare workflow | case | case / bare |")
-	p("|---|---|---|---|")
-	m := r.Median
-	p("| burst of %d, %d submitters: posts/s | %.1f | %.1f | %.2f× |", r.Options.Posts, r.Options.Concurrency, m.BareThroughput.PerSecond, m.CaseThroughput.PerSecond, m.ThroughputX)
-	p("| steady rate, p50 | %.0f ms | %.0f ms | %.2f× |", m.BareLatency.P50ms, m.CaseLatency.P50ms, m.P50X)
-	p("| steady rate, p99 | %.0f ms | %.0f ms | %.2f× |", m.BareLatency.P99ms, m.CaseLatency.P99ms, m.P99X)
-	p("")
-	p("| round | bare /s | case /s | ratio | rate /s | bare p50/p99 ms | case p50/p99 ms | p99 ratio | timer cases | warning late p50/max s | breach late p50/max s |")
-	p("|---|---|---|---|---|---|---|---|---|---|---|")
-	for i, rd := range r.Rounds {
-		p("| %d | %.1f | %.1f | %.2f | %.1f | %.0f / %.0f | %.0f / %.0f | %.2f | %d | %.2f / %.2f | %.2f / %.2f |", i+1,
-			rd.BareThroughput.PerSecond, rd.CaseThroughput.PerSecond, rd.ThroughputX, rd.CaseLatency.Rate,
-			rd.BareLatency.P50ms, rd.BareLatency.P99ms, rd.CaseLatency.P50ms, rd.CaseLatency.P99ms, rd.P99X,
-			rd.Timers.Cases, rd.Timers.WarningP50s, rd.Timers.WarningMaxs, rd.Timers.BreachP50s, rd.Timers.BreachMaxs)
+	if len(r.Rounds) > 0 {
+		p("## Throughput and latency, post to owner assigned (median of %d rounds)", len(r.Rounds))
+		p("")
+		p("| | bare workflow | case | case / bare |")
+		p("|---|---|---|---|")
+		m := r.Median
+		p("| burst of %d, %d submitters: posts/s | %.1f | %.1f | %.2f× |", r.Options.Posts, r.Options.Concurrency, m.BareThroughput.PerSecond, m.CaseThroughput.PerSecond, m.ThroughputX)
+		p("| steady rate, p50 | %.0f ms | %.0f ms | %.2f× |", m.BareLatency.P50ms, m.CaseLatency.P50ms, m.P50X)
+		p("| steady rate, p99 | %.0f ms | %.0f ms | %.2f× |", m.BareLatency.P99ms, m.CaseLatency.P99ms, m.P99X)
+		p("")
+		p("| round | bare /s | case /s | ratio | rate /s | bare p50/p99 ms | case p50/p99 ms | p99 ratio | timer cases | warning late p50/max s | breach late p50/max s |")
+		p("|---|---|---|---|---|---|---|---|---|---|---|")
+		for i, rd := range r.Rounds {
+			p("| %d | %.1f | %.1f | %.2f | %.1f | %.0f / %.0f | %.0f / %.0f | %.2f | %d | %.2f / %.2f | %.2f / %.2f |", i+1,
+				rd.BareThroughput.PerSecond, rd.CaseThroughput.PerSecond, rd.ThroughputX, rd.CaseLatency.Rate,
+				rd.BareLatency.P50ms, rd.BareLatency.P99ms, rd.CaseLatency.P50ms, rd.CaseLatency.P99ms, rd.P99X,
+				rd.Timers.Cases, rd.Timers.WarningP50s, rd.Timers.WarningMaxs, rd.Timers.BreachP50s, rd.Timers.BreachMaxs)
+		}
+		p("")
 	}
-	p("")
 	p("## Billable actions of one post")
-	p("")
-	p("%s: **%d** billable actions (%d answered queries included; the case's history has %d events).", r.Actions.Journey, r.Actions.Total, r.Actions.Queries, r.Actions.CaseEvent)
-	p("")
-	p("| workflow | category | count | billed |")
-	p("|---|---|---|---|")
-	flows := make([]string, 0, len(r.Actions.PerFlow))
-	for id := range r.Actions.PerFlow {
-		flows = append(flows, id)
-	}
-	slices.Sort(flows)
-	for _, id := range flows {
-		for _, l := range r.Actions.PerFlow[id] {
-			p("| %s | %s | %d | %s |", id, l.Category, l.Count, yesNo(l.Billed))
+	for _, a := range []Actions{r.Actions, r.NextPostActions} {
+		p("")
+		p("%s: **%d** billable actions (%d answered queries included; the case's history has %d events).", a.Journey, a.Total, a.Queries, a.CaseEvents)
+		p("")
+		p("| workflow | category | count | billed |")
+		p("|---|---|---|---|")
+		flows := make([]string, 0, len(a.PerFlow))
+		for id := range a.PerFlow {
+			flows = append(flows, id)
+		}
+		slices.Sort(flows)
+		for _, id := range flows {
+			for _, l := range a.PerFlow[id] {
+				p("| %s | %s | %d | %s |", id, l.Category, l.Count, yesNo(l.Billed))
+			}
 		}
 	}
 	if r.Memory != nil {

@@ -5,17 +5,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"go.temporal.io/api/enums/v1"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"github.com/switchboard-care/switchboard/internal/devserver"
 )
@@ -188,9 +192,15 @@ func (p *Process) RSS() (int64, error) {
 	return 0, errors.New("no VmRSS in /proc status")
 }
 
-// Metric reads one unlabelled series (e.g. go_memstats_heap_inuse_bytes)
-// from the process's /metrics.
-func (p *Process) Metric(ctx context.Context, name string) (float64, error) {
+// ErrNoSeries: the process exports no such metric (yet: a counter appears
+// when it is first counted).
+var ErrNoSeries = errors.New("no series")
+
+// Metric is the sum of the series of one metric in the process's /metrics
+// whose labels include every given name=value pair (none: all of them), e.g.
+// Metric(ctx, "go_goroutines") or
+// Metric(ctx, "temporal_request_total", "operation", "QueryWorkflow").
+func (p *Process) Metric(ctx context.Context, name string, labelPairs ...string) (float64, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+p.MetricsAddr+"/metrics", nil)
 	if err != nil {
 		return 0, err
@@ -200,14 +210,29 @@ func (p *Process) Metric(ctx context.Context, name string) (float64, error) {
 		return 0, err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(resp.Body)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("/metrics of pid %d: %w", p.Pid(), err)
 	}
-	for line := range strings.SplitSeq(string(body), "\n") {
-		if v, ok := strings.CutPrefix(line, name+" "); ok {
-			return strconv.ParseFloat(strings.TrimSpace(v), 64)
+	family, ok := families[name]
+	if !ok {
+		return 0, fmt.Errorf("%w %s in /metrics of pid %d", ErrNoSeries, name, p.Pid())
+	}
+	sum := 0.0
+	for _, m := range family.GetMetric() {
+		if hasLabels(m, labelPairs) {
+			sum += m.GetCounter().GetValue() + m.GetGauge().GetValue() + m.GetUntyped().GetValue()
 		}
 	}
-	return 0, fmt.Errorf("no series %s in /metrics of pid %d", name, p.Pid())
+	return sum, nil
+}
+
+func hasLabels(m *dto.Metric, pairs []string) bool {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if !slices.ContainsFunc(m.GetLabel(), func(l *dto.LabelPair) bool { return l.GetName() == pairs[i] && l.GetValue() == pairs[i+1] }) {
+			return false
+		}
+	}
+	return true
 }
