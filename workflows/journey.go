@@ -76,10 +76,7 @@ func CustomerJourneyWorkflow(ctx workflow.Context, in JourneyInput) (journey.Jou
 	if err := workflow.SetQueryHandler(ctx, QueryJourney, func() (journey.Journey, error) { return j, nil }); err != nil {
 		return j, err
 	}
-	memo, err := newIdentityMemo(ctx)
-	if err != nil {
-		return j, err
-	}
+	memo := newIdentityMemo(ctx)
 	taken := 0
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateLink,
 		func(ctx workflow.Context, r LinkRequest) (journey.Journey, error) {
@@ -163,14 +160,16 @@ type identityMemo struct {
 	shown journey.Identity
 }
 
-func newIdentityMemo(ctx workflow.Context) (*identityMemo, error) {
+func newIdentityMemo(ctx workflow.Context) *identityMemo {
 	m := &identityMemo{on: workflow.GetVersion(ctx, versionJourneyMemo, workflow.DefaultVersion, identityInMemo) == identityInMemo}
 	if p, ok := workflow.GetInfo(ctx).Memo.GetFields()[MemoIdentity]; ok && m.on {
+		// A memo that does not decode counts as none: the first pass
+		// writes a good one.
 		if err := converter.GetDefaultDataConverter().FromPayload(p, &m.shown); err != nil {
-			return nil, err
+			m.shown = journey.Identity{}
 		}
 	}
-	return m, nil
+	return m
 }
 
 func (m *identityMemo) stale(j *journey.Journey) bool { return m.on && !j.Identity().Equal(m.shown) }

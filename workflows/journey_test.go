@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
@@ -87,5 +88,42 @@ func TestMergedJourneyForwardsToItsPrimary(t *testing.T) {
 	env.ExecuteWorkflow(JourneyWorkflowName, JourneyInput{Journey: journey.Journey{CustomerID: "facebook:9"}})
 	if fmt.Sprint(forwarded) != "[absorb:facebook:9 update:case/facebook/8]" {
 		t.Fatalf("forwarded %v", forwarded)
+	}
+}
+
+// The journey shows who it belongs to in its memo, for readers that must
+// not ask a worker: rewritten on a link, left alone when it is current, and
+// a memo that does not decode is replaced rather than failing the journey.
+func TestJourneyKeepsItsIdentityInTheMemo(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		start map[string]any
+		want  string
+	}{
+		{"current memo at start", JourneyMemo("x:u1"), "[{x:u1 [facebook:9] }]"},
+		{"memo that does not decode", map[string]any{MemoIdentity: "not an identity"}, "[{x:u1 [] } {x:u1 [facebook:9] }]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var suite testsuite.WorkflowTestSuite
+			env := suite.NewTestWorkflowEnvironment()
+			env.RegisterWorkflowWithOptions(CustomerJourneyWorkflow, workflow.RegisterOptions{Name: JourneyWorkflowName})
+			if err := env.SetMemoOnStart(tc.start); err != nil {
+				t.Fatal(err)
+			}
+			var upserts []journey.Identity
+			env.OnUpsertMemo(mock.Anything).Run(func(args mock.Arguments) {
+				upserts = append(upserts, args.Get(0).(map[string]any)[MemoIdentity].(journey.Identity))
+			}).Return()
+			env.RegisterDelayedCallback(func() {
+				env.UpdateWorkflow(UpdateLink, "link", &testsuite.TestUpdateCallback{
+					OnReject: func(err error) { t.Errorf("link refused: %v", err) }, OnAccept: func() {}, OnComplete: func(any, error) {},
+				}, LinkRequest{Actor: agentSue, Identity: "facebook:9"})
+			}, time.Second)
+			env.RegisterDelayedCallback(env.CancelWorkflow, 2*time.Second)
+			env.ExecuteWorkflow(JourneyWorkflowName, JourneyInput{Journey: journey.Journey{CustomerID: "x:u1"}})
+			if got := fmt.Sprint(upserts); got != tc.want {
+				t.Errorf("memo upserts %s, want %s", got, tc.want)
+			}
+		})
 	}
 }
