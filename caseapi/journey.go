@@ -164,8 +164,7 @@ func (c *Client) CustomerContext(ctx context.Context, p post.Post) (string, *cas
 
 // continuityOf is the customer's open case a new case should follow.
 func continuityOf(open []journey.OpenCase, caseID string) *casestate.Continuity {
-	j := journey.Journey{Open: open}
-	latest, ok := j.Latest(caseID)
+	latest, ok := journey.Latest(open, caseID)
 	if !ok {
 		return nil
 	}

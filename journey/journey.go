@@ -142,11 +142,12 @@ func (i Identity) Equal(o Identity) bool {
 func (i Identity) Handles() []string { return append([]string{i.CustomerID}, i.Aliases...) }
 
 // Latest returns the open case a new post should follow, for continuity:
-// the most recent one someone is working on, else the most recent one.
-func (j *Journey) Latest(except string) (OpenCase, bool) {
+// of open (oldest first), the most recent one someone is working on, else
+// the most recent one; never the case except.
+func Latest(open []OpenCase, except string) (OpenCase, bool) {
 	var found *OpenCase
-	for i := len(j.Open) - 1; i >= 0; i-- {
-		o := &j.Open[i]
+	for i := len(open) - 1; i >= 0; i-- {
+		o := &open[i]
 		if o.CaseID == except {
 			continue
 		}

@@ -46,15 +46,15 @@ func TestAbsorbInterleavesTimelines(t *testing.T) {
 	if len(x.Aliases) != 1 || x.Aliases[0] != "facebook:9" {
 		t.Fatalf("aliases %v", x.Aliases)
 	}
-	if latest, ok := x.Latest(""); !ok || latest.CaseID != "f1" {
+	if latest, ok := Latest(x.Open, ""); !ok || latest.CaseID != "f1" {
 		t.Fatalf("latest %v", latest)
 	}
-	if _, ok := x.Latest("f1"); ok {
+	if _, ok := Latest(x.Open, "f1"); ok {
 		t.Fatal("Latest returned the excluded case")
 	}
 	x.Record(CaseUpdate{Case: OpenCase{CaseID: "x2", Since: t0.Add(time.Hour), Assignee: "sam"}})
 	x.Record(CaseUpdate{Case: OpenCase{CaseID: "x3", Since: t0.Add(2 * time.Hour)}})
-	if latest, _ := x.Latest("x9"); latest.CaseID != "x2" {
+	if latest, _ := Latest(x.Open, "x9"); latest.CaseID != "x2" {
 		t.Fatalf("latest %v, want the newest case with an assignee", latest.CaseID)
 	}
 
