@@ -72,7 +72,10 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 	sess := s.sessions.create(agent.ID)
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: "", Path: "/login", MaxAge: -1})
 	http.SetCookie(w, &http.Cookie{
-		Name: sessionCookie, Value: sess.ID, Path: "/", Expires: sess.Expires,
+		// MaxAge, not Expires: a lifetime relative to the browser's own clock,
+		// so a server clock that differs from it (or a test's fixed one)
+		// neither drops the cookie at once nor keeps it past the session.
+		Name: sessionCookie, Value: sess.ID, Path: "/", MaxAge: int(s.sessions.ttl.Seconds()),
 		HttpOnly: true, Secure: s.cfg.Console.SecureCookie, SameSite: http.SameSiteLaxMode,
 	})
 	s.log.Info("console sign-in", zap.String("agent", agent.ID))
