@@ -5,11 +5,7 @@ package activities
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
-	"sync"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
@@ -18,6 +14,7 @@ import (
 
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/dispatch"
+	"github.com/switchboard-care/switchboard/internal/jsonl"
 	"github.com/switchboard-care/switchboard/post"
 	"github.com/switchboard-care/switchboard/publish"
 	"github.com/switchboard-care/switchboard/triage/triaged"
@@ -107,31 +104,23 @@ func (a *Activities) Dispatch(ctx context.Context, r workflows.DispatchRequest) 
 // Notifier appends notices to a JSON-lines file in the data folder (the
 // sandbox channel the console reads) and logs them.
 type Notifier struct {
-	path string
+	file *jsonl.File
 	log  *zap.Logger
-	mu   sync.Mutex
 }
 
 // NewNotifier writes notices to path.
 func NewNotifier(path string, log *zap.Logger) (*Notifier, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, fmt.Errorf("notifications folder: %w", err)
+	f, err := jsonl.OpenAppend(path, false)
+	if err != nil {
+		return nil, fmt.Errorf("open notifications: %w", err)
 	}
-	return &Notifier{path: path, log: log}, nil
+	return &Notifier{file: f, log: log}, nil
 }
 
 // Send records the notices.
 func (n *Notifier) Send(notices []casestate.Notice) error {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	f, err := os.OpenFile(n.path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-	if err != nil {
-		return fmt.Errorf("open notifications: %w", err)
-	}
-	defer f.Close()
-	enc := json.NewEncoder(f)
 	for _, nt := range notices {
-		if err := enc.Encode(nt); err != nil {
+		if err := n.file.Append(nt); err != nil {
 			return fmt.Errorf("write notification: %w", err)
 		}
 		n.log.Info("notice", zap.String("case_id", nt.CaseID), zap.String("to", nt.To), zap.String("text", nt.Text))

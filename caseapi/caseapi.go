@@ -41,6 +41,14 @@ type Outcome struct {
 // ErrInvalidPost wraps a post that fails validation; nothing was started.
 var ErrInvalidPost = errors.New("invalid post")
 
+// Refused says Temporal refused a request for what it holds, not for a
+// passing reason: an argument it will never take (a value over a limit).
+// Retrying cannot help; the post belongs with the dead letters.
+func Refused(err error) bool {
+	var invalid *serviceerror.InvalidArgument
+	return errors.As(err, &invalid)
+}
+
 // ErrNotFound is returned for a case id with no case.
 var ErrNotFound = errors.New("case not found")
 

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/switchboard-care/switchboard/intake"
+	"github.com/switchboard-care/switchboard/internal/jsonl"
 	"github.com/switchboard-care/switchboard/post"
 )
 
@@ -114,7 +115,7 @@ type jsonlReader struct {
 
 func (j *jsonlReader) Next() (Record, error) {
 	for {
-		raw, tooLong, err := readLine(j.r)
+		raw, tooLong, err := jsonl.ReadLine(j.r, MaxLineBytes)
 		if len(raw) == 0 && !tooLong && err != nil {
 			return Record{}, err
 		}
@@ -153,25 +154,6 @@ func parseJSONLine(rec Record, raw []byte) Record {
 	}
 	rec.Post = p
 	return rec
-}
-
-// readLine reads up to a newline; a line over MaxLineBytes is consumed and
-// reported as too long rather than held in memory.
-func readLine(r *bufio.Reader) (line []byte, tooLong bool, err error) {
-	for {
-		chunk, err := r.ReadSlice('\n')
-		if !tooLong {
-			if len(line)+len(chunk) > MaxLineBytes {
-				tooLong, line = true, nil
-			} else {
-				line = append(line, chunk...)
-			}
-		}
-		if errors.Is(err, bufio.ErrBufferFull) {
-			continue
-		}
-		return line, tooLong, err
-	}
 }
 
 type csvReader struct {

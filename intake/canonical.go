@@ -3,7 +3,6 @@ package intake
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 
 	"github.com/switchboard-care/switchboard/post"
 )
@@ -12,34 +11,71 @@ import (
 // so one request cannot hold the server for minutes.
 const MaxCanonicalBatch = 100
 
-// ParseCanonical reads the generic endpoint's body: one canonical post, or a
-// JSON array of them. Unknown fields are refused, so a misspelt field is an
-// error rather than a post silently missing it. Posts are not validated
-// here (the handler reports every invalid one at once).
+// ParseCanonical reads one canonical post, or a JSON array of them, as
+// strictly as the generic endpoint does; the bulk importer reads a line
+// with it. Posts are not validated here.
 func ParseCanonical(body []byte) ([]post.Post, error) {
+	items, err := canonicalItems(body)
+	if err != nil {
+		return nil, err
+	}
+	posts := make([]post.Post, len(items))
+	for i, raw := range items {
+		if posts[i], err = decodePost(raw); err != nil {
+			return nil, payloadErr("malformed post %d: %v", i, err)
+		}
+	}
+	return posts, nil
+}
+
+// ParseGeneric maps the generic endpoint's body onto a batch: each post of
+// the list decoded and validated alone, so one malformed or invalid post
+// is a failure of its own and the others go on.
+func ParseGeneric(body []byte, _ Accounts) (Batch, error) {
+	items, err := canonicalItems(body)
+	if err != nil {
+		return Batch{}, err
+	}
+	var b Batch
+	for _, raw := range items {
+		p, err := decodePost(raw)
+		if err != nil {
+			b.fail("post", "", "malformed post: "+err.Error(), raw)
+			continue
+		}
+		if err := p.Validate(); err != nil {
+			b.fail("post", p.ID, "invalid post: "+string(bytes.ReplaceAll([]byte(err.Error()), []byte("\n"), []byte("; "))), raw)
+			continue
+		}
+		b.Posts = append(b.Posts, p)
+	}
+	return b, nil
+}
+
+// canonicalItems splits a body into its posts' JSON, unread.
+func canonicalItems(body []byte) ([]json.RawMessage, error) {
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 {
 		return nil, payloadErr("empty body")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	var posts []post.Post
+	var items []json.RawMessage
 	switch body[0] {
 	case '{':
-		var p post.Post
-		if err := dec.Decode(&p); err != nil {
+		var one json.RawMessage
+		if err := dec.Decode(&one); err != nil {
 			return nil, payloadErr("malformed post: %v", err)
 		}
-		posts = []post.Post{p}
+		items = []json.RawMessage{one}
 	case '[':
-		if err := dec.Decode(&posts); err != nil {
+		if err := dec.Decode(&items); err != nil {
 			return nil, payloadErr("malformed post list: %v", err)
 		}
-		if len(posts) == 0 {
+		if len(items) == 0 {
 			return nil, payloadErr("empty post list")
 		}
-		if len(posts) > MaxCanonicalBatch {
-			return nil, payloadErr("%d posts in one request, at most %d", len(posts), MaxCanonicalBatch)
+		if len(items) > MaxCanonicalBatch {
+			return nil, payloadErr("%d posts in one request, at most %d", len(items), MaxCanonicalBatch)
 		}
 	default:
 		return nil, payloadErr("body is neither a post object nor a list of posts")
@@ -47,16 +83,15 @@ func ParseCanonical(body []byte) ([]post.Post, error) {
 	if dec.InputOffset() != int64(len(body)) {
 		return nil, payloadErr("data after the JSON value")
 	}
-	return posts, nil
+	return items, nil
 }
 
-// validatePosts reports every invalid post by its index.
-func validatePosts(posts []post.Post) []string {
-	var problems []string
-	for i, p := range posts {
-		if err := p.Validate(); err != nil {
-			problems = append(problems, fmt.Sprintf("post %d (%q): %s", i, p.ID, bytes.ReplaceAll([]byte(err.Error()), []byte("\n"), []byte("; "))))
-		}
-	}
-	return problems
+// decodePost reads one post, refusing unknown fields, so a misspelt field
+// is an error rather than a post silently missing it.
+func decodePost(raw json.RawMessage) (post.Post, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	var p post.Post
+	err := dec.Decode(&p)
+	return p, err
 }

@@ -5,6 +5,7 @@
 package intake
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -26,6 +27,18 @@ type Batch struct {
 	Edits   []Edit
 	Links   []Link
 	Ignored []Ignored
+	Failed  []Failure
+}
+
+// Failure is an event of a delivery that could not be used: malformed, or
+// mapped to a post that is not valid. It goes to the dead letters with a
+// payload that holds it alone, in the route's own format, so an operator
+// can inspect it, fix it and replay it; the rest of the delivery goes on.
+type Failure struct {
+	Kind    string          `json:"kind"`
+	ID      string          `json:"id,omitempty"`
+	Reason  string          `json:"reason"`
+	Payload json.RawMessage `json:"payload"`
 }
 
 // EditKind says whether a post was changed or removed.
@@ -116,16 +129,28 @@ func NewAccounts(list []intakeconf.Account) (Accounts, error) {
 	return out, nil
 }
 
-// keep adds p to the batch if it is a valid post; a platform event that maps
-// to an invalid post (a sticker with no text, a commenter the app may not
-// see) is acknowledged and ignored, since the platform retrying it would
-// not make it valid.
-func (b *Batch) keep(kind string, p post.Post) {
+// keep adds p, mapped from the event in payload, to the batch if it is a
+// valid post. A post with nothing to answer (a sticker, a reaction) is
+// acknowledged and ignored; any other invalid post (an id past its bound,
+// no author, no time) is a failure: a person should see it, since the
+// platform retrying it would not make it valid.
+func (b *Batch) keep(kind string, p post.Post, payload json.RawMessage) {
+	if strings.TrimSpace(p.Text) == "" {
+		b.ignore(kind, p.ID, "nothing to answer: no text")
+		return
+	}
 	if err := p.Validate(); err != nil {
-		b.ignore(kind, p.ID, "not a usable post: "+strings.ReplaceAll(err.Error(), "\n", "; "))
+		b.fail(kind, p.ID, "not a usable post: "+strings.ReplaceAll(err.Error(), "\n", "; "), payload)
 		return
 	}
 	b.Posts = append(b.Posts, p)
+}
+
+func (b *Batch) fail(kind, id, reason string, payload json.RawMessage) {
+	if len(id) > post.MaxIDBytes {
+		id = id[:post.MaxIDBytes]
+	}
+	b.Failed = append(b.Failed, Failure{Kind: kind, ID: strings.ToValidUTF8(id, "?"), Reason: reason, Payload: payload})
 }
 
 // addEdit keeps an edit that names its post; one that does not cannot be
@@ -135,6 +160,14 @@ func (b *Batch) addEdit(e Edit) {
 		b.ignore("edit", "", "names no post")
 		return
 	}
+	if len(e.PostID) > post.MaxIDBytes {
+		b.ignore("edit", "", "names a post id no platform gives (over post.MaxIDBytes)")
+		return
+	}
+	if len(e.Text) > post.MaxTextLength {
+		b.ignore("edit", e.PostID, "new text longer than any platform allows")
+		return
+	}
 	b.Edits = append(b.Edits, e)
 }
 
@@ -142,8 +175,10 @@ func (b *Batch) ignore(kind, id, reason string) {
 	b.Ignored = append(b.Ignored, Ignored{Kind: kind, ID: id, Reason: reason})
 }
 
+// link remembers a reply link; ids past post.MaxIDBytes are no platform's
+// and would only grow the thread index.
 func (b *Batch) link(platform, id, parent string) {
-	if id != "" && parent != "" && id != parent {
+	if id != "" && parent != "" && id != parent && len(id) <= post.MaxIDBytes && len(parent) <= post.MaxIDBytes {
 		b.Links = append(b.Links, Link{Platform: platform, ID: id, Parent: parent})
 	}
 }

@@ -13,16 +13,18 @@ import (
 // Meta webhook payloads, only the fields switchboard reads. Graph API ids
 // are strings; times come as Unix seconds (feed), milliseconds (messaging)
 // or strings, which flexTime all reads.
+// Entries, changes and messages are decoded one at a time, so one malformed
+// event fails alone (see Failure) and the rest of the delivery goes on.
 type metaPayload struct {
-	Object string       `json:"object"`
-	Entry  *[]metaEntry `json:"entry"`
+	Object string             `json:"object"`
+	Entry  *[]json.RawMessage `json:"entry"`
 }
 
 type metaEntry struct {
 	ID        string          `json:"id"` // the page or Instagram account
-	Time      flexTime        `json:"time"`
-	Changes   []metaChange    `json:"changes"`
-	Messaging []metaMessaging `json:"messaging"`
+	Time      json.RawMessage `json:"time"`
+	Changes   json.RawMessage `json:"changes"`
+	Messaging json.RawMessage `json:"messaging"`
 }
 
 type metaChange struct {
@@ -106,30 +108,73 @@ func ParseMeta(body []byte, accounts Accounts) (Batch, error) {
 		return Batch{}, payloadErr("no entry list")
 	}
 	var b Batch
-	for _, e := range *p.Entry {
+	for _, raw := range *p.Entry {
+		var e metaEntry
+		var at flexTime
+		err := json.Unmarshal(raw, &e)
+		if err == nil && len(e.Time) > 0 {
+			err = json.Unmarshal(e.Time, &at)
+		}
+		if err != nil {
+			b.fail(p.Object+" entry", e.ID, "malformed entry: "+err.Error(), metaSingle(p.Object, raw))
+			continue
+		}
 		acct, ok := accounts[e.ID]
 		if !ok || acct.Platform != platform {
 			b.ignore(p.Object, e.ID, "not one of the company's configured accounts (intake.meta.accounts)")
 			continue
 		}
-		m := metaMapper{b: &b, accounts: accounts, acct: acct, entry: e}
-		for _, c := range e.Changes {
-			if err := m.change(c); err != nil {
-				return Batch{}, err
-			}
-		}
-		for _, msg := range e.Messaging {
-			m.message(msg)
-		}
+		m := metaMapper{b: &b, accounts: accounts, acct: acct, object: p.Object, entry: e, at: at.Time}
+		m.each("changes", e.Changes, m.change)
+		m.each("messaging", e.Messaging, m.message)
 	}
 	return b, nil
+}
+
+// metaSingle is a delivery of one entry, for a dead letter to replay.
+func metaSingle(object string, entry json.RawMessage) json.RawMessage {
+	body, _ := json.Marshal(struct {
+		Object string            `json:"object"`
+		Entry  []json.RawMessage `json:"entry"`
+	}{object, []json.RawMessage{entry}}) // cannot fail: both parts came from valid JSON
+	return body
 }
 
 type metaMapper struct {
 	b        *Batch
 	accounts Accounts
 	acct     Property
+	object   string
 	entry    metaEntry
+	at       time.Time       // the entry's time
+	payload  json.RawMessage // the event being mapped, alone (metaMapper.alone)
+}
+
+// each maps the events of one list of the entry, one at a time; a list
+// that is not a list fails alone.
+func (m metaMapper) each(list string, raw json.RawMessage, mapEvent func(json.RawMessage)) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return
+	}
+	var events []json.RawMessage
+	if err := json.Unmarshal(raw, &events); err != nil {
+		entry, _ := json.Marshal(map[string]any{"id": m.entry.ID, list: raw}) // cannot fail: raw is valid JSON
+		m.b.fail(list, "", "malformed "+list+" list: "+err.Error(), metaSingle(m.object, entry))
+		return
+	}
+	for _, ev := range events {
+		mapEvent(ev)
+	}
+}
+
+// alone is a delivery of just this one change or message of the entry.
+func (m metaMapper) alone(list string, event json.RawMessage) json.RawMessage {
+	entry := map[string]any{"id": m.entry.ID, list: []json.RawMessage{event}}
+	if len(m.entry.Time) > 0 {
+		entry["time"] = m.entry.Time
+	}
+	raw, _ := json.Marshal(entry) // cannot fail: every part came from valid JSON
+	return metaSingle(m.object, raw)
 }
 
 // own says whether an id is one of the company's accounts: its posts are
@@ -139,24 +184,31 @@ func (m metaMapper) own(id string) bool {
 	return ok || id == m.entry.ID
 }
 
-func (m metaMapper) change(c metaChange) error {
+func (m metaMapper) change(raw json.RawMessage) {
+	m.payload = m.alone("changes", raw)
+	var c metaChange
+	if err := json.Unmarshal(raw, &c); err != nil {
+		m.b.fail("change", "", "malformed change: "+err.Error(), m.payload)
+		return
+	}
 	switch {
 	case m.acct.Platform == "facebook" && c.Field == "feed":
 		var v metaFeedValue
 		if err := json.Unmarshal(c.Value, &v); err != nil {
-			return payloadErr("feed change: %v", err)
+			m.b.fail("feed change", "", "malformed feed change: "+err.Error(), m.payload)
+			return
 		}
 		m.feed(v)
 	case m.acct.Platform == "instagram" && (c.Field == "comments" || c.Field == "live_comments"):
 		var v metaIGComment
 		if err := json.Unmarshal(c.Value, &v); err != nil {
-			return payloadErr("%s change: %v", c.Field, err)
+			m.b.fail(c.Field+" change", "", "malformed "+c.Field+" change: "+err.Error(), m.payload)
+			return
 		}
 		m.igComment(v)
 	default:
 		m.b.ignore(c.Field, "", "change field not handled")
 	}
-	return nil
 }
 
 func (m metaMapper) feed(v metaFeedValue) {
@@ -190,7 +242,7 @@ func (m metaMapper) feed(v metaFeedValue) {
 	}
 	at := v.CreatedTime.Time
 	if at.IsZero() {
-		at = m.entry.Time.Time
+		at = m.at
 	}
 	switch v.Verb {
 	case "add":
@@ -220,7 +272,7 @@ func (m metaMapper) feed(v metaFeedValue) {
 		Author:    post.Author{ID: v.From.ID, Name: v.From.Name},
 		Text:      text,
 		CreatedAt: at, InReplyTo: inReplyTo, ThreadID: thread, URL: url,
-	})
+	}, m.payload)
 }
 
 func (m metaMapper) igComment(v metaIGComment) {
@@ -247,15 +299,21 @@ func (m metaMapper) igComment(v metaIGComment) {
 		ID: v.ID, Platform: m.acct.Platform, Property: m.acct.Name,
 		Author:    post.Author{ID: v.From.ID, Handle: handle, Name: v.From.Name},
 		Text:      v.Text,
-		CreatedAt: m.entry.Time.Time, InReplyTo: inReplyTo, ThreadID: inReplyTo,
-	})
+		CreatedAt: m.at, InReplyTo: inReplyTo, ThreadID: inReplyTo,
+	}, m.payload)
 }
 
-func (m metaMapper) message(e metaMessaging) {
+func (m metaMapper) message(raw json.RawMessage) {
 	kind := m.acct.Platform + " message"
+	m.payload = m.alone("messaging", raw)
+	var e metaMessaging
+	if err := json.Unmarshal(raw, &e); err != nil {
+		m.b.fail(kind, "", "malformed message: "+err.Error(), m.payload)
+		return
+	}
 	at := e.Timestamp.Time
 	if at.IsZero() {
-		at = m.entry.Time.Time
+		at = m.at
 	}
 	switch {
 	case e.MessageEdit != nil:
@@ -293,7 +351,7 @@ func (m metaMapper) message(e metaMessaging) {
 		ID: msg.Mid, Platform: m.acct.Platform, Property: m.acct.Name,
 		Author: post.Author{ID: e.Sender.ID},
 		Text:   text, CreatedAt: at, InReplyTo: replyTo, Private: true,
-	})
+	}, m.payload)
 }
 
 func (m metaMapper) edit(kind EditKind, id, author, text string, at time.Time) Edit {

@@ -139,15 +139,41 @@ func TestParseMetaRefusals(t *testing.T) {
 		"entry not a list":   `{"object":"page","entry":{"id":"1"}}`,
 		"trailing data":      `{"object":"page","entry":[]} {"object":"page","entry":[]}`,
 		"trailing brace":     `{"object":"page","entry":[]}}`,
-		"value not object":   `{"object":"page","entry":[{"id":"104857600000001","changes":[{"field":"feed","value":"comment"}]}]}`,
-		"bad created_time":   `{"object":"page","entry":[{"id":"104857600000001","changes":[{"field":"feed","value":{"item":"comment","created_time":"yesterday"}}]}]}`,
-		"messaging not list": `{"object":"page","entry":[{"id":"104857600000001","messaging":{}}]}`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := ParseMeta([]byte(body), metaAccounts(t))
 			var pe *PayloadError
 			if !errors.As(err, &pe) {
 				t.Fatalf("want a PayloadError, got %v", err)
+			}
+		})
+	}
+}
+
+// One malformed event fails alone: the valid comment beside it is kept, and
+// each failure carries a payload holding it alone, to replay once fixed.
+func TestParseMetaMalformedEventsFailAlone(t *testing.T) {
+	good := `{"field":"feed","value":{"item":"comment","verb":"add","comment_id":"77_1","post_id":"77","from":{"id":"55","name":"Lee"},"message":"my order never came","created_time":"2026-11-22T10:00:00+0000"}}`
+	for name, bad := range map[string]string{
+		"value not object":   `"changes":[{"field":"feed","value":"comment"},` + good + `]`,
+		"message not text":   `"changes":[{"field":"feed","value":{"item":"comment","verb":"add","comment_id":"77_2","from":{"id":"56"},"message":123}},` + good + `]`,
+		"bad created_time":   `"changes":[{"field":"feed","value":{"item":"comment","created_time":"yesterday"}},` + good + `]`,
+		"messaging not list": `"messaging":{},"changes":[` + good + `]`,
+		"over-long id":       `"changes":[{"field":"feed","value":{"item":"comment","verb":"add","comment_id":"` + strings.Repeat("9", 600) + `","from":{"id":"56"},"message":"hi","created_time":"2026-11-22T10:00:00+0000"}},` + good + `]`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			accounts := metaAccounts(t)
+			body := `{"object":"page","entry":[{"id":"` + fbPage + `","time":1795341600,` + bad + `}]}`
+			b, err := ParseMeta([]byte(body), accounts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(b.Posts) != 1 || b.Posts[0].ID != "77_1" || len(b.Failed) != 1 {
+				t.Fatalf("posts %+v, failed %+v", b.Posts, b.Failed)
+			}
+			again, err := ParseMeta(b.Failed[0].Payload, accounts)
+			if err != nil || len(again.Failed) != 1 || len(again.Posts) != 0 {
+				t.Fatalf("the failure's payload holds it alone: %+v %v", again, err)
 			}
 		})
 	}

@@ -1,15 +1,18 @@
 package intake
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"go.uber.org/zap"
@@ -50,12 +53,31 @@ type Server struct {
 	sub     Submitter
 	edits   EditRecorder
 	threads *ThreadIndex
+	dead    *DeadLetters
+	count   Counter
 	log     *zap.Logger
 	cfg     Config
-	meta    Accounts
-	x       Accounts
+	parsers map[string]parser // by route, for deliveries and replays
 	mux     *http.ServeMux
 }
+
+// parser maps a route's body onto a batch.
+type parser func(body []byte) (Batch, error)
+
+// Counter counts what became of a delivery's events, by route and outcome
+// (started, joined, duplicate, edit, ignored, dead_letter); the intake
+// command wires it to the metrics endpoint.
+type Counter func(route, outcome string, n int)
+
+// WithCounter counts outcomes with c.
+func WithCounter(c Counter) Option { return func(s *Server) { s.count = c } }
+
+// WithDeadLetters keeps the events that could not be used in d (see
+// OpenDeadLetters); without it they are kept in memory only.
+func WithDeadLetters(d *DeadLetters) Option { return func(s *Server) { s.dead = d } }
+
+// DefaultParallelism is how many posts of a delivery are submitted at once.
+const DefaultParallelism = 16
 
 // Option configures a Server.
 type Option func(*Server)
@@ -83,7 +105,10 @@ func NewServer(sub Submitter, cfg Config, opts ...Option) (*Server, error) {
 	if cfg.SubmitTimeout == 0 {
 		cfg.SubmitTimeout = DefaultSubmitTimeout
 	}
-	s := &Server{sub: sub, cfg: cfg, log: zap.NewNop(), mux: http.NewServeMux()}
+	if cfg.Parallelism == 0 {
+		cfg.Parallelism = DefaultParallelism
+	}
+	s := &Server{sub: sub, cfg: cfg, log: zap.NewNop(), mux: http.NewServeMux(), count: func(string, string, int) {}}
 	if r, ok := sub.(EditRecorder); ok {
 		s.edits = r
 	}
@@ -93,23 +118,32 @@ func NewServer(sub Submitter, cfg Config, opts ...Option) (*Server, error) {
 	if s.threads == nil {
 		s.threads = NewThreadIndex()
 	}
-	var err error
-	if s.meta, err = NewAccounts(cfg.Meta.Accounts); err != nil {
+	if s.dead == nil {
+		s.dead = NewDeadLetters()
+	}
+	meta, err := NewAccounts(cfg.Meta.Accounts)
+	if err != nil {
 		return nil, err
 	}
-	if s.x, err = NewAccounts(cfg.X.Accounts); err != nil {
+	x, err := NewAccounts(cfg.X.Accounts)
+	if err != nil {
 		return nil, err
+	}
+	s.parsers = map[string]parser{
+		"meta":    func(b []byte) (Batch, error) { return ParseMeta(b, meta) },
+		"x":       func(b []byte) (Batch, error) { return ParseX(b, x) },
+		"generic": func(b []byte) (Batch, error) { return ParseGeneric(b, nil) },
 	}
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	if cfg.Meta.AppSecret != "" {
 		s.mux.HandleFunc("GET /webhooks/meta", s.metaHandshake)
-		s.mux.HandleFunc("POST /webhooks/meta", s.webhook("meta", "X-Hub-Signature-256", cfg.Meta.AppSecret, VerifyMeta, ParseMeta, s.meta))
+		s.mux.HandleFunc("POST /webhooks/meta", s.webhook("meta", "X-Hub-Signature-256", cfg.Meta.AppSecret, VerifyMeta))
 	}
 	if cfg.X.ConsumerSecret != "" {
 		s.mux.HandleFunc("GET /webhooks/x", s.xCRC)
-		s.mux.HandleFunc("POST /webhooks/x", s.webhook("x", "X-Twitter-Webhooks-Signature", cfg.X.ConsumerSecret, VerifyX, ParseX, s.x))
+		s.mux.HandleFunc("POST /webhooks/x", s.webhook("x", "X-Twitter-Webhooks-Signature", cfg.X.ConsumerSecret, VerifyX))
 	}
 	if cfg.Generic.BearerToken != "" {
 		s.mux.HandleFunc("POST /v1/posts", s.genericPosts)
@@ -178,8 +212,7 @@ func (s *Server) metaHandshake(w http.ResponseWriter, r *http.Request) {
 
 // webhook is a platform's POST route: a bounded body, its signature
 // checked on the raw bytes, then parsed and delivered.
-func (s *Server) webhook(route, header string, secret string, verify func(secret, body []byte, sig string) error,
-	parse func([]byte, Accounts) (Batch, error), accounts Accounts) http.HandlerFunc {
+func (s *Server) webhook(route, header string, secret string, verify func(secret, body []byte, sig string) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		body, ok := s.readBody(w, r, route)
 		if !ok {
@@ -193,12 +226,7 @@ func (s *Server) webhook(route, header string, secret string, verify func(secret
 			s.refuse(w, route, status, err)
 			return
 		}
-		b, err := parse(body, accounts)
-		if err != nil {
-			s.refuse(w, route, http.StatusBadRequest, err)
-			return
-		}
-		s.deliver(w, r, route, b)
+		s.deliver(w, r, route, body)
 	}
 }
 
@@ -242,17 +270,7 @@ func (s *Server) genericPosts(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	posts, err := ParseCanonical(body)
-	if err != nil {
-		s.refuse(w, "generic", http.StatusBadRequest, err)
-		return
-	}
-	if problems := validatePosts(posts); len(problems) > 0 {
-		s.log.Info("intake refused", zap.String("route", "generic"), zap.Strings("problems", problems))
-		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": "invalid posts: nothing was submitted", "problems": problems})
-		return
-	}
-	s.deliver(w, r, "generic", Batch{Posts: posts})
+	s.deliver(w, r, "generic", body)
 }
 
 // Result is the answer to a delivery. The platforms ignore it; it helps a
@@ -263,18 +281,41 @@ type Result struct {
 	Duplicates int      `json:"duplicates"`
 	Edits      int      `json:"edits"`
 	Ignored    int      `json:"ignored"`
-	Rejected   []string `json:"rejected,omitempty"`
+	Rejected   []string `json:"rejected,omitempty"`     // why each dead letter was kept
+	DeadLetter []string `json:"dead_letters,omitempty"` // their ids (switchboard intake dead-letters)
 	Cases      []string `json:"cases,omitempty"`
 }
 
-// deliver submits a batch and answers 200 only once every post and edit in
-// it is with Temporal; if Temporal cannot take one it answers 503 and the
-// platform delivers the whole batch again, which is safe: posts already
-// taken come back as duplicates.
-func (s *Server) deliver(w http.ResponseWriter, r *http.Request, route string, b Batch) {
+// deliver parses a body and processes every event of it. It answers 200
+// once each event is with Temporal, ignored, or kept as a dead letter, and
+// 503 only when Temporal (or the dead-letter file) cannot take one: the
+// platform then delivers the whole body again, which is safe, as events
+// already taken come back as duplicates.
+func (s *Server) deliver(w http.ResponseWriter, r *http.Request, route string, body []byte) {
+	b, err := s.parsers[route](body)
+	if err != nil {
+		s.refuse(w, route, http.StatusBadRequest, err)
+		return
+	}
 	// A platform that hangs up mid-delivery does not cancel work it already
 	// handed over; the timeout bounds each call instead.
-	ctx := context.WithoutCancel(r.Context())
+	res, err := s.process(context.WithoutCancel(r.Context()), route, b)
+	if err != nil {
+		s.unavailable(w, route, err)
+		return
+	}
+	status := http.StatusOK
+	if route == "generic" && len(b.Posts) == 0 && len(res.Rejected) > 0 {
+		status = http.StatusUnprocessableEntity // nothing usable: the client's mistake to fix
+	}
+	writeJSON(w, status, res)
+}
+
+// process hands a batch's posts and edits to Temporal and keeps its
+// failures as dead letters. Posts of one thread are submitted in order (a
+// reply must find the case its parent opened); threads go in parallel,
+// at most intake.parallelism posts at once.
+func (s *Server) process(ctx context.Context, route string, b Batch) (Result, error) {
 	res := Result{Ignored: len(b.Ignored)}
 	for _, ig := range b.Ignored {
 		s.log.Debug("event ignored", zap.String("route", route), zap.String("kind", ig.Kind), zap.String("id", ig.ID), zap.String("reason", ig.Reason))
@@ -288,59 +329,188 @@ func (s *Server) deliver(w http.ResponseWriter, r *http.Request, route string, b
 	// batch) and again after them (a reply may answer a post in it).
 	follow()
 	defer follow()
-	for _, p := range b.Posts {
-		s.threads.Resolve(&p)
-		out, err := s.submit(ctx, p)
-		if errors.Is(err, caseapi.ErrInvalidPost) {
-			res.Rejected = append(res.Rejected, err.Error())
-			s.log.Warn("post rejected", zap.String("route", route), zap.String("post_id", p.ID), zap.Error(err))
-			continue
+	for _, f := range b.Failed {
+		if err := s.keepDeadLetter(route, f, &res); err != nil {
+			return res, err
 		}
-		if err != nil {
-			s.unavailable(w, route, err)
-			return
-		}
-		switch {
-		case out.Started:
-			res.Started++
-		case out.Joined:
-			res.Joined++
-		default:
-			res.Duplicates++
-		}
-		res.Cases = append(res.Cases, out.CaseID)
-		s.remember(s.threads.Record(p, out))
+	}
+	if err := s.submitAll(ctx, route, b.Posts, &res); err != nil {
+		return res, err
 	}
 	for _, e := range b.Edits {
-		if root, ok := s.threads.CaseRoot(e.Platform, e.PostID); ok {
-			e.ThreadRoot = root
+		if err := s.recordEdit(ctx, e, &res); err != nil {
+			return res, err
 		}
-		if s.edits == nil {
-			s.log.Warn("edit not recorded: no edit recorder wired", zap.String("kind", string(e.Kind)), zap.String("post_id", e.PostID))
-			res.Ignored++
-			continue
-		}
-		ectx, cancel := context.WithTimeout(ctx, s.cfg.SubmitTimeout)
-		err := s.edits.RecordEdit(ectx, e)
-		cancel()
-		switch {
-		case errors.Is(err, ErrNoCase) || errors.Is(err, caseapi.ErrNotFound):
-			res.Ignored++
-		case err != nil:
-			s.unavailable(w, route, err)
-			return
-		default:
-			res.Edits++
-		}
-	}
-	status := http.StatusOK
-	if route == "generic" && len(b.Posts) > 0 && len(res.Rejected) == len(b.Posts) {
-		status = http.StatusUnprocessableEntity
 	}
 	s.log.Info("delivery", zap.String("route", route), zap.Int("started", res.Started), zap.Int("joined", res.Joined),
-		zap.Int("duplicates", res.Duplicates), zap.Int("edits", res.Edits), zap.Int("ignored", res.Ignored), zap.Int("rejected", len(res.Rejected)))
-	writeJSON(w, status, res)
+		zap.Int("duplicates", res.Duplicates), zap.Int("edits", res.Edits), zap.Int("ignored", res.Ignored),
+		zap.Int("dead_letters", len(res.DeadLetter)))
+	for outcome, n := range map[string]int{"started": res.Started, "joined": res.Joined, "duplicate": res.Duplicates,
+		"edit": res.Edits, "ignored": res.Ignored, "dead_letter": len(res.DeadLetter)} {
+		if n > 0 {
+			s.count(route, outcome, n)
+		}
+	}
+	return res, nil
 }
+
+// submitAll submits posts, threads in parallel and each thread in order. The
+// first error that means Temporal cannot take a post is returned; the
+// other threads still finish, so a redelivery has less left to do.
+func (s *Server) submitAll(ctx context.Context, route string, posts []post.Post, res *Result) error {
+	var threads [][]post.Post
+	index := map[string]int{}
+	keyOf := map[string]string{} // post id → its thread's key
+	for _, p := range posts {
+		s.threads.Resolve(&p)
+		key := threadKeyOf(p, keyOf)
+		keyOf[p.ID] = key
+		i, ok := index[key]
+		if !ok {
+			i = len(threads)
+			index[key] = i
+			threads = append(threads, nil)
+		}
+		threads[i] = append(threads[i], p)
+	}
+	var (
+		mu    sync.Mutex
+		first error
+		wg    sync.WaitGroup
+		slots = make(chan struct{}, s.cfg.Parallelism)
+	)
+	for _, thread := range threads {
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			for _, p := range thread {
+				out, err := s.submit(ctx, p)
+				mu.Lock()
+				err = s.settle(route, p, out, err, res)
+				if err != nil && first == nil {
+					first = err
+				}
+				mu.Unlock()
+				if err != nil {
+					return // the rest of this thread waits for the redelivery, in order
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return first
+}
+
+// threadKeyOf names the thread p must be submitted in order with: that of
+// a post of this delivery it answers, else the thread it names, else its
+// own. A private message joins the customer's open case, whichever it is.
+func threadKeyOf(p post.Post, keyOf map[string]string) string {
+	if p.Private {
+		return "private/" + p.CustomerKey()
+	}
+	for _, ref := range []string{p.ThreadRoot(), p.InReplyTo} {
+		if key, ok := keyOf[ref]; ok && ref != "" {
+			return key
+		}
+	}
+	return "thread/" + cmp.Or(p.ThreadRoot(), p.ID)
+}
+
+// settle records what submitting p did; it returns an error only when the
+// post is not safe anywhere (Temporal did not take it, and it is no dead
+// letter either).
+func (s *Server) settle(route string, p post.Post, out caseapi.Outcome, err error, res *Result) error {
+	switch {
+	case err == nil:
+	case errors.Is(err, caseapi.ErrInvalidPost) || caseapi.Refused(err):
+		// Kept as the canonical post it was mapped to, so a replay goes
+		// through the generic route whatever platform it came from.
+		raw, _ := json.Marshal(p) // a post always encodes
+		s.log.Warn("post kept as a dead letter", zap.String("route", route), zap.String("post_id", p.ID), zap.Error(err))
+		return s.keepDeadLetter("generic", Failure{Kind: "post", ID: p.ID, Reason: err.Error(), Payload: raw}, res)
+	default:
+		return err
+	}
+	switch {
+	case out.Started:
+		res.Started++
+	case out.Joined:
+		res.Joined++
+	default:
+		res.Duplicates++
+	}
+	res.Cases = append(res.Cases, out.CaseID)
+	s.remember(s.threads.Record(p, out))
+	return nil
+}
+
+func (s *Server) keepDeadLetter(route string, f Failure, res *Result) error {
+	l := newDeadLetter(route, f, time.Now())
+	if err := s.dead.Put(l); err != nil {
+		return err
+	}
+	res.Rejected = append(res.Rejected, f.Reason)
+	res.DeadLetter = append(res.DeadLetter, l.ID)
+	return nil
+}
+
+func (s *Server) recordEdit(ctx context.Context, e Edit, res *Result) error {
+	if root, ok := s.threads.CaseRoot(e.Platform, e.PostID); ok {
+		e.ThreadRoot = root
+	}
+	if s.edits == nil {
+		s.log.Warn("edit not recorded: no edit recorder wired", zap.String("kind", string(e.Kind)), zap.String("post_id", e.PostID))
+		res.Ignored++
+		return nil
+	}
+	ectx, cancel := context.WithTimeout(ctx, s.cfg.SubmitTimeout)
+	err := s.edits.RecordEdit(ectx, e)
+	cancel()
+	switch {
+	case errors.Is(err, ErrNoCase) || errors.Is(err, caseapi.ErrNotFound):
+		res.Ignored++
+	case err != nil:
+		return err
+	default:
+		res.Edits++
+	}
+	return nil
+}
+
+// Replay delivers a dead letter again, as it is or with payload in its
+// place (the operator's fix), without a signature check: the operator is
+// trusted, the platform is not asked. A letter whose events all reach a
+// case (or are ignored) is marked replayed; one that fails again is kept,
+// with the new failure as a letter of its own.
+func (s *Server) Replay(ctx context.Context, id string, payload json.RawMessage) (Result, error) {
+	l, err := s.dead.Get(id)
+	if err != nil {
+		return Result{}, err
+	}
+	if payload == nil {
+		payload = l.Payload
+	}
+	parse, ok := s.parsers[l.Route]
+	if !ok {
+		return Result{}, fmt.Errorf("dead letter %s: unknown route %q", id, l.Route)
+	}
+	b, err := parse(payload)
+	if err != nil {
+		return Result{}, fmt.Errorf("dead letter %s: %w", id, err)
+	}
+	res, err := s.process(ctx, l.Route, b)
+	if err != nil {
+		return res, err
+	}
+	if len(b.Failed) > 0 || len(res.DeadLetter) > 0 {
+		return res, fmt.Errorf("dead letter %s still fails: %s", id, strings.Join(res.Rejected, "; "))
+	}
+	return res, s.dead.MarkReplayed(id, strings.Join(res.Cases, ","), time.Now())
+}
+
+// DeadLetters is the server's dead-letter store.
+func (s *Server) DeadLetters() *DeadLetters { return s.dead }
 
 func (s *Server) submit(ctx context.Context, p post.Post) (caseapi.Outcome, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.SubmitTimeout)

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/switchboard-care/switchboard/caseapi"
 	"github.com/switchboard-care/switchboard/post"
 )
@@ -372,7 +374,7 @@ func TestXReplyToTheCompanysReplyJoinsTheCase(t *testing.T) {
 
 func TestThreadIndexSurvivesRestart(t *testing.T) {
 	path := t.TempDir() + "/threads.jsonl"
-	idx, err := OpenThreadIndex(path)
+	idx, err := OpenThreadIndex(path, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -383,7 +385,7 @@ func TestThreadIndexSurvivesRestart(t *testing.T) {
 	}
 	ts.Close()
 	idx.Close()
-	idx, err = OpenThreadIndex(path)
+	idx, err = OpenThreadIndex(path, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -436,18 +438,19 @@ func TestGenericEndpoint(t *testing.T) {
 	if r := send("bearer test-bearer-token", one); r.status != http.StatusOK || r.result.Duplicates != 1 {
 		t.Fatalf("again: %d %s", r.status, r.body)
 	}
-	// One invalid post in a list: nothing of the list is submitted.
-	_, before := cases.count()
-	list := `[` + one + `,{"id":"web-2","platform":"webchat","property":"acme.example","author":{"id":""},"text":"","created_at":"2026-11-22T10:00:00Z"}]`
+	// One invalid post in a list stands alone: the valid one goes on, the
+	// invalid one is a dead letter.
+	list := `[` + strings.Replace(one, "web-20261122-0007", "web-3", 1) + `,{"id":"web-2","platform":"webchat","property":"acme.example","author":{"id":""},"text":"","created_at":"2026-11-22T10:00:00Z"}]`
 	r = send("Bearer test-bearer-token", list)
-	if r.status != http.StatusUnprocessableEntity || !bytes.Contains(r.body, []byte("author.id is required")) || !bytes.Contains(r.body, []byte("text is required")) {
+	if r.status != http.StatusOK || r.result.Started != 1 || len(r.result.DeadLetter) != 1 ||
+		!bytes.Contains(r.body, []byte("author.id is required")) || !bytes.Contains(r.body, []byte("text is required")) {
 		t.Fatalf("%d %s", r.status, r.body)
 	}
-	if _, after := cases.count(); after != before {
-		t.Fatalf("%d submits for an invalid list", after-before)
-	}
-	if r := send("Bearer test-bearer-token", `{"id":"1","platfrom":"x"}`); r.status != http.StatusBadRequest || !bytes.Contains(r.body, []byte("platfrom")) {
+	if r := send("Bearer test-bearer-token", `{"id":"1","platfrom":"x"}`); r.status != http.StatusUnprocessableEntity || !bytes.Contains(r.body, []byte("platfrom")) {
 		t.Fatalf("misspelt field: %d %s", r.status, r.body)
+	}
+	if r := send("Bearer test-bearer-token", `[{"id":"1"`); r.status != http.StatusBadRequest {
+		t.Fatalf("not JSON: %d %s", r.status, r.body)
 	}
 }
 

@@ -1,16 +1,16 @@
 package intake
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 
+	"go.uber.org/zap"
+
 	"github.com/switchboard-care/switchboard/caseapi"
+	"github.com/switchboard-care/switchboard/internal/jsonl"
 	"github.com/switchboard-care/switchboard/post"
 )
 
@@ -27,7 +27,7 @@ import (
 type ThreadIndex struct {
 	mu    sync.Mutex
 	roots map[threadKey]string
-	file  *os.File
+	file  *jsonl.File // nil: in memory only
 }
 
 type threadKey struct{ platform, id string }
@@ -41,50 +41,43 @@ type threadLine struct {
 // NewThreadIndex keeps the index in memory only.
 func NewThreadIndex() *ThreadIndex { return &ThreadIndex{roots: map[threadKey]string{}} }
 
+// maxThreadLine bounds a line of the index file: three ids within
+// post.MaxIDBytes, JSON-escaped, fit many times over.
+const maxThreadLine = 64 << 10
+
 // OpenThreadIndex loads the index from path (creating it if needed) and
-// appends to it from then on.
-func OpenThreadIndex(path string) (*ThreadIndex, error) {
+// appends to it from then on. Lines it cannot use (torn by a crash, or
+// written by a version without bounds on ids) are skipped and logged: a
+// lost entry is harmless, refusing to start is not.
+func OpenThreadIndex(path string, log *zap.Logger) (*ThreadIndex, error) {
 	idx := NewThreadIndex()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, fmt.Errorf("thread index folder: %w", err)
-	}
-	if f, err := os.Open(path); err == nil {
-		sc := bufio.NewScanner(f)
-		sc.Buffer(make([]byte, 0, 4096), 1<<20)
-		for sc.Scan() {
-			var l threadLine
-			// A line torn by a crash is skipped: losing one entry is
-			// harmless, refusing to start is not.
-			if json.Unmarshal(sc.Bytes(), &l) == nil && l.ID != "" && l.Root != "" {
-				idx.roots[threadKey{l.Platform, l.ID}] = l.Root
-			}
+	skipped, err := jsonl.Read(path, maxThreadLine, func(line []byte) error {
+		var l threadLine
+		if err := json.Unmarshal(line, &l); err != nil {
+			return err
 		}
-		err := sc.Err()
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("read thread index %s: %w", path, err)
+		if l.ID == "" || l.Root == "" {
+			return errors.New("no id or root")
 		}
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("open thread index: %w", err)
-	}
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		idx.roots[threadKey{l.Platform, l.ID}] = l.Root
+		return nil
+	})
 	if err != nil {
+		return nil, fmt.Errorf("read thread index %s: %w", path, err)
+	}
+	jsonl.Warn(log, path, skipped)
+	if idx.file, err = jsonl.OpenAppend(path, false); err != nil {
 		return nil, fmt.Errorf("open thread index: %w", err)
 	}
-	idx.file = f
 	return idx, nil
 }
 
 // Close closes the file, if any.
 func (x *ThreadIndex) Close() error {
-	x.mu.Lock()
-	defer x.mu.Unlock()
 	if x.file == nil {
 		return nil
 	}
-	err := x.file.Close()
-	x.file = nil
-	return err
+	return x.file.Close()
 }
 
 // CaseRoot is the opening post of the case that post id belongs to.
@@ -117,11 +110,7 @@ func (x *ThreadIndex) Remember(platform, id, root string) error {
 	if x.file == nil {
 		return nil
 	}
-	line, err := json.Marshal(threadLine{Platform: platform, ID: id, Root: root})
-	if err != nil {
-		return err
-	}
-	if _, err := x.file.Write(append(line, '\n')); err != nil {
+	if err := x.file.Append(threadLine{Platform: platform, ID: id, Root: root}); err != nil {
 		return fmt.Errorf("write thread index: %w", err)
 	}
 	return nil
@@ -149,11 +138,21 @@ func (x *ThreadIndex) Resolve(p *post.Post) {
 	}
 }
 
-// Record remembers the case a submitted post ended up in.
+// Record remembers the case a submitted post ended up in, by the platform
+// id of the post that opened it.
 func (x *ThreadIndex) Record(p post.Post, out caseapi.Outcome) error {
-	root, ok := strings.CutPrefix(out.CaseID, post.CaseID(p.Platform, ""))
-	if !ok || root == "" {
-		root = p.ID
+	root := p.ID
+	if out.CaseID != p.CaseID() { // joined another case
+		root = p.ThreadRoot()
+		if out.CaseID != post.CaseID(p.Platform, root) { // not by its thread: a private message
+			// The case id holds its opening post's id unless that id had
+			// to be hashed (post.WorkflowSafe), which cannot be undone.
+			kept, ok := strings.CutPrefix(out.CaseID, post.CaseID(p.Platform, ""))
+			if !ok || post.WorkflowSafe(kept) != kept {
+				return nil
+			}
+			root = kept
+		}
 	}
 	return x.Remember(p.Platform, p.ID, root)
 }

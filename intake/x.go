@@ -129,14 +129,14 @@ func ParseX(body []byte, accounts Accounts) (Batch, error) {
 		b.ignore("x", forUser, "not one of the company's configured accounts (intake.x.accounts)")
 		return b, nil
 	}
-	m := xMapper{accounts: accounts, acct: acct, forUser: forUser}
-	if err := m.users(raw["users"]); err != nil {
-		return Batch{}, err
+	m := xMapper{accounts: accounts, acct: acct, forUser: forUser, users: raw["users"]}
+	if err := json.Unmarshal(raw["users"], &m.byID); raw["users"] != nil && err != nil {
+		// Only names and follower counts of DM senders come from it: the
+		// messages are still theirs.
+		m.b.ignore("users", "", "malformed users map: "+err.Error())
 	}
 	for _, k := range keys {
-		if err := m.events(k, raw[k]); err != nil {
-			return Batch{}, err
-		}
+		m.events(k, raw[k])
 	}
 	return m.b, nil
 }
@@ -146,17 +146,40 @@ type xMapper struct {
 	accounts Accounts
 	acct     Property
 	forUser  string
+	users    json.RawMessage // kept for the dead letters of direct messages
 	byID     map[string]xUser
+	payload  json.RawMessage // the event being mapped, alone (xMapper.alone)
 }
 
-func (m *xMapper) users(raw json.RawMessage) error {
-	if raw == nil {
-		return nil
+// alone is a delivery of just one event of list, for a dead letter to
+// replay.
+func (m *xMapper) alone(list string, event json.RawMessage) json.RawMessage {
+	body := map[string]any{"for_user_id": m.forUser, list: []json.RawMessage{event}}
+	if list == "direct_message_events" && m.users != nil {
+		body["users"] = m.users
 	}
-	if err := json.Unmarshal(raw, &m.byID); err != nil {
-		return payloadErr("users: %v", err)
+	raw, _ := json.Marshal(body) // cannot fail: every part came from valid JSON
+	return raw
+}
+
+// each decodes the events of list one at a time into a fresh value, so one
+// malformed event fails alone.
+func each[T any](m *xMapper, list string, raw json.RawMessage, use func(T)) {
+	var events []json.RawMessage
+	if err := json.Unmarshal(raw, &events); err != nil {
+		whole, _ := json.Marshal(map[string]any{"for_user_id": m.forUser, list: raw})
+		m.b.fail(list, "", "malformed event list: "+err.Error(), whole)
+		return
 	}
-	return nil
+	for _, ev := range events {
+		m.payload = m.alone(list, ev)
+		var v T
+		if err := json.Unmarshal(ev, &v); err != nil {
+			m.b.fail(list, "", "malformed event: "+err.Error(), m.payload)
+			continue
+		}
+		use(v)
+	}
 }
 
 func (m *xMapper) own(id string) bool {
@@ -164,43 +187,26 @@ func (m *xMapper) own(id string) bool {
 	return ok || id == m.forUser
 }
 
-func (m *xMapper) events(key string, raw json.RawMessage) error {
+func (m *xMapper) events(key string, raw json.RawMessage) {
 	switch key {
 	case "tweet_create_events":
-		var tweets []xTweet
-		if err := json.Unmarshal(raw, &tweets); err != nil {
-			return payloadErr("%s: %v", key, err)
-		}
-		for _, t := range tweets {
-			m.tweet(t)
-		}
+		each(m, key, raw, m.tweet)
 	case "tweet_delete_events":
-		var dels []xTweetDelete
-		if err := json.Unmarshal(raw, &dels); err != nil {
-			return payloadErr("%s: %v", key, err)
-		}
-		for _, d := range dels {
+		each(m, key, raw, func(d xTweetDelete) {
 			if m.own(d.Status.UserID) {
 				m.b.ignore("tweet delete", d.Status.ID, "the company's own post")
-				continue
+				return
 			}
 			m.b.addEdit(Edit{Kind: Deleted, Platform: "x", Property: m.acct.Name,
 				PostID: d.Status.ID, AuthorID: d.Status.UserID, At: d.TimestampMS.Time})
-		}
+		})
 	case "direct_message_events":
-		var dms []xDMEvent
-		if err := json.Unmarshal(raw, &dms); err != nil {
-			return payloadErr("%s: %v", key, err)
-		}
-		for _, d := range dms {
-			m.dm(d)
-		}
+		each(m, key, raw, m.dm)
 	default:
 		if !xContextKeys[key] {
 			m.b.ignore(key, "", "not a message")
 		}
 	}
-	return nil
 }
 
 func (m *xMapper) tweet(t xTweet) {
@@ -240,7 +246,7 @@ func (m *xMapper) tweet(t xTweet) {
 		Author:    xAuthor(t.User),
 		Text:      text,
 		CreatedAt: at, InReplyTo: t.InReplyToStatusIDStr, URL: url,
-	})
+	}, m.payload)
 }
 
 func (m *xMapper) dm(d xDMEvent) {
@@ -265,7 +271,7 @@ func (m *xMapper) dm(d xDMEvent) {
 	m.b.keep(kind, post.Post{
 		ID: d.ID, Platform: "x", Property: m.acct.Name,
 		Author: xAuthor(u), Text: text, CreatedAt: d.CreatedTimestamp.Time, Private: true,
-	})
+	}, m.payload)
 }
 
 func xAuthor(u xUser) post.Author {

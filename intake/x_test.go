@@ -101,6 +101,36 @@ func TestParseXOtherAccount(t *testing.T) {
 	}
 }
 
+// One malformed event fails alone, with a payload holding it alone.
+func TestParseXMalformedEventsFailAlone(t *testing.T) {
+	good := `{"id_str":"1860000000000000900","text":"@acme_help my parcel is lost","user":{"id_str":"42","screen_name":"kim"},"timestamp_ms":"1795341600000"}`
+	for name, events := range map[string]string{
+		"bad created_at":  `"tweet_create_events":[{"id_str":"1","created_at":"last week"},` + good + `]`,
+		"text not string": `"tweet_create_events":[{"id_str":"2","text":["x"],"user":{"id_str":"43"}},` + good + `]`,
+		"deletes not a list": `"tweet_create_events":[` + good + `],"tweet_delete_events":{"status":1}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			accounts := xAccounts(t)
+			b, err := ParseX([]byte(`{"for_user_id":"1500000000000000001",`+events+`}`), accounts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(b.Posts) != 1 || len(b.Failed) != 1 {
+				t.Fatalf("posts %+v, failed %+v", b.Posts, b.Failed)
+			}
+			again, err := ParseX(b.Failed[0].Payload, accounts)
+			if err != nil || len(again.Failed) != 1 || len(again.Posts) != 0 {
+				t.Fatalf("the failure's payload holds it alone: %+v %v", again, err)
+			}
+		})
+	}
+	// A users map that does not decode costs DM senders their names only.
+	b, err := ParseX([]byte(`{"for_user_id":"1500000000000000001","direct_message_events":[{"type":"message_create","id":"9","created_timestamp":"1795341600000","message_create":{"sender_id":"77","message_data":{"text":"hi"}}}],"users":[]}`), xAccounts(t))
+	if err != nil || len(b.Posts) != 1 || b.Posts[0].Author.ID != "77" {
+		t.Fatalf("%+v %v", b, err)
+	}
+}
+
 func TestParseXRefusals(t *testing.T) {
 	for name, body := range map[string]string{
 		"not json":         `{"for_user_id":"1500000000000000001","tweet_create_events":[`,
@@ -108,9 +138,6 @@ func TestParseXRefusals(t *testing.T) {
 		"numeric user id":  `{"for_user_id":1500000000000000001,"tweet_create_events":[]}`,
 		"unknown object":   `{"for_user_id":"1500000000000000001","space_events":[{}]}`,
 		"only context":     `{"for_user_id":"1500000000000000001","users":{}}`,
-		"events not list":  `{"for_user_id":"1500000000000000001","tweet_create_events":{"id_str":"1"}}`,
-		"bad created_at":   `{"for_user_id":"1500000000000000001","tweet_create_events":[{"id_str":"1","created_at":"last week"}]}`,
-		"users not object": `{"for_user_id":"1500000000000000001","direct_message_events":[],"users":[]}`,
 		"array":            `[{"for_user_id":"1500000000000000001"}]`,
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -45,8 +45,8 @@ func (p Post) Validate() error {
 	}
 	if strings.TrimSpace(p.Platform) == "" {
 		errs = append(errs, errors.New("platform is required"))
-	} else if strings.ContainsAny(p.Platform, ":/ ") {
-		errs = append(errs, fmt.Errorf("platform %q must not contain ':', '/' or spaces", p.Platform))
+	} else if strings.ContainsAny(p.Platform, ":/ ") || !printableASCII(p.Platform) {
+		errs = append(errs, fmt.Errorf("platform %q must be printable ASCII without ':', '/' or spaces", p.Platform))
 	}
 	if strings.TrimSpace(p.Property) == "" {
 		errs = append(errs, errors.New("property is required"))
@@ -63,6 +63,7 @@ func (p Post) Validate() error {
 	if p.CreatedAt.IsZero() {
 		errs = append(errs, errors.New("created_at is required (RFC 3339)"))
 	}
+	errs = append(errs, p.boundedFields()...)
 	return errors.Join(errs...)
 }
 
@@ -75,7 +76,10 @@ func (p Post) CustomerKey() string { return p.Platform + ":" + p.Author.ID }
 
 // CaseID is the deterministic workflow id of the case a post opens, so a
 // webhook delivered twice starts one case.
-func CaseID(platform, postID string) string { return "case/" + platform + "/" + postID }
+// Ids Temporal would refuse map to a safe form (WorkflowSafe).
+func CaseID(platform, postID string) string {
+	return "case/" + platform + "/" + WorkflowSafe(postID)
+}
 
 // CaseID is the id of the case this post would open.
 func (p Post) CaseID() string { return CaseID(p.Platform, p.ID) }

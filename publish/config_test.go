@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"go.uber.org/zap"
+
 	"github.com/switchboard-care/switchboard/config"
 	"github.com/switchboard-care/switchboard/publish"
 )
@@ -15,7 +17,7 @@ func TestDemoConfigurationUsesTheOutbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	outbox, err := publish.NewOutbox(filepath.Join(t.TempDir(), "outbox.jsonl"))
+	outbox, err := publish.NewOutbox(filepath.Join(t.TempDir(), "outbox.jsonl"), zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +35,7 @@ func TestDemoConfigurationUsesTheOutbox(t *testing.T) {
 	t.Setenv("SWITCHBOARD_X_TOKEN_ACME_HELP", "token-help")
 	t.Setenv("SWITCHBOARD_X_TOKEN_ACME_NEWS", "token-news")
 	cfg.Publishers.X.Enabled = true
-	sent, err := publish.OpenSentStore(filepath.Join(t.TempDir(), cfg.Publishers.SentStore))
+	sent, err := publish.OpenSentStore(filepath.Join(t.TempDir(), cfg.Publishers.SentStore), zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"go.uber.org/zap"
 )
 
 // platform is a local stand-in for a platform API: it records every
@@ -89,7 +91,7 @@ func checkRequest(t *testing.T, got recorded, path, token string, body map[strin
 
 func openStore(t *testing.T) *SentStore {
 	t.Helper()
-	s, err := OpenSentStore(filepath.Join(t.TempDir(), "sent.jsonl"))
+	s, err := OpenSentStore(filepath.Join(t.TempDir(), "sent.jsonl"), zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,7 +284,7 @@ func TestRetriedPublishPostsOnce(t *testing.T) {
 		return 201, `{"data":{"id":"186000000000000020` + string(rune('0'+n)) + `"}}`
 	}
 	path := filepath.Join(t.TempDir(), "sent.jsonl")
-	store, err := OpenSentStore(path)
+	store, err := OpenSentStore(path, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -298,7 +300,7 @@ func TestRetriedPublishPostsOnce(t *testing.T) {
 		t.Fatalf("%+v %v", again, err)
 	}
 	store.Close()
-	reopened, err := OpenSentStore(path)
+	reopened, err := OpenSentStore(path, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}

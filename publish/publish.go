@@ -4,15 +4,17 @@
 package publish
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sync"
 	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/switchboard-care/switchboard/internal/jsonl"
+	"github.com/switchboard-care/switchboard/post"
 )
 
 // Reply is a message to publish on a platform.
@@ -53,7 +55,7 @@ type Publisher interface {
 // Outbox is the sandbox publisher: it appends replies as JSON lines to a file
 // and answers a repeated idempotency key with the first receipt.
 type Outbox struct {
-	path string
+	file *jsonl.File
 	mu   sync.Mutex
 	sent map[string]Receipt
 }
@@ -65,18 +67,17 @@ type OutboxEntry struct {
 }
 
 // NewOutbox opens (creating if needed) the outbox file and loads the keys
-// already sent, so idempotency survives a worker restart.
-func NewOutbox(path string) (*Outbox, error) {
-	o := &Outbox{path: path, sent: map[string]Receipt{}}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, fmt.Errorf("outbox folder: %w", err)
-	}
-	entries, err := ReadOutbox(path)
+// already sent, so idempotency survives a worker restart; lines it cannot
+// use (torn by a crash) are skipped and logged.
+func NewOutbox(path string, log *zap.Logger) (*Outbox, error) {
+	o := &Outbox{sent: map[string]Receipt{}}
+	skipped, err := readOutbox(path, func(e OutboxEntry) { o.sent[e.IdempotencyKey] = e.Receipt })
 	if err != nil {
 		return nil, err
 	}
-	for _, e := range entries {
-		o.sent[e.IdempotencyKey] = e.Receipt
+	jsonl.Warn(log, path, skipped)
+	if o.file, err = jsonl.OpenAppend(path, true); err != nil {
+		return nil, fmt.Errorf("open outbox: %w", err)
 	}
 	return o, nil
 }
@@ -92,41 +93,39 @@ func (o *Outbox) Publish(_ context.Context, r Reply) (Receipt, error) {
 		return rec, nil
 	}
 	rec := Receipt{ID: fmt.Sprintf("sandbox-%d", len(o.sent)+1), PublishedAt: time.Now().UTC()}
-	line, err := json.Marshal(OutboxEntry{Reply: r, Receipt: rec})
-	if err != nil {
-		return Receipt{}, err
-	}
-	f, err := os.OpenFile(o.path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-	if err != nil {
-		return Receipt{}, fmt.Errorf("open outbox: %w", err)
-	}
-	defer f.Close()
-	if _, err := f.Write(append(line, '\n')); err != nil {
+	if err := o.file.Append(OutboxEntry{Reply: r, Receipt: rec}); err != nil {
 		return Receipt{}, fmt.Errorf("write outbox: %w", err)
 	}
 	o.sent[r.IdempotencyKey] = rec
 	return rec, nil
 }
 
-// ReadOutbox returns every reply in an outbox file (none if it is missing).
+// Close closes the outbox file.
+func (o *Outbox) Close() error { return o.file.Close() }
+
+// maxOutboxLine bounds a line of the outbox: a reply's text is at most
+// post.MaxTextLength, JSON-escaped.
+const maxOutboxLine = 8 * post.MaxTextLength
+
+// ReadOutbox returns every reply in an outbox file (none if it is missing),
+// leaving out lines a crash tore.
 func ReadOutbox(path string) ([]OutboxEntry, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("open outbox: %w", err)
-	}
-	defer f.Close()
 	var out []OutboxEntry
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
-	for n := 1; sc.Scan(); n++ {
+	_, err := readOutbox(path, func(e OutboxEntry) { out = append(out, e) })
+	return out, err
+}
+
+func readOutbox(path string, each func(OutboxEntry)) ([]jsonl.Skipped, error) {
+	skipped, err := jsonl.Read(path, maxOutboxLine, func(line []byte) error {
 		var e OutboxEntry
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			return nil, fmt.Errorf("outbox %s line %d: %w", path, n, err)
+		if err := json.Unmarshal(line, &e); err != nil {
+			return err
 		}
-		out = append(out, e)
+		each(e)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read outbox %s: %w", path, err)
 	}
-	return out, sc.Err()
+	return skipped, nil
 }

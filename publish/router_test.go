@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"go.uber.org/zap"
 )
 
 func TestPrivateChannelRule(t *testing.T) {
@@ -54,7 +56,7 @@ func TestPrivateChannelRule(t *testing.T) {
 
 func TestRouterDefaultsToTheOutbox(t *testing.T) {
 	outPath := filepath.Join(t.TempDir(), "outbox.jsonl")
-	outbox, err := NewOutbox(outPath)
+	outbox, err := NewOutbox(outPath, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +92,7 @@ func TestRouterSendsEnabledPlatformsForReal(t *testing.T) {
 	p := newPlatform(t)
 	p.answer = func(int, recorded) (int, string) { return 201, `{"data":{"id":"77"}}` }
 	outPath := filepath.Join(t.TempDir(), "outbox.jsonl")
-	outbox, err := NewOutbox(outPath)
+	outbox, err := NewOutbox(outPath, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,16 +1,17 @@
 package publish
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"sync"
 	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/switchboard-care/switchboard/internal/jsonl"
 )
 
 // SentStore makes publishing to a real platform idempotent. Meta's and X's
@@ -39,7 +40,7 @@ type SentStore struct {
 	path     string
 	state    map[string]sentEntry
 	inFlight map[string]bool
-	file     *os.File
+	file     *jsonl.File // durable: every line synced before it counts
 }
 
 // The states of a key.
@@ -75,41 +76,30 @@ func (e *UnknownOutcomeError) Error() string {
 // waiting for the platform; retry later.
 var ErrInFlight = errors.New("this reply is being published right now")
 
-// OpenSentStore loads (creating if needed) the store at path.
-func OpenSentStore(path string) (*SentStore, error) {
+// maxSentLine bounds a line of the store: a key, a receipt and an error
+// message are far shorter.
+const maxSentLine = 64 << 10
+
+// OpenSentStore loads (creating if needed) the store at path. A line that
+// does not decode can only be the record a crash tore while it was being
+// written, which was never acted on: it is skipped and logged.
+func OpenSentStore(path string, log *zap.Logger) (*SentStore, error) {
 	s := &SentStore{path: path, state: map[string]sentEntry{}, inFlight: map[string]bool{}}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, fmt.Errorf("sent store folder: %w", err)
-	}
-	if f, err := os.Open(path); err == nil {
-		sc := bufio.NewScanner(f)
-		sc.Buffer(make([]byte, 0, 4096), 1<<20)
-		for n := 1; sc.Scan(); n++ {
-			var e sentEntry
-			if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-				// Only a crash mid-append leaves a torn line, and only as
-				// the last one; anything else is damage to look at.
-				if !sc.Scan() {
-					break
-				}
-				f.Close()
-				return nil, fmt.Errorf("sent store %s line %d: %w", path, n, err)
-			}
-			s.state[e.Key] = e
+	skipped, err := jsonl.Read(path, maxSentLine, func(line []byte) error {
+		var e sentEntry
+		if err := json.Unmarshal(line, &e); err != nil {
+			return err
 		}
-		err := sc.Err()
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("read sent store: %w", err)
-		}
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("open sent store: %w", err)
-	}
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		s.state[e.Key] = e
+		return nil
+	})
 	if err != nil {
+		return nil, fmt.Errorf("read sent store: %w", err)
+	}
+	jsonl.Warn(log, path, skipped)
+	if s.file, err = jsonl.OpenAppend(path, true); err != nil {
 		return nil, fmt.Errorf("open sent store: %w", err)
 	}
-	s.file = f
 	return s, nil
 }
 
@@ -124,15 +114,8 @@ func (s *SentStore) Close() error {
 // before the request leaves, or a crash could forget it.
 func (s *SentStore) write(e sentEntry) error {
 	e.At = time.Now().UTC()
-	line, err := json.Marshal(e)
-	if err != nil {
-		return err
-	}
-	if _, err := s.file.Write(append(line, '\n')); err != nil {
+	if err := s.file.Append(e); err != nil {
 		return fmt.Errorf("write sent store: %w", err)
-	}
-	if err := s.file.Sync(); err != nil {
-		return fmt.Errorf("sync sent store: %w", err)
 	}
 	s.state[e.Key] = e
 	return nil

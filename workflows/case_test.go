@@ -2,12 +2,14 @@ package workflows_test
 
 import (
 	"context"
-	"github.com/stretchr/testify/mock"
-	. "github.com/switchboard-care/switchboard/workflows"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/mock"
+
+	. "github.com/switchboard-care/switchboard/workflows"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/testsuite"
@@ -69,7 +71,7 @@ func newCaseTest(t *testing.T, intent string, start time.Time) *caseTest {
 	ct.env.SetStartTime(start)
 	dir := t.TempDir()
 	ct.outbox = filepath.Join(dir, "outbox.jsonl")
-	outbox, err := publish.NewOutbox(ct.outbox)
+	outbox, err := publish.NewOutbox(ct.outbox, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}

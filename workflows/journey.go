@@ -6,6 +6,7 @@ import (
 
 	"github.com/switchboard-care/switchboard/journey"
 	"github.com/switchboard-care/switchboard/policy"
+	"github.com/switchboard-care/switchboard/post"
 )
 
 // Names of the journey's messages.
@@ -19,7 +20,7 @@ const (
 )
 
 // JourneyID is the workflow id of a customer identity's journey.
-func JourneyID(customerID string) string { return "journey/" + customerID }
+func JourneyID(customerID string) string { return "journey/" + post.WorkflowSafe(customerID) }
 
 // MemoIdentity is the memo key under which a journey keeps its
 // journey.Identity, so a new post finds the customer's primary journey and

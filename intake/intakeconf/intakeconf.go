@@ -20,7 +20,14 @@ type Config struct {
 	// ThreadIndex is the file that remembers which post each known post
 	// replies to, so a customer answering the company's reply joins the case
 	// (relative paths are under data_dir; empty keeps it in memory only).
-	ThreadIndex string  `mapstructure:"thread_index"`
+	ThreadIndex string `mapstructure:"thread_index"`
+	// DeadLetters is the file that keeps the events of a delivery that
+	// could not be used, for an operator to inspect and replay (relative
+	// paths are under data_dir; empty keeps them in memory only).
+	DeadLetters string `mapstructure:"dead_letters"`
+	// Parallelism bounds the posts of one delivery submitted at once
+	// (posts of one thread go in order); 0 takes the default.
+	Parallelism int     `mapstructure:"parallelism"`
 	Meta        Meta    `mapstructure:"meta"`
 	X           X       `mapstructure:"x"`
 	Generic     Generic `mapstructure:"generic"`
@@ -56,6 +63,9 @@ func (c Config) Validate() error {
 	var errs []error
 	if c.MaxBodyBytes < 0 {
 		errs = append(errs, fmt.Errorf("intake.max_body_bytes: %d is negative", c.MaxBodyBytes))
+	}
+	if c.Parallelism < 0 {
+		errs = append(errs, fmt.Errorf("intake.parallelism: %d is negative", c.Parallelism))
 	}
 	if c.SubmitTimeout < 0 {
 		errs = append(errs, fmt.Errorf("intake.submit_timeout: %s is negative", c.SubmitTimeout))

@@ -61,11 +61,11 @@ func NewWorker(cfg *config.Config, tc client.Client, log *zap.Logger) (worker.Wo
 	if err != nil {
 		return nil, fmt.Errorf("triage engine: %w", err)
 	}
-	outbox, err := publish.NewOutbox(OutboxPath(cfg))
+	outbox, err := publish.NewOutbox(OutboxPath(cfg), log.Named("outbox"))
 	if err != nil {
 		return nil, err
 	}
-	sent, err := publish.OpenSentStore(filepath.Join(cfg.DataDir, cfg.Publishers.SentStore))
+	sent, err := publish.OpenSentStore(filepath.Join(cfg.DataDir, cfg.Publishers.SentStore), log.Named("publish"))
 	if err != nil {
 		return nil, err
 	}

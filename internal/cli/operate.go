@@ -131,7 +131,7 @@ func serveMetrics(ctx context.Context, m *metrics.Metrics, addr string, log *zap
 // newIntake builds the webhook intake over the case API, with its thread
 // index in the data folder and edits recorded on their cases.
 func newIntake(cfg *config.Config, cases *caseapi.Client, log *zap.Logger) (*intake.Server, error) {
-	threads, err := intake.OpenThreadIndex(filepath.Join(cfg.DataDir, cfg.Intake.ThreadIndex))
+	threads, err := intake.OpenThreadIndex(filepath.Join(cfg.DataDir, cfg.Intake.ThreadIndex), log.Named("intake"))
 	if err != nil {
 		return nil, err
 	}
