@@ -6,6 +6,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
@@ -54,16 +55,40 @@ func (a *Activities) Triage(ctx context.Context, p post.Post) (triaged.Result, e
 	return r, nil
 }
 
+// ContextAttempts is how many attempts Prepare gives the look-up of the
+// customer's context (their journey, the open case to follow) before the
+// case goes on with triage alone: a customer's context improves routing,
+// but a case must never wait long on it, nor fail for it.
+const ContextAttempts = 4
+
+// ContextTimeout bounds one attempt's look-up of the customer's context.
+const ContextTimeout = 10 * time.Second
+
 // Prepare triages a post and finds its customer's journey and open case,
-// in one activity: one round trip for the case, none for the starter.
+// in one activity: one round trip for the case, none for the starter. A
+// look-up that fails is retried (by Temporal, with backoff); on the last
+// of ContextAttempts the case is prepared without it, and says why.
 func (a *Activities) Prepare(ctx context.Context, p post.Post) (workflows.Preparation, error) {
 	tri, err := a.Triage(ctx, p)
 	if err != nil {
 		return workflows.Preparation{}, err
 	}
-	journeyID, cont, err := a.Customers.CustomerContext(ctx, p)
+	// Bounded well inside the attempt's own timeout, so a slow look-up
+	// ends as an error this attempt can count, not as a timed-out attempt.
+	lctx, cancel := context.WithTimeout(ctx, ContextTimeout)
+	journeyID, cont, err := a.Customers.CustomerContext(lctx, p)
+	cancel()
 	if err != nil {
-		return workflows.Preparation{}, fmt.Errorf("customer of %s: %w", p.CaseID(), err)
+		attempt := activity.GetInfo(ctx).Attempt
+		if attempt < ContextAttempts {
+			// An application error, not the look-up's own: a deadline
+			// error would read as this attempt timing out.
+			return workflows.Preparation{}, temporal.NewApplicationError(
+				fmt.Sprintf("customer of %s (attempt %d of %d): %v", p.CaseID(), attempt, ContextAttempts, err), "CustomerContextUnavailable")
+		}
+		a.Log.Warn("customer context unavailable: the case goes on with triage alone", zap.String("case_id", p.CaseID()),
+			zap.String("customer_id", p.CustomerKey()), zap.Int32("attempts", attempt), zap.Error(err))
+		return workflows.Preparation{Triage: tri, ContextUnavailable: fmt.Sprintf("after %d attempts: %v", attempt, err)}, nil
 	}
 	return workflows.Preparation{Triage: tri, JourneyID: journeyID, Continuity: cont}, nil
 }

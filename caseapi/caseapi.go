@@ -126,7 +126,7 @@ func (c *Client) joinPrivate(ctx context.Context, p post.Post) (Outcome, bool, e
 	if !p.Private || p.ThreadRoot() != "" {
 		return Outcome{}, false, nil
 	}
-	open, err := c.List(ctx, Filter{CustomerID: p.CustomerKey(), Running: true})
+	open, err := c.List(ctx, Filter{CustomerID: p.CustomerKey(), Running: true, Limit: ContextCases})
 	if err != nil {
 		return Outcome{}, false, err
 	}

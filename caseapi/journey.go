@@ -25,7 +25,7 @@ func (c *Client) Journey(ctx context.Context, customerID string) (journey.Journe
 	if err != nil {
 		return j, err
 	}
-	if j.Open, err = c.openCases(ctx, j.Identity()); err != nil {
+	if j.Open, err = c.openCases(ctx, j.Identity(), 0); err != nil {
 		return j, err
 	}
 	for _, o := range j.Open {
@@ -45,11 +45,12 @@ func (c *Client) Journey(ctx context.Context, customerID string) (journey.Journe
 	return j, nil
 }
 
-// openCases lists the customer's cases still running, across their linked
-// identities, as their search attributes say (no worker needed): cases
-// report to the journey only when they close.
-func (c *Client) openCases(ctx context.Context, who journey.Identity) ([]journey.OpenCase, error) {
-	list, err := c.List(ctx, Filter{Customers: who.Handles(), Running: true})
+// openCases lists the customer's cases still running (the newest limit of
+// them, if limit is set), across their linked identities, as their search
+// attributes say (no worker needed): cases report to the journey only when
+// they close.
+func (c *Client) openCases(ctx context.Context, who journey.Identity, limit int) ([]journey.OpenCase, error) {
+	list, err := c.List(ctx, Filter{Customers: who.Handles(), Running: true, Limit: limit})
 	if err != nil {
 		return nil, err
 	}
@@ -141,16 +142,22 @@ func (c *Client) ensureJourney(ctx context.Context, customerID string) error {
 	return nil
 }
 
+// ContextCases bounds the customer's open cases a new post's look-ups read:
+// the newest are the ones a post continues, and a customer with thousands
+// open must not make every new post slower than the last.
+const ContextCases = 20
+
 // CustomerContext finds the journey of a post's customer (following links;
-// started if new) and the open case the post's case should follow. It
-// reads only what the server holds (memos, search attributes), so no
-// worker is asked and nothing is billed but a new customer's journey start.
+// started if new) and the open case the post's case should follow, among
+// their ContextCases newest. It reads only what the server holds (memos,
+// search attributes), so no worker is asked and nothing is billed but a new
+// customer's journey start.
 func (c *Client) CustomerContext(ctx context.Context, p post.Post) (string, *casestate.Continuity, error) {
 	who, running, err := c.identity(ctx, p.CustomerKey())
 	if err != nil {
 		return "", nil, err
 	}
-	open, err := c.openCases(ctx, who)
+	open, err := c.openCases(ctx, who, ContextCases)
 	if err != nil {
 		return "", nil, err
 	}

@@ -23,6 +23,10 @@ type Filter struct {
 	Customers  []string // any of these customers (linked identities)
 	Breached   *bool
 	Running    bool // only cases whose workflow still runs
+	// Limit, when set, stops at that many cases, newest first (visibility
+	// lists running cases by start time, newest first): bounded work for
+	// a look-up on the path of every post.
+	Limit int
 }
 
 // Query is the Temporal visibility query for the filter, the same text an
@@ -86,9 +90,13 @@ type Summary struct {
 func (c *Client) List(ctx context.Context, f Filter) ([]Summary, error) {
 	var out []Summary
 	var token []byte
+	pageSize := int32(1000)
+	if f.Limit > 0 {
+		pageSize = int32(min(f.Limit, 1000))
+	}
 	for {
 		resp, err := c.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
-			Query: f.Query(), NextPageToken: token, PageSize: 1000,
+			Query: f.Query(), NextPageToken: token, PageSize: pageSize,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("list cases (%s): %w", f.Query(), err)
@@ -119,6 +127,10 @@ func (c *Client) List(ctx context.Context, f Filter) ([]Summary, error) {
 			out = append(out, s)
 		}
 		token = resp.NextPageToken
+		if f.Limit > 0 && len(out) >= f.Limit {
+			out = out[:f.Limit]
+			break
+		}
 		if len(token) == 0 {
 			break
 		}

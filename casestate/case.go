@@ -152,3 +152,9 @@ func (c *Case) record(now time.Time, e Event) {
 	c.Events = append(c.Events, e)
 	c.Revision++
 }
+
+// SystemNote records something the system itself has to tell the case's
+// readers (a look-up that could not be made, say) in the trail.
+func (c *Case) SystemNote(text string, now time.Time) {
+	c.record(now, Event{Kind: EventNoted, Actor: policy.SystemActor, Text: text})
+}

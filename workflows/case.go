@@ -110,6 +110,10 @@ func (r *caseRun) run(ctx workflow.Context) (casestate.View, error) {
 		return casestate.View{}, err
 	}
 	r.c = casestate.Open(r.in.Post, prep.Triage, r.in.Policy, prep.Continuity, workflow.Now(ctx))
+	if prep.ContextUnavailable != "" {
+		r.c.SystemNote("the customer's other cases could not be looked up ("+prep.ContextUnavailable+
+			"): routed on triage alone, and the journey is told nothing when the case closes", workflow.Now(ctx))
+	}
 	r.journeyID = prep.JourneyID
 	// Cases that began before journeys existed never report to one.
 	r.journey = workflow.GetVersion(ctx, versionJourney, workflow.DefaultVersion, journeyAtClose)
@@ -193,8 +197,16 @@ func (r *caseRun) prepare(ctx workflow.Context) (Preparation, error) {
 			return prep, fmt.Errorf("prepare: %w", err)
 		}
 	default:
-		lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: timeout,
-			Summary: "triage, and find " + r.in.Post.CustomerKey() + "'s journey"})
+		// Retried for a day: Prepare gives up on the customer's context by
+		// itself (activities.ContextAttempts), and triage is pure, so only
+		// a bug fails every attempt; the case waits for its fix rather
+		// than failing at once. (A local activity's schedule-to-close
+		// defaults to its start-to-close: one timed-out attempt, and the
+		// case failed.)
+		lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+			StartToCloseTimeout: timeout, ScheduleToCloseTimeout: 24 * time.Hour,
+			RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
+			Summary:     "triage, and find " + r.in.Post.CustomerKey() + "'s journey"})
 		if err := workflow.ExecuteLocalActivity(lctx, ActivityPrepare, r.in.Post).Get(ctx, &prep); err != nil {
 			return prep, fmt.Errorf("prepare: %w", err)
 		}

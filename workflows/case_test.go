@@ -53,6 +53,7 @@ type caseTest struct {
 	outbox string
 	post   post.Post
 	errs   map[string]error // action label → refusal, filled as updates complete
+	acts   *activities.Activities
 	// dispatched are the messages the case sent its dispatchers.
 	dispatched []DispatchRequest
 }
@@ -81,6 +82,7 @@ func newCaseTest(t *testing.T, intent string, start time.Time) *caseTest {
 	}
 	acts := &activities.Activities{Triager: fixedTriage{Intent: intent, Confidence: 0.9, Language: "en"}, Customers: newCustomer{},
 		Publisher: outbox, Notifier: notifier, Log: zap.NewNop()}
+	ct.acts = acts
 	ct.env.RegisterWorkflowWithOptions(CaseWorkflow, workflow.RegisterOptions{Name: CaseWorkflowName})
 	ct.env.RegisterActivityWithOptions(acts.Triage, activity.RegisterOptions{Name: ActivityTriage})
 	ct.env.RegisterActivityWithOptions(acts.Prepare, activity.RegisterOptions{Name: ActivityPrepare})
@@ -95,6 +97,46 @@ func newCaseTest(t *testing.T, intent string, start time.Time) *caseTest {
 	ct.post = post.Post{ID: "x-100", Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u1", Handle: "@jane", Followers: 120},
 		Text: "my app keeps crashing", CreatedAt: start}
 	return ct
+}
+
+// unreachableCustomers is a visibility store that never answers in time.
+type unreachableCustomers struct{ calls *int }
+
+func (u unreachableCustomers) CustomerContext(context.Context, post.Post) (string, *casestate.Continuity, error) {
+	*u.calls++
+	return "", nil, context.DeadlineExceeded
+}
+
+// A look-up that keeps failing delays the case a little and never fails
+// it: the case opens on triage alone, with the reason in its trail.
+//
+// It starts at the real time, not a fixed one: the SDK's test environment
+// measures a local activity's retry expiry from the workflow's clock
+// against the real one, so from a fixed past date no retry would run.
+// Nothing it checks depends on the date.
+func TestCaseOpensOnTriageAloneWhenTheCustomerCannotBeLookedUp(t *testing.T) {
+	ct := newCaseTest(t, "question", time.Now().UTC())
+	calls := 0
+	ct.acts.Customers = unreachableCustomers{calls: &calls}
+	ct.at(time.Hour, func() { ct.act("resolve", casestate.ActionResolve, "sue", casestate.Action{Text: "answered elsewhere"}) })
+	ct.env.ExecuteWorkflow(CaseWorkflowName, CaseInput{Post: ct.post, Policy: ct.cfg.Policy})
+	if err := ct.env.GetWorkflowError(); err != nil {
+		t.Fatalf("the case failed: %v", err)
+	}
+	if calls != activities.ContextAttempts {
+		t.Fatalf("%d look-ups, want %d", calls, activities.ContextAttempts)
+	}
+	events := ct.events()
+	if len(events) < 3 || events[2].Kind != casestate.EventQueued || events[2].Department != "support" {
+		t.Fatalf("%+v", events)
+	}
+	noted := false
+	for _, e := range events {
+		noted = noted || (e.Kind == casestate.EventNoted && strings.Contains(e.Text, "could not be looked up") && strings.Contains(e.Text, "deadline exceeded"))
+	}
+	if !noted {
+		t.Fatalf("no note of the failed look-up: %+v", events)
+	}
 }
 
 // at runs fn after d of (skipped) workflow time.

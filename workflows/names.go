@@ -49,6 +49,9 @@ type Preparation struct {
 	Triage     triaged.Result        `json:"triage"`
 	JourneyID  string                `json:"journey_id"`
 	Continuity *casestate.Continuity `json:"continuity,omitempty"` // the customer's open case to follow
+	// ContextUnavailable says why the customer's context could not be had:
+	// the case goes on with triage alone and notes it in its trail.
+	ContextUnavailable string `json:"context_unavailable,omitempty"`
 }
 
 // Search attributes the case keeps current for the Web UI and the CLI.
