@@ -130,15 +130,15 @@ func TestParseMetaInstagram(t *testing.T) {
 
 func TestParseMetaRefusals(t *testing.T) {
 	for name, body := range map[string]string{
-		"not json":           `{"object":"page","entry":[`,
-		"not an object":      `["page"]`,
-		"empty":              ``,
-		"unknown object":     `{"object":"whatsapp_business_account","entry":[]}`,
-		"no object":          `{"entry":[]}`,
-		"no entry":           `{"object":"page"}`,
-		"entry not a list":   `{"object":"page","entry":{"id":"1"}}`,
-		"trailing data":      `{"object":"page","entry":[]} {"object":"page","entry":[]}`,
-		"trailing brace":     `{"object":"page","entry":[]}}`,
+		"not json":         `{"object":"page","entry":[`,
+		"not an object":    `["page"]`,
+		"empty":            ``,
+		"unknown object":   `{"object":"whatsapp_business_account","entry":[]}`,
+		"no object":        `{"entry":[]}`,
+		"no entry":         `{"object":"page"}`,
+		"entry not a list": `{"object":"page","entry":{"id":"1"}}`,
+		"trailing data":    `{"object":"page","entry":[]} {"object":"page","entry":[]}`,
+		"trailing brace":   `{"object":"page","entry":[]}}`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := ParseMeta([]byte(body), metaAccounts(t))

@@ -105,8 +105,8 @@ func TestParseXOtherAccount(t *testing.T) {
 func TestParseXMalformedEventsFailAlone(t *testing.T) {
 	good := `{"id_str":"1860000000000000900","text":"@acme_help my parcel is lost","user":{"id_str":"42","screen_name":"kim"},"timestamp_ms":"1795341600000"}`
 	for name, events := range map[string]string{
-		"bad created_at":  `"tweet_create_events":[{"id_str":"1","created_at":"last week"},` + good + `]`,
-		"text not string": `"tweet_create_events":[{"id_str":"2","text":["x"],"user":{"id_str":"43"}},` + good + `]`,
+		"bad created_at":     `"tweet_create_events":[{"id_str":"1","created_at":"last week"},` + good + `]`,
+		"text not string":    `"tweet_create_events":[{"id_str":"2","text":["x"],"user":{"id_str":"43"}},` + good + `]`,
 		"deletes not a list": `"tweet_create_events":[` + good + `],"tweet_delete_events":{"status":1}`,
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -133,12 +133,12 @@ func TestParseXMalformedEventsFailAlone(t *testing.T) {
 
 func TestParseXRefusals(t *testing.T) {
 	for name, body := range map[string]string{
-		"not json":         `{"for_user_id":"1500000000000000001","tweet_create_events":[`,
-		"no for_user_id":   `{"tweet_create_events":[]}`,
-		"numeric user id":  `{"for_user_id":1500000000000000001,"tweet_create_events":[]}`,
-		"unknown object":   `{"for_user_id":"1500000000000000001","space_events":[{}]}`,
-		"only context":     `{"for_user_id":"1500000000000000001","users":{}}`,
-		"array":            `[{"for_user_id":"1500000000000000001"}]`,
+		"not json":        `{"for_user_id":"1500000000000000001","tweet_create_events":[`,
+		"no for_user_id":  `{"tweet_create_events":[]}`,
+		"numeric user id": `{"for_user_id":1500000000000000001,"tweet_create_events":[]}`,
+		"unknown object":  `{"for_user_id":"1500000000000000001","space_events":[{}]}`,
+		"only context":    `{"for_user_id":"1500000000000000001","users":{}}`,
+		"array":           `[{"for_user_id":"1500000000000000001"}]`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := ParseX([]byte(body), xAccounts(t))

@@ -118,7 +118,9 @@ func TestCaseOpensOnTriageAloneWhenTheCustomerCannotBeLookedUp(t *testing.T) {
 	ct := newCaseTest(t, "question", time.Now().UTC())
 	calls := 0
 	ct.acts.Customers = unreachableCustomers{calls: &calls}
-	ct.at(time.Hour, func() { ct.act("resolve", casestate.ActionResolve, "sue", casestate.Action{Text: "answered elsewhere"}) })
+	ct.at(time.Hour, func() {
+		ct.act("resolve", casestate.ActionResolve, "sue", casestate.Action{Text: "answered elsewhere"})
+	})
 	ct.env.ExecuteWorkflow(CaseWorkflowName, CaseInput{Post: ct.post, Policy: ct.cfg.Policy})
 	if err := ct.env.GetWorkflowError(); err != nil {
 		t.Fatalf("the case failed: %v", err)
