@@ -44,6 +44,7 @@ func newDevCmd(a *App) *cobra.Command {
 				Binary: bin, Port: port, UIPort: uiPort, Namespace: cfg.Temporal.Namespace,
 				DBFile:  filepath.Join(cfg.DataDir, "temporal.db"),
 				LogFile: filepath.Join(cfg.DataDir, "temporal.log"),
+				PIDFile: filepath.Join(cfg.DataDir, "temporal.pid"),
 			})
 			if err != nil {
 				return err
@@ -73,7 +74,7 @@ func newDevCmd(a *App) *cobra.Command {
 			}
 			consoleDone := make(chan error, 1)
 			go func() { consoleDone <- console.Serve(ctx, cfg.Console.Listen, web, log.Named("console")) }()
-			webhooks, err := newIntake(cfg, cases, log)
+			webhooks, err := newIntake(cfg, cases, m, log)
 			if err != nil {
 				return err
 			}

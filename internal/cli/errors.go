@@ -24,14 +24,22 @@ func unavailable(err error) error { return unavailableError{err} }
 
 type usageError struct{ error }
 
+type notFoundError struct{ error }
+
+func (e notFoundError) Unwrap() error { return e.error }
+
+// notFound marks an error as "no such thing" (exit 4).
+func notFound(err error) error { return notFoundError{err} }
+
 func exitCode(err error) int {
 	var refused *caseapi.RefusedError
 	var unavail unavailableError
 	var usage usageError
+	var missing notFoundError
 	switch {
 	case errors.As(err, &refused):
 		return ExitRefused
-	case errors.Is(err, caseapi.ErrNotFound):
+	case errors.Is(err, caseapi.ErrNotFound) || errors.As(err, &missing):
 		return ExitNotFound
 	case errors.As(err, &unavail):
 		return ExitUnavailable

@@ -93,7 +93,7 @@ func newIngestCmd(a *App) *cobra.Command {
 }
 
 func newIntakeCmd(a *App) *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "intake",
 		Short: "Serve the webhook intake: Meta, X and canonical posts over HTTP",
 		Long: "Answers the platforms' verification handshakes, verifies every signature, and\n" +
@@ -110,14 +110,21 @@ func newIntakeCmd(a *App) *cobra.Command {
 				return err
 			}
 			defer cases.Temporal.Close()
-			srv, err := newIntake(cfg, cases, a.Logger())
+			m, err := metrics.New()
 			if err != nil {
 				return err
 			}
+			srv, err := newIntake(cfg, cases, m, a.Logger())
+			if err != nil {
+				return err
+			}
+			go serveMetrics(cmd.Context(), m, cfg.Metrics.Listen, a.Logger())
 			fmt.Fprintf(cmd.OutOrStdout(), "intake listening on http://%s\n", cfg.Intake.Listen)
 			return srv.ListenAndServe(cmd.Context())
 		},
 	}
+	cmd.AddCommand(newDeadLettersCmd(a))
+	return cmd
 }
 
 // serveMetrics runs the /metrics endpoint beside the worker; failing to
@@ -129,12 +136,32 @@ func serveMetrics(ctx context.Context, m *metrics.Metrics, addr string, log *zap
 }
 
 // newIntake builds the webhook intake over the case API, with its thread
-// index in the data folder and edits recorded on their cases.
-func newIntake(cfg *config.Config, cases *caseapi.Client, log *zap.Logger) (*intake.Server, error) {
+// index and dead letters in the data folder, edits recorded on their cases
+// and, with m, its outcomes counted in the metrics.
+func newIntake(cfg *config.Config, cases *caseapi.Client, m *metrics.Metrics, log *zap.Logger) (*intake.Server, error) {
 	threads, err := intake.OpenThreadIndex(filepath.Join(cfg.DataDir, cfg.Intake.ThreadIndex), log.Named("intake"))
 	if err != nil {
 		return nil, err
 	}
-	return intake.NewServer(cases, cfg.Intake, intake.WithLogger(log.Named("intake")),
-		intake.WithThreadIndex(threads), intake.WithEditRecorder(intake.CaseEdits{Temporal: cases.Temporal}))
+	dead, err := openDeadLetters(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	opts := []intake.Option{intake.WithLogger(log.Named("intake")), intake.WithThreadIndex(threads), intake.WithDeadLetters(dead),
+		intake.WithEditRecorder(intake.CaseEdits{Temporal: cases.Temporal})}
+	if m != nil {
+		opts = append(opts, intake.WithCounter(func(route, outcome string, n int) {
+			m.Temporal().WithTags(map[string]string{"route": route, "outcome": outcome}).Counter(metrics.WebhookResults).Inc(int64(n))
+		}))
+	}
+	return intake.NewServer(cases, cfg.Intake, opts...)
+}
+
+// openDeadLetters opens the intake's dead letters (in memory only when
+// intake.dead_letters is empty).
+func openDeadLetters(cfg *config.Config, log *zap.Logger) (*intake.DeadLetters, error) {
+	if cfg.Intake.DeadLetters == "" {
+		return intake.NewDeadLetters(), nil
+	}
+	return intake.OpenDeadLetters(filepath.Join(cfg.DataDir, cfg.Intake.DeadLetters), log.Named("intake"))
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -104,6 +105,10 @@ type Options struct {
 	DBFile    string // SQLite file; empty keeps everything in memory
 	Namespace string // default "default"
 	LogFile   string // where the server's output goes; empty discards it
+	// PIDFile, when set, records the server's pid; a server left running by
+	// an earlier process that died (its pid file still there) is stopped
+	// before a new one starts on the same ports and database.
+	PIDFile string
 }
 
 // Server is a running dev server.
@@ -160,8 +165,11 @@ func (s *Server) start(ctx context.Context) error {
 	for _, sa := range workflows.SearchAttributes {
 		args = append(args, "--search-attribute", sa.Name+"="+cliType(sa.Type))
 	}
+	if err := stopOrphan(o.PIDFile, o.Binary); err != nil {
+		return err
+	}
 	cmd := exec.Command(o.Binary, args...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // Ctrl-C in a terminal is ours to pass on
+	cmd.SysProcAttr = childAttrs()
 	if o.LogFile != "" {
 		f, err := os.OpenFile(o.LogFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 		if err != nil {
@@ -174,6 +182,12 @@ func (s *Server) start(ctx context.Context) error {
 		return fmt.Errorf("start temporal dev server: %w", err)
 	}
 	s.cmd = cmd
+	if o.PIDFile != "" {
+		if err := os.WriteFile(o.PIDFile, []byte(strconv.Itoa(cmd.Process.Pid)+"\n"), 0o644); err != nil {
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			return fmt.Errorf("write %s: %w", o.PIDFile, err)
+		}
+	}
 	s.done = make(chan error, 1)
 	go func() { s.done <- cmd.Wait() }()
 	if err := s.waitReady(ctx); err != nil {
@@ -220,7 +234,41 @@ func (s *Server) Stop() error {
 		<-s.done
 	}
 	s.cmd = nil
+	if s.opts.PIDFile != "" {
+		_ = os.Remove(s.opts.PIDFile)
+	}
 	return nil
+}
+
+// stopOrphan kills the server a pid file names, if that process still runs
+// the same binary: an earlier `switchboard dev` died without stopping it.
+func stopOrphan(pidFile, binary string) error {
+	if pidFile == "" {
+		return nil
+	}
+	data, err := os.ReadFile(pidFile)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err != nil || pid <= 1 {
+		return os.Remove(pidFile) // not ours to act on
+	}
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	if err != nil || !strings.HasPrefix(string(cmdline), binary+"\x00") {
+		return os.Remove(pidFile) // gone, or the pid now belongs to something else
+	}
+	_ = syscall.Kill(-pid, syscall.SIGKILL)
+	for range 50 { // its ports and database are free once it is gone
+		if syscall.Kill(pid, 0) != nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return os.Remove(pidFile)
 }
 
 // Restart stops the server and starts it again on the same ports and
