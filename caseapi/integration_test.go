@@ -128,7 +128,7 @@ func countEvents(hist *historypb.History, t enums.EventType) int {
 	return n
 }
 
-var t0 = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+var t0 = time.Date(2015, 11, 22, 10, 0, 0, 0, time.UTC)
 
 func xPost(id, author, text string) post.Post {
 	return post.Post{ID: id, Platform: "x", Property: "@acme_help", Author: post.Author{ID: author, Handle: "@" + author, Followers: 50}, Text: text, CreatedAt: t0}

@@ -28,7 +28,7 @@ func TestApprovalIsMeasuredInTheApproversHours(t *testing.T) {
 		t.Fatal(err)
 	}
 	london, _ := time.LoadLocation("Europe/London")
-	saturday := time.Date(2026, 11, 21, 10, 0, 0, 0, london)
+	saturday := time.Date(2015, 11, 21, 10, 0, 0, 0, london)
 	p := post.Post{ID: "1", Platform: "x", Property: "@acme_news", Author: post.Author{ID: "u1", Handle: "@jo"}, Text: "refund please", CreatedAt: saturday}
 	c := Open(p, triaged.Result{Intent: "account_issue"}, cfg.Policy, nil, saturday)
 	if c.Department != "support" || c.Approver != "pr" {
@@ -43,7 +43,7 @@ func TestApprovalIsMeasuredInTheApproversHours(t *testing.T) {
 	}
 	mustApply(ActionClaim, "sam", Action{}, saturday)
 	mustApply(ActionReply, "sam", Action{Text: "Please DM us your order number"}, saturday)
-	monday := time.Date(2026, 11, 23, 8, 30, 0, 0, london) // pr opens at 08:00
+	monday := time.Date(2015, 11, 23, 8, 30, 0, 0, london) // pr opens at 08:00
 	if due := c.Draft.Clock.DueAt.In(london); due.Weekday() != time.Monday || due.Hour() != 9 {
 		t.Fatalf("approval due %s, want Monday 09:00 (pr P3: 1h from 08:00)", due)
 	}
@@ -64,7 +64,7 @@ func TestContinuityFollowsTheOpenCase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	now := time.Date(2015, 11, 22, 10, 0, 0, 0, time.UTC)
 	p := post.Post{ID: "2", Platform: "facebook", Property: "acme", Author: post.Author{ID: "f1"}, Text: "any news?", CreatedAt: now}
 	open := &Continuity{CaseID: "case/x/1", Department: "legal", Assignee: "lena"}
 	c := Open(p, triaged.Result{Intent: "question"}, cfg.Policy, open, now)

@@ -33,7 +33,7 @@ import (
 // configuration (config/defaults/10-acme.yaml).
 const demoPassword = "demo"
 
-var t0 = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+var t0 = time.Date(2015, 11, 23, 10, 0, 0, 0, time.UTC)
 
 // memCases is an in-memory case store standing in for Temporal: it keeps
 // the views, answers List by department like the visibility query, and

@@ -9,7 +9,7 @@ import (
 	"github.com/switchboard-care/switchboard/policy"
 )
 
-var t0 = time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+var t0 = time.Date(2015, 11, 22, 9, 0, 0, 0, time.UTC)
 
 func boardWith(mode string, capacity int, agents ...string) *Board {
 	b := &Board{Department: "support", Mode: mode}

@@ -107,7 +107,7 @@ func TestIngestTwitterCSV(t *testing.T) {
 	if p := byID["104"]; p.Property != "@acme_news" || p.Text != "@acme_news is the Leeds store\nclosing for good?\nAsking for my mum" {
 		t.Fatalf("104: %+v", p)
 	}
-	if p := byID["110"]; p.Text != `@acme_help the "express" option cost £9 & took 6 days` || !p.CreatedAt.Equal(time.Date(2017, 10, 31, 22, 30, 0, 0, time.UTC)) {
+	if p := byID["110"]; p.Text != `@acme_help the "express" option cost £9 & took 6 days` || !p.CreatedAt.Equal(time.Date(2017, 10, 31, 22, 30, 0, 0, time.UTC)) { // the fixture's timestamp: data, not a clock
 		t.Fatalf("110: %+v", p)
 	}
 	// Another customer in the same thread opens a case of their own.

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-var t0 = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+var t0 = time.Date(2015, 11, 22, 10, 0, 0, 0, time.UTC)
 
 func ms(caseID string, seq int, at time.Duration, kind string) Milestone {
 	return Milestone{CaseID: caseID, Seq: seq, At: t0.Add(at), Kind: kind}

@@ -25,7 +25,7 @@ func mkPost(property, text string) post.Post {
 	return post.Post{
 		ID: fmt.Sprintf("t-%d", postSeq), Platform: platform, Property: account,
 		Author: post.Author{ID: fmt.Sprintf("u-%d", postSeq), Followers: 150},
-		Text:   text, CreatedAt: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC),
+		Text:   text, CreatedAt: time.Date(2015, 11, 22, 10, 0, 0, 0, time.UTC),
 	}
 }
 

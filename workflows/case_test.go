@@ -58,7 +58,7 @@ type caseTest struct {
 	dispatched []DispatchRequest
 }
 
-var friday1000 = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+var friday1000 = time.Date(2015, 11, 20, 10, 0, 0, 0, time.UTC)
 
 func newCaseTest(t *testing.T, intent string, start time.Time) *caseTest {
 	t.Helper()
@@ -528,7 +528,7 @@ func TestActionOnClosedCaseIsRejected(t *testing.T) {
 
 func TestBusinessHoursFridayEveningIsDueMonday(t *testing.T) {
 	ny, _ := time.LoadLocation("America/New_York")
-	fridayEvening := time.Date(2026, 11, 20, 19, 0, 0, 0, ny)
+	fridayEvening := time.Date(2015, 11, 20, 19, 0, 0, 0, ny)
 	ct := newCaseTest(t, "praise", fridayEvening) // marketing: Mon–Fri 09–18 New York, P4 first response 8h
 	ct.at(time.Minute, func() {
 		v := ct.state()

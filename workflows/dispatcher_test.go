@@ -25,7 +25,7 @@ func fairness(t *testing.T, mode string) (first, final map[string]string) {
 	holder := map[string]string{}
 	first = map[string]string{}
 	var mu sync.Mutex // the test environment calls the signal mocks from its own goroutines
-	t0 := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	t0 := time.Date(2015, 11, 22, 9, 0, 0, 0, time.UTC)
 	env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, "", SignalAssign, mock.Anything).Return(
 		func(_, caseID, _, _ string, arg any) error {
 			mu.Lock()

@@ -27,7 +27,7 @@ func TestLinkMergesTimelinesInOrder(t *testing.T) {
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestWorkflowEnvironment()
 	env.RegisterWorkflowWithOptions(CustomerJourneyWorkflow, workflow.RegisterOptions{Name: JourneyWorkflowName})
-	t0 := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	t0 := time.Date(2015, 11, 22, 10, 0, 0, 0, time.UTC)
 	env.RegisterDelayedCallback(func() {
 		env.SignalWorkflow(SignalCaseUpdate, update("case/x/1", 1, t0, "opened"))
 		env.SignalWorkflow(SignalCaseUpdate, update("case/x/1", 5, t0.Add(3*time.Minute), "resolved"))
@@ -81,7 +81,7 @@ func TestMergedJourneyForwardsToItsPrimary(t *testing.T) {
 		forwarded = append(forwarded, "update:"+arg.(journey.CaseUpdate).Case.CaseID)
 		return nil
 	})
-	t0 := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	t0 := time.Date(2015, 11, 22, 10, 0, 0, 0, time.UTC)
 	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalMergeInto, MergeInto{Primary: "x:u1"}) }, time.Second)
 	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalCaseUpdate, update("case/facebook/8", 1, t0, "opened")) }, 2*time.Second)
 	env.RegisterDelayedCallback(env.CancelWorkflow, 3*time.Second)
