@@ -159,7 +159,7 @@ func TestParseMetaMalformedEventsFailAlone(t *testing.T) {
 		"message not text":   `"changes":[{"field":"feed","value":{"item":"comment","verb":"add","comment_id":"77_2","from":{"id":"56"},"message":123}},` + good + `]`,
 		"bad created_time":   `"changes":[{"field":"feed","value":{"item":"comment","created_time":"yesterday"}},` + good + `]`,
 		"messaging not list": `"messaging":{},"changes":[` + good + `]`,
-		"over-long id":       `"changes":[{"field":"feed","value":{"item":"comment","verb":"add","comment_id":"` + strings.Repeat("9", 600) + `","from":{"id":"56"},"message":"hi","created_time":"2026-11-22T10:00:00+0000"}},` + good + `]`,
+		"over-long id":       `"changes":[{"field":"feed","value":{"item":"comment","verb":"add","comment_id":"` + strings.Repeat("9", 3000) + `","from":{"id":"56"},"message":"hi","created_time":"2026-11-22T10:00:00+0000"}},` + good + `]`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			accounts := metaAccounts(t)

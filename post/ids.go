@@ -10,9 +10,12 @@ import (
 // Bounds on the identifiers a post carries. Platforms' ids are a few dozen
 // characters; anything past these is not a real id, and a value that grows
 // without limit would grow every record that keeps it (the thread index,
-// search attributes, workflow ids).
+// search attributes, workflow ids). An id up to MaxIDBytes is taken, even
+// past Temporal's own limit on workflow ids (WorkflowSafe maps it); the
+// customer's key, platform and author id, stays within Temporal's 2 KiB
+// for a search attribute's value.
 const (
-	MaxIDBytes     = 512  // id, author id, in_reply_to, thread_id, property
+	MaxIDBytes     = 1024 // id, author id, in_reply_to, thread_id, property
 	MaxNameBytes   = 512  // author handle and name
 	MaxURLBytes    = 2048 // url
 	maxIDComponent = 200  // longest id kept as it is inside a workflow id

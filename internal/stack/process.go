@@ -40,11 +40,12 @@ func Binary(ctx context.Context, dir string) (string, error) {
 	return out, nil
 }
 
-// ProcessOptions starts a process that polls a task queue of the stack.
+// ProcessOptions starts a process of switchboard's against the stack.
 type ProcessOptions struct {
 	Binary    string
 	Args      []string // e.g. {"worker"}
-	TaskQueue string   // the process is ready once it polls this queue
+	TaskQueue string   // the process is ready once it polls this queue…
+	ReadyURL  string   // …or, for a server (intake, console), once this answers 200
 	Env       []string // KEY=value, after the stack's SWITCHBOARD_* settings
 	Name      string   // names the log file (<Dir>/<Name>.log); default the first argument
 }
@@ -101,7 +102,11 @@ func (s *Stack) StartProcess(ctx context.Context, o ProcessOptions) (*Process, e
 	p.cmd = cmd
 	p.done = make(chan error, 1)
 	go func() { p.done <- cmd.Wait() }()
-	if err := s.waitPolling(ctx, p, o.TaskQueue); err != nil {
+	ready := func() error { return s.waitPolling(ctx, p, o.TaskQueue) }
+	if o.ReadyURL != "" {
+		ready = func() error { return waitHTTP(ctx, p, o.ReadyURL) }
+	}
+	if err := ready(); err != nil {
 		_ = p.Kill()
 		return nil, err
 	}
@@ -142,6 +147,32 @@ func (s *Stack) waitPolling(ctx context.Context, p *Process, queue string) error
 		}
 		for _, poller := range resp.GetPollers() {
 			if strings.HasPrefix(poller.GetIdentity(), prefix) {
+				return nil
+			}
+		}
+	}
+}
+
+// waitHTTP waits until url answers 200 (a minute at most).
+func waitHTTP(ctx context.Context, p *Process, url string) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	for {
+		select {
+		case err := <-p.done:
+			p.done <- err
+			return fmt.Errorf("process exited before %s answered (%v); see %s", url, err, p.LogFile)
+		case <-ctx.Done():
+			return fmt.Errorf("%s not answering after a minute; see %s", url, p.LogFile)
+		case <-time.After(100 * time.Millisecond):
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return err
+		}
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
 				return nil
 			}
 		}
