@@ -226,25 +226,30 @@ func sameDeadline(a, b casestate.Deadline) bool {
 	return a.At.Equal(b.At) && a.Kind == b.Kind && a.Clock == b.Clock
 }
 
+// takeSignals applies the signals received since the last pass.
 func (r *caseRun) takeSignals(ctx workflow.Context) {
-	var in CustomerPost
-	for r.posts.ReceiveAsync(&in) {
-		r.c.CustomerWrote(in.Post, workflow.Now(ctx))
-	}
-	var a CaseAssignment
-	for r.assign.ReceiveAsync(&a) {
-		r.c.AssignTo(a.Agent, a.Mode, workflow.Now(ctx))
-	}
-	for r.unassign.ReceiveAsync(&a) {
-		r.c.Unassign(a.Agent, a.Reason, workflow.Now(ctx))
-	}
-	var edit PostEdit
-	for r.edits.ReceiveAsync(&edit) {
+	receiveEach(r.posts, func(in CustomerPost) { r.c.CustomerWrote(in.Post, workflow.Now(ctx)) })
+	receiveEach(r.assign, func(a CaseAssignment) { r.c.AssignTo(a.Agent, a.Mode, workflow.Now(ctx)) })
+	receiveEach(r.unassign, func(a CaseAssignment) { r.c.Unassign(a.Agent, a.Reason, workflow.Now(ctx)) })
+	receiveEach(r.edits, func(edit PostEdit) {
 		kind := casestate.EventPostEdited
 		if edit.Deleted {
 			kind = casestate.EventPostDeleted
 		}
 		r.c.PostChanged(kind, edit.PostID, edit.Text, workflow.Now(ctx))
+	})
+}
+
+// receiveEach hands fn every signal waiting on ch, each decoded into a fresh
+// value: a field missing from a payload must read as its zero value, not as
+// the previous signal's.
+func receiveEach[T any](ch workflow.ReceiveChannel, fn func(T)) {
+	for {
+		var v T
+		if !ch.ReceiveAsync(&v) {
+			return
+		}
+		fn(v)
 	}
 }
 

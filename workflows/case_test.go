@@ -51,8 +51,10 @@ type caseTest struct {
 	outbox string
 	post   post.Post
 	errs   map[string]error // action label → refusal, filled as updates complete
-	// dispatched are the messages the case sent its dispatchers.
-	dispatched []DispatchRequest
+	// dispatched are the messages the case sent its dispatchers;
+	// dispatchTakes is how long each takes, so signals can pile up meanwhile.
+	dispatched    []DispatchRequest
+	dispatchTakes time.Duration
 }
 
 var friday1000 = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
@@ -86,7 +88,7 @@ func newCaseTest(t *testing.T, intent string, start time.Time) *caseTest {
 	ct.env.RegisterActivityWithOptions(acts.Notify, activity.RegisterOptions{Name: ActivityNotify})
 	// The dispatcher is another workflow; here we record what the case tells it.
 	ct.env.RegisterActivityWithOptions(acts.Dispatch, activity.RegisterOptions{Name: ActivityDispatch})
-	ct.env.OnActivity(ActivityDispatch, mock.Anything, mock.Anything).Return(func(_ context.Context, r DispatchRequest) error {
+	ct.env.OnActivity(ActivityDispatch, mock.Anything, mock.Anything).AfterFn(func() time.Duration { return ct.dispatchTakes }).Return(func(_ context.Context, r DispatchRequest) error {
 		ct.dispatched = append(ct.dispatched, r)
 		return nil
 	})
