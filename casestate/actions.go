@@ -174,21 +174,24 @@ func (c *Case) checkApproval(kind ActionKind, a Action) error {
 
 // ToPublish returns the text an action sends to the customer, if any: a
 // reply on a case without an approver, or an approved draft. The workflow
-// publishes it before applying the action.
+// publishes it before recording the action (Published).
 func (c *Case) ToPublish(kind ActionKind, a Action) (Message, bool) {
 	switch {
 	case kind == ActionReply && c.Approver == "":
-		return Message{Text: a.Text, Private: a.Private}, true
+		return Message{Text: a.Text, Private: a.Private, By: a.Actor.ID, AwaitCustomer: a.AwaitCustomer}, true
 	case kind == ActionApprove && c.Draft != nil:
-		return Message{Text: c.Draft.Text, Private: c.Draft.Private}, true
+		return Message{Text: c.Draft.Text, Private: c.Draft.Private, By: c.Draft.By, AwaitCustomer: c.Draft.AwaitCustomer}, true
 	}
 	return Message{}, false
 }
 
-// Message is what a reply sends the customer, and whether privately.
+// Message is what a reply sends the customer, and whether privately; By
+// wrote it, and AwaitCustomer says it asks the customer something.
 type Message struct {
-	Text    string
-	Private bool
+	Text          string
+	Private       bool
+	By            string
+	AwaitCustomer bool
 }
 
 func needText(s, what string) error {
@@ -207,6 +210,34 @@ func (c *Case) Apply(kind ActionKind, a Action, ref string, now time.Time) ([]No
 	if err := c.Check(kind, a); err != nil {
 		return nil, err
 	}
+	return c.apply(kind, a, ref, now), nil
+}
+
+// Published records msg, which an action (a reply, an approval) published
+// on the platform as ref. It is never refused: while the message went out
+// the case may have moved (an idle claim released, the dispatcher taking
+// the case back, an automatic resolve or close), but the customer has the
+// message, so the trail records it, saying what changed. On a case still
+// active the reply stops its clocks as any reply does; a resolved or
+// closed case stays so.
+func (c *Case) Published(kind ActionKind, a Action, msg Message, ref string, now time.Time) []Notice {
+	err := c.Check(kind, a)
+	if err == nil {
+		return c.apply(kind, a, ref, now)
+	}
+	late := "the case changed while this went out (" + err.Error() + "); recorded as the customer received it"
+	if kind == ActionApprove {
+		late = "approved by " + a.Actor.ID + "; " + late
+	}
+	if !c.Active() {
+		c.record(now, Event{Kind: EventReplied, Actor: msg.By, Text: msg.Text, Ref: ref, Detail: late + "; the case stays " + string(c.Status)})
+		return nil
+	}
+	c.reply(Action{Actor: policy.Actor{ID: msg.By}, Text: msg.Text, AwaitCustomer: msg.AwaitCustomer, Private: msg.Private}, ref, now, late)
+	return nil
+}
+
+func (c *Case) apply(kind ActionKind, a Action, ref string, now time.Time) []Notice {
 	who := a.Actor.ID
 	if who == c.Assignee {
 		c.AssigneeActiveAt = now
@@ -226,16 +257,16 @@ func (c *Case) Apply(kind ActionKind, a Action, ref string, now time.Time) ([]No
 		c.record(now, Event{Kind: EventReleased, Actor: who, Detail: "released by " + who + " from " + prev + "; back in the queue", Text: a.Text})
 	case ActionReply:
 		if c.Approver != "" {
-			return c.draft(a, now), nil
+			return c.draft(a, now)
 		}
-		c.reply(a, ref, now)
+		c.reply(a, ref, now, "")
 	case ActionApprove:
 		d := c.Draft
 		c.Draft = nil
 		e := Event{Kind: EventApproved, Actor: who, Text: d.Text, Detail: "drafted by " + d.By}
 		c.stamp(&e, d.Clock, now)
 		c.record(now, e)
-		c.reply(Action{Actor: policy.Actor{ID: d.By}, Text: d.Text, AwaitCustomer: d.AwaitCustomer, Private: d.Private}, ref, now)
+		c.reply(Action{Actor: policy.Actor{ID: d.By}, Text: d.Text, AwaitCustomer: d.AwaitCustomer, Private: d.Private}, ref, now, "")
 	case ActionReject:
 		d := c.Draft
 		c.Draft = nil
@@ -243,7 +274,7 @@ func (c *Case) Apply(kind ActionKind, a Action, ref string, now time.Time) ([]No
 		e := Event{Kind: EventRejected, Actor: who, Text: a.Text, Detail: "draft by " + d.By + " returned: " + d.Text}
 		c.stamp(&e, d.Clock, now)
 		c.record(now, e)
-		return []Notice{c.notice(c.Department+"/"+d.By, "your draft was rejected by "+who+": "+a.Text)}, nil
+		return []Notice{c.notice(c.Department+"/"+d.By, "your draft was rejected by "+who+": "+a.Text)}
 	case ActionNote:
 		c.record(now, Event{Kind: EventNoted, Actor: who, Text: a.Text})
 	case ActionHandoff:
@@ -256,15 +287,15 @@ func (c *Case) Apply(kind ActionKind, a Action, ref string, now time.Time) ([]No
 		c.assign(a.To, now)
 		c.record(now, Event{Kind: EventHandedOff, Actor: who, Department: a.To, Text: a.Text,
 			Detail: fmt.Sprintf("from %s to %s; fresh clock: first response due %s%s", from, a.To, c.Response.DueAt.UTC().Format(time.RFC3339), detail)})
-		return []Notice{c.notice(a.To, fmt.Sprintf("handed over from %s: %s", from, a.Text))}, nil
+		return []Notice{c.notice(a.To, fmt.Sprintf("handed over from %s: %s", from, a.Text))}
 	case ActionEscalate:
-		return c.escalate(who, a.Text, now), nil
+		return c.escalate(who, a.Text, now)
 	case ActionResolve:
 		c.resolve(who, a.Text, now)
 	case ActionReopen:
 		c.reopen(who, a.Text, now)
 	}
-	return nil, nil
+	return nil
 }
 
 // draft holds a public reply for the approving department, with its own
@@ -278,8 +309,10 @@ func (c *Case) draft(a Action, now time.Time) []Notice {
 	return []Notice{c.notice(c.Approver+"/"+policy.RoleApprover, "a reply awaits your approval: "+a.Text)}
 }
 
-func (c *Case) reply(a Action, ref string, now time.Time) {
-	e := Event{Kind: EventReplied, Actor: a.Actor.ID, Text: a.Text, Ref: ref}
+// reply records a published reply; note, if any, says how it came to be
+// recorded.
+func (c *Case) reply(a Action, ref string, now time.Time, note string) {
+	e := Event{Kind: EventReplied, Actor: a.Actor.ID, Text: a.Text, Ref: ref, Detail: note}
 	if c.Response != nil {
 		c.stamp(&e, c.Response, now)
 		c.Response = nil
@@ -289,7 +322,10 @@ func (c *Case) reply(a Action, ref string, now time.Time) {
 		c.Status = StatusWaitingCustomer
 		c.pause(c.Resolution, now)
 		c.SilenceCloseAt = now.Add(c.Policy.SLA.CustomerSilence)
-		e.Detail = "waiting on the customer; resolution clock paused"
+		if e.Detail != "" {
+			e.Detail += "; "
+		}
+		e.Detail += "waiting on the customer; resolution clock paused"
 	} else {
 		c.Status = StatusOpen
 		c.resume(c.Resolution, now)

@@ -375,7 +375,8 @@ func (r *caseRun) dispatch(ctx workflow.Context, dept string, ev QueueEvent) err
 }
 
 // act performs an agent action: replies are published first, so the case
-// records only what the customer actually received.
+// records only what the customer actually received, and a reply published
+// is always recorded.
 func (r *caseRun) act(ctx workflow.Context, kind casestate.ActionKind, a casestate.Action) (casestate.View, error) {
 	if err := r.actions.Lock(ctx); err != nil {
 		return casestate.View{}, err
@@ -384,21 +385,37 @@ func (r *caseRun) act(ctx workflow.Context, kind casestate.ActionKind, a casesta
 	if err := r.c.Check(kind, a); err != nil { // the case may have moved while we queued
 		return casestate.View{}, err
 	}
-	ref := ""
-	if msg, ok := r.c.ToPublish(kind, a); ok {
-		receipt, err := r.publish(ctx, a.Actor.ID, msg)
+	msg, publishing := r.c.ToPublish(kind, a)
+	if !publishing {
+		notices, err := r.c.Apply(kind, a, "", workflow.Now(ctx))
 		if err != nil {
 			return casestate.View{}, err
 		}
-		ref = receipt.ID
+		r.notify(ctx, notices)
+		return r.c.View(), nil
 	}
-	notices, err := r.c.Apply(kind, a, ref, workflow.Now(ctx))
+	receipt, err := r.publish(ctx, a.Actor.ID, msg)
 	if err != nil {
 		return casestate.View{}, err
 	}
-	r.notify(ctx, notices)
+	// The main loop ran while the message went out: an idle claim released,
+	// an unassign or an automatic close may refuse the action now.
+	if err := r.c.Check(kind, a); err != nil &&
+		workflow.GetVersion(ctx, versionRecordPublished, workflow.DefaultVersion, recordPublished) == workflow.DefaultVersion {
+		return casestate.View{}, err // cases from before: refused, the reply unrecorded
+	}
+	r.notify(ctx, r.c.Published(kind, a, msg, receipt.ID, workflow.Now(ctx)))
 	return r.c.View(), nil
 }
+
+// versionRecordPublished: DefaultVersion refused a published reply the
+// case had moved past while it went out, leaving it off the trail;
+// recordPublished records it. Asked only when that happens, so other
+// cases' histories carry no marker.
+const (
+	versionRecordPublished = "record-published"
+	recordPublished        = 1
+)
 
 // reply is the platform message for a case's answer. A customer who wrote
 // privately is answered privately.

@@ -55,6 +55,7 @@ type caseTest struct {
 	// dispatchTakes is how long each takes, so signals can pile up meanwhile.
 	dispatched    []DispatchRequest
 	dispatchTakes time.Duration
+	publishTakes  time.Duration // how long the platform takes to accept a reply
 }
 
 var friday1000 = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
@@ -88,6 +89,7 @@ func newCaseTest(t *testing.T, intent string, start time.Time) *caseTest {
 	ct.env.RegisterActivityWithOptions(acts.Notify, activity.RegisterOptions{Name: ActivityNotify})
 	// The dispatcher is another workflow; here we record what the case tells it.
 	ct.env.RegisterActivityWithOptions(acts.Dispatch, activity.RegisterOptions{Name: ActivityDispatch})
+	ct.env.OnActivity(ActivityPublish, mock.Anything, mock.Anything).AfterFn(func() time.Duration { return ct.publishTakes }).Return(acts.Publish)
 	ct.env.OnActivity(ActivityDispatch, mock.Anything, mock.Anything).AfterFn(func() time.Duration { return ct.dispatchTakes }).Return(func(_ context.Context, r DispatchRequest) error {
 		ct.dispatched = append(ct.dispatched, r)
 		return nil
@@ -499,4 +501,41 @@ func TestBusinessHoursFridayEveningIsDueMonday(t *testing.T) {
 		ct.act("resolve", casestate.ActionResolve, "maya", casestate.Action{Text: "thanked"})
 	})
 	ct.run()
+}
+
+// A reply the platform accepted is on the trail even when the case moved
+// while it went out: here the idle claim (2h for support) is released
+// during a slow publish.
+func TestAReplyPublishedWhileTheClaimWasReleasedIsRecorded(t *testing.T) {
+	ct := newCaseTest(t, "complaint", friday1000)
+	ct.publishTakes = 5 * time.Minute
+	ct.at(time.Minute, func() { ct.act("claim", casestate.ActionClaim, "sam", casestate.Action{}) })
+	// The claim goes idle at 2h01m, while this reply is being published.
+	ct.at(2*time.Hour, func() { ct.act("reply", casestate.ActionReply, "sam", casestate.Action{Text: "Sorry! A fix ships today."}) })
+	ct.at(3*time.Hour, func() {
+		if v := ct.state(); v.Response != nil || v.Status != casestate.StatusOpen {
+			t.Errorf("the reply did not stop the clock: status %s response %+v", v.Status, v.Response)
+		}
+		ct.act("claim again", casestate.ActionClaim, "sam", casestate.Action{})
+		ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{})
+	})
+	ct.run()
+	for label, err := range ct.errs {
+		if err != nil {
+			t.Fatalf("%s: %v", label, err)
+		}
+	}
+	sent, err := publish.ReadOutbox(ct.outbox)
+	if err != nil || len(sent) != 1 {
+		t.Fatalf("outbox %+v, %v", sent, err)
+	}
+	ev := ct.events()
+	if got := strings.Join(kinds(ev), " "); got != "opened triaged queued claimed sla_warning sla_breach escalated escalated released replied claimed resolved closed" {
+		t.Fatalf("timeline %s", got)
+	}
+	reply, _ := findEvent(ev, casestate.EventReplied)
+	if reply.Actor != "sam" || reply.Ref != sent[0].Receipt.ID || !strings.Contains(reply.Detail, "rule claim-first") ||
+		!reply.At.Equal(friday1000.Add(2*time.Hour+5*time.Minute)) || !strings.Contains(reply.SLA, "first response breached") {
+		t.Fatalf("reply event %+v", reply)
+	}
 }
