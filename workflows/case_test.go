@@ -511,7 +511,9 @@ func TestAReplyPublishedWhileTheClaimWasReleasedIsRecorded(t *testing.T) {
 	ct.publishTakes = 5 * time.Minute
 	ct.at(time.Minute, func() { ct.act("claim", casestate.ActionClaim, "sam", casestate.Action{}) })
 	// The claim goes idle at 2h01m, while this reply is being published.
-	ct.at(2*time.Hour, func() { ct.act("reply", casestate.ActionReply, "sam", casestate.Action{Text: "Sorry! A fix ships today."}) })
+	ct.at(2*time.Hour, func() {
+		ct.act("reply", casestate.ActionReply, "sam", casestate.Action{Text: "Sorry! A fix ships today."})
+	})
 	ct.at(3*time.Hour, func() {
 		if v := ct.state(); v.Response != nil || v.Status != casestate.StatusOpen {
 			t.Errorf("the reply did not stop the clock: status %s response %+v", v.Status, v.Response)
