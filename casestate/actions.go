@@ -46,6 +46,11 @@ type Action struct {
 	To            string       `json:"to,omitempty"`
 	AwaitCustomer bool         `json:"await_customer,omitempty"` // a reply that asks the customer something
 	Private       bool         `json:"private,omitempty"`        // reply by private message, not in public
+	// Request is the token of the human intent behind the action: one per
+	// rendered console form, one per CLI run. The client also uses it as the
+	// Update ID, so a resubmission is the same Update; the case records it
+	// on replies and drafts and refuses a second reply with it.
+	Request string `json:"request,omitempty"`
 }
 
 // RuleError is a refused action; Rule names the rule that refused it.
@@ -107,6 +112,9 @@ func (c *Case) Check(kind ActionKind, a Action) error {
 		if c.Draft != nil {
 			return refuse("approval-pending", "a reply by %s already awaits approval by %s", c.Draft.By, c.Approver)
 		}
+		if c.replied(a.Request) {
+			return refuse("duplicate-request", "this reply (request %s) was already sent; it is not sent again", a.Request)
+		}
 		if err := needText(a.Text, "reply"); err != nil {
 			return err
 		}
@@ -154,6 +162,20 @@ func (c *Case) Check(kind ActionKind, a Action) error {
 	return nil
 }
 
+// replied reports whether a reply or draft with this request token is on
+// the trail.
+func (c *Case) replied(request string) bool {
+	if request == "" {
+		return false
+	}
+	for _, e := range c.Events {
+		if (e.Kind == EventReplied || e.Kind == EventDrafted) && e.Request == request {
+			return true
+		}
+	}
+	return false
+}
+
 // checkApproval: only an approver of the approving department decides on a
 // draft, and never on their own (four eyes).
 func (c *Case) checkApproval(kind ActionKind, a Action) error {
@@ -178,7 +200,7 @@ func (c *Case) checkApproval(kind ActionKind, a Action) error {
 func (c *Case) ToPublish(kind ActionKind, a Action) (Message, bool) {
 	switch {
 	case kind == ActionReply && c.Approver == "":
-		return Message{Text: a.Text, Private: a.Private, By: a.Actor.ID, AwaitCustomer: a.AwaitCustomer}, true
+		return Message{Text: a.Text, Private: a.Private, By: a.Actor.ID, AwaitCustomer: a.AwaitCustomer, Request: a.Request}, true
 	case kind == ActionApprove && c.Draft != nil:
 		return Message{Text: c.Draft.Text, Private: c.Draft.Private, By: c.Draft.By, AwaitCustomer: c.Draft.AwaitCustomer}, true
 	}
@@ -186,12 +208,14 @@ func (c *Case) ToPublish(kind ActionKind, a Action) (Message, bool) {
 }
 
 // Message is what a reply sends the customer, and whether privately; By
-// wrote it, and AwaitCustomer says it asks the customer something.
+// wrote it, AwaitCustomer says it asks the customer something, Request is
+// the reply's token (an approved draft's is on its drafted event).
 type Message struct {
 	Text          string
 	Private       bool
 	By            string
 	AwaitCustomer bool
+	Request       string
 }
 
 func needText(s, what string) error {
@@ -230,10 +254,10 @@ func (c *Case) Published(kind ActionKind, a Action, msg Message, ref string, now
 		late = "approved by " + a.Actor.ID + "; " + late
 	}
 	if !c.Active() {
-		c.record(now, Event{Kind: EventReplied, Actor: msg.By, Text: msg.Text, Ref: ref, Detail: late + "; the case stays " + string(c.Status)})
+		c.record(now, Event{Kind: EventReplied, Actor: msg.By, Text: msg.Text, Ref: ref, Request: msg.Request, Detail: late + "; the case stays " + string(c.Status)})
 		return nil
 	}
-	c.reply(Action{Actor: policy.Actor{ID: msg.By}, Text: msg.Text, AwaitCustomer: msg.AwaitCustomer, Private: msg.Private}, ref, now, late)
+	c.reply(Action{Actor: policy.Actor{ID: msg.By}, Text: msg.Text, AwaitCustomer: msg.AwaitCustomer, Private: msg.Private, Request: msg.Request}, ref, now, late)
 	return nil
 }
 
@@ -304,7 +328,7 @@ func (c *Case) draft(a Action, now time.Time) []Notice {
 	clock := c.newClock(c.Approver, ClockApproval, c.Policy.TargetsFor(c.Approver, c.Priority).Approval, now)
 	c.Draft = &Draft{Text: a.Text, By: a.Actor.ID, At: now, AwaitCustomer: a.AwaitCustomer, Private: a.Private, Clock: clock}
 	c.Status = StatusAwaitingApproval
-	c.record(now, Event{Kind: EventDrafted, Actor: a.Actor.ID, Text: a.Text,
+	c.record(now, Event{Kind: EventDrafted, Actor: a.Actor.ID, Text: a.Text, Request: a.Request,
 		Detail: fmt.Sprintf("awaits approval by %s; due %s", c.Approver, clock.DueAt.UTC().Format(time.RFC3339))})
 	return []Notice{c.notice(c.Approver+"/"+policy.RoleApprover, "a reply awaits your approval: "+a.Text)}
 }
@@ -312,7 +336,7 @@ func (c *Case) draft(a Action, now time.Time) []Notice {
 // reply records a published reply; note, if any, says how it came to be
 // recorded.
 func (c *Case) reply(a Action, ref string, now time.Time, note string) {
-	e := Event{Kind: EventReplied, Actor: a.Actor.ID, Text: a.Text, Ref: ref, Detail: note}
+	e := Event{Kind: EventReplied, Actor: a.Actor.ID, Text: a.Text, Ref: ref, Request: a.Request, Detail: note}
 	if c.Response != nil {
 		c.stamp(&e, c.Response, now)
 		c.Response = nil

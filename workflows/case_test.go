@@ -541,3 +541,37 @@ func TestAReplyPublishedWhileTheClaimWasReleasedIsRecorded(t *testing.T) {
 		t.Fatalf("reply event %+v", reply)
 	}
 }
+
+// A reply submitted twice with one request token is published once: a
+// resubmission as the same Update (a double click) gets the first one's
+// outcome, and one that reaches the case as another Update is refused.
+func TestAReplySubmittedTwiceIsPublishedOnce(t *testing.T) {
+	ct := newCaseTest(t, "complaint", friday1000)
+	ct.publishTakes = time.Minute
+	reply := casestate.Action{Text: "Sorry! A fix ships today.", Request: "form-1"}
+	ct.at(time.Minute, func() { ct.act("claim", casestate.ActionClaim, "sam", casestate.Action{}) })
+	ct.at(2*time.Minute, func() {
+		ct.act(reply.Request, casestate.ActionReply, "sam", reply)
+		ct.act(reply.Request, casestate.ActionReply, "sam", reply) // double click, while the first publishes
+	})
+	ct.at(10*time.Minute, func() { ct.act("form-1 by another update", casestate.ActionReply, "sam", reply) })
+	ct.at(11*time.Minute, func() { ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{}) })
+	ct.run()
+	if err := ct.errs[reply.Request]; err != nil {
+		t.Fatalf("reply: %v", err)
+	}
+	if err := ct.errs["form-1 by another update"]; err == nil || !strings.Contains(err.Error(), "rule duplicate-request") {
+		t.Fatalf("second reply: %v, want rule duplicate-request", err)
+	}
+	sent, err := publish.ReadOutbox(ct.outbox)
+	if err != nil || len(sent) != 1 {
+		t.Fatalf("outbox %+v, %v", sent, err)
+	}
+	ev := ct.events()
+	if got := strings.Join(kinds(ev), " "); got != "opened triaged queued claimed replied resolved closed" {
+		t.Fatalf("timeline %s", got)
+	}
+	if r, _ := findEvent(ev, casestate.EventReplied); r.Request != "form-1" {
+		t.Fatalf("reply event %+v", r)
+	}
+}
