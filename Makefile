@@ -1,4 +1,5 @@
-# switchboard: `make dev` runs the whole system, `make test` runs every test.
+# switchboard: `make dev` runs the whole system, `make test` runs every test,
+# `make lint` and `make race` the fast checks CI runs first.
 # Both build the pinned Temporal CLI into .tools/bin on first use (unless
 # `temporal` is on PATH); `make test` also installs Debian's Chromium for the
 # console's browser test if it is missing.
