@@ -1,4 +1,5 @@
-# switchboard: `make dev` runs the whole system, `make test` runs every test.
+# switchboard: `make dev` runs the whole system, `make test` runs every test,
+# `make lint` and `make race` the fast checks CI runs first.
 # Both build the pinned Temporal CLI into .tools/bin on first use (unless
 # `temporal` is on PATH); `make test` also installs Debian's Chromium for the
 # console's browser test if it is missing.
@@ -11,10 +12,41 @@ GO ?= go
 SERVERLESS_PACKAGES := ./post/ ./policy/ ./businesshours/ ./casestate/ ./dispatch/ ./journey/ ./slareport/ \
 	./workflows/ ./triage/ ./intake/ ./ingest/ ./publish/ ./internal/jsonl/
 
-.PHONY: dev test temporal build fuzz bench faults
+# Linters, pinned like the CLI; built into .tools/bin when missing or at
+# another version. Check a bump with `go list -m -versions MODULE`.
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+ERRCHECK := github.com/kisielk/errcheck@v1.30.0
+WORKFLOWCHECK := go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
+# The packages whose tests run without a server: the domain and the
+# workflows' test-suite tests (and the layering check).
+NO_SERVER := ./post/ ./policy/ ./businesshours/ ./casestate/ ./triage/... ./dispatch/ ./journey/ ./slareport/ ./workflows/ ./internal/layering/
+
+.PHONY: dev test temporal build fuzz bench faults lint lint-tools race
 
 dev: temporal
 	$(GO) run ./cmd/switchboard dev
+
+# Fast checks CI runs before the tests: vet and staticcheck everywhere,
+# errcheck and workflowcheck on the code that runs in workflows.
+lint: lint-tools
+	$(GO) vet ./...
+	.tools/bin/staticcheck ./...
+	.tools/bin/errcheck ./workflows/ ./casestate/ ./dispatch/ ./journey/ ./policy/ ./post/ ./businesshours/ ./caseapi/
+	.tools/bin/workflowcheck -config .ci/workflowcheck.yaml ./workflows/
+
+# The tests that need no server, under the race detector.
+race:
+	$(GO) test -race -count=1 $(NO_SERVER)
+
+lint-tools:
+	@for t in $(STATICCHECK) $(ERRCHECK) $(WORKFLOWCHECK); do \
+		pkg=$${t%@*}; want=$${t#*@}; bin=.tools/bin/$${pkg##*/}; \
+		have=$$($(GO) version -m $$bin 2>/dev/null | awk '$$1 == "mod" { print $$3 }'); \
+		if [ "$$have" != "$$want" ]; then \
+			echo "building $$t into .tools/bin"; \
+			GOBIN=$(CURDIR)/.tools/bin $(GO) install $$t || exit 1; \
+		fi; \
+	done
 
 test: temporal
 	sh scripts/ensure-chromium.sh

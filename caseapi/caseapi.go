@@ -5,6 +5,7 @@ package caseapi
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 
@@ -170,15 +171,25 @@ func (c *Client) summary(p post.Post) string {
 	return casestate.Summary(p.Platform, p.Property, p.Author.Handle, c.Redact(p.Text))
 }
 
+// NewRequest is a fresh token for one human intent (Action.Request): a
+// console form gets one when it is rendered, a CLI invocation one per run.
+func NewRequest() string { return rand.Text() }
+
 // Act performs an agent action on a case as the agent with id agentID, and
-// returns the case as it stands after.
+// returns the case as it stands after. a.Request is the Update ID: the same
+// request submitted again (a double click, a retry) is the same Update, so
+// a reply is published once. An action without one is a new intent.
 func (c *Client) Act(ctx context.Context, caseID string, kind casestate.ActionKind, agentID string, a casestate.Action) (casestate.View, error) {
 	agent, err := c.Directory.Lookup(agentID)
 	if err != nil {
 		return casestate.View{}, err
 	}
 	a.Actor = agent.Actor()
+	if a.Request == "" {
+		a.Request = NewRequest()
+	}
 	h, err := c.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		UpdateID:     a.Request,
 		WorkflowID:   caseID,
 		UpdateName:   workflows.UpdateName(kind),
 		Args:         []any{a},

@@ -2,10 +2,12 @@ package caseapi_test
 
 import (
 	"fmt"
+	"os"
 	"testing"
 
 	"github.com/switchboard-care/switchboard/caseapi"
 	"github.com/switchboard-care/switchboard/policy"
+	"github.com/switchboard-care/switchboard/workflows"
 )
 
 // TestDealingOnARealServer: three agents on shift share 30 cases round
@@ -72,4 +74,7 @@ func TestDealingOnARealServer(t *testing.T) {
 		}
 		return nil
 	})
+	if name := os.Getenv(EnvRecordDispatcher); name != "" {
+		h.saveHistory(h.history(workflows.DispatcherID("marketing")), name)
+	}
 }

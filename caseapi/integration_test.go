@@ -36,6 +36,11 @@ const EnvRecordHistory = "SWITCHBOARD_RECORD_HISTORY"
 // <its value>-merged.json (the identity linked into it, forwarding).
 const EnvRecordJourneys = "SWITCHBOARD_RECORD_JOURNEYS"
 
+// EnvRecordDispatcher makes TestDealingOnARealServer save the marketing
+// dispatcher's history, as far as it ran, as workflows/testdata/<its
+// value>.json.
+const EnvRecordDispatcher = "SWITCHBOARD_RECORD_DISPATCHER"
+
 // saveHistory writes a history where the replay test reads it.
 func (h *harness) saveHistory(hist *historypb.History, name string) {
 	h.t.Helper()
@@ -186,9 +191,15 @@ func TestCaseEndToEndOnARealServer(t *testing.T) {
 	if _, err := h.cases.Act(h.ctx, id, casestate.ActionClaim, "nobody", casestate.Action{}); err == nil || !strings.Contains(err.Error(), `unknown agent "nobody"`) {
 		t.Fatalf("unknown agent: %v", err)
 	}
-	v = h.act(id, casestate.ActionReply, "sam", casestate.Action{Text: "Sorry Jane! We're looking into it."})
+	reply := casestate.Action{Text: "Sorry Jane! We're looking into it.", Request: caseapi.NewRequest()}
+	v = h.act(id, casestate.ActionReply, "sam", reply)
 	if v.Response != nil {
 		t.Fatalf("reply did not stop the clock: %+v", v.Response)
+	}
+	// Submitted again (a double click, a client retry): the same Update, so
+	// the same outcome and nothing published again (the outbox, below).
+	if again := h.act(id, casestate.ActionReply, "sam", reply); again.Response != nil || again.Status != v.Status {
+		t.Fatalf("resubmitted reply: %+v", again)
 	}
 	v = h.act(id, casestate.ActionHandoff, "sam", casestate.Action{To: "pr", Text: "a journalist picked this up"})
 	if v.Department != "pr" || v.Assignee != "" {

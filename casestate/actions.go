@@ -46,6 +46,11 @@ type Action struct {
 	To            string       `json:"to,omitempty"`
 	AwaitCustomer bool         `json:"await_customer,omitempty"` // a reply that asks the customer something
 	Private       bool         `json:"private,omitempty"`        // reply by private message, not in public
+	// Request is the token of the human intent behind the action: one per
+	// rendered console form, one per CLI run. The client also uses it as the
+	// Update ID, so a resubmission is the same Update; the case records it
+	// on replies and drafts and refuses a second reply with it.
+	Request string `json:"request,omitempty"`
 }
 
 // RuleError is a refused action; Rule names the rule that refused it.
@@ -107,6 +112,9 @@ func (c *Case) Check(kind ActionKind, a Action) error {
 		if c.Draft != nil {
 			return refuse("approval-pending", "a reply by %s already awaits approval by %s", c.Draft.By, c.Approver)
 		}
+		if c.replied(a.Request) {
+			return refuse("duplicate-request", "this reply (request %s) was already sent; it is not sent again", a.Request)
+		}
 		if err := needText(a.Text, "reply"); err != nil {
 			return err
 		}
@@ -154,6 +162,20 @@ func (c *Case) Check(kind ActionKind, a Action) error {
 	return nil
 }
 
+// replied reports whether a reply or draft with this request token is on
+// the trail.
+func (c *Case) replied(request string) bool {
+	if request == "" {
+		return false
+	}
+	for _, e := range c.Events {
+		if (e.Kind == EventReplied || e.Kind == EventDrafted) && e.Request == request {
+			return true
+		}
+	}
+	return false
+}
+
 // checkApproval: only an approver of the approving department decides on a
 // draft, and never on their own (four eyes).
 func (c *Case) checkApproval(kind ActionKind, a Action) error {
@@ -174,21 +196,26 @@ func (c *Case) checkApproval(kind ActionKind, a Action) error {
 
 // ToPublish returns the text an action sends to the customer, if any: a
 // reply on a case without an approver, or an approved draft. The workflow
-// publishes it before applying the action.
+// publishes it before recording the action (Published).
 func (c *Case) ToPublish(kind ActionKind, a Action) (Message, bool) {
 	switch {
 	case kind == ActionReply && c.Approver == "":
-		return Message{Text: a.Text, Private: a.Private}, true
+		return Message{Text: a.Text, Private: a.Private, By: a.Actor.ID, AwaitCustomer: a.AwaitCustomer, Request: a.Request}, true
 	case kind == ActionApprove && c.Draft != nil:
-		return Message{Text: c.Draft.Text, Private: c.Draft.Private}, true
+		return Message{Text: c.Draft.Text, Private: c.Draft.Private, By: c.Draft.By, AwaitCustomer: c.Draft.AwaitCustomer}, true
 	}
 	return Message{}, false
 }
 
-// Message is what a reply sends the customer, and whether privately.
+// Message is what a reply sends the customer, and whether privately; By
+// wrote it, AwaitCustomer says it asks the customer something, Request is
+// the reply's token (an approved draft's is on its drafted event).
 type Message struct {
-	Text    string
-	Private bool
+	Text          string
+	Private       bool
+	By            string
+	AwaitCustomer bool
+	Request       string
 }
 
 func needText(s, what string) error {
@@ -207,6 +234,34 @@ func (c *Case) Apply(kind ActionKind, a Action, ref string, now time.Time) ([]No
 	if err := c.Check(kind, a); err != nil {
 		return nil, err
 	}
+	return c.apply(kind, a, ref, now), nil
+}
+
+// Published records msg, which an action (a reply, an approval) published
+// on the platform as ref. It is never refused: while the message went out
+// the case may have moved (an idle claim released, the dispatcher taking
+// the case back, an automatic resolve or close), but the customer has the
+// message, so the trail records it, saying what changed. On a case still
+// active the reply stops its clocks as any reply does; a resolved or
+// closed case stays so.
+func (c *Case) Published(kind ActionKind, a Action, msg Message, ref string, now time.Time) []Notice {
+	err := c.Check(kind, a)
+	if err == nil {
+		return c.apply(kind, a, ref, now)
+	}
+	late := "the case changed while this went out (" + err.Error() + "); recorded as the customer received it"
+	if kind == ActionApprove {
+		late = "approved by " + a.Actor.ID + "; " + late
+	}
+	if !c.Active() {
+		c.record(now, Event{Kind: EventReplied, Actor: msg.By, Text: msg.Text, Ref: ref, Request: msg.Request, Detail: late + "; the case stays " + string(c.Status)})
+		return nil
+	}
+	c.reply(Action{Actor: policy.Actor{ID: msg.By}, Text: msg.Text, AwaitCustomer: msg.AwaitCustomer, Private: msg.Private, Request: msg.Request}, ref, now, late)
+	return nil
+}
+
+func (c *Case) apply(kind ActionKind, a Action, ref string, now time.Time) []Notice {
 	who := a.Actor.ID
 	if who == c.Assignee {
 		c.AssigneeActiveAt = now
@@ -226,16 +281,16 @@ func (c *Case) Apply(kind ActionKind, a Action, ref string, now time.Time) ([]No
 		c.record(now, Event{Kind: EventReleased, Actor: who, Detail: "released by " + who + " from " + prev + "; back in the queue", Text: a.Text})
 	case ActionReply:
 		if c.Approver != "" {
-			return c.draft(a, now), nil
+			return c.draft(a, now)
 		}
-		c.reply(a, ref, now)
+		c.reply(a, ref, now, "")
 	case ActionApprove:
 		d := c.Draft
 		c.Draft = nil
 		e := Event{Kind: EventApproved, Actor: who, Text: d.Text, Detail: "drafted by " + d.By}
 		c.stamp(&e, d.Clock, now)
 		c.record(now, e)
-		c.reply(Action{Actor: policy.Actor{ID: d.By}, Text: d.Text, AwaitCustomer: d.AwaitCustomer, Private: d.Private}, ref, now)
+		c.reply(Action{Actor: policy.Actor{ID: d.By}, Text: d.Text, AwaitCustomer: d.AwaitCustomer, Private: d.Private}, ref, now, "")
 	case ActionReject:
 		d := c.Draft
 		c.Draft = nil
@@ -243,7 +298,7 @@ func (c *Case) Apply(kind ActionKind, a Action, ref string, now time.Time) ([]No
 		e := Event{Kind: EventRejected, Actor: who, Text: a.Text, Detail: "draft by " + d.By + " returned: " + d.Text}
 		c.stamp(&e, d.Clock, now)
 		c.record(now, e)
-		return []Notice{c.notice(c.Department+"/"+d.By, "your draft was rejected by "+who+": "+a.Text)}, nil
+		return []Notice{c.notice(c.Department+"/"+d.By, "your draft was rejected by "+who+": "+a.Text)}
 	case ActionNote:
 		c.record(now, Event{Kind: EventNoted, Actor: who, Text: a.Text})
 	case ActionHandoff:
@@ -256,15 +311,15 @@ func (c *Case) Apply(kind ActionKind, a Action, ref string, now time.Time) ([]No
 		c.assign(a.To, now)
 		c.record(now, Event{Kind: EventHandedOff, Actor: who, Department: a.To, Text: a.Text,
 			Detail: fmt.Sprintf("from %s to %s; fresh clock: first response due %s%s", from, a.To, c.Response.DueAt.UTC().Format(time.RFC3339), detail)})
-		return []Notice{c.notice(a.To, fmt.Sprintf("handed over from %s: %s", from, a.Text))}, nil
+		return []Notice{c.notice(a.To, fmt.Sprintf("handed over from %s: %s", from, a.Text))}
 	case ActionEscalate:
-		return c.escalate(who, a.Text, now), nil
+		return c.escalate(who, a.Text, now)
 	case ActionResolve:
 		c.resolve(who, a.Text, now)
 	case ActionReopen:
 		c.reopen(who, a.Text, now)
 	}
-	return nil, nil
+	return nil
 }
 
 // draft holds a public reply for the approving department, with its own
@@ -273,13 +328,15 @@ func (c *Case) draft(a Action, now time.Time) []Notice {
 	clock := c.newClock(c.Approver, ClockApproval, c.Policy.TargetsFor(c.Approver, c.Priority).Approval, now)
 	c.Draft = &Draft{Text: a.Text, By: a.Actor.ID, At: now, AwaitCustomer: a.AwaitCustomer, Private: a.Private, Clock: clock}
 	c.Status = StatusAwaitingApproval
-	c.record(now, Event{Kind: EventDrafted, Actor: a.Actor.ID, Text: a.Text,
+	c.record(now, Event{Kind: EventDrafted, Actor: a.Actor.ID, Text: a.Text, Request: a.Request,
 		Detail: fmt.Sprintf("awaits approval by %s; due %s", c.Approver, clock.DueAt.UTC().Format(time.RFC3339))})
 	return []Notice{c.notice(c.Approver+"/"+policy.RoleApprover, "a reply awaits your approval: "+a.Text)}
 }
 
-func (c *Case) reply(a Action, ref string, now time.Time) {
-	e := Event{Kind: EventReplied, Actor: a.Actor.ID, Text: a.Text, Ref: ref}
+// reply records a published reply; note, if any, says how it came to be
+// recorded.
+func (c *Case) reply(a Action, ref string, now time.Time, note string) {
+	e := Event{Kind: EventReplied, Actor: a.Actor.ID, Text: a.Text, Ref: ref, Request: a.Request, Detail: note}
 	if c.Response != nil {
 		c.stamp(&e, c.Response, now)
 		c.Response = nil
@@ -289,7 +346,10 @@ func (c *Case) reply(a Action, ref string, now time.Time) {
 		c.Status = StatusWaitingCustomer
 		c.pause(c.Resolution, now)
 		c.SilenceCloseAt = now.Add(c.Policy.SLA.CustomerSilence)
-		e.Detail = "waiting on the customer; resolution clock paused"
+		if e.Detail != "" {
+			e.Detail += "; "
+		}
+		e.Detail += "waiting on the customer; resolution clock paused"
 	} else {
 		c.Status = StatusOpen
 		c.resume(c.Resolution, now)

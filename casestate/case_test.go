@@ -81,3 +81,43 @@ func TestContinuityFollowsTheOpenCase(t *testing.T) {
 		t.Fatalf("without continuity: %s", c.Department)
 	}
 }
+
+// A reply published while the customer's silence resolved the case is
+// recorded, and the case stays resolved.
+func TestPublishedAfterTheCaseResolvedIsRecorded(t *testing.T) {
+	cfg, err := config.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	p := post.Post{ID: "1", Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u1", Handle: "@jo"}, Text: "crash", CreatedAt: t0}
+	c := Open(p, triaged.Result{Intent: "question"}, cfg.Policy, nil, t0)
+	sam := actor(t, cfg, "sam")
+	for _, step := range []struct {
+		kind ActionKind
+		a    Action
+	}{{ActionClaim, Action{}}, {ActionReply, Action{Text: "Which version?", AwaitCustomer: true}}} {
+		step.a.Actor = sam
+		if _, err := c.Apply(step.kind, step.a, "ref-1", t0.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	again := Action{Actor: sam, Text: "Any news?"}
+	msg, ok := c.ToPublish(ActionReply, again)
+	if !ok {
+		t.Fatal("nothing to publish")
+	}
+	c.Advance(t0.Add(time.Minute + cfg.Policy.SLA.CustomerSilence)) // resolved while "Any news?" goes out
+	if c.Status != StatusResolved {
+		t.Fatalf("status %s", c.Status)
+	}
+	c.Published(ActionReply, again, msg, "ref-2", t0.Add(2*time.Minute+cfg.Policy.SLA.CustomerSilence))
+	last := c.Events[len(c.Events)-1]
+	if last.Kind != EventReplied || last.Ref != "ref-2" || last.Actor != "sam" || last.Text != "Any news?" ||
+		!strings.Contains(last.Detail, "rule case-active") || !strings.Contains(last.Detail, "the case stays resolved") {
+		t.Fatalf("last event %+v", last)
+	}
+	if c.Status != StatusResolved {
+		t.Fatalf("status %s after the late reply", c.Status)
+	}
+}

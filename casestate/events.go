@@ -37,10 +37,11 @@ type Event struct {
 	Kind       EventKind `json:"kind"`
 	Actor      string    `json:"actor"`
 	Department string    `json:"department,omitempty"`
-	Text       string    `json:"text,omitempty"`   // what was said (redacted for customer posts)
-	Detail     string    `json:"detail,omitempty"` // reason, target, context
-	SLA        string    `json:"sla,omitempty"`    // outcome against a target
-	Ref        string    `json:"ref,omitempty"`    // e.g. the platform id of a published reply
+	Text       string    `json:"text,omitempty"`    // what was said (redacted for customer posts)
+	Detail     string    `json:"detail,omitempty"`  // reason, target, context
+	SLA        string    `json:"sla,omitempty"`     // outcome against a target
+	Ref        string    `json:"ref,omitempty"`     // e.g. the platform id of a published reply
+	Request    string    `json:"request,omitempty"` // the token of a reply or draft (Action.Request)
 	// The SLA outcome as figures, so reports need not parse SLA. Set when a
 	// clock stops (Met says whether in time) or breaches (Met false); the
 	// clock is identified by its kind and start.

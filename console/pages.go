@@ -492,6 +492,8 @@ func (s *server) act(w http.ResponseWriter, r *http.Request, sess session, agent
 		To:            r.PostFormValue("to"),
 		AwaitCustomer: r.PostFormValue("await_customer") != "",
 		Private:       r.PostFormValue("private") != "",
+		// Rendered with the form: submitting it twice is one action.
+		Request: r.PostFormValue("request"),
 	}
 	after, err := s.cases.Act(ctx, id, kind, agent.ID, a)
 	var refused *caseapi.RefusedError

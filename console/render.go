@@ -11,6 +11,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/switchboard-care/switchboard/caseapi"
 	"github.com/switchboard-care/switchboard/policy"
 )
 
@@ -95,6 +96,7 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, agent *policy.Agen
 var funcs = template.FuncMap{
 	"caseURL": caseURL,
 	"actURL":  actURL,
+	"request": caseapi.NewRequest, // each action form's token, made as it is rendered
 	"clock":   func(t time.Time) string { return t.UTC().Format("Mon 2 Jan 15:04 UTC") },
 	"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"percent": func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },

@@ -238,25 +238,30 @@ func sameDeadline(a, b casestate.Deadline) bool {
 	return a.At.Equal(b.At) && a.Kind == b.Kind && a.Clock == b.Clock
 }
 
+// takeSignals applies the signals received since the last pass.
 func (r *caseRun) takeSignals(ctx workflow.Context) {
-	var in CustomerPost
-	for r.posts.ReceiveAsync(&in) {
-		r.c.CustomerWrote(in.Post, workflow.Now(ctx))
-	}
-	var a CaseAssignment
-	for r.assign.ReceiveAsync(&a) {
-		r.c.AssignTo(a.Agent, a.Mode, workflow.Now(ctx))
-	}
-	for r.unassign.ReceiveAsync(&a) {
-		r.c.Unassign(a.Agent, a.Reason, workflow.Now(ctx))
-	}
-	var edit PostEdit
-	for r.edits.ReceiveAsync(&edit) {
+	receiveEach(r.posts, func(in CustomerPost) { r.c.CustomerWrote(in.Post, workflow.Now(ctx)) })
+	receiveEach(r.assign, func(a CaseAssignment) { r.c.AssignTo(a.Agent, a.Mode, workflow.Now(ctx)) })
+	receiveEach(r.unassign, func(a CaseAssignment) { r.c.Unassign(a.Agent, a.Reason, workflow.Now(ctx)) })
+	receiveEach(r.edits, func(edit PostEdit) {
 		kind := casestate.EventPostEdited
 		if edit.Deleted {
 			kind = casestate.EventPostDeleted
 		}
 		r.c.PostChanged(kind, edit.PostID, edit.Text, workflow.Now(ctx))
+	})
+}
+
+// receiveEach hands fn every signal waiting on ch, each decoded into a fresh
+// value: a field missing from a payload must read as its zero value, not as
+// the previous signal's.
+func receiveEach[T any](ch workflow.ReceiveChannel, fn func(T)) {
+	for {
+		var v T
+		if !ch.ReceiveAsync(&v) {
+			return
+		}
+		fn(v)
 	}
 }
 
@@ -382,7 +387,8 @@ func (r *caseRun) dispatch(ctx workflow.Context, dept string, ev QueueEvent) err
 }
 
 // act performs an agent action: replies are published first, so the case
-// records only what the customer actually received.
+// records only what the customer actually received, and a reply published
+// is always recorded.
 func (r *caseRun) act(ctx workflow.Context, kind casestate.ActionKind, a casestate.Action) (casestate.View, error) {
 	if err := r.actions.Lock(ctx); err != nil {
 		return casestate.View{}, err
@@ -391,21 +397,37 @@ func (r *caseRun) act(ctx workflow.Context, kind casestate.ActionKind, a casesta
 	if err := r.c.Check(kind, a); err != nil { // the case may have moved while we queued
 		return casestate.View{}, err
 	}
-	ref := ""
-	if msg, ok := r.c.ToPublish(kind, a); ok {
-		receipt, err := r.publish(ctx, a.Actor.ID, msg)
+	msg, publishing := r.c.ToPublish(kind, a)
+	if !publishing {
+		notices, err := r.c.Apply(kind, a, "", workflow.Now(ctx))
 		if err != nil {
 			return casestate.View{}, err
 		}
-		ref = receipt.ID
+		r.notify(ctx, notices)
+		return r.c.View(), nil
 	}
-	notices, err := r.c.Apply(kind, a, ref, workflow.Now(ctx))
+	receipt, err := r.publish(ctx, a.Actor.ID, msg)
 	if err != nil {
 		return casestate.View{}, err
 	}
-	r.notify(ctx, notices)
+	// The main loop ran while the message went out: an idle claim released,
+	// an unassign or an automatic close may refuse the action now.
+	if err := r.c.Check(kind, a); err != nil &&
+		workflow.GetVersion(ctx, versionRecordPublished, workflow.DefaultVersion, recordPublished) == workflow.DefaultVersion {
+		return casestate.View{}, err // cases from before: refused, the reply unrecorded
+	}
+	r.notify(ctx, r.c.Published(kind, a, msg, receipt.ID, workflow.Now(ctx)))
 	return r.c.View(), nil
 }
+
+// versionRecordPublished: DefaultVersion refused a published reply the
+// case had moved past while it went out, leaving it off the trail;
+// recordPublished records it. Asked only when that happens, so other
+// cases' histories carry no marker.
+const (
+	versionRecordPublished = "record-published"
+	recordPublished        = 1
+)
 
 // reply is the platform message for a case's answer. A customer who wrote
 // privately is answered privately.

@@ -54,8 +54,11 @@ type caseTest struct {
 	post   post.Post
 	errs   map[string]error // action label → refusal, filled as updates complete
 	acts   *activities.Activities
-	// dispatched are the messages the case sent its dispatchers.
-	dispatched []DispatchRequest
+	// dispatched are the messages the case sent its dispatchers;
+	// dispatchTakes is how long each takes, so signals can pile up meanwhile.
+	dispatched    []DispatchRequest
+	dispatchTakes time.Duration
+	publishTakes  time.Duration // how long the platform takes to accept a reply
 }
 
 var friday1000 = time.Date(2015, 11, 20, 10, 0, 0, 0, time.UTC)
@@ -90,7 +93,8 @@ func newCaseTest(t *testing.T, intent string, start time.Time) *caseTest {
 	ct.env.RegisterActivityWithOptions(acts.Notify, activity.RegisterOptions{Name: ActivityNotify})
 	// The dispatcher is another workflow; here we record what the case tells it.
 	ct.env.RegisterActivityWithOptions(acts.Dispatch, activity.RegisterOptions{Name: ActivityDispatch})
-	ct.env.OnActivity(ActivityDispatch, mock.Anything, mock.Anything).Return(func(_ context.Context, r DispatchRequest) error {
+	ct.env.OnActivity(ActivityPublish, mock.Anything, mock.Anything).AfterFn(func() time.Duration { return ct.publishTakes }).Return(acts.Publish)
+	ct.env.OnActivity(ActivityDispatch, mock.Anything, mock.Anything).AfterFn(func() time.Duration { return ct.dispatchTakes }).Return(func(_ context.Context, r DispatchRequest) error {
 		ct.dispatched = append(ct.dispatched, r)
 		return nil
 	})
@@ -543,4 +547,77 @@ func TestBusinessHoursFridayEveningIsDueMonday(t *testing.T) {
 		ct.act("resolve", casestate.ActionResolve, "maya", casestate.Action{Text: "thanked"})
 	})
 	ct.run()
+}
+
+// A reply the platform accepted is on the trail even when the case moved
+// while it went out: here the idle claim (2h for support) is released
+// during a slow publish.
+func TestAReplyPublishedWhileTheClaimWasReleasedIsRecorded(t *testing.T) {
+	ct := newCaseTest(t, "complaint", friday1000)
+	ct.publishTakes = 5 * time.Minute
+	ct.at(time.Minute, func() { ct.act("claim", casestate.ActionClaim, "sam", casestate.Action{}) })
+	// The claim goes idle at 2h01m, while this reply is being published.
+	ct.at(2*time.Hour, func() {
+		ct.act("reply", casestate.ActionReply, "sam", casestate.Action{Text: "Sorry! A fix ships today."})
+	})
+	ct.at(3*time.Hour, func() {
+		if v := ct.state(); v.Response != nil || v.Status != casestate.StatusOpen {
+			t.Errorf("the reply did not stop the clock: status %s response %+v", v.Status, v.Response)
+		}
+		ct.act("claim again", casestate.ActionClaim, "sam", casestate.Action{})
+		ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{})
+	})
+	ct.run()
+	for label, err := range ct.errs {
+		if err != nil {
+			t.Fatalf("%s: %v", label, err)
+		}
+	}
+	sent, err := publish.ReadOutbox(ct.outbox)
+	if err != nil || len(sent) != 1 {
+		t.Fatalf("outbox %+v, %v", sent, err)
+	}
+	ev := ct.events()
+	if got := strings.Join(kinds(ev), " "); got != "opened triaged queued claimed sla_warning sla_breach escalated escalated released replied claimed resolved closed" {
+		t.Fatalf("timeline %s", got)
+	}
+	reply, _ := findEvent(ev, casestate.EventReplied)
+	if reply.Actor != "sam" || reply.Ref != sent[0].Receipt.ID || !strings.Contains(reply.Detail, "rule claim-first") ||
+		!reply.At.Equal(friday1000.Add(2*time.Hour+5*time.Minute)) || !strings.Contains(reply.SLA, "first response breached") {
+		t.Fatalf("reply event %+v", reply)
+	}
+}
+
+// A reply submitted twice with one request token is published once: a
+// resubmission as the same Update (a double click) gets the first one's
+// outcome, and one that reaches the case as another Update is refused.
+func TestAReplySubmittedTwiceIsPublishedOnce(t *testing.T) {
+	ct := newCaseTest(t, "complaint", friday1000)
+	ct.publishTakes = time.Minute
+	reply := casestate.Action{Text: "Sorry! A fix ships today.", Request: "form-1"}
+	ct.at(time.Minute, func() { ct.act("claim", casestate.ActionClaim, "sam", casestate.Action{}) })
+	ct.at(2*time.Minute, func() {
+		ct.act(reply.Request, casestate.ActionReply, "sam", reply)
+		ct.act(reply.Request, casestate.ActionReply, "sam", reply) // double click, while the first publishes
+	})
+	ct.at(10*time.Minute, func() { ct.act("form-1 by another update", casestate.ActionReply, "sam", reply) })
+	ct.at(11*time.Minute, func() { ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{}) })
+	ct.run()
+	if err := ct.errs[reply.Request]; err != nil {
+		t.Fatalf("reply: %v", err)
+	}
+	if err := ct.errs["form-1 by another update"]; err == nil || !strings.Contains(err.Error(), "rule duplicate-request") {
+		t.Fatalf("second reply: %v, want rule duplicate-request", err)
+	}
+	sent, err := publish.ReadOutbox(ct.outbox)
+	if err != nil || len(sent) != 1 {
+		t.Fatalf("outbox %+v, %v", sent, err)
+	}
+	ev := ct.events()
+	if got := strings.Join(kinds(ev), " "); got != "opened triaged queued claimed replied resolved closed" {
+		t.Fatalf("timeline %s", got)
+	}
+	if r, _ := findEvent(ev, casestate.EventReplied); r.Request != "form-1" {
+		t.Fatalf("reply event %+v", r)
+	}
 }

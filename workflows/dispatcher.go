@@ -61,19 +61,30 @@ type CaseAssignment struct {
 	Reason string `json:"reason,omitempty"`
 }
 
-// DispatcherInput starts (or continues) a dispatcher with its board.
+// DispatcherInput starts (or continues) a dispatcher with its board, and
+// the assignments of agents gone off shift whose cases it has yet to tell.
 type DispatcherInput struct {
-	Board dispatch.Board `json:"board"`
+	Board    dispatch.Board        `json:"board"`
+	Released []dispatch.Assignment `json:"released,omitempty"`
 }
+
+// versionDispatcherWakes: DefaultVersion forgot a shift Update that landed
+// while the dispatcher waited on its signals to cases (it slept until the
+// next queue event); wakesOnEveryChange takes another pass for it. Taken
+// once per run: a running dispatcher keeps its behaviour until it
+// continues as new.
+const (
+	versionDispatcherWakes = "dispatcher-wakes"
+	wakesOnEveryChange     = 1
+)
 
 // DispatcherWorkflow deals one department's queued cases to its agents on
 // shift. It lives as long as the department; it continues as new before its
 // history grows large, carrying the board.
 func DispatcherWorkflow(ctx workflow.Context, in DispatcherInput) error {
-	board := in.Board
+	board, released := in.Board, in.Released
 	events := workflow.GetSignalChannel(ctx, SignalQueueEvent)
 	changed := false
-	var released []dispatch.Assignment
 	if err := workflow.SetQueryHandler(ctx, QueryBoard, func() (dispatch.Board, error) { return board, nil }); err != nil {
 		return err
 	}
@@ -91,9 +102,9 @@ func DispatcherWorkflow(ctx workflow.Context, in DispatcherInput) error {
 	); err != nil {
 		return err
 	}
-	for {
-		var ev QueueEvent
-		for events.ReceiveAsync(&ev) {
+	wakes := workflow.GetVersion(ctx, versionDispatcherWakes, workflow.DefaultVersion, wakesOnEveryChange)
+	take := func() {
+		receiveEach(events, func(ev QueueEvent) {
 			switch ev.Kind {
 			case QueueQueued:
 				board.Queued(dispatch.Entry{CaseID: ev.CaseID, Priority: ev.Priority, QueuedAt: ev.At})
@@ -102,7 +113,15 @@ func DispatcherWorkflow(ctx workflow.Context, in DispatcherInput) error {
 			case QueueGone:
 				board.Gone(ev.CaseID)
 			}
+		})
+	}
+	for {
+		if wakes == wakesOnEveryChange {
+			// Before this pass reads the board: a shift that lands while it
+			// waits below must bring another pass.
+			changed = false
 		}
+		take()
 		var sent []workflow.Future
 		var to []string
 		for _, r := range released { // off shift: their cases come back through the queue
@@ -123,9 +142,14 @@ func DispatcherWorkflow(ctx workflow.Context, in DispatcherInput) error {
 			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 				return err
 			}
-			return workflow.NewContinueAsNewError(ctx, DispatcherWorkflowName, DispatcherInput{Board: board})
+			// What came in while the handlers finished goes to the next run:
+			// queue events onto the board, cases to release as they are.
+			take()
+			return workflow.NewContinueAsNewError(ctx, DispatcherWorkflowName, DispatcherInput{Board: board, Released: released})
 		}
-		changed = false
+		if wakes == workflow.DefaultVersion {
+			changed = false
+		}
 		if err := workflow.Await(ctx, func() bool { return events.Len() > 0 || changed }); err != nil {
 			return err
 		}

@@ -1,16 +1,20 @@
 package workflows_test
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
+	"go.uber.org/zap"
 
 	"github.com/switchboard-care/switchboard/dispatch"
+	"github.com/switchboard-care/switchboard/internal/logging"
 	"github.com/switchboard-care/switchboard/policy"
 	. "github.com/switchboard-care/switchboard/workflows"
 )
@@ -127,5 +131,88 @@ func TestCaseTellsItsDispatcher(t *testing.T) {
 	want := "marketing:queued: marketing:claimed:maya marketing:queued: marketing:gone:"
 	if fmt.Sprint(got) != "["+want+"]" {
 		t.Fatalf("dispatcher messages %v, want [%s]", got, want)
+	}
+}
+
+// dispatcherRace runs a dispatcher whose assignment signal to a case takes
+// a minute to land; 30 seconds into it, the agent it went to goes off shift.
+// With continueAsNew, the server suggests continuing as new in between. It
+// returns the dispatcher's environment, run up to the end, and the cases
+// it unassigned.
+func dispatcherRace(t *testing.T, in DispatcherInput, continueAsNew bool) (*testsuite.TestWorkflowEnvironment, []string) {
+	var suite testsuite.WorkflowTestSuite
+	suite.SetLogger(logging.Temporal(zap.NewNop()))
+	env := suite.NewTestWorkflowEnvironment()
+	env.RegisterWorkflowWithOptions(DispatcherWorkflow, workflow.RegisterOptions{Name: DispatcherWorkflowName})
+	var mu sync.Mutex
+	var unassigned []string
+	env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, "", SignalAssign, mock.Anything).After(time.Minute).Return(nil)
+	env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, "", SignalUnassign, mock.Anything).Return(
+		func(_, caseID, _, _ string, arg any) error {
+			mu.Lock()
+			defer mu.Unlock()
+			unassigned = append(unassigned, caseID+" from "+arg.(CaseAssignment).Agent)
+			return nil
+		})
+	shift := func(on bool) {
+		env.UpdateWorkflow(UpdateShift, fmt.Sprint("ana ", on), &testsuite.TestUpdateCallback{
+			OnReject: func(err error) { t.Errorf("shift: %v", err) }, OnAccept: func() {}, OnComplete: func(any, error) {},
+		}, ShiftRequest{Actor: policy.Actor{ID: "ana", Departments: []string{"marketing"}}, Agent: "ana", Capacity: 5, On: on})
+	}
+	t0 := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	env.RegisterDelayedCallback(func() { shift(true) }, time.Second)
+	env.RegisterDelayedCallback(func() {
+		env.SignalWorkflow(SignalQueueEvent, QueueEvent{Kind: QueueQueued, CaseID: "case/x/1", Priority: policy.P3, At: t0})
+	}, 2*time.Second)
+	env.RegisterDelayedCallback(func() { env.SetContinueAsNewSuggested(continueAsNew) }, 10*time.Second)
+	env.RegisterDelayedCallback(func() { shift(false) }, 32*time.Second)
+	if !continueAsNew {
+		env.RegisterDelayedCallback(env.CancelWorkflow, time.Hour)
+	}
+	env.ExecuteWorkflow(DispatcherWorkflowName, in)
+	mu.Lock()
+	defer mu.Unlock()
+	return env, unassigned
+}
+
+// An agent who goes off shift while the dispatcher is still telling a case
+// it is theirs gets the case taken back at once, not at the next queue event.
+func TestDispatcherWakesForAShiftDuringAnAssignment(t *testing.T) {
+	env, unassigned := dispatcherRace(t, DispatcherInput{Board: dispatch.Board{Department: "marketing", Mode: policy.AssignRoundRobin}}, false)
+	if fmt.Sprint(unassigned) != "[case/x/1 from ana]" {
+		t.Fatalf("unassigned %v, want case/x/1 taken back from ana", unassigned)
+	}
+	res, err := env.QueryWorkflow(QueryBoard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b dispatch.Board
+	if err := res.Get(&b); err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Agents) != 1 || b.Agents[0].OnShift || len(b.Agents[0].Cases) != 0 {
+		t.Fatalf("board %+v", b.Agents)
+	}
+}
+
+// A dispatcher that continues as new with cases still to release hands them
+// to its next run, which releases them first.
+func TestDispatcherCarriesReleasedCasesThroughContinueAsNew(t *testing.T) {
+	env, unassigned := dispatcherRace(t, DispatcherInput{Board: dispatch.Board{Department: "marketing", Mode: policy.AssignRoundRobin}}, true)
+	var can *workflow.ContinueAsNewError
+	if err := env.GetWorkflowError(); !errors.As(err, &can) {
+		t.Fatalf("did not continue as new: %v", err)
+	}
+	var next DispatcherInput
+	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
+		t.Fatal(err)
+	}
+	if len(unassigned) != 0 || fmt.Sprint(next.Released) != "[{case/x/1 ana}]" {
+		t.Fatalf("released now %v, carried %+v; want case/x/1 carried to the next run", unassigned, next.Released)
+	}
+
+	_, unassigned = dispatcherRace(t, next, false)
+	if len(unassigned) == 0 || unassigned[0] != "case/x/1 from ana" {
+		t.Fatalf("the next run unassigned %v, want case/x/1 from ana first", unassigned)
 	}
 }

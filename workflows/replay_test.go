@@ -9,10 +9,12 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// TestReplaySavedHistories replays cases and journeys recorded from a real
-// server (caseapi's integration tests, with SWITCHBOARD_RECORD_HISTORY or
-// SWITCHBOARD_RECORD_JOURNEYS set): a change to CaseWorkflow or
-// CustomerJourneyWorkflow that would break running ones fails here.
+// TestReplaySavedHistories replays cases, journeys and dispatchers recorded
+// from a real server (caseapi's integration tests, with
+// SWITCHBOARD_RECORD_HISTORY, SWITCHBOARD_RECORD_JOURNEYS or
+// SWITCHBOARD_RECORD_DISPATCHER set): a change to CaseWorkflow,
+// CustomerJourneyWorkflow or DispatcherWorkflow that would break running
+// ones fails here.
 func TestReplaySavedHistories(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
 	if err != nil {
@@ -26,6 +28,7 @@ func TestReplaySavedHistories(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
 			r.RegisterWorkflowWithOptions(CaseWorkflow, workflow.RegisterOptions{Name: CaseWorkflowName})
 			r.RegisterWorkflowWithOptions(CustomerJourneyWorkflow, workflow.RegisterOptions{Name: JourneyWorkflowName})
+			r.RegisterWorkflowWithOptions(DispatcherWorkflow, workflow.RegisterOptions{Name: DispatcherWorkflowName})
 			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 				t.Fatal(err)
 			}

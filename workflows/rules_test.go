@@ -9,6 +9,7 @@ import (
 
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/policy"
+	"github.com/switchboard-care/switchboard/post"
 	"github.com/switchboard-care/switchboard/publish"
 )
 
@@ -215,5 +216,47 @@ func TestEditsAndDeletionsAreRecorded(t *testing.T) {
 	}
 	if ev := ct.events(); ev[0].Text != "my app keeps crashing" {
 		t.Fatalf("the original text was lost: %q", ev[0].Text)
+	}
+}
+
+// Signals taken in one pass are each decoded on their own: a field missing
+// from one payload is not carried over from the one before it.
+func TestSignalsInOnePassKeepTheirOwnFields(t *testing.T) {
+	ct := newCaseTest(t, "praise", friday1000) // marketing: the case tells its dispatcher
+	// While the case tells its dispatcher it is queued, the signals pile up
+	// and the next pass takes them together.
+	ct.dispatchTakes = time.Minute
+	ct.at(30*time.Second, func() {
+		follow := ct.post
+		follow.ID, follow.InReplyTo, follow.Text = "x-101", "x-100", "still crashing"
+		ct.env.SignalWorkflow(SignalCustomerPost, CustomerPost{Post: follow})
+		anonymous := post.Post{ID: "x-102", Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u1"}, InReplyTo: "x-100", Text: "hello?", CreatedAt: friday1000}
+		ct.env.SignalWorkflow(SignalCustomerPost, CustomerPost{Post: anonymous})
+		ct.env.SignalWorkflow(SignalPostEdit, PostEdit{PostID: "x-100", Deleted: true})
+		ct.env.SignalWorkflow(SignalPostEdit, PostEdit{PostID: "x-101", Text: "still crashing on Android"})
+	})
+	ct.at(2*time.Minute, func() { ct.act("claim", casestate.ActionClaim, "maya", casestate.Action{}) })
+	ct.at(5*time.Minute, func() { ct.act("resolve", casestate.ActionResolve, "maya", casestate.Action{}) })
+	ct.run()
+	for label, err := range ct.errs {
+		if err != nil {
+			t.Fatalf("%s: %v", label, err)
+		}
+	}
+	var got []string
+	for _, e := range ct.events() {
+		switch e.Kind {
+		case casestate.EventCustomer, casestate.EventPostEdited, casestate.EventPostDeleted:
+			got = append(got, fmt.Sprintf("%s %s by %q: %q", e.Kind, e.Ref, e.Actor, e.Text))
+		}
+	}
+	want := []string{
+		`customer_wrote x-101 by "@jane": "still crashing"`,
+		`customer_wrote x-102 by "": "hello?"`,
+		`post_deleted x-100 by "@jane": ""`,
+		`post_edited x-101 by "@jane": "still crashing on Android"`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("trail\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -237,7 +237,9 @@ func newCaseActionCmd(a *App, spec actionSpec) *cobra.Command {
 			if as, err = acting(as); err != nil {
 				return err
 			}
-			action := casestate.Action{To: to, AwaitCustomer: await, Private: private}
+			// One request per run: the client's retries of this call are one
+			// Update, and the case refuses this reply if it was already sent.
+			action := casestate.Action{To: to, AwaitCustomer: await, Private: private, Request: caseapi.NewRequest()}
 			if len(args) == 2 {
 				action.Text = args[1]
 			}
