@@ -89,7 +89,7 @@ func TestPublishedAfterTheCaseResolvedIsRecorded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t0 := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	t0 := time.Date(2015, 11, 20, 10, 0, 0, 0, time.UTC)
 	p := post.Post{ID: "1", Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u1", Handle: "@jo"}, Text: "crash", CreatedAt: t0}
 	c := Open(p, triaged.Result{Intent: "question"}, cfg.Policy, nil, t0)
 	sam := actor(t, cfg, "sam")

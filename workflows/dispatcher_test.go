@@ -159,7 +159,7 @@ func dispatcherRace(t *testing.T, in DispatcherInput, continueAsNew bool) (*test
 			OnReject: func(err error) { t.Errorf("shift: %v", err) }, OnAccept: func() {}, OnComplete: func(any, error) {},
 		}, ShiftRequest{Actor: policy.Actor{ID: "ana", Departments: []string{"marketing"}}, Agent: "ana", Capacity: 5, On: on})
 	}
-	t0 := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+	t0 := time.Date(2015, 11, 22, 9, 0, 0, 0, time.UTC)
 	env.RegisterDelayedCallback(func() { shift(true) }, time.Second)
 	env.RegisterDelayedCallback(func() {
 		env.SignalWorkflow(SignalQueueEvent, QueueEvent{Kind: QueueQueued, CaseID: "case/x/1", Priority: policy.P3, At: t0})

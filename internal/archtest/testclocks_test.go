@@ -1,5 +1,5 @@
 // Package archtest holds tests about the code base itself rather than about
-// one package's behaviour.
+// one package's behaviour: its layering, its test clocks.
 package archtest
 
 import (

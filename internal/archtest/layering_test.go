@@ -1,7 +1,4 @@
-// Package layering checks the module's layers: the domain is plain Go, and
-// only the Temporal layer (workflows, activities, caseapi, the worker)
-// knows Temporal.
-package layering
+package archtest
 
 import (
 	"os/exec"
@@ -9,7 +6,9 @@ import (
 	"testing"
 )
 
-// domain are the packages that hold the rules; the workflows feed them.
+// domain are the packages that hold the rules; the workflows feed them. The
+// domain is plain Go: only the Temporal layer (workflows, activities,
+// caseapi, the worker) knows Temporal.
 var domain = []string{"post", "policy", "businesshours", "casestate", "triage", "dispatch", "journey", "slareport"}
 
 const module = "github.com/switchboard-care/switchboard/"
