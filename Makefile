@@ -64,7 +64,7 @@ bench: temporal
 # Kill the worker, restart the server, deliver webhooks ten times (~2 min;
 # docs/performance.md).
 faults: temporal
-	SWITCHBOARD_REQUIRE_TEMPORAL=1 $(GO) test -tags faults -count=1 -v ./faults/
+	SWITCHBOARD_REQUIRE_TEMPORAL=1 $(GO) test -tags faults -count=1 -timeout 30m -v ./faults/
 
 build:
 	$(GO) build -o bin/ ./cmd/switchboard ./worker ./starter

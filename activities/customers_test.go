@@ -1,0 +1,54 @@
+package activities
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/switchboard-care/switchboard/casestate"
+	"github.com/switchboard-care/switchboard/post"
+)
+
+type countingCustomers struct {
+	calls atomic.Int32
+	open  string // the customer's open case
+}
+
+func (c *countingCustomers) CustomerContext(context.Context, post.Post) (string, *casestate.Continuity, error) {
+	c.calls.Add(1)
+	time.Sleep(10 * time.Millisecond) // long enough for the callers to pile up
+	return "journey/x:u1", &casestate.Continuity{CaseID: c.open, Department: "support"}, nil
+}
+
+func TestSharedCustomersAskOncePerCustomerAtATime(t *testing.T) {
+	inner := &countingCustomers{open: "case/x/1"}
+	shared := NewSharedCustomers(inner, time.Minute)
+	now := time.Date(2015, 11, 23, 10, 0, 0, 0, time.UTC)
+	shared.now = func() time.Time { return now }
+	var wg sync.WaitGroup
+	for i := range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := post.Post{ID: string(rune('a' + i%26)), Platform: "x", Author: post.Author{ID: "u1"}}
+			journey, cont, err := shared.CustomerContext(context.Background(), p)
+			if err != nil || journey != "journey/x:u1" || cont == nil || cont.CaseID != "case/x/1" {
+				t.Errorf("%s %+v %v", journey, cont, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := inner.calls.Load(); n != 1 {
+		t.Fatalf("%d look-ups for one customer's 50 posts, want 1", n)
+	}
+	// The open case's own post does not follow itself.
+	if _, cont, _ := shared.CustomerContext(context.Background(), post.Post{ID: "1", Platform: "x", Author: post.Author{ID: "u1"}}); cont != nil {
+		t.Fatalf("the case follows itself: %+v", cont)
+	}
+	now = now.Add(time.Minute + time.Second)
+	if _, _, err := shared.CustomerContext(context.Background(), post.Post{ID: "z", Platform: "x", Author: post.Author{ID: "u1"}}); err != nil || inner.calls.Load() != 2 {
+		t.Fatalf("after the ttl: %d look-ups, %v", inner.calls.Load(), err)
+	}
+}
