@@ -3,7 +3,69 @@ package triage
 import (
 	"math"
 	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
 )
+
+// Naive Bayes was the intent model until the linear model beat it side by
+// side (TestCompareModels); it stays here as the baseline of that
+// comparison, with the features it read.
+
+// stopwords is every language's function words in one set: naive Bayes
+// ignores them, since on a small training set they only add noise.
+var stopwords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, words := range functionWords {
+		for _, w := range words {
+			m[w] = true
+		}
+	}
+	return m
+}()
+
+// stemLength is how many letters of a word naive Bayes keeps: a crude stem
+// that works in every language.
+const stemLength = 5
+
+// bayesFeatures are a post's words without function words, stemmed; its
+// emoji and special tokens; and its tone as a token.
+func bayesFeatures(d doc, sentiment float64) []string {
+	feats := make([]string, 0, len(d.tokens)+1)
+	for _, t := range d.tokens {
+		if stopwords[t] {
+			continue
+		}
+		f := t
+		if !strings.HasPrefix(t, "[") && utf8.RuneCountInString(t) > stemLength {
+			f = string([]rune(t)[:stemLength])
+		}
+		feats = append(feats, f)
+	}
+	switch {
+	case sentiment <= -0.5:
+		feats = append(feats, "[neg]")
+	case sentiment >= 0.5:
+		feats = append(feats, "[pos]")
+	}
+	return feats
+}
+
+func TestStopwordsAreFolded(t *testing.T) {
+	for _, w := range []string{"the", "fur", "e", "het"} {
+		if !stopwords[w] {
+			t.Errorf("%q is not a stopword", w)
+		}
+	}
+	for _, w := range []string{"my", "you", "should", "not", "mijn"} {
+		if stopwords[w] {
+			t.Errorf("%q must stay a feature", w)
+		}
+	}
+	if f := bayesFeatures(tokenize("The deliveries were delivered"), 0); strings.Join(f, " ") != "deliv deliv" {
+		t.Errorf("features %q", f)
+	}
+}
 
 // bayes is a multinomial naive Bayes classifier over a post's tokens. Each
 // token counts once per post (binarised counts): in a post of twenty words a
@@ -105,40 +167,3 @@ func (m *bayes) predict(toks []string) prediction {
 	return p
 }
 
-// topWords names the features of the post that most favoured class over
-// the runner-up: the largest log-likelihood ratios, at most k of them.
-func (m *bayes) topWords(p prediction, class, k int) []string {
-	runnerUp := -1
-	for c := range p.probs {
-		if c != class && (runnerUp < 0 || p.probs[c] > p.probs[runnerUp]) {
-			runnerUp = c
-		}
-	}
-	if runnerUp < 0 || k == 0 {
-		return nil
-	}
-	type sway struct {
-		w     int
-		ratio float64
-	}
-	sways := make([]sway, 0, len(p.words))
-	for _, w := range p.words {
-		if r := m.logLik[class][w] - m.logLik[runnerUp][w]; r > 0 {
-			sways = append(sways, sway{w, r})
-		}
-	}
-	slices.SortFunc(sways, func(a, b sway) int {
-		switch {
-		case a.ratio > b.ratio:
-			return -1
-		case a.ratio < b.ratio:
-			return 1
-		}
-		return a.w - b.w
-	})
-	words := make([]string, 0, k)
-	for _, s := range sways[:min(k, len(sways))] {
-		words = append(words, m.words[s.w])
-	}
-	return words
-}
