@@ -166,4 +166,3 @@ func (m *bayes) predict(toks []string) prediction {
 	}
 	return p
 }
-

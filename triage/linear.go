@@ -34,11 +34,11 @@ const (
 	// Training: AdaGrad over shuffled examples. The figures were chosen on
 	// the generated validation split (data/generated-heldout.jsonl) and
 	// barely move within a factor of two.
-	trainEpochs       = 8
-	trainRate         = 0.4
-	trainL2           = 1e-6
-	trainSeed         = 1
-	calibrationShare  = 5 // 1 in calibrationShare examples fits the temperature
+	trainEpochs        = 8
+	trainRate          = 0.4
+	trainL2            = 1e-6
+	trainSeed          = 1
+	calibrationShare   = 5 // 1 in calibrationShare examples fits the temperature
 	minimumTemperature = 0.05
 )
 

@@ -157,4 +157,3 @@ func TestLinearLearnsAndExplains(t *testing.T) {
 		t.Fatalf("probabilities sum to %v", sum)
 	}
 }
-
