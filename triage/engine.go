@@ -6,7 +6,6 @@ import (
 	"cmp"
 	"embed"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io/fs"
 	"slices"
@@ -19,21 +18,23 @@ import (
 const IntentSpam = "spam"
 
 // trainingFiles are the labelled sets the intent model learns from: the
-// first hand-written set (train.jsonl), whole posts written in many voices
-// (train-voices.jsonl) and the posts datagen composes from hand-written
-// fragments (train-generated.jsonl). The held-out sets (heldout*.jsonl,
+// first hand-written set (train.jsonl) and the posts datagen composes from
+// hand-written fragments in many voices (train-generated.jsonl); and the
+// set its confidence is calibrated on (calibration-generated.jsonl), in
+// phrasings the training set lacks. The held-out sets (heldout*.jsonl,
 // generated-heldout.jsonl) are deliberately not embedded: they measure the
 // model and must never train it.
 //
 //go:generate go run ./datagen -out data
-//go:embed data/train*.jsonl
+//go:embed data/train*.jsonl data/calibration*.jsonl
 var trainingFiles embed.FS
 
 // Example is one labelled line of the training set.
 type Example struct {
-	Text     string `json:"text"`
-	Intent   string `json:"intent"`
-	Language string `json:"language"`
+	Text     string  `json:"text"`
+	Intent   string  `json:"intent"`
+	Language string  `json:"language"`
+	weight   float32 // 0 counts as 1; corrections count correctionWeight
 }
 
 // Engine triages posts. Build one per worker with New: it loads the language
@@ -88,8 +89,13 @@ func New(cfg Config) (*Engine, error) {
 
 // TrainingSet returns the embedded labelled examples, file by file in name
 // order.
-func TrainingSet() ([]Example, error) {
-	files, err := fs.Glob(trainingFiles, "data/train*.jsonl")
+func TrainingSet() ([]Example, error) { return embeddedExamples("data/train*.jsonl") }
+
+// calibrationSet returns the examples the model's confidence is fitted on.
+func calibrationSet() ([]Example, error) { return embeddedExamples("data/calibration*.jsonl") }
+
+func embeddedExamples(pattern string) ([]Example, error) {
+	files, err := fs.Glob(trainingFiles, pattern)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +122,7 @@ func TrainingSet() ([]Example, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, errors.New("training set is empty")
+		return nil, fmt.Errorf("no examples in %s", pattern)
 	}
 	return out, nil
 }
@@ -139,11 +145,19 @@ var functionWords = func() map[string][]string {
 // Triage reads one post. Department and priority are the policy's to decide:
 // pass r.Signals(p) to policy.Decide.
 func (e *Engine) Triage(p post.Post) Result {
+	res, _ := e.triage(p)
+	return res
+}
+
+// triage reads one post and says whether the model (rather than a rule or
+// the duplicate detector) gave its intent, which is what calibration
+// measures.
+func (e *Engine) triage(p post.Post) (res Result, byModel bool) {
 	spans := e.personal.find(p.Text)
 	redacted := redact(p.Text, spans)
 	d := tokenize(redacted)
 	lang, langReason := e.languages.detect(d)
-	res := Result{
+	res = Result{
 		Sentiment: e.sentiment.score(lang, redacted),
 		Language:  lang,
 		Private:   len(spans) > 0,
@@ -190,6 +204,7 @@ func (e *Engine) Triage(p post.Post) Result {
 		var why []string
 		res.Intent, res.Confidence, res.NeedsReview, why = e.modelDecides(probs, feats, words, buckets)
 		reasons = append(reasons, why...)
+		byModel = true
 	}
 	res.Spam = res.Intent == IntentSpam
 	res.ModelVersion = e.model.Version
@@ -198,7 +213,7 @@ func (e *Engine) Triage(p post.Post) Result {
 	}
 	reasons = append(reasons, fmt.Sprintf("sentiment: %.2f", res.Sentiment), langReason)
 	res.Reasons = reasons
-	return res
+	return res, byModel
 }
 
 // modelDecides takes the most probable intent the model may give on its

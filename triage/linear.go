@@ -57,20 +57,13 @@ type sample struct {
 }
 
 // trainLinear fits the model to samples and calibrates it: the temperature
-// is fitted on every calibrationShare-th sample by a model trained without
-// them, then the final model is trained on all samples.
-func trainLinear(classes []string, samples []sample) *linear {
-	var fit, check []sample
-	for i, s := range samples {
-		if i%calibrationShare == calibrationShare-1 {
-			check = append(check, s)
-		} else {
-			fit = append(fit, s)
-		}
-	}
-	probe := fitLinear(classes, fit)
-	m := fitLinear(classes, samples)
-	m.temperature = probe.fitTemperature(check)
+// is fitted on the calibration samples, phrasings the training samples
+// lack, by a model trained without them; then the final model is trained
+// on both, and keeps that temperature.
+func trainLinear(classes []string, samples, calibration []sample) *linear {
+	probe := fitLinear(classes, samples)
+	m := fitLinear(classes, slices.Concat(samples, calibration))
+	m.temperature = probe.fitTemperature(calibration)
 	return m
 }
 

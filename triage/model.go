@@ -95,50 +95,58 @@ func (e *Engine) Learn(corrections []Correction) (*Model, error) {
 	return e.learn(examples, corrections)
 }
 
-// learn trains a model from examples and corrections.
+// learn trains a model from examples and corrections and calibrates it on
+// the shipped calibration set.
 func (e *Engine) learn(examples []Example, corrections []Correction) (*Model, error) {
-	type labelled struct {
-		text, lang string
-		class      int
-		weight     float32
-	}
-	var all []labelled
-	for _, ex := range examples {
-		c := slices.Index(e.cfg.Intents, ex.Intent)
-		if c < 0 {
-			continue // an intent this configuration does not use
-		}
-		all = append(all, labelled{ex.Text, ex.Language, c, 1})
+	calibration, err := calibrationSet()
+	if err != nil {
+		return nil, err
 	}
 	for i, cor := range corrections {
-		c := slices.Index(e.cfg.Intents, cor.Intent)
-		if c < 0 {
+		if !slices.Contains(e.cfg.Intents, cor.Intent) {
 			return nil, fmt.Errorf("correction %d (%s): intent %q is not one of triage.intents", i+1, cor.Post.ID, cor.Intent)
 		}
 		lang, _ := e.languages.detect(tokenize(redact(cor.Post.Text, e.personal.find(cor.Post.Text))))
-		all = append(all, labelled{cor.Post.Text, lang, c, correctionWeight})
+		examples = append(examples, Example{Text: cor.Post.Text, Intent: cor.Intent, Language: lang, weight: correctionWeight})
 	}
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%q\x00%q\x00%q\x00", trainerVersion, e.cfg.Intents, e.cfg.PersonalData.OrderPatterns, e.cfg.Language.Languages)
-	for _, l := range all {
-		fmt.Fprintf(h, "%s\x00%s\x00%d\x00%g\x00", l.text, l.lang, l.class, l.weight)
+	for _, set := range [][]Example{examples, calibration} {
+		for _, ex := range set {
+			fmt.Fprintf(h, "%s\x00%s\x00%s\x00%g\x00", ex.Text, ex.Language, ex.Intent, ex.weight)
+		}
+		h.Write([]byte{1})
 	}
 	version := hex.EncodeToString(h.Sum(nil))[:12]
-	model := &Model{Version: version, Intents: e.cfg.Intents, Examples: len(all) - len(corrections), Corrections: len(corrections), Buckets: hashBuckets}
+	model := &Model{Version: version, Intents: e.cfg.Intents, Examples: len(examples) - len(corrections), Corrections: len(corrections), Buckets: hashBuckets}
 	if m, ok := trained.Load(version); ok {
 		model.m = m.(*linear)
 	} else {
-		samples := make([]sample, len(all))
-		for i, l := range all {
-			redacted := redact(l.text, e.personal.find(l.text))
-			feats, _ := features(tokenize(redacted), e.sentiment.score(l.lang, redacted))
-			samples[i] = sample{buckets: model.buckets(feats), class: l.class, weight: l.weight}
-		}
-		model.m = trainLinear(e.cfg.Intents, samples)
+		model.m = trainLinear(e.cfg.Intents, e.samples(model, examples), e.samples(model, calibration))
 		trained.Store(version, model.m)
 	}
 	model.Temperature = model.m.temperature
 	return model, nil
+}
+
+// samples reads examples as the model sees posts; examples of intents this
+// configuration does not use are left out.
+func (e *Engine) samples(m *Model, examples []Example) []sample {
+	out := make([]sample, 0, len(examples))
+	for _, ex := range examples {
+		c := slices.Index(e.cfg.Intents, ex.Intent)
+		if c < 0 {
+			continue
+		}
+		redacted := redact(ex.Text, e.personal.find(ex.Text))
+		feats, _ := features(tokenize(redacted), e.sentiment.score(ex.Language, redacted))
+		w := ex.weight
+		if w == 0 {
+			w = 1
+		}
+		out = append(out, sample{buckets: m.buckets(feats), class: c, weight: w})
+	}
+	return out
 }
 
 // CorrectionIntent is the intent a correction teaches: its own, or else

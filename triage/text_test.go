@@ -138,7 +138,7 @@ func TestLinearLearnsAndExplains(t *testing.T) {
 	for i, d := range docs {
 		samples = append(samples, sample{buckets: m.buckets(d), class: labels[i], weight: 1})
 	}
-	lin := trainLinear(classes, samples)
+	lin := trainLinear(classes, samples, nil)
 	post := []string{"broken", "unknownword"}
 	buckets := m.buckets(post)
 	p := lin.probabilities(buckets)

@@ -4,18 +4,18 @@ package main
 // alternative, {slot} a value of a slot below.
 
 var slots = map[string][]string{
-	"item": {"phone", "laptop", "headphones", "router", "TV", "blender", "sofa", "jacket", "trainers", "coffee machine", "tablet", "smartwatch", "kettle", "vacuum", "earbuds", "printer", "fridge", "mattress", "console", "camera", "air fryer", "desk chair", "speaker", "hoodie"},
+	"item":    {"phone", "laptop", "headphones", "router", "TV", "blender", "sofa", "jacket", "trainers", "coffee machine", "tablet", "smartwatch", "kettle", "vacuum", "earbuds", "printer", "fridge", "mattress", "console", "camera", "air fryer", "desk chair", "speaker", "hoodie"},
 	"service": {"app", "website", "wifi", "internet", "streaming app", "checkout", "login page", "loyalty app", "mobile data", "online banking", "TV box", "booking site", "chat support", "payment page", "self checkout", "broadband"},
-	"wait": {"3 hours", "45 minutes", "2 hours", "an hour and a half", "two weeks", "ten days", "5 hours", "forty minutes", "all morning", "since 6am", "3 days", "a whole week"},
-	"event": {"the game", "the world series", "the finale", "the big match", "my kid's birthday party", "the derby", "the season premiere", "payday", "the final", "my job interview", "the F1 race", "date night"},
-	"place": {"Heathrow", "the Leeds store", "Terminal 5", "Chicago O'Hare", "my area", "downtown", "the Manchester branch", "gate 22", "the airport", "Madrid", "the mall store", "Dublin"},
-	"person": {"the guy at the counter", "your agent", "the driver", "customer service", "the manager", "the lady on the phone", "your chat bot", "the cabin crew", "the delivery guy", "the staff at the desk", "your rep", "the technician"},
-	"day": {"Monday", "yesterday", "last week", "since Friday", "this morning", "two days ago", "last night", "on Tuesday", "over the weekend", "since the 3rd"},
+	"wait":    {"3 hours", "45 minutes", "2 hours", "an hour and a half", "two weeks", "ten days", "5 hours", "forty minutes", "all morning", "since 6am", "3 days", "a whole week"},
+	"event":   {"the game", "the world series", "the finale", "the big match", "my kid's birthday party", "the derby", "the season premiere", "payday", "the final", "my job interview", "the F1 race", "date night"},
+	"place":   {"Heathrow", "the Leeds store", "Terminal 5", "Chicago O'Hare", "my area", "downtown", "the Manchester branch", "gate 22", "the airport", "Madrid", "the mall store", "Dublin"},
+	"person":  {"the guy at the counter", "your agent", "the driver", "customer service", "the manager", "the lady on the phone", "your chat bot", "the cabin crew", "the delivery guy", "the staff at the desk", "your rep", "the technician"},
+	"day":     {"Monday", "yesterday", "last week", "since Friday", "this morning", "two days ago", "last night", "on Tuesday", "over the weekend", "since the 3rd"},
 	"feeling": {"so frustrating", "unbelievable", "a joke", "pathetic", "beyond annoying", "not ok", "honestly shocking", "ridiculous", "the worst", "a nightmare", "painful", "embarrassing for you"},
-	"wow": {"wow", "great", "amazing", "brilliant", "love it", "fantastic", "oh perfect", "just wonderful", "nice one", "awesome", "thanks a lot", "cool cool cool"},
-	"friend": {"my sister", "my mate", "my wife", "my husband", "my mum", "my flatmate", "my boss", "my dad", "my best friend", "my son"},
-	"food": {"burger", "pizza", "salad", "fries", "noodles", "sandwich", "curry", "milkshake", "tacos", "sushi", "wrap", "coffee"},
-	"perk": {"staff", "crew", "team", "support agent", "driver", "barista", "pilot", "shop assistant", "engineer", "host"},
+	"wow":     {"wow", "great", "amazing", "brilliant", "love it", "fantastic", "oh perfect", "just wonderful", "nice one", "awesome", "thanks a lot", "cool cool cool"},
+	"friend":  {"my sister", "my mate", "my wife", "my husband", "my mum", "my flatmate", "my boss", "my dad", "my best friend", "my son"},
+	"food":    {"burger", "pizza", "salad", "fries", "noodles", "sandwich", "curry", "milkshake", "tacos", "sushi", "wrap", "coffee"},
+	"perk":    {"staff", "crew", "team", "support agent", "driver", "barista", "pilot", "shop assistant", "engineer", "host"},
 }
 
 var bodies = map[string][]string{

@@ -1,15 +1,18 @@
-// Command datagen writes the generated training set of the triage model and
-// a held-out split of it. Every post is composed from fragments written by
-// hand for this project — bodies per intent with alternatives and slots,
-// openers, sign-offs, hashtags, emoji, links, typos — so that the model sees
-// thousands of posts in many voices instead of one writer's 737.
+// Command datagen writes the generated training set of the triage model, a
+// calibration split and a held-out split. Every post is composed from
+// fragments written by hand for this project — bodies per intent with
+// alternatives and slots, openers, sign-offs, hashtags, emoji, links,
+// typos — so that the model sees thousands of posts in many voices instead
+// of one writer's 737.
 //
-// The held-out split (generated-heldout.jsonl) is drawn from a quarter of
-// the bodies and slot values that the training set never uses, in the
-// proportions of real thread-opening posts to brand support accounts, so it
-// measures how far the model carries over to phrasings it has not seen. It
-// is still this generator's voice: the independent held-out set is written
-// by someone else (heldout-voices.jsonl).
+// The calibration split (calibration-generated.jsonl) and the held-out
+// split (generated-heldout.jsonl) are each drawn from a quarter of the
+// bodies and slot values that the training set never uses. Calibration
+// fits how sure the model may say it is on phrasings it has not seen; the
+// held-out split, in the proportions of real thread-opening posts to brand
+// support accounts, measures how far the model carries over to them. It is
+// still this generator's voice: the independent held-out set is written by
+// someone else (heldout-voices.jsonl).
 //
 //	go generate ./triage/   (runs: go run ./datagen -out data)
 package main
@@ -50,26 +53,46 @@ var heldoutCounts = map[string]int{
 // The real mix: about 21 % of posts carry a t.co link, about 6 % are not
 // in English.
 const (
-	linkShare     = 0.21
-	foreignShare  = 0.06
-	lowerShare    = 0.25
-	capsShare     = 0.04
-	typoShare     = 0.18
-	threadShare   = 0.03
-	heldoutEvery  = 4 // every 4th body and slot value is held out
-	heldoutOffset = 3
+	linkShare    = 0.21
+	foreignShare = 0.06
+	lowerShare   = 0.25
+	capsShare    = 0.04
+	typoShare    = 0.18
+	threadShare  = 0.03
 )
 
-type gen struct {
-	rnd     *rand.Rand
-	heldout bool
+// Bodies and slot values are dealt to three splits by their place in each
+// list, so that no phrasing of one split is in another: half train the
+// model, a quarter calibrate its confidence, a quarter measure it.
+type split int
+
+const (
+	trainSplit split = iota
+	calibrationSplit
+	heldoutSplit
+)
+
+func splitOf(i int) split {
+	switch i % 4 {
+	case 2:
+		return calibrationSplit
+	case 3:
+		return heldoutSplit
+	}
+	return trainSplit
 }
 
-// pick chooses from list, from the held-out quarter or the rest.
+type gen struct {
+	rnd   *rand.Rand
+	split split
+}
+
+// pick chooses from list, from the generator's split. A list too short to
+// deal (some of the posts not in English) is shared by all three.
 func (g *gen) pick(list []string) string {
 	var pool []string
 	for i, s := range list {
-		if (i%heldoutEvery == heldoutOffset) == g.heldout || len(list) < heldoutEvery {
+		if splitOf(i) == g.split || len(list) < 4 {
 			pool = append(pool, s)
 		}
 	}
@@ -262,24 +285,33 @@ func main() {
 		log.Fatal(err)
 	}
 	intents := cfg.Triage.Intents
-	train := &gen{rnd: rand.New(rand.NewSource(11))}
-	if err := writeLines(filepath.Join(*out, "train-generated.jsonl"), func(emit func(any)) {
-		for _, intent := range intents {
-			seen := map[string]bool{}
-			for n, tries := 0, 0; n < trainCounts[intent] && tries < 50*trainCounts[intent]; tries++ {
-				text, lang := train.post(intent)
-				if seen[text] {
-					continue
+	examples := func(g *gen, counts map[string]int) func(emit func(any)) {
+		return func(emit func(any)) {
+			for _, intent := range intents {
+				seen := map[string]bool{}
+				for n, tries := 0, 0; n < counts[intent] && tries < 50*counts[intent]; tries++ {
+					text, lang := g.post(intent)
+					if seen[text] {
+						continue
+					}
+					seen[text] = true
+					emit(map[string]string{"text": text, "intent": intent, "language": lang})
+					n++
 				}
-				seen[text] = true
-				emit(map[string]string{"text": text, "intent": intent, "language": lang})
-				n++
 			}
 		}
-	}); err != nil {
+	}
+	if err := writeLines(filepath.Join(*out, "train-generated.jsonl"), examples(&gen{rnd: rand.New(rand.NewSource(11))}, trainCounts)); err != nil {
 		log.Fatal(err)
 	}
-	held := &gen{rnd: rand.New(rand.NewSource(12)), heldout: true}
+	calibrationCounts := map[string]int{}
+	for intent, n := range trainCounts {
+		calibrationCounts[intent] = n / 4
+	}
+	if err := writeLines(filepath.Join(*out, "calibration-generated.jsonl"), examples(&gen{rnd: rand.New(rand.NewSource(13)), split: calibrationSplit}, calibrationCounts)); err != nil {
+		log.Fatal(err)
+	}
+	held := &gen{rnd: rand.New(rand.NewSource(12)), split: heldoutSplit}
 	properties := []string{"x:@acme_help", "x:@acme_help", "x:@acme_help", "instagram:acme", "facebook:acme", "x:@acme_news"}
 	start := time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
 	if err := writeLines(filepath.Join(*out, "generated-heldout.jsonl"), func(emit func(any)) {
