@@ -17,6 +17,13 @@ import (
 // IntentSpam is the intent of spam; the duplicate detector gives it.
 const IntentSpam = "spam"
 
+// praiseIntent is checked against the tone: praise at a sentiment of
+// negativePraise or below needs review.
+const (
+	praiseIntent   = "praise"
+	negativePraise = -0.3
+)
+
 // trainingFiles are the labelled sets the intent model learns from: the
 // first hand-written set (train.jsonl) and the posts datagen composes from
 // hand-written fragments in many voices (train-generated.jsonl); and the
@@ -202,7 +209,7 @@ func (e *Engine) triage(p post.Post) (res Result, byModel bool) {
 		reasons = append(reasons, e.explain(probs, best, feats, words, buckets)+", overruled by the rule")
 	} else {
 		var why []string
-		res.Intent, res.Confidence, res.NeedsReview, why = e.modelDecides(probs, feats, words, buckets)
+		res.Intent, res.Confidence, res.NeedsReview, why = e.modelDecides(probs, res.Sentiment, feats, words, buckets)
 		reasons = append(reasons, why...)
 		byModel = true
 	}
@@ -222,8 +229,10 @@ func (e *Engine) triage(p post.Post) (res Result, byModel bool) {
 // of it the suspicion is named in the reasons, the post needs review, and
 // the next most probable intent is taken, so the post stays with the
 // property's responder rather than going to Legal, PR or closed as spam. A
-// post the model is unsure of (below review_below) needs review too.
-func (e *Engine) modelDecides(probs []float64, feats, words []string, buckets []uint32) (intent string, confidence float64, review bool, why []string) {
+// post the model is unsure of (below review_below) needs review too, and so
+// does praise in a negative tone: that is a complaint the model misread far
+// more often than it is praise, and praise goes to Marketing at P4.
+func (e *Engine) modelDecides(probs []float64, sentiment float64, feats, words []string, buckets []uint32) (intent string, confidence float64, review bool, why []string) {
 	m := e.cfg.Model
 	if len(feats) == 0 {
 		return e.cfg.Fallback, 0, true, []string{"model: nothing to read → " + e.cfg.Fallback + ", needs review"}
@@ -246,8 +255,12 @@ func (e *Engine) modelDecides(probs []float64, feats, words []string, buckets []
 		if p < m.MinConfidence {
 			return e.cfg.Fallback, p, true, append(why, because+fmt.Sprintf(", below %.2f → %s, needs review", m.MinConfidence, e.cfg.Fallback))
 		}
-		if p < m.ReviewBelow {
+		switch {
+		case p < m.ReviewBelow:
 			because += fmt.Sprintf(", below %.2f → needs review", m.ReviewBelow)
+			review = true
+		case intent == praiseIntent && sentiment <= negativePraise:
+			because += fmt.Sprintf(", but the tone is negative (%.2f) → needs review", sentiment)
 			review = true
 		}
 		return intent, p, review, append([]string{because}, why...)
