@@ -166,3 +166,36 @@ func (m *bayes) predict(toks []string) prediction {
 	}
 	return p
 }
+
+// CompareModels trains naive Bayes on the shipped examples, as the engine
+// had it, and counts how many of posts it and the engine's linear model,
+// each alone (the most probable intent, no rules or thresholds), get right.
+func CompareModels(e *Engine, posts []Labelled) (bayesRight, linearRight int, err error) {
+	examples, err := TrainingSet()
+	if err != nil {
+		return 0, 0, err
+	}
+	var docs [][]string
+	var labels []string
+	for _, ex := range examples {
+		redacted := redact(ex.Text, e.personal.find(ex.Text))
+		docs = append(docs, bayesFeatures(tokenize(redacted), e.sentiment.score(ex.Language, redacted)))
+		labels = append(labels, ex.Intent)
+	}
+	nb := trainBayes(e.cfg.Intents, docs, labels, 0.5)
+	for _, l := range posts {
+		redacted := redact(l.Text, e.personal.find(l.Text))
+		d := tokenize(redacted)
+		lang, _ := e.languages.detect(d)
+		tone := e.sentiment.score(lang, redacted)
+		if e.cfg.Intents[nb.predict(bayesFeatures(d, tone)).best] == l.Expect.Intent {
+			bayesRight++
+		}
+		feats, _ := features(d, tone)
+		p := e.model.m.probabilities(e.model.buckets(feats))
+		if e.cfg.Intents[slices.Index(p, slices.Max(p))] == l.Expect.Intent {
+			linearRight++
+		}
+	}
+	return bayesRight, linearRight, nil
+}
