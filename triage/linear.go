@@ -2,7 +2,6 @@ package triage
 
 import (
 	"cmp"
-	"hash/fnv"
 	"math"
 	"math/rand"
 	"slices"
@@ -42,11 +41,16 @@ const (
 	minimumTemperature = 0.05
 )
 
-// featureBucket hashes a feature name to its bucket.
+// featureBucket hashes a feature name to its bucket: 32-bit FNV-1a,
+// written out because hash/fnv allocates per call and triage hashes a few
+// hundred features per post.
 func featureBucket(name string) uint32 {
-	h := fnv.New32a()
-	h.Write([]byte(name))
-	return h.Sum32() % hashBuckets
+	h := uint32(2166136261)
+	for i := 0; i < len(name); i++ {
+		h ^= uint32(name[i])
+		h *= 16777619
+	}
+	return h % hashBuckets
 }
 
 // sample is one training example as the model sees it.
