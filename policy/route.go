@@ -13,6 +13,9 @@ type Signals struct {
 	Verified    bool
 	PropertyKey string
 	Private     bool // personal data seen, or the route demands a private channel
+	// NeedsReview: triage is unsure of the intent, so the post goes to the
+	// property's responder (at its intent's priority) for a person to read.
+	NeedsReview bool
 }
 
 // Decision is where a post goes and how urgently, with the reasons.
@@ -36,6 +39,10 @@ func (p *Policy) Decide(s Signals) Decision {
 	if dec.Closed() {
 		dec.Priority = ""
 		return dec
+	}
+	if s.NeedsReview && dec.Department != RouteToResponder {
+		dec.Department = RouteToResponder
+		dec.Reasons = append(dec.Reasons, "route: needs review → responder")
 	}
 	if dec.Department == RouteToResponder {
 		dec.Department = p.responder(s.PropertyKey)

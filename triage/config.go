@@ -27,19 +27,28 @@ type Config struct {
 	// Rules are keyed by name, so a configuration file adds a rule (or
 	// replaces one) by naming it, without repeating the others.
 	Rules map[string]Rule `mapstructure:"rules"`
+	// ModelDir, when set, is a directory `switchboard triage learn` wrote:
+	// the engine triages with that model instead of training one at start.
+	ModelDir string `mapstructure:"model_dir"`
 }
 
-// ModelConfig tunes the naive Bayes intent model.
+// ModelConfig tunes how far the intent model is trusted.
 type ModelConfig struct {
 	// MinConfidence is the probability below which the model's guess gives
 	// way to the fallback intent.
 	MinConfidence float64 `mapstructure:"min_confidence"`
 	// MinConfidenceByIntent asks the model alone for more evidence for some
-	// intents: below it, the next most probable intent is taken. The
-	// high-stakes intents have rules; when none fired, a post is seldom one.
+	// intents: below it, the next most probable intent is taken and the post
+	// needs review. 1 means never from the model alone (spam: closing a
+	// real customer is the worst mistake triage can make).
 	MinConfidenceByIntent map[string]float64 `mapstructure:"min_confidence_by_intent"`
-	// Alpha is the additive (Laplace) smoothing of word counts.
-	Alpha float64 `mapstructure:"alpha"`
+	// SuspectAbove is the probability of a high-stakes intent, short of its
+	// MinConfidenceByIntent, at which the suspicion is named in the reasons
+	// and the post needs review.
+	SuspectAbove float64 `mapstructure:"suspect_above"`
+	// ReviewBelow is the calibrated probability below which the model's
+	// intent is kept but the post needs review and goes to the responder.
+	ReviewBelow float64 `mapstructure:"review_below"`
 	// TopWords is how many of the words that swayed the model a reason names.
 	TopWords int `mapstructure:"top_words"`
 }
@@ -127,8 +136,11 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("triage.model.min_confidence_by_intent: %q is not one of triage.intents", in)
 		}
 	}
-	if c.Model.Alpha <= 0 {
-		return fmt.Errorf("triage.model.alpha: %v must be positive", c.Model.Alpha)
+	if c.Model.SuspectAbove < 0 || c.Model.SuspectAbove > 1 {
+		return fmt.Errorf("triage.model.suspect_above: %v must be in [0, 1]", c.Model.SuspectAbove)
+	}
+	if c.Model.ReviewBelow < 0 || c.Model.ReviewBelow > 1 {
+		return fmt.Errorf("triage.model.review_below: %v must be in [0, 1]", c.Model.ReviewBelow)
 	}
 	if c.Model.TopWords < 0 {
 		return fmt.Errorf("triage.model.top_words: %d is negative", c.Model.TopWords)

@@ -33,7 +33,9 @@ func CrossValidate(cfg Config, k int) (intent, language float64, err error) {
 			}
 		}
 		fe := *e
-		fe.model = e.train(train)
+		if fe.model, err = e.learn(train, nil); err != nil {
+			return 0, 0, err
+		}
 		for _, ex := range test {
 			res := fe.Triage(post.Post{ID: "cv", Platform: "x", Property: "@acme_help", Author: post.Author{ID: "cv"}, Text: ex.Text, CreatedAt: time.Unix(0, 0)})
 			if res.Intent == ex.Intent {

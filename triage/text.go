@@ -30,6 +30,8 @@ type doc struct {
 	plain   string   // the words as written (accents kept), for language detection
 	letters int      // letters in words, to tell a sentence from "ok 👍"
 	hasURL  bool
+	bangs   int // exclamation marks: "!!!!" is how sarcasm and anger are typed
+	shouted int // words of three letters or more written in capitals
 }
 
 // foldTable maps the Latin letters with diacritics to their base letter, so
@@ -95,17 +97,20 @@ func tokenize(text string) doc {
 	var d doc
 	var plain strings.Builder
 	var word, raw []byte
-	wordLetters := 0
+	wordLetters, wordUpper := 0, 0
 	flush := func() {
 		if len(word) > 0 && wordLetters > 0 {
 			d.tokens = append(d.tokens, string(word))
 			d.letters += wordLetters
+			if wordLetters >= 3 && wordUpper == wordLetters {
+				d.shouted++
+			}
 			if plain.Len() > 0 {
 				plain.WriteByte(' ')
 			}
 			plain.Write(raw)
 		}
-		word, raw, wordLetters = word[:0], raw[:0], 0
+		word, raw, wordLetters, wordUpper = word[:0], raw[:0], 0, 0
 	}
 	question := false
 	urls := urlRE.FindAllStringIndex(text, -1)
@@ -135,12 +140,17 @@ func tokenize(text string) doc {
 			continue
 		case r == '?' || r == '¿':
 			question = true
+		case r == '!':
+			d.bangs++
 		}
 		switch {
 		case unicode.IsLetter(r):
 			word = foldInto(word, r)
 			raw = utf8.AppendRune(raw, r)
 			wordLetters++
+			if unicode.IsUpper(r) {
+				wordUpper++
+			}
 		case unicode.IsDigit(r):
 			word = foldInto(word, r)
 			raw = utf8.AppendRune(raw, r)

@@ -2,7 +2,6 @@ package triage
 
 import (
 	"slices"
-	"strings"
 	"testing"
 )
 
@@ -130,37 +129,31 @@ func TestDuplicatesWindowIsBounded(t *testing.T) {
 	}
 }
 
-func TestBayesLearnsAndExplains(t *testing.T) {
+func TestLinearLearnsAndExplains(t *testing.T) {
+	classes := []string{"praise", "complaint", "other"}
 	docs := [][]string{{"love", "it"}, {"love", "great"}, {"broken", "again"}, {"broken", "awful"}}
-	m := trainBayes([]string{"praise", "complaint", "other"}, docs, []string{"praise", "praise", "complaint", "complaint"}, 0.5)
-	p := m.predict([]string{"broken", "unknownword"})
-	if m.classes[p.best] != "complaint" || p.probs[p.best] < 0.5 || p.probs[2] != 0 {
+	labels := []int{0, 0, 1, 1}
+	m := &Model{}
+	var samples []sample
+	for i, d := range docs {
+		samples = append(samples, sample{buckets: m.buckets(d), class: labels[i], weight: 1})
+	}
+	lin := trainLinear(classes, samples, nil)
+	post := []string{"broken", "unknownword"}
+	buckets := m.buckets(post)
+	p := lin.probabilities(buckets)
+	best := slices.Index(p, slices.Max(p))
+	if classes[best] != "complaint" || p[best] < 0.5 || p[2] >= p[0] {
 		t.Fatalf("prediction %v", p)
 	}
-	if w := m.topWords(p, p.best, 3); !slices.Equal(w, []string{"broken"}) {
-		t.Fatalf("top words %v", w)
+	if idx := lin.sway(buckets, best, 0); !slices.Equal(idx, []int{0}) {
+		t.Fatalf("swaying features %v, want only %q", idx, post[0])
 	}
 	sum := 0.0
-	for _, v := range p.probs {
+	for _, v := range p {
 		sum += v
 	}
 	if sum < 0.999 || sum > 1.001 {
 		t.Fatalf("probabilities sum to %v", sum)
-	}
-}
-
-func TestStopwordsAreFolded(t *testing.T) {
-	for _, w := range []string{"the", "fur", "e", "het"} {
-		if !stopwords[w] {
-			t.Errorf("%q is not a stopword", w)
-		}
-	}
-	for _, w := range []string{"my", "you", "should", "not", "mijn"} {
-		if stopwords[w] {
-			t.Errorf("%q must stay a feature", w)
-		}
-	}
-	if f, _ := features(tokenize("The deliveries were delivered"), 0); strings.Join(f, " ") != "deliv deliv" {
-		t.Errorf("features %q", f)
 	}
 }

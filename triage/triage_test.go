@@ -354,7 +354,6 @@ func TestFunctionWordShortcutAgreesWithLabels(t *testing.T) {
 func TestDuplicateDetectorNeedsTheSpamIntent(t *testing.T) {
 	cfg := triage.Config{
 		Intents: []string{"safety", "other"}, Fallback: "other",
-		Model:      triage.ModelConfig{Alpha: 0.5},
 		Language:   triage.LanguageConfig{Languages: []string{"en", "de"}},
 		Duplicates: triage.DuplicateConfig{Window: 10, MinAuthors: 3},
 	}

@@ -30,32 +30,115 @@ type triageLine struct {
 	Private    bool            `json:"private"`
 	Redacted   string          `json:"redacted"`
 	Reasons    []string        `json:"reasons"`
+	// NeedsReview: triage was unsure, so the post went to the property's
+	// responder for a person to read.
+	NeedsReview  bool   `json:"needs_review"`
+	ModelVersion string `json:"model_version"`
 }
 
 func newTriageCmd(app *App) *cobra.Command {
+	var modelDir string
 	cmd := &cobra.Command{
 		Use:   "triage",
 		Short: "Triage canonical posts: JSON lines on stdin, one JSON result per line on stdout",
 		Long: `Reads canonical posts as JSON lines on standard input and writes, for each,
 one JSON object with id, intent, confidence, department ("none" for spam),
-priority, watchers, language, sentiment, spam, private, redacted text and the
-reasons for all of it. Lines that are not valid posts are reported on standard
-error with their line number; the others are still triaged, and the command
-then fails.`,
+priority, watchers, language, sentiment, spam, private, redacted text, the
+reasons for all of it, needs_review (triage was unsure: the post goes to the
+property's responder) and model_version. Lines that are not valid posts are
+reported on standard error with their line number; the others are still
+triaged, and the command then fails. --model DIR triages with a model that
+"switchboard triage learn" wrote (the configuration key triage.model_dir
+does the same for the worker).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			engine, pol, err := triageEngine(app)
+			engine, pol, err := triageEngine(app, modelDir)
 			if err != nil {
 				return err
 			}
 			return triageStream(engine, pol, cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
-	cmd.AddCommand(newTriageEvalCmd(app))
+	cmd.PersistentFlags().StringVar(&modelDir, "model", "", "triage with the model in this directory (written by triage learn) instead of triage.model_dir")
+	cmd.AddCommand(newTriageEvalCmd(app, &modelDir), newTriageLearnCmd(app, &modelDir))
 	return cmd
 }
 
-func newTriageEvalCmd(app *App) *cobra.Command {
+func newTriageLearnCmd(app *App, modelDir *string) *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:   "learn FILE --out DIR",
+		Short: "Train a triage model from the shipped data plus agents' corrections",
+		Long: `Reads corrections from FILE ("-" for standard input), one JSON object a
+line: {"post": <canonical post>, "intent": "...", "department": "..."}. A
+correction without an intent teaches the intent whose route is its
+department, when exactly one intent routes there; others are skipped and
+counted. Trains a model from the shipped training set plus the corrections
+(each counting three times a shipped example) and writes it into DIR, with
+its version, a content hash of what it learned from. Use it with
+"switchboard triage --model DIR", "triage eval --model DIR", or the
+configuration key triage.model_dir.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" {
+				return usageError{fmt.Errorf("--out DIR is required")}
+			}
+			in, closeIn, err := openInput(cmd, args[0])
+			if err != nil {
+				return err
+			}
+			defer closeIn()
+			corrections, err := triage.ReadCorrections(in)
+			if err != nil {
+				return fmt.Errorf("%s: %w", args[0], err)
+			}
+			engine, pol, err := triageEngine(app, *modelDir)
+			if err != nil {
+				return err
+			}
+			cfg, _ := app.Config()
+			var usable []triage.Correction
+			skipped := 0
+			for _, c := range corrections {
+				intent, ok := triage.CorrectionIntent(c, cfg.Triage.Intents, func(intent string) string {
+					return pol.Decide(policy.Signals{Intent: intent, PropertyKey: c.Post.PropertyKey()}).Department
+				})
+				if !ok {
+					skipped++
+					continue
+				}
+				c.Intent = intent
+				usable = append(usable, c)
+			}
+			model, err := engine.Learn(usable)
+			if err != nil {
+				return err
+			}
+			if err := model.Save(out); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "model %s: %d shipped examples and %d corrections (%d skipped: a department no single intent routes to) → %s\n",
+				model.Version, model.Examples, model.Corrections, skipped, out)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&out, "out", "", "directory to write the model into")
+	return cmd
+}
+
+// openInput opens the file a command reads, "-" being standard input.
+func openInput(cmd *cobra.Command, name string) (io.Reader, func(), error) {
+	if name == "-" {
+		return cmd.InOrStdin(), func() {}, nil
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, nil, usageError{err}
+	}
+	return f, func() { f.Close() }, nil
+}
+
+func newTriageEvalCmd(app *App, modelDir *string) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "eval FILE",
@@ -63,19 +146,20 @@ func newTriageEvalCmd(app *App) *cobra.Command {
 		Long: `Reads canonical posts that carry an "expect" object ({"intent", "department",
 "language"}, each optional) from FILE, one per line ("-" for standard input),
 triages and routes each with the configuration, and prints the accuracy of
-each field, the confusion matrices of intent and department, and every miss
-with its reasons. --json prints the same as one JSON object.`,
+each field; the spam false-positive rate (non-spam posts closed as spam);
+the precision of each high-stakes intent (spam, safety, legal_threat,
+press_inquiry); the share of posts marked needs review; the calibration
+table of the model's own decisions (confidence bin against accuracy); the
+confusion matrices of intent and department, and every miss with its
+reasons. --json prints the same as one JSON object. --model DIR measures a
+model "switchboard triage learn" wrote.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			in := cmd.InOrStdin()
-			if args[0] != "-" {
-				f, err := os.Open(args[0])
-				if err != nil {
-					return usageError{err}
-				}
-				defer f.Close()
-				in = f
+			in, closeIn, err := openInput(cmd, args[0])
+			if err != nil {
+				return err
 			}
+			defer closeIn()
 			posts, err := triage.ReadLabelled(in)
 			if err != nil {
 				return fmt.Errorf("%s: %w", args[0], err)
@@ -83,7 +167,7 @@ with its reasons. --json prints the same as one JSON object.`,
 			if len(posts) == 0 {
 				return usageError{fmt.Errorf("%s: no labelled posts", args[0])}
 			}
-			engine, pol, err := triageEngine(app)
+			engine, pol, err := triageEngine(app, *modelDir)
 			if err != nil {
 				return err
 			}
@@ -101,13 +185,18 @@ with its reasons. --json prints the same as one JSON object.`,
 }
 
 // triageEngine builds the engine and returns the policy that routes its
-// results, both from the configuration.
-func triageEngine(app *App) (*triage.Engine, *policy.Policy, error) {
+// results, both from the configuration; modelDir, when given, overrides
+// triage.model_dir.
+func triageEngine(app *App, modelDir string) (*triage.Engine, *policy.Policy, error) {
 	cfg, err := app.Config()
 	if err != nil {
 		return nil, nil, err
 	}
-	engine, err := triage.New(cfg.Triage)
+	tc := cfg.Triage
+	if modelDir != "" {
+		tc.ModelDir = modelDir
+	}
+	engine, err := triage.New(tc)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -149,6 +238,7 @@ func triageStream(engine *triage.Engine, pol *policy.Policy, in io.Reader, out, 
 			Department: dec.Department, Priority: dec.Priority, Watchers: watchers,
 			Language: res.Language, Sentiment: res.Sentiment, Spam: res.Spam, Private: dec.Private,
 			Redacted: res.Redacted, Reasons: slices.Concat(res.Reasons, dec.Reasons),
+			NeedsReview: res.NeedsReview, ModelVersion: res.ModelVersion,
 		}); err != nil {
 			return err
 		}

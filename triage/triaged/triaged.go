@@ -19,6 +19,12 @@ type Result struct {
 	Private    bool     `json:"private"`  // personal data seen: handle in a private channel
 	Redacted   string   `json:"redacted"` // the text with personal data masked, for logs and summaries
 	Reasons    []string `json:"reasons"`
+	// NeedsReview marks a post the engine is unsure of, or suspects of a
+	// high-stakes intent without the evidence to route it so: it goes to the
+	// property's responder for a person to read, not to a guess.
+	NeedsReview bool `json:"needs_review"`
+	// ModelVersion names the intent model that triaged the post.
+	ModelVersion string `json:"model_version"`
 }
 
 // Signals are the facts of a triaged post that policy.Decide routes on.
@@ -30,5 +36,6 @@ func (r Result) Signals(p post.Post) policy.Signals {
 		Verified:    p.Author.Verified,
 		PropertyKey: p.PropertyKey(),
 		Private:     r.Private || p.Private, // a direct message is private whatever it says
+		NeedsReview: r.NeedsReview,
 	}
 }
