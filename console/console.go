@@ -303,9 +303,7 @@ func (s *server) seesAll(a policy.Agent) bool { return slices.Contains(a.Departm
 // maySee says whether an agent may see a case owned by dept. The case
 // itself also refuses actions from outside its department; this check is
 // about not showing what they may not see.
-func (s *server) maySee(a policy.Agent, dept string) bool {
-	return s.seesAll(a) || slices.Contains(a.Departments, dept)
-}
+func (s *server) maySee(a policy.Agent, dept string) bool { return s.pol.MaySee(a.Actor(), dept) }
 
 // maySeeCase adds to maySee the approvers a drafted reply waits for: a
 // reply on a PR-owned account may need PR's approval while support owns the

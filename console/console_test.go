@@ -713,3 +713,36 @@ func TestCasePageShowsTheCustomersHistory(t *testing.T) {
 		}
 	}
 }
+
+// A case of a department the agent may not open shows on the customer's
+// history only as "another case with" that department: no id, link,
+// content or steps, the same as a direct GET of it tells nothing.
+func TestTheCustomersHistoryWithholdsOtherDepartmentsCases(t *testing.T) {
+	f := newFixture(t, Options{})
+	v := caseView("h2", "support", time.Hour)
+	v.CustomerID = "x:jane"
+	f.cases.views[v.ID] = v
+	legal := "case/x/sue-1"
+	f.cases.journeys = map[string]journey.Journey{"x:jane": {
+		Timeline: []journey.Milestone{
+			{At: t0, CaseID: legal, Seq: 1, Kind: "opened", Channel: "x", Department: "support", Text: "I will take you to court"},
+			{At: t0.Add(time.Minute), CaseID: legal, Seq: 2, Kind: "handed_off", Channel: "x", Department: "legal"},
+			{At: t0.Add(2 * time.Minute), CaseID: "case/x/old", Seq: 1, Kind: "opened", Channel: "x", Department: "support"},
+			{At: t0.Add(48 * time.Hour), CaseID: v.ID, Seq: 1, Kind: "opened", Channel: "x"},
+		},
+		Open: []journey.OpenCase{{CaseID: legal, Channel: "x", Department: "legal", Status: "open"}},
+	}}
+	_, page := f.browser().signedIn("sam").get(caseURL(v.ID))
+	if !strings.Contains(page, "another case with Legal &amp; Compliance") || !strings.Contains(page, "case/x/old") {
+		t.Fatalf("history:\n%s", page)
+	}
+	for _, leak := range []string{"sue-1", "court", "handed off", "2 steps"} {
+		if strings.Contains(page, leak) {
+			t.Errorf("sam's page shows %q of legal's case", leak)
+		}
+	}
+	// The centre of excellence may open every case, so it sees this one.
+	if _, page := f.browser().signedIn("cora").get(caseURL(v.ID)); !strings.Contains(page, "sue-1") || strings.Contains(page, "another case") {
+		t.Fatalf("cora's history:\n%s", page)
+	}
+}
