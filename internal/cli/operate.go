@@ -136,5 +136,5 @@ func newIntake(cfg *config.Config, cases *caseapi.Client, log *zap.Logger) (*int
 		return nil, err
 	}
 	return intake.NewServer(cases, cfg.Intake, intake.WithLogger(log.Named("intake")),
-		intake.WithThreadIndex(threads), intake.WithEditRecorder(intake.CaseEdits{Temporal: cases.Temporal}))
+		intake.WithThreadIndex(threads), intake.WithEditRecorder(intake.CaseEdits{Temporal: cases.Temporal, Redact: cases.Redact}))
 }
