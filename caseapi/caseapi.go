@@ -27,7 +27,8 @@ type Client struct {
 	TaskQueue string
 	Policy    policy.Policy     // the snapshot new cases start with
 	Directory *policy.Directory // resolves agent ids to actors
-	// Redact masks personal data in text shown in the Web UI summary.
+	// Redact masks personal data (triage.Redactor): in a follow-up before
+	// it is sent to its case, where it is stored, and in the Web UI summary.
 	Redact func(string) string
 }
 
@@ -153,6 +154,9 @@ func (c *Client) joinPrivate(ctx context.Context, p post.Post) (Outcome, bool, e
 // addFollowUp signals a customer's post to an open case; ok is false if the
 // case closed meanwhile.
 func (c *Client) addFollowUp(ctx context.Context, id string, p post.Post) (Outcome, bool, error) {
+	if c.Redact != nil { // redacted as triage redacts the opening post
+		p.Text = c.Redact(p.Text)
+	}
 	err := c.Temporal.SignalWorkflow(ctx, id, "", workflows.SignalCustomerPost, workflows.CustomerPost{Post: p})
 	var gone *serviceerror.NotFound
 	if errors.As(err, &gone) { // closed since we looked

@@ -75,6 +75,9 @@ func Open(p post.Post, tri triaged.Result, pol policy.Policy, cont *Continuity, 
 			dec.Department = cont.Department
 		}
 	}
+	// The case keeps the post as triage redacted it, as it keeps every
+	// later post of the customer's (redacted before they are sent to it).
+	p.Text = tri.Redacted
 	c := &Case{
 		ID: p.CaseID(), Post: p, Triage: tri, Decision: dec, Policy: pol, OpenedAt: now,
 		LastCustomerAt: now,

@@ -121,3 +121,19 @@ func TestPublishedAfterTheCaseResolvedIsRecorded(t *testing.T) {
 		t.Fatalf("status %s after the late reply", c.Status)
 	}
 }
+
+// The case keeps the opening post as triage redacted it, the same text its
+// trail opens with, never the raw one.
+func TestTheCaseKeepsTheOpeningPostRedacted(t *testing.T) {
+	cfg, err := config.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2015, 3, 4, 9, 0, 0, 0, time.UTC)
+	p := post.Post{ID: "1", Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u1", Handle: "@jo"},
+		Text: "card 5500 0000 0000 0004 charged twice", CreatedAt: at}
+	c := Open(p, triaged.Result{Intent: "complaint", Redacted: "card [card] charged twice"}, cfg.Policy, nil, at)
+	if v := c.View(); v.Post.Text != "card [card] charged twice" || c.Events[0].Text != v.Post.Text {
+		t.Fatalf("post %q, trail %q", v.Post.Text, c.Events[0].Text)
+	}
+}

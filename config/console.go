@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"time"
 )
 
@@ -11,10 +12,54 @@ import (
 // the console's memory, keyed by random ids, so there is no signing secret
 // to configure or leak; a restart signs everyone out.
 type Console struct {
-	Listen          string        `mapstructure:"listen"`
-	SessionTTL      time.Duration `mapstructure:"session_ttl"`
-	SecureCookie    bool          `mapstructure:"secure_cookie"`
+	Listen     string        `mapstructure:"listen"`
+	SessionTTL time.Duration `mapstructure:"session_ttl"`
+	// SecureCookie overrides SecureCookies' choice; unset, cookies are
+	// Secure whenever the console listens beyond loopback.
+	SecureCookie    *bool         `mapstructure:"secure_cookie"`
 	RefreshInterval time.Duration `mapstructure:"refresh_interval"`
+	// TrustedProxies are the addresses or CIDR ranges of the reverse proxies
+	// in front of the console. Only for a request from one of them is the
+	// client's address taken from X-Forwarded-For, so sign-in limits count
+	// the real client, and nobody else can pick the address they are
+	// counted under.
+	TrustedProxies []string `mapstructure:"trusted_proxies"`
+}
+
+// SecureCookies says whether the console's cookies carry the Secure flag:
+// secure_cookie if set, else true unless the console listens on loopback
+// only. A console reachable from other machines is meant to sit behind
+// TLS, and a session cookie must then never travel in clear.
+func (c Console) SecureCookies() bool {
+	if c.SecureCookie != nil {
+		return *c.SecureCookie
+	}
+	host, _, err := net.SplitHostPort(c.Listen)
+	if err != nil {
+		return true
+	}
+	if host == "localhost" {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip == nil || !ip.IsLoopback()
+}
+
+// Proxies parses TrustedProxies; a bare address is a range of one.
+func (c Console) Proxies() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, p := range c.TrustedProxies {
+		if addr, err := netip.ParseAddr(p); err == nil {
+			out = append(out, netip.PrefixFrom(addr.Unmap(), addr.Unmap().BitLen()))
+			continue
+		}
+		prefix, err := netip.ParsePrefix(p)
+		if err != nil {
+			return nil, fmt.Errorf("console.trusted_proxies: %q is neither an address nor a CIDR range", p)
+		}
+		out = append(out, prefix.Masked())
+	}
+	return out, nil
 }
 
 // Validate names the key of the first mistake. The console checks it when it
@@ -29,6 +74,9 @@ func (c Console) Validate() error {
 	}
 	if c.SessionTTL <= 0 {
 		return fmt.Errorf("console.session_ttl must be positive, not %s", c.SessionTTL)
+	}
+	if _, err := c.Proxies(); err != nil {
+		return err
 	}
 	if c.RefreshInterval < time.Second {
 		return fmt.Errorf("console.refresh_interval must be at least 1s, not %s", c.RefreshInterval)

@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"time"
@@ -60,13 +61,6 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Login throttling: this many failed passwords per agent within the window
-// lock that agent's login until the window passes.
-const (
-	maxLoginFailures   = 5
-	loginFailureWindow = 15 * time.Minute
-)
-
 // callTimeout bounds each page's calls to Temporal, so a stalled server
 // shows an error page instead of a spinning tab.
 const callTimeout = 20 * time.Second
@@ -81,9 +75,13 @@ type server struct {
 	now    func() time.Time
 
 	sessions *sessions
-	throttle *throttle
-	snippets *snippets
-	pages    map[string]*page
+	limits   *signInLimits
+	// secureCookies is config.Console.SecureCookies, and proxies its
+	// TrustedProxies, whose X-Forwarded-For names the client.
+	secureCookies bool
+	proxies       []netip.Prefix
+	snippets      *snippets
+	pages         map[string]*page
 	// dummyHash is compared against when the agent id is unknown, so a
 	// wrong id costs as long as a wrong password and timing does not tell
 	// which agent ids exist.
@@ -111,6 +109,10 @@ func New(o Options) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	proxies, err := o.Config.Console.Proxies()
+	if err != nil {
+		return nil, err
+	}
 	dummy, err := bcrypt.GenerateFromPassword([]byte(randomToken()), bcrypt.DefaultCost)
 	if err != nil {
 		return nil, err
@@ -118,8 +120,9 @@ func New(o Options) (http.Handler, error) {
 	s := &server{
 		cfg: o.Config, pol: &o.Config.Policy, dir: o.Config.Directory(), cases: o.Cases,
 		log: o.Log.Named("console"), outbox: o.OutboxPath, now: o.Now,
-		sessions: newSessions(o.Config.Console.SessionTTL, o.Now),
-		throttle: newThrottle(maxLoginFailures, loginFailureWindow, o.Now),
+		sessions:      newSessions(o.Config.Console.SessionTTL, o.Now),
+		limits:        newSignInLimits(o.Now),
+		secureCookies: o.Config.Console.SecureCookies(), proxies: proxies,
 		snippets: newSnippets(),
 		pages:    pages, dummyHash: dummy,
 	}
@@ -300,9 +303,7 @@ func (s *server) seesAll(a policy.Agent) bool { return slices.Contains(a.Departm
 // maySee says whether an agent may see a case owned by dept. The case
 // itself also refuses actions from outside its department; this check is
 // about not showing what they may not see.
-func (s *server) maySee(a policy.Agent, dept string) bool {
-	return s.seesAll(a) || slices.Contains(a.Departments, dept)
-}
+func (s *server) maySee(a policy.Agent, dept string) bool { return s.pol.MaySee(a.Actor(), dept) }
 
 // maySeeCase adds to maySee the approvers a drafted reply waits for: a
 // reply on a PR-owned account may need PR's approval while support owns the

@@ -99,12 +99,7 @@ func inboxURL(path, dept, status string) string {
 	return path + "?" + q.Encode()
 }
 
-func (s *server) deptName(id string) string {
-	if d, ok := s.pol.Department(id); ok && d.Name != "" {
-		return d.Name
-	}
-	return id
-}
+func (s *server) deptName(id string) string { return s.pol.DepartmentName(id) }
 
 func (s *server) inbox(w http.ResponseWriter, r *http.Request, sess session, agent policy.Agent) {
 	dept, status, ok := s.inboxScope(r, agent)
@@ -300,11 +295,14 @@ type caseData struct {
 }
 
 // customerHistory is the customer's other cases, across channels and
-// linked identities, so the agent answers knowing the whole story.
+// linked identities, so the agent answers knowing the whole story. Cases
+// the agent may not open appear only as Elsewhere: the names of their
+// departments, one per case, without id, content or steps.
 type customerHistory struct {
-	ID      string
-	Aliases []string
-	Cases   []pastCase
+	ID        string
+	Aliases   []string
+	Cases     []pastCase
+	Elsewhere []string
 }
 
 type pastCase struct {
@@ -314,8 +312,12 @@ type pastCase struct {
 	Steps                            int
 }
 
-func historyOf(j journey.Journey, current string) customerHistory {
+func (s *server) historyOf(agent policy.Agent, full journey.Journey, current string) customerHistory {
+	j, withheld := full.SeenBy(func(dept string) bool { return s.maySee(agent, dept) })
 	h := customerHistory{ID: j.CustomerID, Aliases: j.Aliases}
+	for _, dept := range withheld {
+		h.Elsewhere = append(h.Elsewhere, s.deptName(dept))
+	}
 	index := map[string]int{}
 	for _, m := range j.Timeline {
 		if m.CaseID == current {
@@ -391,7 +393,7 @@ func (s *server) casePage(w http.ResponseWriter, r *http.Request, sess session, 
 	if j, err := s.cases.Journey(ctx, v.CustomerID); err != nil {
 		s.log.Warn("case page: customer journey", zap.String("customer", v.CustomerID), zap.Error(err))
 	} else {
-		d.Customer = historyOf(j, v.ID)
+		d.Customer = s.historyOf(agent, j, v.ID)
 	}
 	slices.Reverse(d.Events) // newest first: what just happened is what an agent looks for
 	clocks := []*casestate.Clock{v.Response, v.Resolution}

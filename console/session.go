@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"maps"
 	"sync"
 	"time"
 )
@@ -121,50 +122,136 @@ func sameToken(got, want string) bool {
 	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
 
-// throttle limits failed logins per agent: after max failures within window
-// further attempts are refused until the window ends, so a password cannot
-// be guessed online at bcrypt speed. Only known agent ids are counted, which
-// bounds the map by the directory.
-type throttle struct {
-	max    int
-	window time.Duration
-	now    func() time.Time
+// signInLimits counts sign-in attempts before their passwords are checked,
+// so that a burst of concurrent guesses cannot slip past a limit that is
+// only updated once bcrypt has answered. It keeps three counts, each with a
+// different purpose:
+//
+//   - per agent id and source address: a few free attempts, then an
+//     exponential back-off, during which attempts are refused unchecked.
+//     Someone guessing sofia's password from their own address therefore
+//     never touches sofia's count from hers: a stranger cannot lock her out.
+//   - per source address, over every id: the same back-off, so one address
+//     cannot try a few passwords on each of many ids.
+//   - per agent id, from every address: only slows each further check down,
+//     up to a cap, and never refuses, so many addresses together gain little
+//     while the real agent still gets in.
+//
+// Every id is counted alike, whether or not an agent has it, so the answers
+// and their timing do not tell which ids exist. Counts are forgotten once
+// idle for forgetAfter, which bounds the maps by the addresses active
+// within that time.
+type signInLimits struct {
+	now func() time.Time
 
-	mu       sync.Mutex
-	failures map[string][]time.Time
+	mu        sync.Mutex
+	byPair    map[agentAddress]*attempts
+	byAddress map[string]*attempts
+	byAgent   map[string]*attempts
+	swept     time.Time
 }
 
-func newThrottle(max int, window time.Duration, now func() time.Time) *throttle {
-	return &throttle{max: max, window: window, now: now, failures: map[string][]time.Time{}}
+type agentAddress struct{ agent, address string }
+
+// attempts is one count: how many attempts were let through, and when the
+// latest was.
+type attempts struct {
+	n    int
+	last time.Time
 }
 
-// blocked reports whether agentID has used up its attempts.
-func (t *throttle) blocked(agentID string) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return len(t.recent(agentID)) >= t.max
+// Sign-in limits (see signInLimits).
+const (
+	freeAttempts        = 5  // per agent id and address before the back-off
+	freeAddressAttempts = 30 // per address, over every id
+	firstBackoff        = time.Second
+	maxBackoff          = 15 * time.Minute
+	slowAfter           = 20 // checks of one id, from every address, before each is slowed
+	slowStep            = 100 * time.Millisecond
+	maxSlowdown         = 3 * time.Second
+	forgetAfter         = time.Hour
+	// maxAgentIDLength bounds the ids counted: a longer one is no agent's
+	// and is counted under its first bytes.
+	maxAgentIDLength = 64
+)
+
+func newSignInLimits(now func() time.Time) *signInLimits {
+	return &signInLimits{now: now, byPair: map[agentAddress]*attempts{}, byAddress: map[string]*attempts{}, byAgent: map[string]*attempts{}}
 }
 
-func (t *throttle) fail(agentID string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.failures[agentID] = append(t.recent(agentID), t.now())
-}
-
-func (t *throttle) succeed(agentID string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.failures, agentID)
-}
-
-func (t *throttle) recent(agentID string) []time.Time {
-	cutoff := t.now().Add(-t.window)
-	kept := t.failures[agentID][:0]
-	for _, at := range t.failures[agentID] {
-		if at.After(cutoff) {
-			kept = append(kept, at)
-		}
+// reserve counts one attempt at agent's password from address, before it
+// is checked. If the pair or the address must still wait, it refuses and
+// says for how long, counting nothing (no password is checked). Otherwise
+// it says how long to slow the check down.
+func (l *signInLimits) reserve(agent, address string) (slow, wait time.Duration, ok bool) {
+	agent = agent[:min(len(agent), maxAgentIDLength)]
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	l.sweep(now)
+	pair := count(l.byPair, agentAddress{agent, address}, now)
+	addr := count(l.byAddress, address, now)
+	wait = max(pair.backoff(freeAttempts, now), addr.backoff(freeAddressAttempts, now))
+	if wait > 0 {
+		return 0, wait, false
 	}
-	t.failures[agentID] = kept
-	return kept
+	id := count(l.byAgent, agent, now)
+	for _, c := range []*attempts{pair, addr, id} {
+		c.n++
+		c.last = now
+	}
+	if id.n > slowAfter {
+		slow = min(maxSlowdown, time.Duration(id.n-slowAfter)*slowStep)
+	}
+	return slow, 0, true
+}
+
+// succeeded clears the pair's count, and gives the address back the
+// attempt it reserved: an office behind one address signs many agents in.
+// The id's own count stays, so an attack on it goes on being slowed.
+func (l *signInLimits) succeeded(agent, address string) {
+	agent = agent[:min(len(agent), maxAgentIDLength)]
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.byPair, agentAddress{agent, address})
+	if c, ok := l.byAddress[address]; ok && c.n > 0 {
+		c.n--
+	}
+}
+
+// count is the live count under key, fresh if it was idle for forgetAfter.
+func count[K comparable](m map[K]*attempts, key K, now time.Time) *attempts {
+	c, ok := m[key]
+	if !ok || now.Sub(c.last) >= forgetAfter {
+		c = &attempts{}
+		m[key] = c
+	}
+	return c
+}
+
+// backoff is how long after the latest attempt the next may come: nothing
+// for the first free ones, then firstBackoff, doubling with each attempt,
+// up to maxBackoff.
+func (c *attempts) backoff(free int, now time.Time) time.Duration {
+	over := c.n - free
+	if over < 0 {
+		return 0
+	}
+	delay := maxBackoff
+	if over < 30 && firstBackoff<<over < maxBackoff {
+		delay = firstBackoff << over
+	}
+	return max(0, c.last.Add(delay).Sub(now))
+}
+
+// sweep forgets idle counts, at most once per forgetAfter/4.
+func (l *signInLimits) sweep(now time.Time) {
+	if now.Sub(l.swept) < forgetAfter/4 {
+		return
+	}
+	l.swept = now
+	idle := func(c *attempts) bool { return now.Sub(c.last) >= forgetAfter }
+	maps.DeleteFunc(l.byPair, func(_ agentAddress, c *attempts) bool { return idle(c) })
+	maps.DeleteFunc(l.byAddress, func(_ string, c *attempts) bool { return idle(c) })
+	maps.DeleteFunc(l.byAgent, func(_ string, c *attempts) bool { return idle(c) })
 }

@@ -15,11 +15,17 @@ import (
 // belongs to: the case it opened, else the case of its thread.
 type CaseEdits struct {
 	Temporal client.Client
+	// Redact masks personal data in the edited text before it is sent to
+	// the case, where it is stored (triage.Redactor, as for every post).
+	Redact func(string) string
 }
 
 // RecordEdit signals the first of the edit's cases that is running.
 func (r CaseEdits) RecordEdit(ctx context.Context, e Edit) error {
 	sig := workflows.PostEdit{PostID: e.PostID, Text: e.Text, Deleted: e.Kind == Deleted}
+	if r.Redact != nil {
+		sig.Text = r.Redact(sig.Text)
+	}
 	for _, id := range e.CaseIDs() {
 		err := r.Temporal.SignalWorkflow(ctx, id, "", workflows.SignalPostEdit, sig)
 		var notFound *serviceerror.NotFound

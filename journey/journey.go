@@ -174,3 +174,41 @@ func FromEvents(caseID, channel, policyVersion string, events []casestate.Event,
 	}
 	return out
 }
+
+// SeenBy is the journey as a viewer who may open the cases of the
+// departments mayOpen allows sees it: every other case's milestones and
+// open entry are left out, and withheld names each such case's department
+// once, in the order the cases began, so the viewer learns that the
+// customer has another case there and nothing of it. A case's department is
+// the one it is open with, else the last one its milestones name, else ""
+// (a case closed at triage, say), which mayOpen is asked about too.
+func (j Journey) SeenBy(mayOpen func(department string) bool) (seen Journey, withheld []string) {
+	dept := map[string]string{}
+	var order []string
+	for _, m := range j.Timeline {
+		if _, ok := dept[m.CaseID]; !ok {
+			order = append(order, m.CaseID)
+			dept[m.CaseID] = ""
+		}
+		if m.Department != "" {
+			dept[m.CaseID] = m.Department
+		}
+	}
+	for _, o := range j.Open {
+		if _, ok := dept[o.CaseID]; !ok {
+			order = append(order, o.CaseID)
+		}
+		dept[o.CaseID] = o.Department
+	}
+	hidden := map[string]bool{}
+	for _, id := range order {
+		if d := dept[id]; !mayOpen(d) {
+			hidden[id] = true
+			withheld = append(withheld, d)
+		}
+	}
+	seen = j
+	seen.Timeline = slices.DeleteFunc(slices.Clone(j.Timeline), func(m Milestone) bool { return hidden[m.CaseID] })
+	seen.Open = slices.DeleteFunc(slices.Clone(j.Open), func(o OpenCase) bool { return hidden[o.CaseID] })
+	return seen, withheld
+}

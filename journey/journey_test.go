@@ -2,6 +2,7 @@ package journey
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 )
@@ -71,5 +72,32 @@ func TestCheckLink(t *testing.T) {
 	j.MergedInto = "instagram:3"
 	if err := j.CheckLink("facebook:9"); err == nil {
 		t.Fatal("linked into a journey that was merged away")
+	}
+}
+
+func TestAViewerSeesOtherDepartmentsCasesOnlyAsTheirDepartment(t *testing.T) {
+	at := time.Date(2015, 3, 4, 9, 0, 0, 0, time.UTC)
+	j := Journey{CustomerID: "x:jane", Aliases: []string{"facebook:77"},
+		Timeline: []Milestone{
+			{At: at, CaseID: "case/x/1", Seq: 1, Kind: "opened", Department: "support", Text: "my order"},
+			{At: at.Add(time.Minute), CaseID: "case/x/2", Seq: 1, Kind: "opened", Department: "support", Text: "I will sue"},
+			{At: at.Add(2 * time.Minute), CaseID: "case/x/2", Seq: 2, Kind: "handed_off", Department: "legal"},
+			{At: at.Add(3 * time.Minute), CaseID: "case/x/3", Seq: 1, Kind: "opened", Text: "no department recorded"},
+			{At: at.Add(4 * time.Minute), CaseID: "case/x/1", Seq: 2, Kind: "resolved", Department: "support"},
+		},
+		Open: []OpenCase{{CaseID: "case/x/2", Department: "legal"}, {CaseID: "case/x/4", Department: "pr"}},
+	}
+	seen, withheld := j.SeenBy(func(d string) bool { return d == "support" })
+	if !slices.Equal(withheld, []string{"legal", "", "pr"}) {
+		t.Fatalf("withheld %q", withheld)
+	}
+	if len(seen.Timeline) != 2 || seen.Timeline[0].CaseID != "case/x/1" || seen.Timeline[1].CaseID != "case/x/1" || len(seen.Open) != 0 {
+		t.Fatalf("seen %+v", seen)
+	}
+	if seen.CustomerID != "x:jane" || len(j.Timeline) != 5 || len(j.Open) != 2 {
+		t.Fatal("the journey itself changed")
+	}
+	if seen, withheld := j.SeenBy(func(string) bool { return true }); len(withheld) != 0 || len(seen.Timeline) != 5 {
+		t.Fatalf("an all-seeing viewer misses %q", withheld)
 	}
 }

@@ -113,6 +113,11 @@ func (d *Directory) All() []Agent {
 	return out
 }
 
+// MaySee says whether an actor may open a case owned by dept at all:
+// its members and the centre of excellence. Others learn at most that the
+// case exists and which department has it.
+func (p *Policy) MaySee(a Actor, dept string) bool { return a.In(dept) || a.In(p.CoE) }
+
 // MayActOn says whether an actor may act on a case owned by dept: members of
 // the department, leads and heads of the departments on its escalation chain,
 // and the centre of excellence. The error names the rule.

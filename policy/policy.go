@@ -169,6 +169,15 @@ func (p *Policy) Department(id string) (Department, bool) {
 	return d, ok
 }
 
+// DepartmentName is a department's name, else its id (for one the policy
+// does not know, or that has no name).
+func (p *Policy) DepartmentName(id string) string {
+	if d, ok := p.Department(id); ok && d.Name != "" {
+		return d.Name
+	}
+	return id
+}
+
 // DepartmentIDs lists the department ids in a stable order.
 func (p *Policy) DepartmentIDs() []string {
 	ids := make([]string, 0, len(p.Departments))

@@ -75,15 +75,16 @@ func (r *Router) Publish(ctx context.Context, rep Reply) (Receipt, error) {
 }
 
 // Permanent says an error will not go away by retrying the same reply: the
-// private-channel rule, an unknown outcome waiting for a person, or a
+// private-channel rule or personal data in a public reply, an unknown outcome waiting for a person, or a
 // platform refusal that is not a rate limit or server error. The publish
 // activity should make these non-retryable.
 func Permanent(err error) bool {
 	var pc *PrivateChannelError
+	var pd *PersonalDataError
 	var unknown *UnknownOutcomeError
 	var apiErr *APIError
 	switch {
-	case errors.As(err, &pc), errors.As(err, &unknown):
+	case errors.As(err, &pc), errors.As(err, &pd), errors.As(err, &unknown):
 		return true
 	case errors.As(err, &apiErr):
 		return !apiErr.Temporary()

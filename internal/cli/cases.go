@@ -115,7 +115,7 @@ func newCaseCmd(a *App) *cobra.Command {
 }
 
 func newCaseShowCmd(a *App) *cobra.Command {
-	var format string
+	var format, as string
 	cmd := &cobra.Command{
 		Use:   "show CASE",
 		Short: "Show a case: the post, why triage routed it, its state and its timeline",
@@ -138,22 +138,39 @@ func newCaseShowCmd(a *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			customer, err := cases.Journey(cmd.Context(), v.CustomerID)
+			full, err := cases.Journey(cmd.Context(), v.CustomerID)
 			if err != nil {
 				return err
 			}
+			// The customer's other cases as the agent may see them; with no
+			// agent named, every one is withheld.
+			mayOpen := func(string) bool { return false }
+			if id, err := acting(as); err == nil {
+				agent, err := cases.Directory.Lookup(id)
+				if err != nil {
+					return err
+				}
+				mayOpen = func(dept string) bool { return cases.Policy.MaySee(agent.Actor(), dept) }
+			}
+			customer, withheld := full.SeenBy(mayOpen)
+			elsewhere := make([]string, len(withheld))
+			for i, dept := range withheld {
+				elsewhere[i] = "another case with " + orDash(cases.Policy.DepartmentName(dept))
+			}
 			return p.print(struct {
 				casestate.View
-				Events   []casestate.Event `json:"events"`
-				Customer journey.Journey   `json:"customer"`
-			}{v, ev, customer}, func(w io.Writer) { renderCase(w, v, ev, customer) })
+				Events    []casestate.Event `json:"events"`
+				Customer  journey.Journey   `json:"customer"`
+				Elsewhere []string          `json:"elsewhere,omitempty"`
+			}{v, ev, customer, elsewhere}, func(w io.Writer) { renderCase(w, v, ev, customer, elsewhere) })
 		},
 	}
 	addOutputFlag(cmd, &format)
+	cmd.Flags().StringVar(&as, "as", "", "the agent looking (default $"+EnvAgent+"); the customer's cases elsewhere show only by department")
 	return cmd
 }
 
-func renderCase(w io.Writer, v casestate.View, ev []casestate.Event, customer journey.Journey) {
+func renderCase(w io.Writer, v casestate.View, ev []casestate.Event, customer journey.Journey, elsewhere []string) {
 	fmt.Fprintf(w, "%s\t%s · %s · %s · assignee %s\n", v.ID, v.Status, orDash(v.Department), orDash(v.Priority), orDash(v.Assignee))
 	fmt.Fprintf(w, "post\t%s on %s:%s — %s\n", v.Post.Author.Handle, v.Post.Platform, v.Post.Property, v.Post.Text)
 	fmt.Fprintf(w, "triage\t%s (%.0f%%), sentiment %.2f, language %s, private %t\n", v.Triage.Intent, v.Triage.Confidence*100, v.Triage.Sentiment, v.Triage.Language, v.Private)
@@ -187,7 +204,11 @@ func renderCase(w io.Writer, v casestate.View, ev []casestate.Event, customer jo
 			open++
 		}
 	}
-	fmt.Fprintf(w, " · %d other cases, %d open · switchboard journey %s\n\n", len(others), open, customer.CustomerID)
+	fmt.Fprintf(w, " · %d other cases, %d open · switchboard journey %s\n", len(others), open, customer.CustomerID)
+	for _, e := range elsewhere {
+		fmt.Fprintf(w, "\t· %s\n", e)
+	}
+	fmt.Fprintln(w)
 	for _, e := range ev {
 		line := strings.TrimSpace(strings.Join([]string{e.Text, e.Detail, e.SLA}, " · "))
 		line = strings.Trim(line, " ·")

@@ -148,7 +148,7 @@ func newIntake(cfg *config.Config, cases *caseapi.Client, m *metrics.Metrics, lo
 		return nil, err
 	}
 	opts := []intake.Option{intake.WithLogger(log.Named("intake")), intake.WithThreadIndex(threads), intake.WithDeadLetters(dead),
-		intake.WithEditRecorder(intake.CaseEdits{Temporal: cases.Temporal})}
+		intake.WithEditRecorder(intake.CaseEdits{Temporal: cases.Temporal, Redact: cases.Redact})}
 	if m != nil {
 		opts = append(opts, intake.WithCounter(func(route, outcome string, n int) {
 			m.Temporal().WithTags(map[string]string{"route": route, "outcome": outcome}).Counter(metrics.WebhookResults).Inc(int64(n))

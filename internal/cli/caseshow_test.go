@@ -1,0 +1,28 @@
+package cli
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/switchboard-care/switchboard/casestate"
+	"github.com/switchboard-care/switchboard/journey"
+)
+
+// case show lists the customer's cases in departments the agent may not
+// open only as "another case with" the department.
+func TestCaseShowNamesWithheldCasesOnlyByDepartment(t *testing.T) {
+	at := time.Date(2015, 3, 4, 9, 0, 0, 0, time.UTC)
+	full := journey.Journey{CustomerID: "x:jane", Timeline: []journey.Milestone{
+		{At: at, CaseID: "case/x/sue-1", Seq: 1, Kind: "opened", Department: "legal", Text: "I will take you to court"},
+		{At: at.Add(time.Hour), CaseID: "case/x/2", Seq: 1, Kind: "opened", Department: "support"},
+	}}
+	seen, withheld := full.SeenBy(func(dept string) bool { return dept == "support" })
+	var out bytes.Buffer
+	renderCase(&out, casestate.View{ID: "case/x/2", CustomerID: "x:jane"}, nil, seen, []string{"another case with " + withheld[0]})
+	text := out.String()
+	if !strings.Contains(text, "another case with legal") || strings.Contains(text, "sue-1") || strings.Contains(text, "court") {
+		t.Fatalf("case show:\n%s", text)
+	}
+}
