@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -76,15 +75,7 @@ func countNow(ctx context.Context, s *stack.Stack, query string) (int, error) {
 // failed (a look-up of the customer's open cases grew with each and timed
 // out, and the cases failed).
 func TestOneBusyAuthorLosesNothing(t *testing.T) {
-	s := stack.ForTest(t, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	in, err := intake.NewServer(s.Cases, s.Config.Intake)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(in)
-	defer ts.Close()
+	s, _, ts, ctx := withIntake(t, 5*time.Minute)
 
 	const n, concurrent = 400, 50
 	author := "990000001"
@@ -131,15 +122,7 @@ func TestOneBusyAuthorLosesNothing(t *testing.T) {
 // inside a platform's delivery timeout, and a fixed dead letter replayed
 // must open its case.
 func TestPoisonEventsInABigBatch(t *testing.T) {
-	s := stack.ForTest(t, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
-	defer cancel()
-	in, err := intake.NewServer(s.Cases, s.Config.Intake)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(in)
-	defer ts.Close()
+	s, in, ts, ctx := withIntake(t, 8*time.Minute)
 
 	const n = 2000
 	author := "990000002"

@@ -49,6 +49,22 @@ func genericPost(token string, i int) delivery {
 	return delivery{route: "/v1/posts", header: h, body: body}
 }
 
+// withIntake starts a dev server with an in-process worker and an intake
+// server over it; the context bounds the test.
+func withIntake(t *testing.T, timeout time.Duration) (*stack.Stack, *intake.Server, *httptest.Server, context.Context) {
+	t.Helper()
+	s := stack.ForTest(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	in, err := intake.NewServer(s.Cases, s.Config.Intake)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(in)
+	t.Cleanup(ts.Close)
+	return s, in, ts, ctx
+}
+
 // deliver posts one delivery and reads intake's answer.
 func deliver(ctx context.Context, base string, h delivery) (int, intake.Result, []byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+h.route, bytes.NewReader(h.body))
@@ -78,15 +94,7 @@ func deliver(ctx context.Context, base string, h delivery) (int, intake.Result, 
 // ten times, all at once, retrying refusals as the platforms do, and checks
 // that each started exactly one case and every delivery was acknowledged.
 func TestEveryWebhookTenTimes(t *testing.T) {
-	s := stack.ForTest(t, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	in, err := intake.NewServer(s.Cases, s.Config.Intake)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(in)
-	defer ts.Close()
+	s, _, ts, ctx := withIntake(t, 2*time.Minute)
 
 	const perKind, times = 10, 10
 	var hooks []delivery
