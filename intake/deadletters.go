@@ -34,7 +34,7 @@ type DeadLetter struct {
 
 // newDeadLetter names a failure of a delivery on route.
 func newDeadLetter(route string, f Failure, at time.Time) DeadLetter {
-	sum := sha256.Sum256(append([]byte(route+"\n"), f.Payload...))
+	sum := sha256.Sum256(append([]byte(route+"\n"+f.Kind+"\n"), f.Payload...))
 	return DeadLetter{ID: hex.EncodeToString(sum[:8]), Route: route, ReceivedAt: at.UTC(), Kind: f.Kind,
 		EventID: f.ID, Reason: f.Reason, Payload: f.Payload}
 }

@@ -59,6 +59,9 @@ type Server struct {
 	cfg     Config
 	parsers map[string]parser // by route, for deliveries and replays
 	mux     *http.ServeMux
+
+	deferredOnce sync.Once
+	deferredKick chan struct{}
 }
 
 // parser maps a route's body onto a batch.
@@ -78,6 +81,10 @@ func WithDeadLetters(d *DeadLetters) Option { return func(s *Server) { s.dead = 
 
 // DefaultParallelism is how many posts of a delivery are submitted at once.
 const DefaultParallelism = 16
+
+// DefaultDeliveryBudget is how long a delivery's posts are submitted for
+// before the rest are deferred: well inside Meta's 20 s and X's 10 s.
+const DefaultDeliveryBudget = 5 * time.Second
 
 // Option configures a Server.
 type Option func(*Server)
@@ -108,7 +115,11 @@ func NewServer(sub Submitter, cfg Config, opts ...Option) (*Server, error) {
 	if cfg.Parallelism == 0 {
 		cfg.Parallelism = DefaultParallelism
 	}
-	s := &Server{sub: sub, cfg: cfg, log: zap.NewNop(), mux: http.NewServeMux(), count: func(string, string, int) {}}
+	if cfg.DeliveryBudget == 0 {
+		cfg.DeliveryBudget = DefaultDeliveryBudget
+	}
+	s := &Server{sub: sub, cfg: cfg, log: zap.NewNop(), mux: http.NewServeMux(), count: func(string, string, int) {},
+		deferredKick: make(chan struct{}, 1)}
 	if r, ok := sub.(EditRecorder); ok {
 		s.edits = r
 	}
@@ -171,6 +182,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		defer cancel()
 		_ = srv.Shutdown(sctx)
 	}()
+	s.kickDeferred() // posts deferred before a restart are still owed
 	s.log.Info("intake listening", zap.String("address", ln.Addr().String()))
 	err := srv.Serve(ln)
 	if errors.Is(err, http.ErrServerClosed) {
@@ -281,6 +293,7 @@ type Result struct {
 	Duplicates int      `json:"duplicates"`
 	Edits      int      `json:"edits"`
 	Ignored    int      `json:"ignored"`
+	Deferred   int      `json:"deferred"`               // kept, synced, and submitted in the background
 	Rejected   []string `json:"rejected,omitempty"`     // why each dead letter was kept
 	DeadLetter []string `json:"dead_letters,omitempty"` // their ids (switchboard intake dead-letters)
 	Cases      []string `json:"cases,omitempty"`
@@ -346,7 +359,7 @@ func (s *Server) process(ctx context.Context, route string, b Batch) (Result, er
 		zap.Int("duplicates", res.Duplicates), zap.Int("edits", res.Edits), zap.Int("ignored", res.Ignored),
 		zap.Int("dead_letters", len(res.DeadLetter)))
 	for outcome, n := range map[string]int{"started": res.Started, "joined": res.Joined, "duplicate": res.Duplicates,
-		"edit": res.Edits, "ignored": res.Ignored, "dead_letter": len(res.DeadLetter)} {
+		"edit": res.Edits, "ignored": res.Ignored, "dead_letter": len(res.DeadLetter), "deferred": res.Deferred} {
 		if n > 0 {
 			s.count(route, outcome, n)
 		}
@@ -379,12 +392,22 @@ func (s *Server) submitAll(ctx context.Context, route string, posts []post.Post,
 		wg    sync.WaitGroup
 		slots = make(chan struct{}, s.cfg.Parallelism)
 	)
+	budget := time.Now().Add(s.cfg.DeliveryBudget)
 	for _, thread := range threads {
 		wg.Add(1)
 		slots <- struct{}{}
 		go func() {
 			defer func() { <-slots; wg.Done() }()
-			for _, p := range thread {
+			for i, p := range thread {
+				if time.Now().After(budget) {
+					mu.Lock()
+					err := s.deferPosts(thread[i:], res)
+					if err != nil && first == nil {
+						first = err
+					}
+					mu.Unlock()
+					return
+				}
 				out, err := s.submit(ctx, p)
 				mu.Lock()
 				err = s.settle(route, p, out, err, res)
@@ -400,6 +423,77 @@ func (s *Server) submitAll(ctx context.Context, route string, posts []post.Post,
 	}
 	wg.Wait()
 	return first
+}
+
+// deferredKind marks the dead letters that are posts a delivery's budget
+// left unsubmitted: intake submits them itself (submitDeferred).
+const deferredKind = "deferred"
+
+// deferPosts keeps posts that a delivery's budget left unsubmitted, synced
+// to the dead letters, so the delivery can be answered in time with every
+// post safe; submitDeferred submits them in order (by their ReceivedAt).
+func (s *Server) deferPosts(posts []post.Post, res *Result) error {
+	at := time.Now()
+	for i, p := range posts {
+		raw, _ := json.Marshal(p) // a post always encodes
+		l := newDeadLetter("generic", Failure{Kind: deferredKind, ID: p.ID, Payload: raw,
+			Reason: "not submitted within the delivery's budget (intake.delivery_budget): intake submits it in the background"},
+			at.Add(time.Duration(i)))
+		if err := s.dead.Put(l); err != nil {
+			return err
+		}
+		res.Deferred++
+	}
+	s.kickDeferred()
+	return nil
+}
+
+// kickDeferred wakes the background submitter, starting it the first time.
+func (s *Server) kickDeferred() {
+	s.deferredOnce.Do(func() { go s.submitDeferredLoop() })
+	select {
+	case s.deferredKick <- struct{}{}:
+	default: // already woken
+	}
+}
+
+// submitDeferredLoop submits deferred posts whenever some are deferred, and
+// every few seconds while any wait (Temporal may have been unreachable). It
+// lives as long as the process.
+func (s *Server) submitDeferredLoop() {
+	tick := time.NewTicker(5 * time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-s.deferredKick:
+		case <-tick.C:
+		}
+		if err := s.submitDeferred(context.Background()); err != nil {
+			s.log.Warn("deferred posts wait for Temporal", zap.Error(err))
+		}
+	}
+}
+
+// submitDeferred submits the deferred posts in the order they were
+// deferred, stopping at the first that Temporal cannot take yet.
+func (s *Server) submitDeferred(ctx context.Context) error {
+	for _, l := range s.dead.List(false) {
+		if l.Kind != deferredKind {
+			continue
+		}
+		b, err := ParseGeneric(l.Payload, nil)
+		if err != nil {
+			return err // cannot happen: the payload is a post intake encoded
+		}
+		res, err := s.process(ctx, l.Route, b)
+		if err != nil {
+			return err
+		}
+		if err := s.dead.MarkReplayed(l.ID, strings.Join(append(res.Cases, res.DeadLetter...), ","), time.Now()); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // threadKeyOf names the thread p must be submitted in order with: that of

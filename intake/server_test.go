@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -481,5 +482,55 @@ func TestRoutes(t *testing.T) {
 	bad.Meta.Accounts = append(bad.Meta.Accounts, intakeconfAccount("1", "x:@acme_help"))
 	if _, err := NewServer(newFakeCases(), bad); err == nil || !strings.Contains(err.Error(), "intake.meta.accounts") {
 		t.Fatalf("an X account under meta: %v", err)
+	}
+}
+
+// slowCases is a Temporal that takes its time over every post.
+type slowCases struct {
+	*fakeCases
+	takes time.Duration
+}
+
+func (s slowCases) Submit(ctx context.Context, p post.Post) (caseapi.Outcome, error) {
+	time.Sleep(s.takes)
+	return s.fakeCases.Submit(ctx, p)
+}
+
+// A delivery bigger than its budget is answered in time: the posts not
+// submitted by then are kept, synced, and submitted in the background.
+func TestABigDeliveryIsAnsweredWithinItsBudget(t *testing.T) {
+	cases := newFakeCases()
+	cfg := testConfig()
+	cfg.Parallelism, cfg.DeliveryBudget = 2, 100*time.Millisecond
+	dead, err := OpenDeadLetters(filepath.Join(t.TempDir(), "dead.jsonl"), zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := serve(t, slowCases{cases, 20 * time.Millisecond}, cfg, WithDeadLetters(dead))
+	posts := make([]string, 60)
+	for i := range posts {
+		posts[i] = fmt.Sprintf(`{"id":"web-%d","platform":"webchat","property":"acme.example","author":{"id":"v%d"},"text":"hello","created_at":"2015-11-23T10:00:00Z"}`, i, i)
+	}
+	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/v1/posts", strings.NewReader("["+strings.Join(posts, ",")+"]"))
+	req.Header.Set("Authorization", "Bearer test-bearer-token")
+	start := time.Now()
+	r := do(t, req)
+	if took := time.Since(start); r.status != http.StatusOK || took > time.Second {
+		t.Fatalf("%d after %s: %s", r.status, took, r.body)
+	}
+	if r.result.Deferred == 0 || r.result.Started+r.result.Deferred != len(posts) {
+		t.Fatalf("started %d, deferred %d of %d", r.result.Started, r.result.Deferred, len(posts))
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		n, _ := cases.count()
+		left := len(dead.List(false))
+		if n == len(posts) && left == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d cases and %d posts still deferred after 10 s", n, len(posts), left)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

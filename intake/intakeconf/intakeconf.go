@@ -27,10 +27,15 @@ type Config struct {
 	DeadLetters string `mapstructure:"dead_letters"`
 	// Parallelism bounds the posts of one delivery submitted at once
 	// (posts of one thread go in order); 0 takes the default.
-	Parallelism int     `mapstructure:"parallelism"`
-	Meta        Meta    `mapstructure:"meta"`
-	X           X       `mapstructure:"x"`
-	Generic     Generic `mapstructure:"generic"`
+	Parallelism int `mapstructure:"parallelism"`
+	// DeliveryBudget is how long a delivery's posts are submitted before
+	// the rest are deferred (kept, synced, and submitted in the
+	// background), so a big delivery is answered inside the platforms'
+	// timeouts; 0 takes the default.
+	DeliveryBudget time.Duration `mapstructure:"delivery_budget"`
+	Meta           Meta          `mapstructure:"meta"`
+	X              X             `mapstructure:"x"`
+	Generic        Generic       `mapstructure:"generic"`
 }
 
 // Account maps a platform's numeric account id to the property key the
@@ -63,6 +68,9 @@ func (c Config) Validate() error {
 	var errs []error
 	if c.MaxBodyBytes < 0 {
 		errs = append(errs, fmt.Errorf("intake.max_body_bytes: %d is negative", c.MaxBodyBytes))
+	}
+	if c.DeliveryBudget < 0 {
+		errs = append(errs, fmt.Errorf("intake.delivery_budget: %s is negative", c.DeliveryBudget))
 	}
 	if c.Parallelism < 0 {
 		errs = append(errs, fmt.Errorf("intake.parallelism: %d is negative", c.Parallelism))
