@@ -54,6 +54,10 @@ func (s *SharedCustomers) CustomerContext(ctx context.Context, p post.Post) (str
 	s.mu.Unlock()
 	if !ok || s.now().Sub(c.at) > s.ttl {
 		v, err, _ := s.calls.Do(key, func() (any, error) {
+			// Every caller waits on this one call: it runs on its own
+			// clock, not on the first caller's cancellation.
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ContextTimeout)
+			defer cancel()
 			journeyID, cont, err := s.inner.CustomerContext(ctx, p)
 			if err != nil {
 				return nil, err

@@ -65,8 +65,12 @@ func (f Filter) Query() string {
 	return strings.Join(terms, " AND ")
 }
 
-// quote makes a visibility-query string literal.
-func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+// quote makes a visibility-query string literal. Temporal's query parser
+// reads a backslash as an escape, so it is escaped too: an author id of
+// `x\` or `\') OR …` stays a value.
+func quote(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, "'", "''").Replace(s) + "'"
+}
 
 // Summary is one line of a case list, read from search attributes.
 type Summary struct {

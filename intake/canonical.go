@@ -40,11 +40,11 @@ func ParseGeneric(body []byte, _ Accounts) (Batch, error) {
 	for _, raw := range items {
 		p, err := decodePost(raw)
 		if err != nil {
-			b.fail("post", "", "malformed post: "+err.Error(), raw)
+			b.fail("post", "", "malformed post: "+err.Error(), rawPayload(raw))
 			continue
 		}
 		if err := p.Validate(); err != nil {
-			b.fail("post", p.ID, "invalid post: "+string(bytes.ReplaceAll([]byte(err.Error()), []byte("\n"), []byte("; "))), raw)
+			b.fail("post", p.ID, "invalid post: "+string(bytes.ReplaceAll([]byte(err.Error()), []byte("\n"), []byte("; "))), rawPayload(raw))
 			continue
 		}
 		b.Posts = append(b.Posts, p)

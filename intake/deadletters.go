@@ -35,7 +35,7 @@ type DeadLetter struct {
 // newDeadLetter names a failure of a delivery on route.
 func newDeadLetter(route string, f Failure, at time.Time) DeadLetter {
 	sum := sha256.Sum256(append([]byte(route+"\n"+f.Kind+"\n"), f.Payload...))
-	return DeadLetter{ID: hex.EncodeToString(sum[:8]), Route: route, ReceivedAt: at.UTC(), Kind: f.Kind,
+	return DeadLetter{ID: hex.EncodeToString(sum[:16]), Route: route, ReceivedAt: at.UTC(), Kind: f.Kind,
 		EventID: f.ID, Reason: f.Reason, Payload: f.Payload}
 }
 
@@ -54,8 +54,9 @@ type DeadLetters struct {
 }
 
 // maxDeadLetterLine bounds a line of the file: a payload is one event of a
-// delivery, and deliveries are bounded by intake.max_body_bytes.
-const maxDeadLetterLine = 4 << 20
+// delivery, written as it came (no HTML escaping), and deliveries are
+// bounded by intake.max_body_bytes, far below this.
+const maxDeadLetterLine = 64 << 20
 
 // NewDeadLetters keeps dead letters in memory only.
 func NewDeadLetters() *DeadLetters { return &DeadLetters{letters: map[string]DeadLetter{}} }
@@ -93,14 +94,29 @@ func (d *DeadLetters) Close() error {
 	return d.file.Close()
 }
 
-// Put keeps a letter; one already kept (a redelivery) is kept once.
-func (d *DeadLetters) Put(l DeadLetter) error {
+// Put keeps letters, in one synced write; one already kept (a redelivery)
+// is kept once.
+func (d *DeadLetters) Put(letters ...DeadLetter) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if _, ok := d.letters[l.ID]; ok {
+	var fresh []any
+	for _, l := range letters {
+		if _, ok := d.letters[l.ID]; !ok {
+			fresh = append(fresh, l)
+		}
+	}
+	if len(fresh) == 0 {
 		return nil
 	}
-	return d.write(l)
+	if d.file != nil {
+		if err := d.file.Append(fresh...); err != nil {
+			return fmt.Errorf("write dead letters: %w", err)
+		}
+	}
+	for _, l := range fresh {
+		d.letters[l.(DeadLetter).ID] = l.(DeadLetter)
+	}
+	return nil
 }
 
 // MarkReplayed records that letter id became (or joined) the case caseID.

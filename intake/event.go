@@ -134,7 +134,7 @@ func NewAccounts(list []intakeconf.Account) (Accounts, error) {
 // acknowledged and ignored; any other invalid post (an id past its bound,
 // no author, no time) is a failure: a person should see it, since the
 // platform retrying it would not make it valid.
-func (b *Batch) keep(kind string, p post.Post, payload json.RawMessage) {
+func (b *Batch) keep(kind string, p post.Post, payload payloadFn) {
 	if strings.TrimSpace(p.Text) == "" {
 		b.ignore(kind, p.ID, "nothing to answer: no text")
 		return
@@ -146,11 +146,16 @@ func (b *Batch) keep(kind string, p post.Post, payload json.RawMessage) {
 	b.Posts = append(b.Posts, p)
 }
 
-func (b *Batch) fail(kind, id, reason string, payload json.RawMessage) {
+// payloadFn makes a failure's payload: only failures pay for building one.
+type payloadFn func() json.RawMessage
+
+func rawPayload(raw json.RawMessage) payloadFn { return func() json.RawMessage { return raw } }
+
+func (b *Batch) fail(kind, id, reason string, payload payloadFn) {
 	if len(id) > post.MaxIDBytes {
 		id = id[:post.MaxIDBytes]
 	}
-	b.Failed = append(b.Failed, Failure{Kind: kind, ID: strings.ToValidUTF8(id, "?"), Reason: reason, Payload: payload})
+	b.Failed = append(b.Failed, Failure{Kind: kind, ID: strings.ToValidUTF8(id, "?"), Reason: reason, Payload: payload()})
 }
 
 // addEdit keeps an edit that names its post; one that does not cannot be

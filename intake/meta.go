@@ -110,14 +110,15 @@ func ParseMeta(body []byte, accounts Accounts) (Batch, error) {
 	var b Batch
 	for _, raw := range *p.Entry {
 		var e metaEntry
-		var at flexTime
-		err := json.Unmarshal(raw, &e)
-		if err == nil && len(e.Time) > 0 {
-			err = json.Unmarshal(e.Time, &at)
-		}
-		if err != nil {
-			b.fail(p.Object+" entry", e.ID, "malformed entry: "+err.Error(), metaSingle(p.Object, raw))
+		if err := json.Unmarshal(raw, &e); err != nil {
+			b.fail(p.Object+" entry", e.ID, "malformed entry: "+err.Error(), func() json.RawMessage { return metaSingle(p.Object, raw) })
 			continue
+		}
+		// The entry's time is only a fallback for events without their own:
+		// one that does not read costs nothing but that fallback.
+		var at flexTime
+		if json.Unmarshal(e.Time, &at) != nil {
+			e.Time = nil
 		}
 		acct, ok := accounts[e.ID]
 		if !ok || acct.Platform != platform {
@@ -146,8 +147,8 @@ type metaMapper struct {
 	acct     Property
 	object   string
 	entry    metaEntry
-	at       time.Time       // the entry's time
-	payload  json.RawMessage // the event being mapped, alone (metaMapper.alone)
+	at       time.Time // the entry's time
+	payload  payloadFn // the event being mapped, alone (metaMapper.alone)
 }
 
 // each maps the events of one list of the entry, one at a time; a list
@@ -158,8 +159,10 @@ func (m metaMapper) each(list string, raw json.RawMessage, mapEvent func(json.Ra
 	}
 	var events []json.RawMessage
 	if err := json.Unmarshal(raw, &events); err != nil {
-		entry, _ := json.Marshal(map[string]any{"id": m.entry.ID, list: raw}) // cannot fail: raw is valid JSON
-		m.b.fail(list, "", "malformed "+list+" list: "+err.Error(), metaSingle(m.object, entry))
+		m.b.fail(list, "", "malformed "+list+" list: "+err.Error(), func() json.RawMessage {
+			entry, _ := json.Marshal(map[string]any{"id": m.entry.ID, list: raw}) // cannot fail: raw is valid JSON
+			return metaSingle(m.object, entry)
+		})
 		return
 	}
 	for _, ev := range events {
@@ -168,13 +171,15 @@ func (m metaMapper) each(list string, raw json.RawMessage, mapEvent func(json.Ra
 }
 
 // alone is a delivery of just this one change or message of the entry.
-func (m metaMapper) alone(list string, event json.RawMessage) json.RawMessage {
-	entry := map[string]any{"id": m.entry.ID, list: []json.RawMessage{event}}
-	if len(m.entry.Time) > 0 {
-		entry["time"] = m.entry.Time
+func (m metaMapper) alone(list string, event json.RawMessage) payloadFn {
+	return func() json.RawMessage {
+		entry := map[string]any{"id": m.entry.ID, list: []json.RawMessage{event}}
+		if len(m.entry.Time) > 0 {
+			entry["time"] = m.entry.Time
+		}
+		raw, _ := json.Marshal(entry) // cannot fail: every part came from valid JSON
+		return metaSingle(m.object, raw)
 	}
-	raw, _ := json.Marshal(entry) // cannot fail: every part came from valid JSON
-	return metaSingle(m.object, raw)
 }
 
 // own says whether an id is one of the company's accounts: its posts are

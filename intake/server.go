@@ -375,8 +375,9 @@ func (s *Server) submitAll(ctx context.Context, route string, posts []post.Post,
 	index := map[string]int{}
 	keyOf := map[string]string{} // post id → its thread's key
 	for _, p := range posts {
-		s.threads.Resolve(&p)
-		key := threadKeyOf(p, keyOf)
+		resolved := p // resolved again just before its submit, once the posts before it are recorded
+		s.threads.Resolve(&resolved)
+		key := threadKeyOf(resolved, keyOf)
 		keyOf[p.ID] = key
 		i, ok := index[key]
 		if !ok {
@@ -399,7 +400,12 @@ func (s *Server) submitAll(ctx context.Context, route string, posts []post.Post,
 		go func() {
 			defer func() { <-slots; wg.Done() }()
 			for i, p := range thread {
-				if time.Now().After(budget) {
+				s.threads.Resolve(&p)
+				out, err := s.submitBy(ctx, p, budget)
+				if err != nil && time.Now().After(budget) {
+					// Out of budget, this post (whose start may or may not
+					// have been taken: a duplicate is harmless) and the
+					// rest of its thread are deferred.
 					mu.Lock()
 					err := s.deferPosts(thread[i:], res)
 					if err != nil && first == nil {
@@ -408,7 +414,6 @@ func (s *Server) submitAll(ctx context.Context, route string, posts []post.Post,
 					mu.Unlock()
 					return
 				}
-				out, err := s.submit(ctx, p)
 				mu.Lock()
 				err = s.settle(route, p, out, err, res)
 				if err != nil && first == nil {
@@ -434,16 +439,17 @@ const deferredKind = "deferred"
 // post safe; submitDeferred submits them in order (by their ReceivedAt).
 func (s *Server) deferPosts(posts []post.Post, res *Result) error {
 	at := time.Now()
+	letters := make([]DeadLetter, len(posts))
 	for i, p := range posts {
 		raw, _ := json.Marshal(p) // a post always encodes
-		l := newDeadLetter("generic", Failure{Kind: deferredKind, ID: p.ID, Payload: raw,
+		letters[i] = newDeadLetter("generic", Failure{Kind: deferredKind, ID: p.ID, Payload: raw,
 			Reason: "not submitted within the delivery's budget (intake.delivery_budget): intake submits it in the background"},
 			at.Add(time.Duration(i)))
-		if err := s.dead.Put(l); err != nil {
-			return err
-		}
-		res.Deferred++
 	}
+	if err := s.dead.Put(letters...); err != nil {
+		return err
+	}
+	res.Deferred += len(posts)
 	s.kickDeferred()
 	return nil
 }
@@ -606,8 +612,16 @@ func (s *Server) Replay(ctx context.Context, id string, payload json.RawMessage)
 // DeadLetters is the server's dead-letter store.
 func (s *Server) DeadLetters() *DeadLetters { return s.dead }
 
-func (s *Server) submit(ctx context.Context, p post.Post) (caseapi.Outcome, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.SubmitTimeout)
+// submitBy submits p within intake.submit_timeout, and no later than by.
+func (s *Server) submitBy(ctx context.Context, p post.Post, by time.Time) (caseapi.Outcome, error) {
+	if time.Now().After(by) {
+		return caseapi.Outcome{}, context.DeadlineExceeded
+	}
+	deadline := time.Now().Add(s.cfg.SubmitTimeout)
+	if by.Before(deadline) {
+		deadline = by
+	}
+	ctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
 	return s.sub.Submit(ctx, p)
 }

@@ -534,3 +534,19 @@ func TestABigDeliveryIsAnsweredWithinItsBudget(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// A reply to a reply in the same delivery joins the case the first post
+// opened: each post is pointed at its case just before it is submitted,
+// once the posts before it are recorded.
+func TestAReplyChainInOneDeliveryIsOneCase(t *testing.T) {
+	cases := newFakeCases()
+	ts := newTestServer(t, cases)
+	chain := `[{"id":"a","platform":"webchat","property":"acme.example","author":{"id":"v1"},"text":"my order is late","created_at":"2015-11-23T10:00:00Z"},
+		{"id":"b","platform":"webchat","property":"acme.example","author":{"id":"v1"},"text":"still late","created_at":"2015-11-23T10:01:00Z","in_reply_to":"a"},
+		{"id":"c","platform":"webchat","property":"acme.example","author":{"id":"v1"},"text":"hello?","created_at":"2015-11-23T10:02:00Z","in_reply_to":"b"}]`
+	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/v1/posts", strings.NewReader(chain))
+	req.Header.Set("Authorization", "Bearer test-bearer-token")
+	if r := do(t, req); r.status != http.StatusOK || r.result.Started != 1 || r.result.Joined != 2 {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+}

@@ -129,7 +129,7 @@ func ParseX(body []byte, accounts Accounts) (Batch, error) {
 		b.ignore("x", forUser, "not one of the company's configured accounts (intake.x.accounts)")
 		return b, nil
 	}
-	m := xMapper{accounts: accounts, acct: acct, forUser: forUser, users: raw["users"]}
+	m := xMapper{accounts: accounts, acct: acct, forUser: forUser}
 	if err := json.Unmarshal(raw["users"], &m.byID); raw["users"] != nil && err != nil {
 		// Only names and follower counts of DM senders come from it: the
 		// messages are still theirs.
@@ -146,20 +146,18 @@ type xMapper struct {
 	accounts Accounts
 	acct     Property
 	forUser  string
-	users    json.RawMessage // kept for the dead letters of direct messages
 	byID     map[string]xUser
-	payload  json.RawMessage // the event being mapped, alone (xMapper.alone)
+	payload  payloadFn // the event being mapped, alone (xMapper.alone)
 }
 
 // alone is a delivery of just one event of list, for a dead letter to
-// replay.
-func (m *xMapper) alone(list string, event json.RawMessage) json.RawMessage {
-	body := map[string]any{"for_user_id": m.forUser, list: []json.RawMessage{event}}
-	if list == "direct_message_events" && m.users != nil {
-		body["users"] = m.users
+// replay. It leaves out the users map, which can be far larger than the
+// event: a direct message replayed names its sender by id only.
+func (m *xMapper) alone(list string, event json.RawMessage) payloadFn {
+	return func() json.RawMessage {
+		raw, _ := json.Marshal(map[string]any{"for_user_id": m.forUser, list: []json.RawMessage{event}}) // cannot fail: valid JSON parts
+		return raw
 	}
-	raw, _ := json.Marshal(body) // cannot fail: every part came from valid JSON
-	return raw
 }
 
 // each decodes the events of list one at a time into a fresh value, so one
@@ -167,8 +165,10 @@ func (m *xMapper) alone(list string, event json.RawMessage) json.RawMessage {
 func each[T any](m *xMapper, list string, raw json.RawMessage, use func(T)) {
 	var events []json.RawMessage
 	if err := json.Unmarshal(raw, &events); err != nil {
-		whole, _ := json.Marshal(map[string]any{"for_user_id": m.forUser, list: raw})
-		m.b.fail(list, "", "malformed event list: "+err.Error(), whole)
+		m.b.fail(list, "", "malformed event list: "+err.Error(), func() json.RawMessage {
+			whole, _ := json.Marshal(map[string]any{"for_user_id": m.forUser, list: raw}) // cannot fail: valid JSON parts
+			return whole
+		})
 		return
 	}
 	for _, ev := range events {

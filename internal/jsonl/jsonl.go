@@ -12,6 +12,7 @@ package jsonl
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -141,18 +142,30 @@ func endTornLine(f *os.File) error {
 	return err
 }
 
-// Append writes v as one JSON line, in a single write.
-func (f *File) Append(v any) error {
-	line, err := json.Marshal(v)
-	if err != nil {
-		return err
+// Append writes each of vs as a JSON line, all in a single write. Text is
+// kept as it is (no HTML escaping, which would grow a line up to six
+// times). A write that fails part-way is cut back off the file, so the next
+// record does not glue onto its fragment.
+func (f *File) Append(vs ...any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	for _, v := range vs {
+		if err := enc.Encode(v); err != nil { // Encode ends each value with a newline
+			return err
+		}
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.f == nil {
 		return os.ErrClosed
 	}
-	if _, err := f.f.Write(append(line, '\n')); err != nil {
+	st, err := f.f.Stat()
+	if err != nil {
+		return err
+	}
+	if _, err := f.f.Write(buf.Bytes()); err != nil {
+		_ = f.f.Truncate(st.Size()) // best effort: endTornLine covers a crash
 		return err
 	}
 	if f.durable {

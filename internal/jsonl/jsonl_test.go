@@ -72,3 +72,21 @@ func TestMissingFileReadsEmpty(t *testing.T) {
 		t.Fatal(got, skipped)
 	}
 }
+
+// Text is written as it came: HTML escaping would grow a line of '<' six
+// times, past the reader's bound.
+func TestAppendKeepsTextAsItIs(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f.jsonl")
+	f, err := OpenAppend(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Append(map[string]string{"t": strings.Repeat("<", 1000)}, map[string]string{"t": "&"}); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	data, _ := os.ReadFile(path)
+	if len(data) > 1100 || strings.Count(string(data), "\n") != 2 {
+		t.Fatalf("%d bytes, %d lines", len(data), strings.Count(string(data), "\n"))
+	}
+}
