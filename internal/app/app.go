@@ -55,10 +55,6 @@ func NotificationsPath(cfg *config.Config) string {
 	return filepath.Join(cfg.DataDir, "notifications.jsonl")
 }
 
-// customerContextTTL is how long one look-up of a customer's context
-// serves their next posts (activities.SharedCustomers).
-const customerContextTTL = 2 * time.Second
-
 // NewWorker builds a worker with every workflow and activity registered.
 func NewWorker(cfg *config.Config, tc client.Client, log *zap.Logger) (worker.Worker, error) {
 	engine, err := triage.New(cfg.Triage)
@@ -88,7 +84,7 @@ func NewWorker(cfg *config.Config, tc client.Client, log *zap.Logger) (worker.Wo
 	w.RegisterWorkflowWithOptions(workflows.DispatcherWorkflow, workflow.RegisterOptions{Name: workflows.DispatcherWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.CustomerJourneyWorkflow, workflow.RegisterOptions{Name: workflows.JourneyWorkflowName})
 	acts := &activities.Activities{Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue,
-		Triager: engine, Customers: activities.NewSharedCustomers(Cases(cfg, tc), customerContextTTL), Publisher: publisher, Notifier: notifier, Log: log.Named("activity")}
+		Triager: engine, Customers: activities.NewSharedCustomers(Cases(cfg, tc)), Publisher: publisher, Notifier: notifier, Log: log.Named("activity")}
 	w.RegisterActivityWithOptions(acts.Triage, activityName(workflows.ActivityTriage))
 	w.RegisterActivityWithOptions(acts.Prepare, activityName(workflows.ActivityPrepare))
 	w.RegisterActivityWithOptions(acts.Publish, activityName(workflows.ActivityPublish))
