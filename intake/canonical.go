@@ -38,13 +38,15 @@ func ParseGeneric(body []byte, _ Accounts) (Batch, error) {
 	}
 	var b Batch
 	for _, raw := range items {
+		// A list of one: a body the endpoint takes, whatever the item is.
+		alone := rawPayload(json.RawMessage("[" + string(raw) + "]"))
 		p, err := decodePost(raw)
 		if err != nil {
-			b.fail("post", "", "malformed post: "+err.Error(), rawPayload(raw))
+			b.fail("post", "", "malformed post: "+err.Error(), alone)
 			continue
 		}
 		if err := p.Validate(); err != nil {
-			b.fail("post", p.ID, "invalid post: "+string(bytes.ReplaceAll([]byte(err.Error()), []byte("\n"), []byte("; "))), rawPayload(raw))
+			b.fail("post", p.ID, "invalid post: "+string(bytes.ReplaceAll([]byte(err.Error()), []byte("\n"), []byte("; "))), alone)
 			continue
 		}
 		b.Posts = append(b.Posts, p)
