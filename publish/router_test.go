@@ -62,7 +62,7 @@ func TestPrivateChannelRuleSeesThroughDisguises(t *testing.T) {
 		"DM us, your code is ٤٤١٠٠٨٧":                      "number",
 		"DM us, your code is ۴۴۱۰۰۸۷":                      "number",
 		"DM us about order ４４１００８７":                        "number",
-		"DM us, order 44\u200b10\u200b087":                           "number",
+		"DM us, order 44\u200b10\u200b087":                 "number",
 		"Please DM us or write to jane(at)example(dot)com": "e-mail",
 		"DM us, or jane [at] example [dot] com":            "e-mail",
 		"DM us, see acme.example/orders/123":               "links to acme.example/orders/123",
