@@ -31,7 +31,21 @@ type Expect struct {
 // ReadLabelled reads JSON lines of labelled posts, naming the line of any
 // mistake.
 func ReadLabelled(r io.Reader) ([]Labelled, error) {
-	var out []Labelled
+	return readLines(r, func(l Labelled) error {
+		if err := l.Validate(); err != nil {
+			return fmt.Errorf("%s: %w", l.ID, err)
+		}
+		if l.Expect == (Expect{}) {
+			return fmt.Errorf("%s: expect has no intent, department or language", l.ID)
+		}
+		return nil
+	})
+}
+
+// readLines reads JSON lines (blank ones skipped) into values of T, each
+// checked by check; the first mistake is returned with its line number.
+func readLines[T any](r io.Reader, check func(T) error) ([]T, error) {
+	var out []T
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), 4*post.MaxTextLength)
 	for n := 1; sc.Scan(); n++ {
@@ -39,17 +53,14 @@ func ReadLabelled(r io.Reader) ([]Labelled, error) {
 		if line == "" {
 			continue
 		}
-		var l Labelled
-		if err := json.Unmarshal([]byte(line), &l); err != nil {
+		var v T
+		if err := json.Unmarshal([]byte(line), &v); err != nil {
 			return nil, fmt.Errorf("line %d: %w", n, err)
 		}
-		if err := l.Validate(); err != nil {
-			return nil, fmt.Errorf("line %d (%s): %w", n, l.ID, err)
+		if err := check(v); err != nil {
+			return nil, fmt.Errorf("line %d: %w", n, err)
 		}
-		if l.Expect == (Expect{}) {
-			return nil, fmt.Errorf("line %d (%s): expect has no intent, department or language", n, l.ID)
-		}
-		out = append(out, l)
+		out = append(out, v)
 	}
 	return out, sc.Err()
 }

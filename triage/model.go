@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/switchboard-care/switchboard/post"
@@ -46,27 +45,15 @@ type Correction struct {
 // ReadCorrections reads JSON lines of corrections, naming the line of any
 // mistake.
 func ReadCorrections(r io.Reader) ([]Correction, error) {
-	var out []Correction
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64*1024), 4*post.MaxTextLength)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" {
-			continue
+	return readLines(r, func(c Correction) error {
+		switch {
+		case c.Post.Text == "":
+			return errors.New("post.text is required")
+		case c.Intent == "" && c.Department == "":
+			return errors.New("give intent, department or both")
 		}
-		var c Correction
-		if err := json.Unmarshal([]byte(line), &c); err != nil {
-			return nil, fmt.Errorf("line %d: %w", n, err)
-		}
-		if c.Post.Text == "" {
-			return nil, fmt.Errorf("line %d: post.text is required", n)
-		}
-		if c.Intent == "" && c.Department == "" {
-			return nil, fmt.Errorf("line %d: give intent, department or both", n)
-		}
-		out = append(out, c)
-	}
-	return out, sc.Err()
+		return nil
+	})
 }
 
 // correctionWeight is how much more one correction counts than one shipped
