@@ -16,6 +16,8 @@ import (
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/dispatch"
 	"github.com/switchboard-care/switchboard/internal/jsonl"
+	"github.com/switchboard-care/switchboard/learning"
+	"github.com/switchboard-care/switchboard/learning/retrain"
 	"github.com/switchboard-care/switchboard/post"
 	"github.com/switchboard-care/switchboard/publish"
 	"github.com/switchboard-care/switchboard/triage/triaged"
@@ -43,7 +45,11 @@ type Activities struct {
 	Customers Customers
 	Publisher publish.Publisher
 	Notifier  *Notifier
-	Log       *zap.Logger
+	// Corrections keeps agents' corrections of triage; Retrainer learns
+	// from them.
+	Corrections *retrain.Store
+	Retrainer   *retrain.Retrainer
+	Log         *zap.Logger
 }
 
 // Triage runs the triage engine on a post.
@@ -151,4 +157,23 @@ func (n *Notifier) Send(notices []casestate.Notice) error {
 		n.log.Info("notice", zap.String("case_id", nt.CaseID), zap.String("to", nt.To), zap.String("text", nt.Text))
 	}
 	return nil
+}
+
+// RecordCorrections keeps what agents taught triage on a case.
+func (a *Activities) RecordCorrections(ctx context.Context, cs []casestate.Correction) error {
+	return a.Corrections.Add(cs...)
+}
+
+// TrainTriageCandidate trains and measures a candidate model.
+func (a *Activities) TrainTriageCandidate(ctx context.Context) (learning.Candidate, error) {
+	return a.Retrainer.Train()
+}
+
+// PromoteTriageModel makes a candidate the model every worker uses; this
+// worker switches at once, the others within retrain.refresh.
+func (a *Activities) PromoteTriageModel(ctx context.Context, version string) error {
+	if err := a.Retrainer.Models.Promote(version); err != nil {
+		return err
+	}
+	return a.Retrainer.Live.Refresh()
 }

@@ -16,13 +16,16 @@ import (
 // Filter narrows a case list; empty fields match everything.
 type Filter struct {
 	Department string
-	Status     string // open, waiting_customer, resolved, closed, triaging
+	Status     string // open, waiting_customer, awaiting_approval, resolved, closed, spam, triaging
 	Assignee   string // "none" for unclaimed cases
 	Priority   string
 	CustomerID string
 	Customers  []string // any of these customers (linked identities)
 	Breached   *bool
-	Running    bool // only cases whose workflow still runs
+	// NeedsReview: only cases triage was unsure of that no person has
+	// confirmed yet.
+	NeedsReview bool
+	Running     bool // only cases whose workflow still runs
 	// Limit, when set, stops at that many cases, newest first (visibility
 	// lists running cases by start time, newest first): bounded work for
 	// a look-up on the path of every post.
@@ -59,6 +62,9 @@ func (f Filter) Query() string {
 	if f.Breached != nil {
 		terms = append(terms, fmt.Sprintf("%s = %t", workflows.SASlaBreached.GetName(), *f.Breached))
 	}
+	if f.NeedsReview {
+		terms = append(terms, workflows.SANeedsReview.GetName()+" = true")
+	}
 	if f.Running {
 		terms = append(terms, "ExecutionStatus = 'Running'")
 	}
@@ -86,6 +92,7 @@ type Summary struct {
 	SLABreached     bool       `json:"sla_breached"`
 	EscalationLevel int64      `json:"escalation_level"`
 	EscalatedTo     string     `json:"escalated_to,omitempty"`
+	NeedsReview     bool       `json:"needs_review"`
 	OpenedAt        time.Time  `json:"opened_at"`
 }
 
@@ -123,6 +130,7 @@ func (c *Client) List(ctx context.Context, f Filter) ([]Summary, error) {
 			get(workflows.SASlaBreached.GetName(), &s.SLABreached)
 			get(workflows.SAEscalationLevel.GetName(), &s.EscalationLevel)
 			get(workflows.SAEscalatedTo.GetName(), &s.EscalatedTo)
+			get(workflows.SANeedsReview.GetName(), &s.NeedsReview)
 			if _, ok := fields[workflows.SASlaDueAt.GetName()]; ok {
 				var due time.Time
 				get(workflows.SASlaDueAt.GetName(), &due)

@@ -2,6 +2,7 @@ package casestate
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,10 +24,17 @@ const (
 	ActionReopen   ActionKind = "reopen"
 	ActionApprove  ActionKind = "approve"
 	ActionReject   ActionKind = "reject"
+	// ActionRelabel corrects triage: the post's intent is Intent, and the
+	// case goes where the policy routes that intent. To the same intent it
+	// confirms a post triage marked needs review.
+	ActionRelabel ActionKind = "relabel"
+	// ActionRescue takes a post out of the spam queue as Intent: a case
+	// whose SLA clocks run from when the post arrived.
+	ActionRescue ActionKind = "rescue"
 )
 
 // Actions lists every action kind.
-var Actions = []ActionKind{ActionClaim, ActionRelease, ActionReply, ActionNote, ActionHandoff, ActionEscalate, ActionResolve, ActionReopen, ActionApprove, ActionReject}
+var Actions = []ActionKind{ActionClaim, ActionRelease, ActionReply, ActionNote, ActionHandoff, ActionEscalate, ActionResolve, ActionReopen, ActionApprove, ActionReject, ActionRelabel, ActionRescue}
 
 // Draft is a public reply waiting for an approver.
 type Draft struct {
@@ -39,11 +47,12 @@ type Draft struct {
 }
 
 // Action is an agent's request. Text is the reply, note or reason; To the
-// department of a handoff.
+// department of a handoff; Intent the intent of a relabel or rescue.
 type Action struct {
 	Actor         policy.Actor `json:"actor"`
 	Text          string       `json:"text,omitempty"`
 	To            string       `json:"to,omitempty"`
+	Intent        string       `json:"intent,omitempty"`
 	AwaitCustomer bool         `json:"await_customer,omitempty"` // a reply that asks the customer something
 	Private       bool         `json:"private,omitempty"`        // reply by private message, not in public
 	// Request is the token of the human intent behind the action: one per
@@ -76,6 +85,9 @@ func (c *Case) Check(kind ActionKind, a Action) error {
 	}
 	if kind == ActionApprove || kind == ActionReject {
 		return c.checkApproval(kind, a)
+	}
+	if c.Status == StatusSpam || kind == ActionRescue {
+		return c.checkRescue(kind, a)
 	}
 	if err := c.Policy.MayActOn(a.Actor, c.Department); err != nil {
 		return &RuleError{Rule: "department-member", Msg: err.Error()}
@@ -156,10 +168,63 @@ func (c *Case) Check(kind ActionKind, a Action) error {
 		if err := needText(a.Text, "reopen reason"); err != nil {
 			return err
 		}
+	case ActionRelabel:
+		if !active {
+			return refuse("case-active", "case is %s; reopen it before relabelling", c.Status)
+		}
+		if err := c.checkIntent(a.Intent); err != nil {
+			return err
+		}
+		if a.Intent == c.Triage.Intent && !c.NeedsReview() {
+			return refuse("relabel-same", "the post is already %s; give another intent", a.Intent)
+		}
+		if err := needText(a.Text, "relabel reason"); err != nil {
+			return err
+		}
 	default:
 		return refuse("action", "unknown action %q", kind)
 	}
 	return nil
+}
+
+// checkRescue: a case in the spam queue can only be rescued (or noted), by
+// someone who keeps the queue, as an intent that gives it an owner.
+func (c *Case) checkRescue(kind ActionKind, a Action) error {
+	if c.Status != StatusSpam {
+		return refuse("spam-queue", "case is %s, not in the spam queue", c.Status)
+	}
+	if err := c.Policy.MayActOn(a.Actor, c.Department); err != nil {
+		return &RuleError{Rule: "department-member", Msg: err.Error()}
+	}
+	if kind == ActionNote {
+		return needText(a.Text, "note")
+	}
+	if kind != ActionRescue {
+		return refuse("spam-queue", "case %s is in the spam queue; rescue it as a case first", c.ID)
+	}
+	if err := c.checkIntent(a.Intent); err != nil {
+		return err
+	}
+	if c.decide(a.Intent).Closed() {
+		return refuse("rescue-intent", "intent %s has no owner; rescue the post as an intent that has one", a.Intent)
+	}
+	return nil
+}
+
+// checkIntent: an intent an agent gives must be one the routing knows.
+func (c *Case) checkIntent(intent string) error {
+	if known := c.Policy.Intents(); !slices.Contains(known, intent) {
+		return refuse("intent", "unknown intent %q (known: %s)", intent, strings.Join(known, ", "))
+	}
+	return nil
+}
+
+// decide routes the case's post as intent, as triage would have with no
+// doubt about it.
+func (c *Case) decide(intent string) policy.Decision {
+	tri := c.Triage
+	tri.Intent, tri.NeedsReview = intent, false
+	return c.Policy.Decide(tri.Signals(c.Post))
 }
 
 // replied reports whether a reply or draft with this request token is on
@@ -318,8 +383,100 @@ func (c *Case) apply(kind ActionKind, a Action, ref string, now time.Time) []Not
 		c.resolve(who, a.Text, now)
 	case ActionReopen:
 		c.reopen(who, a.Text, now)
+	case ActionRelabel:
+		return c.relabel(a, now)
+	case ActionRescue:
+		return c.rescue(a, now)
 	}
 	return nil
+}
+
+// relabel gives the post the intent an agent says it has. A new owner gets
+// the case with fresh clocks, as on a handoff; the same owner keeps its
+// clocks. To spam, the case goes to the spam queue.
+func (c *Case) relabel(a Action, now time.Time) []Notice {
+	from, fromDept := c.Triage.Intent, c.Department
+	dec := c.decide(a.Intent)
+	c.Triage.Intent, c.Triage.NeedsReview = a.Intent, false
+	e := Event{Kind: EventRelabeled, Actor: a.Actor.ID, Text: a.Text, Intent: a.Intent}
+	switch {
+	case dec.Closed():
+		e.Department = dec.Department
+		e.Detail = fmt.Sprintf("intent %s → %s", from, a.Intent)
+		c.record(now, e)
+		c.holdAsSpam(a.Actor.ID, a.Text, now)
+		return nil
+	case dec.Department != fromDept:
+		if c.Draft != nil {
+			e.Detail = "; unpublished draft by " + c.Draft.By + " discarded"
+		}
+		c.route(dec, now)
+		e.Detail = fmt.Sprintf("intent %s → %s; from %s to %s at %s; fresh clock: first response due %s%s",
+			from, a.Intent, fromDept, c.Department, c.Priority, c.Response.DueAt.UTC().Format(time.RFC3339), e.Detail)
+		c.record(now, e)
+		return []Notice{c.notice(c.Department, fmt.Sprintf("relabelled %s by %s and routed to you: %s", a.Intent, a.Actor.ID, a.Text))}
+	default:
+		c.Decision, c.Priority = dec, dec.Priority
+		c.Approver = c.Policy.ApproverFor(c.Post.PropertyKey(), a.Intent)
+		e.Detail = fmt.Sprintf("intent %s → %s; stays with %s at %s; clocks unchanged", from, a.Intent, c.Department, c.Priority)
+		if from == a.Intent {
+			e.Detail = fmt.Sprintf("intent %s confirmed; stays with %s", a.Intent, c.Department)
+		}
+		c.record(now, e)
+		return nil
+	}
+}
+
+// rescue takes the case out of the spam queue as a.Intent. Its clocks run
+// from when the post arrived: the customer has been waiting since then.
+func (c *Case) rescue(a Action, now time.Time) []Notice {
+	from := c.Triage.Intent
+	dec := c.decide(a.Intent)
+	c.Triage.Intent, c.Triage.NeedsReview, c.Triage.Spam = a.Intent, false, false
+	c.SpamCloseAt = time.Time{}
+	c.route(dec, c.OpenedAt)
+	c.record(now, Event{Kind: EventRescued, Actor: a.Actor.ID, Text: a.Text, Intent: a.Intent,
+		Detail: fmt.Sprintf("rescued from the spam queue: intent %s → %s, to %s at %s; clocks run from arrival (first response due %s)",
+			from, a.Intent, c.Department, c.Priority, c.Response.DueAt.UTC().Format(time.RFC3339))})
+	return []Notice{c.notice(c.Department, fmt.Sprintf("rescued from the spam queue by %s: %s", a.Actor.ID, c.Post.Text))}
+}
+
+// Correction is what an agent taught triage on this case: the post and the
+// intent or department it should have had.
+type Correction struct {
+	Key        string    `json:"key"` // case id and event, so a record written twice is read once
+	Post       post.Post `json:"post"`
+	Intent     string    `json:"intent,omitempty"`
+	Department string    `json:"department,omitempty"`
+	// What triage said, who corrected it, why and when.
+	Triaged      string    `json:"triaged"`
+	ModelVersion string    `json:"model_version,omitempty"`
+	By           string    `json:"by"`
+	Reason       string    `json:"reason,omitempty"`
+	At           time.Time `json:"at"`
+}
+
+// CorrectionsSince returns the corrections recorded after the first n
+// events: relabels, rescues and handoffs by people.
+func (c *Case) CorrectionsSince(n int) []Correction {
+	var out []Correction
+	for _, e := range c.Events[min(n, len(c.Events)):] {
+		if e.Actor == policy.SystemActor {
+			continue
+		}
+		cor := Correction{Key: fmt.Sprintf("%s#%d", c.ID, e.Seq), Post: c.Post, Triaged: c.TriagedIntent,
+			ModelVersion: c.Triage.ModelVersion, By: e.Actor, Reason: e.Text, At: e.At}
+		switch e.Kind {
+		case EventRelabeled, EventRescued:
+			cor.Intent, cor.Department = e.Intent, e.Department
+		case EventHandedOff:
+			cor.Department = e.Department
+		default:
+			continue
+		}
+		out = append(out, cor)
+	}
+	return out
 }
 
 // draft holds a public reply for the approving department, with its own

@@ -23,16 +23,22 @@ const (
 	StatusAwaitingApproval Status = "awaiting_approval" // a drafted public reply waits for an approver
 	StatusResolved         Status = "resolved"          // done, reopens if the customer writes within the window
 	StatusClosed           Status = "closed"            // final
+	// StatusSpam: triage closed the post as spam; it waits in the spam
+	// queue, with no owner and no SLA, for a person to rescue it, and
+	// closes when the queue's time is up (policy.SLA.SpamQueue).
+	StatusSpam Status = "spam"
 )
 
 // Case is the whole state of one case.
 type Case struct {
-	ID       string          `json:"id"`
-	Post     post.Post       `json:"post"`
-	Triage   triaged.Result  `json:"triage"`
-	Decision policy.Decision `json:"decision"`
-	Policy   policy.Policy   `json:"policy"`
-	OpenedAt time.Time       `json:"opened_at"`
+	ID     string         `json:"id"`
+	Post   post.Post      `json:"post"`
+	Triage triaged.Result `json:"triage"` // as corrected by people since (relabel, rescue)
+	// TriagedIntent is the intent triage gave the post, before any correction.
+	TriagedIntent string          `json:"triaged_intent,omitempty"`
+	Decision      policy.Decision `json:"decision"`
+	Policy        policy.Policy   `json:"policy"`
+	OpenedAt      time.Time       `json:"opened_at"`
 
 	Status     Status          `json:"status"`
 	Department string          `json:"department"`
@@ -50,7 +56,8 @@ type Case struct {
 	LastCustomerAt time.Time `json:"last_customer_at"`
 	SilenceCloseAt time.Time `json:"silence_close_at,omitempty"` // auto-close while waiting on the customer
 	ResolvedAt     time.Time `json:"resolved_at,omitempty"`
-	CloseAt        time.Time `json:"close_at,omitempty"` // end of the reopen window
+	CloseAt        time.Time `json:"close_at,omitempty"`     // end of the reopen window
+	SpamCloseAt    time.Time `json:"spam_close_at,omitzero"` // when an unrescued spam case closes
 
 	Events   []Event `json:"events"`
 	Revision int     `json:"revision"` // bumped by every change, so a waiter can tell
@@ -64,8 +71,9 @@ type Continuity struct {
 }
 
 // Open creates the case for a triaged post at time now. A post that policy
-// gives no owner (spam) is closed at once. With continuity, the post goes
-// where the customer's open case is, unless its intent is routed on its own.
+// gives no owner (spam) waits in the spam queue, or is closed at once when
+// the policy has none. With continuity, the post goes where the customer's
+// open case is, unless its intent is routed on its own.
 func Open(p post.Post, tri triaged.Result, pol policy.Policy, cont *Continuity, now time.Time) *Case {
 	dec := pol.Decide(tri.Signals(p))
 	follow := cont != nil && pol.Continuity.Enabled && !dec.Closed() && !slices.Contains(pol.Continuity.ExceptIntents, tri.Intent)
@@ -79,22 +87,18 @@ func Open(p post.Post, tri triaged.Result, pol policy.Policy, cont *Continuity, 
 	// later post of the customer's (redacted before they are sent to it).
 	p.Text = tri.Redacted
 	c := &Case{
-		ID: p.CaseID(), Post: p, Triage: tri, Decision: dec, Policy: pol, OpenedAt: now,
+		ID: p.CaseID(), Post: p, Triage: tri, TriagedIntent: tri.Intent, Decision: dec, Policy: pol, OpenedAt: now,
 		LastCustomerAt: now,
 	}
 	c.record(now, Event{Kind: EventOpened, Actor: p.Author.Handle, Text: tri.Redacted, Ref: p.ID,
 		Detail: fmt.Sprintf("%s post %s on %s", p.Platform, p.ID, p.PropertyKey())})
 	c.record(now, Event{Kind: EventTriaged, Actor: policy.SystemActor,
-		Detail: fmt.Sprintf("intent %s (%.0f%%), sentiment %.2f, language %s, private %t", tri.Intent, tri.Confidence*100, tri.Sentiment, tri.Language, dec.Private)})
+		Detail: fmt.Sprintf("intent %s (%.0f%%), sentiment %.2f, language %s, private %t%s", tri.Intent, tri.Confidence*100, tri.Sentiment, tri.Language, dec.Private, c.modelNote())})
 	if dec.Closed() {
-		c.Status = StatusClosed
-		c.record(now, Event{Kind: EventClosed, Actor: policy.SystemActor, Detail: "closed as " + tri.Intent + ": no owner, no SLA"})
+		c.holdAsSpam(policy.SystemActor, "", now)
 		return c
 	}
-	c.Status = StatusOpen
-	c.Priority = dec.Priority
-	c.Approver = pol.ApproverFor(p.PropertyKey(), tri.Intent)
-	c.assign(dec.Department, now)
+	c.route(dec, now)
 	c.record(now, Event{Kind: EventQueued, Actor: policy.SystemActor, Department: dec.Department,
 		Detail: fmt.Sprintf("queued for %s at %s", dec.Department, dec.Priority)})
 	if follow && pol.Continuity.KeepAssignee && cont.Assignee != "" && cont.Department == c.Department {
@@ -103,6 +107,44 @@ func Open(p post.Post, tri triaged.Result, pol policy.Policy, cont *Continuity, 
 			Detail: fmt.Sprintf("assigned to %s, who has the customer's open case %s", cont.Assignee, cont.CaseID)})
 	}
 	return c
+}
+
+// route makes dec the case's routing: its owner (with clocks from now),
+// priority and approver; the case is open.
+func (c *Case) route(dec policy.Decision, now time.Time) {
+	c.Decision = dec
+	c.Status = StatusOpen
+	c.SilenceCloseAt = time.Time{}
+	c.Priority = dec.Priority
+	c.Approver = c.Policy.ApproverFor(c.Post.PropertyKey(), c.Triage.Intent)
+	c.assign(dec.Department, now)
+}
+
+// holdAsSpam puts the case in the spam queue (or closes it, when the policy
+// keeps no queue): no assignee, no clocks, nothing owed. The queue is the
+// property's responder's, whose people read it and rescue what is not spam.
+func (c *Case) holdAsSpam(actor, reason string, now time.Time) {
+	c.Department, c.Assignee, c.Priority, c.Approver, c.Draft = "", "", "", "", nil
+	c.Response, c.Resolution, c.Escalation = nil, nil, Escalation{}
+	c.SilenceCloseAt = time.Time{}
+	if c.Policy.SLA.SpamQueue == 0 {
+		c.Status = StatusClosed // as before the queue: no department at all
+		c.record(now, Event{Kind: EventClosed, Actor: actor, Text: reason, Detail: "closed as " + c.Triage.Intent + ": no owner, no SLA"})
+		return
+	}
+	c.Status = StatusSpam
+	c.Department = c.Policy.Responder(c.Post.PropertyKey())
+	c.SpamCloseAt = now.Add(c.Policy.SLA.SpamQueue)
+	c.record(now, Event{Kind: EventSpamQueued, Actor: actor, Text: reason,
+		Detail: fmt.Sprintf("held in the spam queue until %s: no owner, no SLA; rescue it to open it as a case", c.SpamCloseAt.UTC().Format(time.RFC3339))})
+}
+
+// modelNote names the intent model that triaged the post, for the trail.
+func (c *Case) modelNote() string {
+	if c.Triage.ModelVersion == "" {
+		return ""
+	}
+	return ", model " + c.Triage.ModelVersion
 }
 
 // assign gives the case to a department with fresh clocks.
@@ -124,6 +166,11 @@ func (c *Case) Active() bool {
 
 // Queued reports whether the case waits in its department's queue for an agent.
 func (c *Case) Queued() bool { return c.Active() && c.Assignee == "" }
+
+// NeedsReview reports whether the case still waits for a person to confirm
+// what triage was unsure of: until an agent relabels it (to the same intent,
+// to confirm) or hands it off.
+func (c *Case) NeedsReview() bool { return c.Triage.NeedsReview && c.Active() }
 
 // Done reports whether the case is over: its workflow may complete.
 func (c *Case) Done() bool { return c.Status == StatusClosed }

@@ -123,6 +123,7 @@ const (
 	DeadlineEscalation   DeadlineKind = "escalation"
 	DeadlineSilence      DeadlineKind = "customer_silence"
 	DeadlineReopenWindow DeadlineKind = "reopen_window"
+	DeadlineSpamQueue    DeadlineKind = "spam_queue"
 	DeadlineClaimIdle    DeadlineKind = "claim_idle"
 )
 
@@ -186,6 +187,9 @@ func (c *Case) NextDeadline() (Deadline, bool) {
 	if c.Status == StatusResolved {
 		consider(Deadline{At: c.CloseAt, Kind: DeadlineReopenWindow, Label: "reopen window ends"})
 	}
+	if c.Status == StatusSpam {
+		consider(Deadline{At: c.SpamCloseAt, Kind: DeadlineSpamQueue, Label: "spam queue ends: closes unless rescued"})
+	}
 	return best, found
 }
 
@@ -241,6 +245,10 @@ func (c *Case) fire(d Deadline, now time.Time) []Notice {
 	case DeadlineReopenWindow:
 		c.Status = StatusClosed
 		c.record(now, Event{Kind: EventClosed, Actor: policy.SystemActor, Detail: "reopen window ended"})
+		return nil
+	case DeadlineSpamQueue:
+		c.Status = StatusClosed
+		c.record(now, Event{Kind: EventClosed, Actor: policy.SystemActor, Detail: fmt.Sprintf("not rescued from the spam queue within %s", c.Policy.SLA.SpamQueue)})
 		return nil
 	}
 	panic(fmt.Sprintf("casestate: unknown deadline kind %q", d.Kind))

@@ -27,6 +27,9 @@ const (
 	EventResolved    EventKind = "resolved"
 	EventReopened    EventKind = "reopened"
 	EventClosed      EventKind = "closed"
+	EventSpamQueued  EventKind = "spam_queued" // held in the spam queue
+	EventRescued     EventKind = "rescued"     // a person took it out of the spam queue
+	EventRelabeled   EventKind = "relabeled"   // a person corrected triage's intent
 )
 
 // Event is one step of a case's audit trail: who did what, when, for which
@@ -42,6 +45,7 @@ type Event struct {
 	SLA        string    `json:"sla,omitempty"`     // outcome against a target
 	Ref        string    `json:"ref,omitempty"`     // e.g. the platform id of a published reply
 	Request    string    `json:"request,omitempty"` // the token of a reply or draft (Action.Request)
+	Intent     string    `json:"intent,omitempty"`  // the intent a relabel or rescue gave the post
 	// The SLA outcome as figures, so reports need not parse SLA. Set when a
 	// clock stops (Met says whether in time) or breaches (Met false); the
 	// clock is identified by its kind and start.

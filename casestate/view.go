@@ -33,6 +33,9 @@ type View struct {
 	Escalation     Escalation     `json:"escalation"`
 	NextDeadline   *Deadline      `json:"next_deadline,omitempty"`
 	PolicyVersion  string         `json:"policy_version"`
+	ModelVersion   string         `json:"model_version,omitempty"` // the intent model that triaged the post
+	NeedsReview    bool           `json:"needs_review"`            // triage was unsure and no person has confirmed it yet
+	SpamCloseAt    *time.Time     `json:"spam_close_at,omitempty"` // in the spam queue until
 	OpenedAt       time.Time      `json:"opened_at"`
 	LastCustomerAt time.Time      `json:"last_customer_at"`
 	CloseAt        *time.Time     `json:"close_at,omitempty"`
@@ -46,8 +49,11 @@ func (c *Case) View() View {
 		CustomerID: c.Post.CustomerKey(), Channel: c.Post.Platform, Post: c.Post, Triage: c.Triage,
 		Routing: c.Decision.Reasons, Watchers: c.Decision.Watchers, Approver: c.Approver, Draft: c.Draft,
 		Response: c.Response, Resolution: c.Resolution, SLABreached: c.Breached(),
-		Escalation: c.Escalation, PolicyVersion: c.Policy.Version, OpenedAt: c.OpenedAt,
-		LastCustomerAt: c.LastCustomerAt,
+		Escalation: c.Escalation, PolicyVersion: c.Policy.Version, ModelVersion: c.Triage.ModelVersion,
+		NeedsReview: c.NeedsReview(), OpenedAt: c.OpenedAt, LastCustomerAt: c.LastCustomerAt,
+	}
+	if c.Status == StatusSpam {
+		v.SpamCloseAt = &c.SpamCloseAt
 	}
 	if due := c.SLADue(); !due.IsZero() {
 		v.SLADueAt = &due
@@ -75,6 +81,7 @@ type Visibility struct {
 	SLABreached     bool
 	EscalationLevel int
 	EscalatedTo     string // who the current escalation level called in
+	NeedsReview     bool
 }
 
 // Visibility returns the current search-attribute values.
@@ -83,7 +90,7 @@ func (c *Case) Visibility() Visibility {
 		CustomerID: c.Post.CustomerKey(), Channel: c.Post.Platform, Department: c.Department,
 		Assignee: c.Assignee, Status: string(c.Status), Priority: string(c.Priority),
 		Intent: c.Triage.Intent, SLADueAt: c.SLADue(), SLABreached: c.Breached(),
-		EscalationLevel: c.Escalation.Level, EscalatedTo: c.Escalation.To,
+		EscalationLevel: c.Escalation.Level, EscalatedTo: c.Escalation.To, NeedsReview: c.NeedsReview(),
 	}
 }
 
@@ -111,7 +118,10 @@ func (c *Case) Details() string {
 	if c.Escalation.Level > 0 {
 		fmt.Fprintf(&b, "\n\nescalation level %d (%s)", c.Escalation.Level, c.Escalation.To)
 	}
-	fmt.Fprintf(&b, "\n\nintent %s · policy %s", c.Triage.Intent, c.Policy.Version)
+	if c.NeedsReview() {
+		b.WriteString("\n\n**needs review**: triage was unsure")
+	}
+	fmt.Fprintf(&b, "\n\nintent %s · policy %s%s", c.Triage.Intent, c.Policy.Version, c.modelNote())
 	return b.String()
 }
 

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/spf13/viper"
 
@@ -58,12 +59,29 @@ type Config struct {
 	Policy   policy.Policy  `mapstructure:"policy"`
 	Agents   []policy.Agent `mapstructure:"agents"`
 	Triage   triage.Config  `mapstructure:"triage"`
+	Retrain  Retrain        `mapstructure:"retrain"`
 	Console  Console        `mapstructure:"console"`
 
 	Intake     intakeconf.Config `mapstructure:"intake"`
 	Publishers publish.Config    `mapstructure:"publishers"`
 
 	directory *policy.Directory
+}
+
+// Retrain configures the schedule that retrains triage from agents'
+// corrections (the learning packages).
+type Retrain struct {
+	// Every is how often the schedule runs; 0 creates no schedule.
+	Every time.Duration `mapstructure:"every"`
+	// Corrections and Models are a file and a folder in the data folder.
+	Corrections string `mapstructure:"corrections"`
+	Models      string `mapstructure:"models"`
+	// HoldoutShare of the corrections measures candidates, never trains them.
+	HoldoutShare float64 `mapstructure:"holdout_share"`
+	// MinHeldOut corrections are needed before a candidate can be promoted.
+	MinHeldOut int `mapstructure:"min_held_out"`
+	// Refresh is how often a worker looks for a newly promoted model.
+	Refresh time.Duration `mapstructure:"refresh"`
 }
 
 // Directory is the validated agent directory.
@@ -170,6 +188,10 @@ func (c *Config) validate() error {
 	}
 	if err := c.Intake.Validate(); err != nil {
 		return err
+	}
+	if r := c.Retrain; r.Every < 0 || r.HoldoutShare <= 0 || r.HoldoutShare >= 1 || r.MinHeldOut < 1 || r.Refresh <= 0 || r.Corrections == "" || r.Models == "" {
+		return fmt.Errorf("retrain: every %s must not be negative, holdout_share %v must be between 0 and 1, min_held_out %d at least 1, refresh %s positive, corrections and models named",
+			r.Every, r.HoldoutShare, r.MinHeldOut, r.Refresh)
 	}
 	dir, err := policy.NewDirectory(c.Agents, &c.Policy)
 	if err != nil {

@@ -18,11 +18,16 @@ import (
 	"github.com/switchboard-care/switchboard/publish"
 )
 
-// Inbox statuses: what an agent works on, and what may still reopen.
+// Inbox views: what an agent works on, what triage was unsure of, the spam
+// queue to rescue customers from, and what may still reopen.
 const (
-	inboxActive   = "active"
-	inboxResolved = "resolved"
+	inboxActive      = "active"
+	inboxNeedsReview = "needs_review"
+	inboxSpam        = "spam"
+	inboxResolved    = "resolved"
 )
+
+var inboxViews = []string{inboxActive, inboxNeedsReview, inboxSpam, inboxResolved}
 
 // soonWindow marks an SLA as "due soon" in the inbox.
 const soonWindow = 15 * time.Minute
@@ -66,7 +71,7 @@ func (s *server) inboxScope(r *http.Request, agent policy.Agent) (dept, status s
 	if !q.Has("dept") && !s.seesAll(agent) && len(agent.Departments) == 1 {
 		dept = agent.Departments[0]
 	}
-	if status != inboxResolved {
+	if !slices.Contains(inboxViews, status) {
 		status = inboxActive
 	}
 	if dept == "" {
@@ -129,7 +134,7 @@ func (s *server) inbox(w http.ResponseWriter, r *http.Request, sess session, age
 			d.Tabs = append(d.Tabs, tab{Name: name, URL: inboxURL("/inbox", id, status), Current: id == dept})
 		}
 	}
-	for _, st := range []string{inboxActive, inboxResolved} {
+	for _, st := range inboxViews {
 		d.StatusTabs = append(d.StatusTabs, tab{Name: st, URL: inboxURL("/inbox", dept, st), Current: st == status})
 	}
 	rows, err := s.inboxRowsFor(r.Context(), agent, dept, status)
@@ -217,8 +222,13 @@ func (s *server) inboxRowsFor(ctx context.Context, agent policy.Agent, dept, sta
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
 	f := caseapi.Filter{Running: true}
-	if status == inboxResolved {
+	switch status {
+	case inboxResolved:
 		f.Status = string(casestate.StatusResolved)
+	case inboxSpam:
+		f.Status = string(casestate.StatusSpam)
+	case inboxNeedsReview:
+		f.NeedsReview = true
 	}
 	var depts []string // one list per department, or one for all
 	switch {
@@ -242,7 +252,7 @@ func (s *server) inboxRowsFor(ctx context.Context, agent policy.Agent, dept, sta
 	now := s.now()
 	rows := make([]row, 0, len(list))
 	for _, c := range list {
-		if status == inboxActive && (c.Status == string(casestate.StatusResolved) || c.Status == string(casestate.StatusClosed)) {
+		if status == inboxActive && (c.Status == string(casestate.StatusResolved) || c.Status == string(casestate.StatusClosed) || c.Status == string(casestate.StatusSpam)) {
 			continue
 		}
 		if c.Department != "" && !s.maySee(agent, c.Department) {
@@ -287,6 +297,8 @@ type caseData struct {
 	Active       bool
 	Resolved     bool
 	Closed       bool
+	Spam         bool     // in the spam queue: rescue it
+	Intents      []string // what an agent may relabel or rescue the post as
 	Mine         bool
 	Member       bool // may act on the case's department (else here to approve)
 	Decides      bool // an approver the drafted reply waits for
@@ -384,6 +396,8 @@ func (s *server) casePage(w http.ResponseWriter, r *http.Request, sess session, 
 		Active: v.Status == casestate.StatusOpen || v.Status == casestate.StatusWaitingCustomer ||
 			v.Status == casestate.StatusAwaitingApproval,
 		Resolved:  v.Status == casestate.StatusResolved,
+		Spam:      v.Status == casestate.StatusSpam,
+		Intents:   s.pol.Intents(),
 		Closed:    v.Status == casestate.StatusClosed,
 		Mine:      v.Assignee == agent.ID,
 		Member:    s.pol.MayActOn(agent.Actor(), v.Department) == nil,
@@ -464,6 +478,13 @@ func (s *server) done(kind casestate.ActionKind, a casestate.Action, after cases
 		return "Approved: the reply is published."
 	case casestate.ActionReject:
 		return "Rejected: the draft goes back to its author with your reason."
+	case casestate.ActionRelabel:
+		if after.Status == casestate.StatusSpam {
+			return "Relabelled spam: the post is in the spam queue. Thanks: triage learns from this."
+		}
+		return "Relabelled " + a.Intent + ": the case is with " + s.deptName(after.Department) + ". Thanks: triage learns from this."
+	case casestate.ActionRescue:
+		return "Rescued as " + a.Intent + ": the case is with " + s.deptName(after.Department) + ", its SLA running from when the post arrived."
 	}
 	return "Done: " + string(kind) + "."
 }
@@ -492,6 +513,7 @@ func (s *server) act(w http.ResponseWriter, r *http.Request, sess session, agent
 	a := casestate.Action{
 		Text:          strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("text"), "\r\n", "\n")),
 		To:            r.PostFormValue("to"),
+		Intent:        r.PostFormValue("intent"),
 		AwaitCustomer: r.PostFormValue("await_customer") != "",
 		Private:       r.PostFormValue("private") != "",
 		// Rendered with the form: submitting it twice is one action.

@@ -124,6 +124,10 @@ type SLA struct {
 	WarningShare    float64       `json:"warning_share" mapstructure:"warning_share"`
 	ReopenWindow    time.Duration `json:"reopen_window" mapstructure:"reopen_window"`
 	CustomerSilence time.Duration `json:"customer_silence" mapstructure:"customer_silence"`
+	// SpamQueue is how long a post closed as spam waits in the spam queue,
+	// where a person can rescue it, before the case closes for good. Zero
+	// closes spam at once (and is what cases from before the queue carry).
+	SpamQueue time.Duration `json:"spam_queue,omitempty" mapstructure:"spam_queue"`
 }
 
 // Policy is the whole snapshot.
@@ -230,6 +234,9 @@ func (p *Policy) Validate() error {
 	}
 	if p.SLA.ReopenWindow < 0 {
 		return fmt.Errorf("policy.sla.reopen_window: %s is negative", p.SLA.ReopenWindow)
+	}
+	if p.SLA.SpamQueue < 0 {
+		return fmt.Errorf("policy.sla.spam_queue: %s is negative", p.SLA.SpamQueue)
 	}
 	if p.SLA.CustomerSilence <= 0 {
 		return fmt.Errorf("policy.sla.customer_silence: %s must be positive", p.SLA.CustomerSilence)

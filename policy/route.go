@@ -45,7 +45,7 @@ func (p *Policy) Decide(s Signals) Decision {
 		dec.Reasons = append(dec.Reasons, "route: needs review → responder")
 	}
 	if dec.Department == RouteToResponder {
-		dec.Department = p.responder(s.PropertyKey)
+		dec.Department = p.Responder(s.PropertyKey)
 		dec.Reasons = append(dec.Reasons, fmt.Sprintf("route: responder of %s is %s", s.PropertyKey, dec.Department))
 	}
 	if !slices.Contains(p.Modifiers.RaiseIntents, s.Intent) {
@@ -66,6 +66,18 @@ func (p *Policy) Decide(s Signals) Decision {
 	return dec
 }
 
+// Intents lists the intents the routing names, in its order: the intents
+// an agent may give a post.
+func (p *Policy) Intents() []string {
+	out := make([]string, 0, len(p.Routing))
+	for _, r := range p.Routing {
+		if !slices.Contains(out, r.Intent) {
+			out = append(out, r.Intent)
+		}
+	}
+	return out
+}
+
 func (p *Policy) route(intent string) Route {
 	for _, r := range p.Routing {
 		if r.Intent == intent {
@@ -80,7 +92,9 @@ func (p *Policy) route(intent string) Route {
 	return Route{Intent: intent, Department: p.DefaultDepartment, Priority: P4}
 }
 
-func (p *Policy) responder(propertyKey string) string {
+// Responder is the department that answers a property's routine posts and
+// reads what triage was unsure of.
+func (p *Policy) Responder(propertyKey string) string {
 	if pr, ok := p.Property(propertyKey); ok {
 		if pr.Responder != "" {
 			return pr.Responder

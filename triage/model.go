@@ -174,6 +174,21 @@ func (e *Engine) UseModel(m *Model) error {
 	return nil
 }
 
+// WithModel returns an engine that triages like e, but with m, and with a
+// duplicate detector of its own (so measuring a model leaves e's memory of
+// recent posts alone). e is unchanged and keeps serving; the copy shares
+// its language models, so it costs little.
+func (e *Engine) WithModel(m *Model) (*Engine, error) {
+	c := *e
+	if err := c.UseModel(m); err != nil {
+		return nil, err
+	}
+	if e.dupes != nil {
+		c.dupes = newDuplicates(e.cfg.Duplicates.Window)
+	}
+	return &c, nil
+}
+
 // Model is the model the engine triages with.
 func (e *Engine) Model() *Model { return e.model }
 

@@ -22,6 +22,9 @@ const (
 	ActivityPublish  = "Publish"
 	ActivityNotify   = "Notify"
 	ActivityDispatch = "Dispatch"
+	// ActivityRecordCorrections keeps agents' corrections of triage for
+	// the retraining schedule.
+	ActivityRecordCorrections = "RecordCorrections"
 )
 
 // CaseWorkflow is one customer post's case, from triage to close.
@@ -399,11 +402,13 @@ func (r *caseRun) act(ctx workflow.Context, kind casestate.ActionKind, a casesta
 	}
 	msg, publishing := r.c.ToPublish(kind, a)
 	if !publishing {
+		before := len(r.c.Events)
 		notices, err := r.c.Apply(kind, a, "", workflow.Now(ctx))
 		if err != nil {
 			return casestate.View{}, err
 		}
 		r.notify(ctx, notices)
+		r.recordCorrections(ctx, r.c.CorrectionsSince(before))
 		return r.c.View(), nil
 	}
 	receipt, err := r.publish(ctx, a.Actor.ID, msg)
@@ -428,6 +433,24 @@ const (
 	versionRecordPublished = "record-published"
 	recordPublished        = 1
 )
+
+// versionCorrections: DefaultVersion kept no corrections; recordCorrections
+// sends each relabel, rescue and handoff to the corrections store. Asked
+// only when a correction is made, so other cases' histories carry no marker.
+const (
+	versionCorrections = "record-corrections"
+	recordCorrections  = 1
+)
+
+// recordCorrections keeps what agents taught triage. Like notify, it runs
+// on its own coroutine and a failure is logged: the case's trail holds the
+// correction too.
+func (r *caseRun) recordCorrections(ctx workflow.Context, corrections []casestate.Correction) {
+	if len(corrections) == 0 || workflow.GetVersion(ctx, versionCorrections, workflow.DefaultVersion, recordCorrections) == workflow.DefaultVersion {
+		return
+	}
+	r.background(ctx, "record "+corrections[0].Key+" for triage", ActivityRecordCorrections, corrections)
+}
 
 // reply is the platform message for a case's answer. A customer who wrote
 // privately is answered privately.
@@ -461,14 +484,20 @@ func (r *caseRun) notify(ctx workflow.Context, notices []casestate.Notice) {
 	if len(notices) == 0 {
 		return
 	}
+	r.background(ctx, "notify "+notices[0].To, ActivityNotify, notices)
+}
+
+// background runs an activity on its own coroutine, with bounded retries;
+// its failure is logged, never fatal to the case.
+func (r *caseRun) background(ctx workflow.Context, summary, activity string, arg any) {
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 			StartToCloseTimeout: 30 * time.Second,
 			RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 10},
-			Summary:             fmt.Sprintf("notify %s", notices[0].To),
+			Summary:             summary,
 		})
-		if err := workflow.ExecuteActivity(actx, ActivityNotify, notices).Get(ctx, nil); err != nil {
-			workflow.GetLogger(ctx).Error("notify failed", "error", err)
+		if err := workflow.ExecuteActivity(actx, activity, arg).Get(ctx, nil); err != nil {
+			workflow.GetLogger(ctx).Error(activity+" failed", "error", err)
 		}
 	})
 }
@@ -494,6 +523,12 @@ func (r *caseRun) show(ctx workflow.Context) error {
 	keyword(SAPriority, v.Priority, r.shown.Priority)
 	keyword(SAIntent, v.Intent, r.shown.Intent)
 	keyword(SAEscalatedTo, v.EscalatedTo, r.shown.EscalatedTo)
+	// Asked only when a case needs review: other cases' histories carry no
+	// marker, and cases from before the attribute never set it.
+	if v.NeedsReview != r.shown.NeedsReview &&
+		workflow.GetVersion(ctx, versionNeedsReview, workflow.DefaultVersion, needsReviewAttribute) == needsReviewAttribute {
+		updates = append(updates, SANeedsReview.ValueSet(v.NeedsReview))
+	}
 	if !v.SLADueAt.Equal(r.shown.SLADueAt) {
 		if v.SLADueAt.IsZero() {
 			updates = append(updates, SASlaDueAt.ValueUnset())
@@ -513,6 +548,13 @@ func (r *caseRun) show(ctx workflow.Context) error {
 	}
 	return workflow.UpsertTypedSearchAttributes(ctx, updates...)
 }
+
+// versionNeedsReview: DefaultVersion kept no NeedsReview search attribute;
+// needsReviewAttribute sets it while a case needs review.
+const (
+	versionNeedsReview   = "needs-review-attribute"
+	needsReviewAttribute = 1
+)
 
 // CustomerPost is the signal of a customer's follow-up in a case's thread.
 type CustomerPost struct {

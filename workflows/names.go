@@ -67,6 +67,7 @@ var (
 	SASlaBreached     = temporal.NewSearchAttributeKeyBool("SlaBreached")
 	SAEscalationLevel = temporal.NewSearchAttributeKeyInt64("EscalationLevel")
 	SAEscalatedTo     = temporal.NewSearchAttributeKeyKeyword("EscalatedTo") // lead, head or a department such as coe
+	SANeedsReview     = temporal.NewSearchAttributeKeyBool("NeedsReview")    // triage was unsure; no person has confirmed it yet
 )
 
 // SearchAttributes lists every custom search attribute with its type, for
@@ -86,6 +87,7 @@ var SearchAttributes = []struct {
 	{SASlaBreached.GetName(), enums.INDEXED_VALUE_TYPE_BOOL},
 	{SAEscalationLevel.GetName(), enums.INDEXED_VALUE_TYPE_INT},
 	{SAEscalatedTo.GetName(), enums.INDEXED_VALUE_TYPE_KEYWORD},
+	{SANeedsReview.GetName(), enums.INDEXED_VALUE_TYPE_BOOL},
 }
 
 // StatusTriaging is the CaseStatus of a case before triage has run.

@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 	"go.uber.org/zap"
@@ -24,6 +25,7 @@ import (
 	"github.com/switchboard-care/switchboard/config"
 	"github.com/switchboard-care/switchboard/internal/logging"
 	"github.com/switchboard-care/switchboard/internal/metrics"
+	"github.com/switchboard-care/switchboard/learning/retrain"
 	"github.com/switchboard-care/switchboard/publish"
 	"github.com/switchboard-care/switchboard/triage"
 	"github.com/switchboard-care/switchboard/workflows"
@@ -55,11 +57,33 @@ func NotificationsPath(cfg *config.Config) string {
 	return filepath.Join(cfg.DataDir, "notifications.jsonl")
 }
 
+// Worker is a Temporal worker that also keeps its triage engine on the
+// promoted model; Stop stops both.
+type Worker struct {
+	worker.Worker
+	stopWatching context.CancelFunc
+}
+
+// Stop stops the worker and its model watch.
+func (w *Worker) Stop() {
+	w.stopWatching()
+	w.Worker.Stop()
+}
+
 // NewWorker builds a worker with every workflow and activity registered.
-func NewWorker(cfg *config.Config, tc client.Client, log *zap.Logger) (worker.Worker, error) {
+func NewWorker(cfg *config.Config, tc client.Client, log *zap.Logger) (*Worker, error) {
 	engine, err := triage.New(cfg.Triage)
 	if err != nil {
 		return nil, fmt.Errorf("triage engine: %w", err)
+	}
+	models := retrain.Models(filepath.Join(cfg.DataDir, cfg.Retrain.Models))
+	live, err := retrain.NewLive(engine, models, log.Named("triage"))
+	if err != nil {
+		return nil, err
+	}
+	corrections, err := retrain.OpenStore(filepath.Join(cfg.DataDir, cfg.Retrain.Corrections), log.Named("corrections"))
+	if err != nil {
+		return nil, err
 	}
 	outbox, err := publish.NewOutbox(OutboxPath(cfg), log.Named("outbox"))
 	if err != nil {
@@ -83,20 +107,59 @@ func NewWorker(cfg *config.Config, tc client.Client, log *zap.Logger) (worker.Wo
 	w.RegisterWorkflowWithOptions(workflows.CaseWorkflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.DispatcherWorkflow, workflow.RegisterOptions{Name: workflows.DispatcherWorkflowName})
 	w.RegisterWorkflowWithOptions(workflows.CustomerJourneyWorkflow, workflow.RegisterOptions{Name: workflows.JourneyWorkflowName})
+	w.RegisterWorkflowWithOptions(workflows.RetrainWorkflow, workflow.RegisterOptions{Name: workflows.RetrainWorkflowName})
 	acts := &activities.Activities{Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue,
-		Triager: engine, Customers: activities.NewSharedCustomers(Cases(cfg, tc)), Publisher: publisher, Notifier: notifier, Log: log.Named("activity")}
+		Triager: live, Customers: activities.NewSharedCustomers(Cases(cfg, tc)), Publisher: publisher, Notifier: notifier,
+		Corrections: corrections,
+		Retrainer: &retrain.Retrainer{Live: live, Policy: &cfg.Policy, Intents: cfg.Triage.Intents, Store: corrections,
+			Models: models, HoldoutShare: cfg.Retrain.HoldoutShare},
+		Log: log.Named("activity")}
 	w.RegisterActivityWithOptions(acts.Triage, activityName(workflows.ActivityTriage))
 	w.RegisterActivityWithOptions(acts.Prepare, activityName(workflows.ActivityPrepare))
 	w.RegisterActivityWithOptions(acts.Publish, activityName(workflows.ActivityPublish))
 	w.RegisterActivityWithOptions(acts.Notify, activityName(workflows.ActivityNotify))
 	w.RegisterActivityWithOptions(acts.Dispatch, activityName(workflows.ActivityDispatch))
-	return w, nil
+	w.RegisterActivityWithOptions(acts.RecordCorrections, activityName(workflows.ActivityRecordCorrections))
+	w.RegisterActivityWithOptions(acts.TrainTriageCandidate, activityName(workflows.ActivityTrainCandidate))
+	w.RegisterActivityWithOptions(acts.PromoteTriageModel, activityName(workflows.ActivityPromoteModel))
+	ctx, stop := context.WithCancel(context.Background())
+	go live.Watch(ctx, cfg.Retrain.Refresh)
+	return &Worker{Worker: w, stopWatching: stop}, nil
+}
+
+// EnsureRetrainSchedule creates the schedule that retrains triage from the
+// agents' corrections, unless it exists (an operator may have changed or
+// paused it in the Web UI) or retrain.every is 0.
+func EnsureRetrainSchedule(ctx context.Context, tc client.Client, cfg *config.Config) error {
+	if cfg.Retrain.Every == 0 {
+		return nil
+	}
+	_, err := tc.ScheduleClient().Create(ctx, client.ScheduleOptions{
+		ID:   workflows.RetrainScheduleID,
+		Spec: client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: cfg.Retrain.Every}}},
+		Action: &client.ScheduleWorkflowAction{
+			ID: workflows.RetrainScheduleID, Workflow: workflows.RetrainWorkflowName, TaskQueue: cfg.Temporal.TaskQueue,
+			Args: []any{workflows.RetrainInput{MinHeldOut: cfg.Retrain.MinHeldOut}},
+		},
+		Overlap: enums.SCHEDULE_OVERLAP_POLICY_SKIP,
+		Note:    "retrains triage from agents' corrections; promotes a model only if it is not worse",
+	})
+	if errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("create the retraining schedule: %w", err)
+	}
+	return nil
 }
 
 // RunWorker registers missing search attributes, then runs a worker until
 // ctx is done.
 func RunWorker(ctx context.Context, cfg *config.Config, tc client.Client, log *zap.Logger) error {
 	if err := EnsureSearchAttributes(ctx, tc, cfg.Temporal.Namespace); err != nil {
+		return err
+	}
+	if err := EnsureRetrainSchedule(ctx, tc, cfg); err != nil {
 		return err
 	}
 	w, err := NewWorker(cfg, tc, log)

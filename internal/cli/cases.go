@@ -46,6 +46,8 @@ func newCasesListCmd(a *App) *cobra.Command {
 		Use:   "list",
 		Short: "List cases, most urgent SLA first",
 		Example: "  switchboard cases list --department support --status open\n" +
+			"  switchboard cases list --status spam                # the spam queue\n" +
+			"  switchboard cases list --needs-review --department support\n" +
 			"  switchboard cases list --breached -o json | jq '.[].case_id'",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -84,14 +86,15 @@ func newCasesListCmd(a *App) *cobra.Command {
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.Department, "department", "", "only cases owned by this department")
-	fl.StringVar(&f.Status, "status", "", "open, waiting_customer, resolved, closed or triaging")
+	fl.StringVar(&f.Status, "status", "", "open, waiting_customer, awaiting_approval, resolved, closed, spam (the spam queue) or triaging")
 	fl.StringVar(&f.Assignee, "assignee", "", `only cases claimed by this agent ("none" for unclaimed)`)
 	fl.StringVar(&f.Priority, "priority", "", "P1, P2, P3 or P4")
 	fl.StringVar(&f.CustomerID, "customer", "", "only this customer's cases (platform:id)")
 	fl.BoolVar(&breached, "breached", false, "only cases breaching an SLA now (--breached=false for the others)")
 	fl.BoolVar(&all, "all", false, "include completed cases")
+	fl.BoolVar(&f.NeedsReview, "needs-review", false, "only cases triage was unsure of that nobody has confirmed (relabel to confirm)")
 	addOutputFlag(cmd, &format)
-	_ = cmd.RegisterFlagCompletionFunc("status", cobra.FixedCompletions([]string{"open", "waiting_customer", "resolved", "closed", "triaging"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("status", cobra.FixedCompletions([]string{"open", "waiting_customer", "awaiting_approval", "resolved", "closed", "spam", "triaging"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("priority", cobra.FixedCompletions([]string{"P1", "P2", "P3", "P4"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("department", a.completeDepartments)
 	return cmd
@@ -103,6 +106,14 @@ func (a *App) completeDepartments(*cobra.Command, []string, string) ([]string, c
 		return nil, cobra.ShellCompDirectiveError
 	}
 	return cfg.Policy.DepartmentIDs(), cobra.ShellCompDirectiveNoFileComp
+}
+
+func (a *App) completeIntents(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	cfg, err := a.Config()
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveError
+	}
+	return cfg.Policy.Intents(), cobra.ShellCompDirectiveNoFileComp
 }
 
 func newCaseCmd(a *App) *cobra.Command {
@@ -222,6 +233,8 @@ type actionSpec struct {
 	short string
 	text  string // what the TEXT argument is, "" if the action takes none
 	to    bool   // takes a department
+	// intent: takes --intent, the intent the agent says the post has
+	intent bool
 }
 
 var actionSpecs = []actionSpec{
@@ -235,10 +248,12 @@ var actionSpecs = []actionSpec{
 	{kind: casestate.ActionReopen, short: "Reopen a resolved case", text: "the reason"},
 	{kind: casestate.ActionApprove, short: "Approve the drafted reply: it is published"},
 	{kind: casestate.ActionReject, short: "Reject the drafted reply: it goes back to its author with the reason", text: "the reason"},
+	{kind: casestate.ActionRelabel, short: "Correct triage: give the post its real intent; the case goes where that intent is routed (teaches triage)", text: "the reason", intent: true},
+	{kind: casestate.ActionRescue, short: "Take a post out of the spam queue as a case; its SLA runs from when it arrived (teaches triage)", text: "an optional note", intent: true},
 }
 
 func newCaseActionCmd(a *App, spec actionSpec) *cobra.Command {
-	var as, to, format string
+	var as, to, intent, format string
 	var await, private bool
 	use := string(spec.kind) + " CASE"
 	args := cobra.ExactArgs(1)
@@ -260,7 +275,7 @@ func newCaseActionCmd(a *App, spec actionSpec) *cobra.Command {
 			}
 			// One request per run: the client's retries of this call are one
 			// Update, and the case refuses this reply if it was already sent.
-			action := casestate.Action{To: to, AwaitCustomer: await, Private: private, Request: caseapi.NewRequest()}
+			action := casestate.Action{To: to, Intent: intent, AwaitCustomer: await, Private: private, Request: caseapi.NewRequest()}
 			if len(args) == 2 {
 				action.Text = args[1]
 			}
@@ -283,6 +298,11 @@ func newCaseActionCmd(a *App, spec actionSpec) *cobra.Command {
 		cmd.Flags().StringVar(&to, "to", "", "the department taking over")
 		_ = cmd.MarkFlagRequired("to")
 		_ = cmd.RegisterFlagCompletionFunc("to", a.completeDepartments)
+	}
+	if spec.intent {
+		cmd.Flags().StringVar(&intent, "intent", "", "the post's real intent (complaint, question, …)")
+		_ = cmd.MarkFlagRequired("intent")
+		_ = cmd.RegisterFlagCompletionFunc("intent", a.completeIntents)
 	}
 	if spec.kind == casestate.ActionReply {
 		cmd.Flags().BoolVar(&await, "await-customer", false, "the reply asks the customer something: pause the resolution clock until they answer")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/switchboard-care/switchboard/learning/retrain"
 	"github.com/switchboard-care/switchboard/policy"
 	"github.com/switchboard-care/switchboard/post"
 	"github.com/switchboard-care/switchboard/triage"
@@ -97,19 +98,7 @@ configuration key triage.model_dir.`,
 				return err
 			}
 			cfg, _ := app.Config()
-			var usable []triage.Correction
-			skipped := 0
-			for _, c := range corrections {
-				intent, ok := triage.CorrectionIntent(c, cfg.Triage.Intents, func(intent string) string {
-					return pol.Decide(policy.Signals{Intent: intent, PropertyKey: c.Post.PropertyKey()}).Department
-				})
-				if !ok {
-					skipped++
-					continue
-				}
-				c.Intent = intent
-				usable = append(usable, c)
-			}
+			usable, skipped := retrain.Usable(corrections, cfg.Triage.Intents, pol)
 			model, err := engine.Learn(usable)
 			if err != nil {
 				return err

@@ -1,0 +1,123 @@
+package retrain
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/switchboard-care/switchboard/learning"
+	"github.com/switchboard-care/switchboard/policy"
+	"github.com/switchboard-care/switchboard/post"
+	"github.com/switchboard-care/switchboard/triage"
+	"github.com/switchboard-care/switchboard/triage/triaged"
+)
+
+// Retrainer trains candidate models from the corrections in a store.
+type Retrainer struct {
+	Live    *Live // the engine in use: the baseline, and what learns
+	Policy  *policy.Policy
+	Intents []string
+	Store   *Store
+	Models  Models
+	// HoldoutShare of the corrections measures the models and is never
+	// learned from.
+	HoldoutShare float64
+}
+
+// Train learns a candidate from the shipped data plus the corrections not
+// held out, saves it under its version, and measures it and the current
+// model on the held-out ones.
+func (r *Retrainer) Train() (learning.Candidate, error) {
+	all, err := r.Store.All()
+	if err != nil {
+		return learning.Candidate{}, err
+	}
+	usable, skipped := Usable(ForTriage(all), r.Intents, r.Policy)
+	train, holdout := Split(usable, r.HoldoutShare)
+	current := r.Live.Engine()
+	model, err := current.Learn(train)
+	if err != nil {
+		return learning.Candidate{}, err
+	}
+	if err := model.Save(r.Models.Dir(model.Version)); err != nil {
+		return learning.Candidate{}, fmt.Errorf("save model %s: %w", model.Version, err)
+	}
+	candidate, err := current.WithModel(model)
+	if err != nil {
+		return learning.Candidate{}, err
+	}
+	measure := Labelled(holdout, r.Policy)
+	baseline, err := current.WithModel(current.Model()) // a fresh duplicate window, as the candidate's
+	if err != nil {
+		return learning.Candidate{}, err
+	}
+	return learning.Candidate{
+		Version: model.Version, Corrections: len(all), Skipped: skipped, Trained: len(train),
+		Current:   Measure(triage.Evaluate(baseline, r.Policy, measure)),
+		Candidate: Measure(triage.Evaluate(candidate, r.Policy, measure)),
+	}, nil
+}
+
+// Live is the triage engine a worker uses, switched to the promoted model
+// when one is promoted, without a restart. Safe for concurrent use.
+type Live struct {
+	base    *triage.Engine // as configured: the shipped model, or triage.model_dir
+	models  Models
+	log     *zap.Logger
+	engine  atomic.Pointer[triage.Engine]
+	version atomic.Value // string: the promoted version in use, "" for base
+}
+
+// NewLive starts with the promoted model in models, if any, else base.
+func NewLive(base *triage.Engine, models Models, log *zap.Logger) (*Live, error) {
+	l := &Live{base: base, models: models, log: log}
+	l.engine.Store(base)
+	l.version.Store("")
+	return l, l.Refresh()
+}
+
+// Triage triages with the engine in use.
+func (l *Live) Triage(p post.Post) triaged.Result { return l.engine.Load().Triage(p) }
+
+// Engine is the engine in use.
+func (l *Live) Engine() *triage.Engine { return l.engine.Load() }
+
+// Refresh switches to the promoted model if it changed.
+func (l *Live) Refresh() error {
+	v, err := l.models.Current()
+	if err != nil || v == "" || v == l.version.Load().(string) {
+		return err
+	}
+	m, err := triage.LoadModel(l.models.Dir(v))
+	if err != nil {
+		return fmt.Errorf("promoted model %s: %w", v, err)
+	}
+	e, err := l.base.WithModel(m)
+	if err != nil {
+		return err
+	}
+	l.engine.Store(e)
+	l.version.Store(v)
+	l.log.Info("triage switched to the promoted model", zap.String("model", v), zap.Int("corrections", m.Corrections))
+	return nil
+}
+
+// Watch refreshes every interval until ctx is done, so every worker picks
+// up a model another one promoted.
+func (l *Live) Watch(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := l.Refresh(); err != nil {
+				l.log.Warn("triage model refresh failed", zap.Error(err))
+			}
+		}
+	}
+}
