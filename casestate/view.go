@@ -17,6 +17,7 @@ type View struct {
 	Assignee       string         `json:"assignee,omitempty"`
 	Priority       string         `json:"priority,omitempty"`
 	Intent         string         `json:"intent"`
+	TriagedIntent  string         `json:"triaged_intent,omitempty"` // what triage said, before people corrected it
 	Private        bool           `json:"private"`
 	CustomerID     string         `json:"customer_id"`
 	Channel        string         `json:"channel"`
@@ -45,7 +46,7 @@ type View struct {
 func (c *Case) View() View {
 	v := View{
 		ID: c.ID, Status: c.Status, Department: c.Department, Assignee: c.Assignee,
-		Priority: string(c.Priority), Intent: c.Triage.Intent, Private: c.Decision.Private,
+		Priority: string(c.Priority), Intent: c.Triage.Intent, TriagedIntent: c.TriagedIntent, Private: c.Decision.Private,
 		CustomerID: c.Post.CustomerKey(), Channel: c.Post.Platform, Post: c.Post, Triage: c.Triage,
 		Routing: c.Decision.Reasons, Watchers: c.Decision.Watchers, Approver: c.Approver, Draft: c.Draft,
 		Response: c.Response, Resolution: c.Resolution, SLABreached: c.Breached(),

@@ -397,3 +397,65 @@ func TestConsoleInChromium(t *testing.T) {
 		t.Fatalf("browser console errors (only the forged request's 403 is expected):\n%s", strings.Join(errs, "\n"))
 	}
 }
+
+// The spam queue and the relabel form, in a real browser: Sam finds a
+// customer in the spam queue, rescues them as a complaint (the case's SLA
+// runs from when they wrote), then relabels it a legal threat and it moves
+// to Legal.
+func TestSpamQueueAndRelabelInChromium(t *testing.T) {
+	exe := findChromium(t)
+	s := newStack(t)
+	base := s.console.URL
+	p := post.Post{ID: "console-spam-1", Platform: "x", Property: "@acme_help", Author: post.Author{ID: "ana", Handle: "@ana", Followers: 80},
+		Text: "earn money fast with crypto they said https://t.co/q1w2e3 now my Acme account is locked and my order is stuck", CreatedAt: time.Now().UTC()}
+	if _, err := s.cases.Submit(s.ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	id := p.CaseID()
+	s.eventually("case "+id+" in the spam queue", func() error {
+		v, err := s.cases.State(s.ctx, id)
+		if err == nil && v.Status != casestate.StatusSpam {
+			err = fmt.Errorf("%s (intent %s)", v.Status, v.Intent)
+		}
+		return err
+	})
+
+	b := newBrowser(t, context.Background(), exe)
+	b.signIn(base, "sam")
+	b.waitFor("support's inbox", `!!document.querySelector("#inbox")`)
+	if row := run(b, "spam in the active inbox", chromedp.Evaluate[bool](`!!document.querySelector('#inbox tr[data-case="`+id+`"]')`)); row {
+		t.Fatal("a spam case is listed among the active cases")
+	}
+	b.do("open the spam queue", chromedp.Navigate(base+"/inbox?dept=support&status=spam"))
+	b.waitFor("the post in the spam queue", `!!document.querySelector('#inbox tr[data-case="`+id+`"]')`)
+	b.screenshot("spam-queue.png")
+	b.do("open the post",
+		chromedp.Click(chromedp.CSS(`#inbox tr[data-case="`+id+`"] a`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[data-action="rescue"]`)),
+		chromedp.SetValue(chromedp.CSS(`form[data-action="rescue"] select`), "complaint"),
+	)
+	b.submit("rescue", `form[data-action="rescue"] button`)
+	if msg := b.text(".flash.ok"); !strings.Contains(msg, "Rescued as complaint") || !strings.Contains(msg, "from when the post arrived") {
+		t.Fatalf("after rescue: %q", msg)
+	}
+	if clocks := b.text(".clock"); !strings.Contains(clocks, "first response") {
+		t.Fatalf("no first-response clock after rescue: %q", clocks)
+	}
+
+	b.do("relabel as a legal threat",
+		chromedp.SetValue(chromedp.CSS(`form[data-action="relabel"] select`), "legal_threat"),
+		chromedp.SendKeys(chromedp.CSS(`form[data-action="relabel"] textarea`), "the customer says their lawyer is involved"),
+	)
+	b.screenshot("relabel.png")
+	b.submit("relabel", `form[data-action="relabel"] button`)
+	if msg := b.text(".flash.ok"); !strings.Contains(msg, "Relabelled legal_threat: the case is with Legal") {
+		t.Fatalf("after relabel: %q", msg)
+	}
+	v, err := s.cases.State(s.ctx, id)
+	if err != nil || v.Department != "legal" || v.Intent != "legal_threat" {
+		t.Fatalf("after relabel: %+v %v", v, err)
+	}
+	if errs := b.consoleErrors(); len(errs) > 0 {
+		t.Fatalf("browser console errors:\n%s", strings.Join(errs, "\n"))
+	}
+}

@@ -185,6 +185,15 @@ func renderCase(w io.Writer, v casestate.View, ev []casestate.Event, customer jo
 	fmt.Fprintf(w, "%s\t%s · %s · %s · assignee %s\n", v.ID, v.Status, orDash(v.Department), orDash(v.Priority), orDash(v.Assignee))
 	fmt.Fprintf(w, "post\t%s on %s:%s — %s\n", v.Post.Author.Handle, v.Post.Platform, v.Post.Property, v.Post.Text)
 	fmt.Fprintf(w, "triage\t%s (%.0f%%), sentiment %.2f, language %s, private %t\n", v.Triage.Intent, v.Triage.Confidence*100, v.Triage.Sentiment, v.Triage.Language, v.Private)
+	if v.TriagedIntent != "" && v.TriagedIntent != v.Triage.Intent {
+		fmt.Fprintf(w, "\tcorrected by an agent: triage said %s\n", v.TriagedIntent)
+	}
+	if v.NeedsReview {
+		fmt.Fprintf(w, "\tneeds review: triage was unsure (confirm with `case relabel %s --intent %s REASON`)\n", v.ID, v.Triage.Intent)
+	}
+	if v.SpamCloseAt != nil {
+		fmt.Fprintf(w, "\tin the spam queue until %s (rescue with `case rescue %s --intent INTENT`)\n", v.SpamCloseAt.Local().Format(time.RFC1123), v.ID)
+	}
 	for _, r := range append(v.Triage.Reasons, v.Routing...) {
 		fmt.Fprintf(w, "\t· %s\n", r)
 	}
@@ -199,6 +208,9 @@ func renderCase(w io.Writer, v casestate.View, ev []casestate.Event, customer jo
 		fmt.Fprintf(w, "escalation\tlevel %d (%s)\n", v.Escalation.Level, v.Escalation.To)
 	}
 	fmt.Fprintf(w, "policy\t%s\n", v.PolicyVersion)
+	if v.ModelVersion != "" {
+		fmt.Fprintf(w, "model\t%s\n", v.ModelVersion)
+	}
 	others := map[string]bool{}
 	for _, m := range customer.Timeline {
 		if m.CaseID != v.ID {
