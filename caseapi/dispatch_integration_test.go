@@ -76,5 +76,7 @@ func TestDealingOnARealServer(t *testing.T) {
 	})
 	if name := os.Getenv(EnvRecordDispatcher); name != "" {
 		h.saveHistory(h.history(workflows.DispatcherID("marketing")), name)
+		// A dealt case, reassigned when ben went off shift.
+		h.saveHistory(h.history(xPost("deal-01", "fan1", "").CaseID()), name+"-case")
 	}
 }

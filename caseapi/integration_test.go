@@ -38,7 +38,7 @@ const EnvRecordJourneys = "SWITCHBOARD_RECORD_JOURNEYS"
 
 // EnvRecordDispatcher makes TestDealingOnARealServer save the marketing
 // dispatcher's history, as far as it ran, as workflows/testdata/<its
-// value>.json.
+// value>.json, and one of its cases' as <its value>-case.json.
 const EnvRecordDispatcher = "SWITCHBOARD_RECORD_DISPATCHER"
 
 // saveHistory writes a history where the replay test reads it.

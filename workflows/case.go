@@ -44,6 +44,11 @@ type caseRun struct {
 	unassign workflow.ReceiveChannel
 	edits    workflow.ReceiveChannel // the customer edited or deleted a post
 	queue    queueState              // what the dispatcher was last told
+	// outgoing are the dispatcher messages not yet delivered, sent in
+	// order by their own coroutine (versionDispatchAside), so the loop
+	// that fires SLA deadlines never waits on a dispatcher.
+	outgoing      []DispatchRequest
+	dispatchAside bool
 	actions  workflow.Mutex          // one action at a time, so a reply is published once
 	shown    casestate.Visibility
 	timer    armedTimer
@@ -118,6 +123,10 @@ func (r *caseRun) run(ctx workflow.Context) (casestate.View, error) {
 			"): routed on triage alone, and the journey is told nothing when the case closes", workflow.Now(ctx))
 	}
 	r.journeyID = prep.JourneyID
+	if workflow.GetVersion(ctx, versionDispatchAside, workflow.DefaultVersion, dispatchAside) == dispatchAside {
+		r.dispatchAside = true
+		workflow.Go(ctx, r.sendToDispatchers)
+	}
 	// Cases that began before journeys existed never report to one.
 	r.journey = workflow.GetVersion(ctx, versionJourney, workflow.DefaultVersion, journeyAtClose)
 	if r.journeyID == "" {
@@ -163,6 +172,10 @@ func (r *caseRun) run(ctx workflow.Context) (casestate.View, error) {
 	}
 	r.takeSignals(ctx)
 	if err := r.tellDispatcher(ctx); err != nil {
+		return casestate.View{}, err
+	}
+	// The dispatcher must hear the case is gone before it completes.
+	if err := workflow.Await(ctx, func() bool { return len(r.outgoing) == 0 }); err != nil {
 		return casestate.View{}, err
 	}
 	r.reportMilestones(ctx)
@@ -377,16 +390,59 @@ func (r *caseRun) tellDispatcher(ctx workflow.Context) error {
 	return r.dispatch(ctx, now.department, QueueEvent{Kind: now.kind, CaseID: r.c.ID, Priority: r.c.Priority, At: workflow.Now(ctx), Agent: now.agent})
 }
 
+// versionDispatchAside: DefaultVersion told the dispatcher inline, retrying
+// for ever, so SLA deadlines stalled while a dispatcher was unreachable;
+// dispatchAside queues the message for a coroutine that sends them in
+// order with bounded retries and notes a failure in the case.
+const (
+	versionDispatchAside = "dispatch-aside"
+	dispatchAside        = 1
+)
+
+// dispatchRetries bound how long a case keeps trying one dispatcher
+// message: long enough to ride out a worker restart, short enough that a
+// dispatcher that stays unreachable shows up in the case.
+var dispatchRetries = temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute, MaximumAttempts: 10}
+
 func (r *caseRun) dispatch(ctx workflow.Context, dept string, ev QueueEvent) error {
 	mode := r.c.Policy.Departments[dept].Assignment
 	if !mode.AutoAssigned() {
+		return nil
+	}
+	req := DispatchRequest{Department: dept, Mode: mode.Mode, Event: ev}
+	if r.dispatchAside {
+		r.outgoing = append(r.outgoing, req)
 		return nil
 	}
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
 		Summary:             ev.Kind + " → " + DispatcherID(dept),
 	})
-	return workflow.ExecuteActivity(actx, ActivityDispatch, DispatchRequest{Department: dept, Mode: mode.Mode, Event: ev}).Get(ctx, nil)
+	return workflow.ExecuteActivity(actx, ActivityDispatch, req).Get(ctx, nil)
+}
+
+// sendToDispatchers delivers the queued dispatcher messages one at a
+// time, in order. A message that fails every retry is noted in the case's
+// trail and counted, and the next one goes out: the department's board
+// then disagrees with the case until the next message, which the note says.
+func (r *caseRun) sendToDispatchers(ctx workflow.Context) {
+	for {
+		if err := workflow.Await(ctx, func() bool { return len(r.outgoing) > 0 }); err != nil {
+			return
+		}
+		req := r.outgoing[0]
+		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+			StartToCloseTimeout: 30 * time.Second,
+			RetryPolicy:         &dispatchRetries,
+			Summary:             req.Event.Kind + " → " + DispatcherID(req.Department),
+		})
+		if err := workflow.ExecuteActivity(actx, ActivityDispatch, req).Get(ctx, nil); err != nil {
+			r.c.SystemNote(fmt.Sprintf("%s's dispatcher could not be told the case is %s (%v); its board may be out of step until the case next changes",
+				req.Department, req.Event.Kind, err), workflow.Now(ctx))
+			workflow.GetMetricsHandler(ctx).WithTags(map[string]string{"department": req.Department}).Counter(metrics.DispatchFailures).Inc(1)
+		}
+		r.outgoing = r.outgoing[1:]
+	}
 }
 
 // act performs an agent action: replies are published first, so the case

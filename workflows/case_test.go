@@ -59,6 +59,7 @@ type caseTest struct {
 	// dispatchTakes is how long each takes, so signals can pile up meanwhile.
 	dispatched    []DispatchRequest
 	dispatchTakes time.Duration
+	dispatchErr   error // what every dispatcher message gets back
 	publishTakes  time.Duration // how long the platform takes to accept a reply
 }
 
@@ -102,6 +103,9 @@ func newCaseTest(t *testing.T, intent string, start time.Time) *caseTest {
 	ct.env.RegisterActivityWithOptions(acts.Dispatch, activity.RegisterOptions{Name: ActivityDispatch})
 	ct.env.OnActivity(ActivityPublish, mock.Anything, mock.Anything).AfterFn(func() time.Duration { return ct.publishTakes }).Return(acts.Publish)
 	ct.env.OnActivity(ActivityDispatch, mock.Anything, mock.Anything).AfterFn(func() time.Duration { return ct.dispatchTakes }).Return(func(_ context.Context, r DispatchRequest) error {
+		if ct.dispatchErr != nil {
+			return ct.dispatchErr
+		}
 		ct.dispatched = append(ct.dispatched, r)
 		return nil
 	})

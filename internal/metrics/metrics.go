@@ -30,6 +30,9 @@ const (
 	Handoffs          = "switchboard_handoffs"
 	FirstResponseTime = "switchboard_first_response_time" // seconds of working time
 	WebhookResults    = "switchboard_webhook_results"
+	// DispatchFailures counts messages a case could not get to its
+	// department's dispatcher after its retries.
+	DispatchFailures = "switchboard_dispatch_failures"
 )
 
 // Metrics owns a registry, its /metrics handler and the SDK's handler.
