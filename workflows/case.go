@@ -49,9 +49,9 @@ type caseRun struct {
 	// that fires SLA deadlines never waits on a dispatcher.
 	outgoing      []DispatchRequest
 	dispatchAside bool
-	actions  workflow.Mutex          // one action at a time, so a reply is published once
-	shown    casestate.Visibility
-	timer    armedTimer
+	actions       workflow.Mutex // one action at a time, so a reply is published once
+	shown         casestate.Visibility
+	timer         armedTimer
 	// journey is how the case reports to the customer's journey (a
 	// versionJourney value); milestones up to reported went there.
 	journeyID string

@@ -59,7 +59,7 @@ type caseTest struct {
 	// dispatchTakes is how long each takes, so signals can pile up meanwhile.
 	dispatched    []DispatchRequest
 	dispatchTakes time.Duration
-	dispatchErr   error // what every dispatcher message gets back
+	dispatchErr   error         // what every dispatcher message gets back
 	publishTakes  time.Duration // how long the platform takes to accept a reply
 }
 
