@@ -180,13 +180,13 @@ func (c *Client) summary(p post.Post) string {
 func NewRequest() string { return rand.Text() }
 
 // Act performs an agent action on a case as the agent with id agentID, and
-// returns the case as it stands after. a.Request is the Update ID: the same
+// returns where the case stands after it. a.Request is the Update ID: the same
 // request submitted again (a double click, a retry) is the same Update, so
 // a reply is published once. An action without one is a new intent.
-func (c *Client) Act(ctx context.Context, caseID string, kind casestate.ActionKind, agentID string, a casestate.Action) (casestate.View, error) {
+func (c *Client) Act(ctx context.Context, caseID string, kind casestate.ActionKind, agentID string, a casestate.Action) (casestate.Outcome, error) {
 	agent, err := c.Directory.Lookup(agentID)
 	if err != nil {
-		return casestate.View{}, err
+		return casestate.Outcome{}, err
 	}
 	a.Actor = agent.Actor()
 	if a.Request == "" {
@@ -200,13 +200,13 @@ func (c *Client) Act(ctx context.Context, caseID string, kind casestate.ActionKi
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	if err != nil {
-		return casestate.View{}, c.explain(caseID, kind, err)
+		return casestate.Outcome{}, c.explain(caseID, kind, err)
 	}
-	var v casestate.View
-	if err := h.Get(ctx, &v); err != nil {
-		return casestate.View{}, c.explain(caseID, kind, err)
+	var out casestate.Outcome
+	if err := h.Get(ctx, &out); err != nil {
+		return casestate.Outcome{}, c.explain(caseID, kind, err)
 	}
-	return v, nil
+	return out, nil
 }
 
 // RefusedError is an action the case refused; the message names the rule.
@@ -238,14 +238,52 @@ func (c *Client) State(ctx context.Context, caseID string) (casestate.View, erro
 	return v, c.query(ctx, caseID, workflows.QueryState, &v)
 }
 
-// Events returns the case's audit trail.
+// Events returns the case's whole audit trail, a page at a time.
 func (c *Client) Events(ctx context.Context, caseID string) ([]casestate.Event, error) {
-	var ev []casestate.Event
-	return ev, c.query(ctx, caseID, workflows.QueryEvents, &ev)
+	var all []casestate.Event
+	for {
+		page, err := c.EventsPage(ctx, caseID, len(all), 0)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page.Events...)
+		if len(page.Events) == 0 || len(all) >= page.Total {
+			return all, nil
+		}
+	}
 }
 
-func (c *Client) query(ctx context.Context, caseID, name string, out any) error {
-	res, err := c.Temporal.QueryWorkflow(ctx, caseID, "", name)
+// LatestEvents returns at most n of the trail's newest events, and the
+// trail's length.
+func (c *Client) LatestEvents(ctx context.Context, caseID string, n int) ([]casestate.Event, int, error) {
+	head, err := c.EventsPage(ctx, caseID, 0, 1)
+	if err != nil || head.Total <= 1 {
+		return head.Events, head.Total, err
+	}
+	var out []casestate.Event
+	for from := max(head.Total-n, 0); from < head.Total; {
+		page, err := c.EventsPage(ctx, caseID, from, head.Total-from)
+		if err != nil {
+			return nil, 0, err
+		}
+		if len(page.Events) == 0 {
+			break
+		}
+		out = append(out, page.Events...)
+		from += len(page.Events)
+	}
+	return out, head.Total, nil
+}
+
+// EventsPage returns limit events of the trail from index from (0: as many
+// as a page holds).
+func (c *Client) EventsPage(ctx context.Context, caseID string, from, limit int) (workflows.EventsPage, error) {
+	var page workflows.EventsPage
+	return page, c.query(ctx, caseID, workflows.QueryEventsPage, &page, workflows.EventsPageRequest{From: from, Limit: limit})
+}
+
+func (c *Client) query(ctx context.Context, caseID, name string, out any, args ...any) error {
+	res, err := c.Temporal.QueryWorkflow(ctx, caseID, "", name, args...)
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) {
 		return fmt.Errorf("%w: %s", ErrNotFound, caseID)

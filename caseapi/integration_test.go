@@ -86,7 +86,7 @@ func (h *harness) waitStatus(id string, want casestate.Status) casestate.View {
 	return v
 }
 
-func (h *harness) act(id string, kind casestate.ActionKind, agent string, a casestate.Action) casestate.View {
+func (h *harness) act(id string, kind casestate.ActionKind, agent string, a casestate.Action) casestate.Outcome {
 	h.t.Helper()
 	v, err := h.cases.Act(h.ctx, id, kind, agent, a)
 	if err != nil {
@@ -192,18 +192,17 @@ func TestCaseEndToEndOnARealServer(t *testing.T) {
 		t.Fatalf("unknown agent: %v", err)
 	}
 	reply := casestate.Action{Text: "Sorry Jane! We're looking into it.", Request: caseapi.NewRequest()}
-	v = h.act(id, casestate.ActionReply, "sam", reply)
-	if v.Response != nil {
-		t.Fatalf("reply did not stop the clock: %+v", v.Response)
+	replied := h.act(id, casestate.ActionReply, "sam", reply)
+	if replied.Response != nil {
+		t.Fatalf("reply did not stop the clock: %+v", replied.Response)
 	}
 	// Submitted again (a double click, a client retry): the same Update, so
 	// the same outcome and nothing published again (the outbox, below).
-	if again := h.act(id, casestate.ActionReply, "sam", reply); again.Response != nil || again.Status != v.Status {
+	if again := h.act(id, casestate.ActionReply, "sam", reply); again.Response != nil || again.Status != replied.Status {
 		t.Fatalf("resubmitted reply: %+v", again)
 	}
-	v = h.act(id, casestate.ActionHandoff, "sam", casestate.Action{To: "pr", Text: "a journalist picked this up"})
-	if v.Department != "pr" || v.Assignee != "" {
-		t.Fatalf("handoff: %+v", v)
+	if moved := h.act(id, casestate.ActionHandoff, "sam", casestate.Action{To: "pr", Text: "a journalist picked this up"}); moved.Department != "pr" || moved.Assignee != "" {
+		t.Fatalf("handoff: %+v", moved)
 	}
 	h.eventually("department changed", func() error {
 		if got := h.list(`Department = "pr" AND CaseStatus = "open"`); !slices.Contains(got, id) {

@@ -48,7 +48,11 @@ func TestSpamQueueRelabelAndRetraining(t *testing.T) {
 		}
 		return nil
 	})
-	rescued := h.act(spamID, casestate.ActionRescue, "sam", casestate.Action{Intent: "question", Text: "a customer asking about a refund scam"})
+	h.act(spamID, casestate.ActionRescue, "sam", casestate.Action{Intent: "question", Text: "a customer asking about a refund scam"})
+	rescued, err := h.cases.State(h.ctx, spamID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if rescued.Status != casestate.StatusOpen || rescued.Department != "support" || rescued.Response == nil || !rescued.Response.StartedAt.Equal(rescued.OpenedAt) {
 		t.Fatalf("rescued: %+v", rescued)
 	}

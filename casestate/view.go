@@ -11,12 +11,7 @@ import (
 
 // View is the case as an agent sees it: the `state` query's answer.
 type View struct {
-	ID             string         `json:"id"`
-	Status         Status         `json:"status"`
-	Department     string         `json:"department"`
-	Assignee       string         `json:"assignee,omitempty"`
-	Priority       string         `json:"priority,omitempty"`
-	Intent         string         `json:"intent"`
+	Outcome
 	TriagedIntent  string         `json:"triaged_intent,omitempty"` // what triage said, before people corrected it
 	Private        bool           `json:"private"`
 	CustomerID     string         `json:"customer_id"`
@@ -25,17 +20,12 @@ type View struct {
 	Triage         triaged.Result `json:"triage"`
 	Routing        []string       `json:"routing_reasons,omitempty"`
 	Watchers       []string       `json:"watchers,omitempty"`
-	Approver       string         `json:"approver,omitempty"`
-	Draft          *Draft         `json:"draft,omitempty"`
-	Response       *Clock         `json:"response,omitempty"`
 	Resolution     *Clock         `json:"resolution,omitempty"`
 	SLADueAt       *time.Time     `json:"sla_due_at,omitempty"`
-	SLABreached    bool           `json:"sla_breached"`
 	Escalation     Escalation     `json:"escalation"`
 	NextDeadline   *Deadline      `json:"next_deadline,omitempty"`
 	PolicyVersion  string         `json:"policy_version"`
 	ModelVersion   string         `json:"model_version,omitempty"` // the intent model that triaged the post
-	NeedsReview    bool           `json:"needs_review"`            // triage was unsure and no person has confirmed it yet
 	SpamCloseAt    *time.Time     `json:"spam_close_at,omitempty"` // in the spam queue until
 	OpenedAt       time.Time      `json:"opened_at"`
 	LastCustomerAt time.Time      `json:"last_customer_at"`
@@ -45,13 +35,11 @@ type View struct {
 // View returns the agent's view of the case.
 func (c *Case) View() View {
 	v := View{
-		ID: c.ID, Status: c.Status, Department: c.Department, Assignee: c.Assignee,
-		Priority: string(c.Priority), Intent: c.Triage.Intent, TriagedIntent: c.TriagedIntent, Private: c.Decision.Private,
+		Outcome: c.Outcome(), TriagedIntent: c.TriagedIntent, Private: c.Decision.Private,
 		CustomerID: c.Post.CustomerKey(), Channel: c.Post.Platform, Post: c.Post, Triage: c.Triage,
-		Routing: c.Decision.Reasons, Watchers: c.Decision.Watchers, Approver: c.Approver, Draft: c.Draft,
-		Response: c.Response, Resolution: c.Resolution, SLABreached: c.Breached(),
+		Routing: c.Decision.Reasons, Watchers: c.Decision.Watchers, Resolution: c.Resolution,
 		Escalation: c.Escalation, PolicyVersion: c.Policy.Version, ModelVersion: c.Triage.ModelVersion,
-		NeedsReview: c.NeedsReview(), OpenedAt: c.OpenedAt, LastCustomerAt: c.LastCustomerAt,
+		OpenedAt: c.OpenedAt, LastCustomerAt: c.LastCustomerAt,
 	}
 	if c.Status == StatusSpam {
 		v.SpamCloseAt = &c.SpamCloseAt
@@ -66,6 +54,29 @@ func (c *Case) View() View {
 		v.CloseAt = &c.CloseAt
 	}
 	return v
+}
+
+// Outcome is what an action answers: where the case stands after it. It
+// is small on purpose, since every Update's result is kept in the case's
+// history; the View around it is the state query's.
+type Outcome struct {
+	ID          string `json:"id"`
+	Status      Status `json:"status"`
+	Department  string `json:"department"`
+	Assignee    string `json:"assignee,omitempty"`
+	Priority    string `json:"priority,omitempty"`
+	Intent      string `json:"intent"`
+	Approver    string `json:"approver,omitempty"`
+	Draft       *Draft `json:"draft,omitempty"`
+	Response    *Clock `json:"response,omitempty"`
+	SLABreached bool   `json:"sla_breached"`
+	NeedsReview bool   `json:"needs_review"`
+}
+
+// Outcome returns where the case stands, for an action's answer.
+func (c *Case) Outcome() Outcome {
+	return Outcome{ID: c.ID, Status: c.Status, Department: c.Department, Assignee: c.Assignee, Priority: string(c.Priority),
+		Intent: c.Triage.Intent, Approver: c.Approver, Draft: c.Draft, Response: c.Response, SLABreached: c.Breached(), NeedsReview: c.NeedsReview()}
 }
 
 // Visibility is what the case publishes as search attributes, so operators

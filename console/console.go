@@ -42,8 +42,9 @@ var staticFS embed.FS
 type Cases interface {
 	List(ctx context.Context, f caseapi.Filter) ([]caseapi.Summary, error)
 	State(ctx context.Context, caseID string) (casestate.View, error)
-	Events(ctx context.Context, caseID string) ([]casestate.Event, error)
-	Act(ctx context.Context, caseID string, kind casestate.ActionKind, agentID string, a casestate.Action) (casestate.View, error)
+	// LatestEvents is at most n of a case's newest events and the trail's length.
+	LatestEvents(ctx context.Context, caseID string, n int) ([]casestate.Event, int, error)
+	Act(ctx context.Context, caseID string, kind casestate.ActionKind, agentID string, a casestate.Action) (casestate.Outcome, error)
 	Board(ctx context.Context, dept string) (dispatch.Board, error)
 	Shift(ctx context.Context, dept, agentID string, on bool, actorID string) (dispatch.Board, error)
 	Journey(ctx context.Context, customerID string) (journey.Journey, error)
@@ -308,14 +309,14 @@ func (s *server) maySee(a policy.Agent, dept string) bool { return s.pol.MaySee(
 // maySeeCase adds to maySee the approvers a drafted reply waits for: a
 // reply on a PR-owned account may need PR's approval while support owns the
 // case.
-func (s *server) maySeeCase(a policy.Agent, v casestate.View) bool {
-	return s.maySee(a, v.Department) || s.decides(a, v)
+func (s *server) maySeeCase(a policy.Agent, dept, approver string, drafted bool) bool {
+	return s.maySee(a, dept) || s.decides(a, approver, drafted)
 }
 
 // decides reports whether the agent is an approver of the department that a
 // drafted reply on the case waits for.
-func (s *server) decides(a policy.Agent, v casestate.View) bool {
-	return v.Draft != nil && isApprover(a) && slices.Contains(a.Departments, v.Approver)
+func (s *server) decides(a policy.Agent, approver string, drafted bool) bool {
+	return drafted && isApprover(a) && slices.Contains(a.Departments, approver)
 }
 
 func isApprover(a policy.Agent) bool { return slices.Contains(a.Roles, policy.RoleApprover) }

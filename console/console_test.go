@@ -107,20 +107,20 @@ func (m *memCases) State(_ context.Context, id string) (casestate.View, error) {
 	return v, nil
 }
 
-func (m *memCases) Events(_ context.Context, id string) ([]casestate.Event, error) {
+func (m *memCases) LatestEvents(_ context.Context, id string, _ int) ([]casestate.Event, int, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	v := m.views[id]
-	return []casestate.Event{{Seq: 1, At: v.OpenedAt, Kind: casestate.EventOpened, Actor: v.Post.Author.Handle, Text: v.Post.Text}}, nil
+	return []casestate.Event{{Seq: 1, At: v.OpenedAt, Kind: casestate.EventOpened, Actor: v.Post.Author.Handle, Text: v.Post.Text}}, 1, nil
 }
 
-func (m *memCases) Act(_ context.Context, id string, kind casestate.ActionKind, agent string, a casestate.Action) (casestate.View, error) {
+func (m *memCases) Act(_ context.Context, id string, kind casestate.ActionKind, agent string, a casestate.Action) (casestate.Outcome, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.acts = append(m.acts, fmt.Sprintf("%s %s %s", kind, id, agent))
 	m.actions = append(m.actions, a)
 	if m.refuse != "" {
-		return casestate.View{}, &caseapi.RefusedError{CaseID: id, Action: kind, Reason: m.refuse}
+		return casestate.Outcome{}, &caseapi.RefusedError{CaseID: id, Action: kind, Reason: m.refuse}
 	}
 	v := m.views[id]
 	switch kind {
@@ -132,7 +132,7 @@ func (m *memCases) Act(_ context.Context, id string, kind casestate.ActionKind, 
 		v.Draft, v.Status = nil, casestate.StatusOpen
 	}
 	m.views[id] = v
-	return v, nil
+	return v.Outcome, nil
 }
 
 func (m *memCases) actCalls() []string {
@@ -145,7 +145,7 @@ func caseView(id, dept string, due time.Duration) casestate.View {
 	at := t0.Add(due)
 	p := post.Post{ID: id, Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u-" + id, Handle: "@cust_" + id},
 		Text: "post " + id + " <b>not bold</b>", CreatedAt: t0}
-	return casestate.View{ID: p.CaseID(), Status: casestate.StatusOpen, Department: dept, Priority: "P3", Intent: "complaint",
+	return casestate.View{Outcome: casestate.Outcome{ID: p.CaseID(), Status: casestate.StatusOpen, Department: dept, Priority: "P3", Intent: "complaint"},
 		CustomerID: p.CustomerKey(), Channel: "x", Post: p, SLADueAt: &at, OpenedAt: t0,
 		Triage: triaged.Result{Redacted: "redacted text of " + id}}
 }

@@ -286,9 +286,14 @@ type clockView struct {
 	Class  string
 }
 
+// timelineSteps is how many of a case's newest steps its page shows: a
+// case with hundreds of follow-ups stays quick to read and to render.
+const timelineSteps = 200
+
 type caseData struct {
 	V            casestate.View
 	Events       []casestate.Event
+	Steps        int // the whole trail's length; the CLI and the journey export show it all
 	DeptName     string
 	ApproverName string
 	Clocks       []clockView
@@ -364,7 +369,7 @@ func (s *server) visibleCase(ctx context.Context, agent policy.Agent, id string)
 	if err != nil {
 		return v, err
 	}
-	if !s.maySeeCase(agent, v) {
+	if !s.maySeeCase(agent, v.Department, v.Approver, v.Draft != nil) {
 		return casestate.View{}, caseapi.ErrNotFound
 	}
 	return v, nil
@@ -384,7 +389,7 @@ func (s *server) casePage(w http.ResponseWriter, r *http.Request, sess session, 
 		s.fail(w, r, &agent, http.StatusBadGateway, "Case unavailable", "Could not read the case: "+err.Error())
 		return
 	}
-	events, err := s.cases.Events(ctx, id)
+	events, steps, err := s.cases.LatestEvents(ctx, id, timelineSteps)
 	if err != nil {
 		s.log.Warn("case page: events", zap.String("case", id), zap.Error(err))
 		s.fail(w, r, &agent, http.StatusBadGateway, "Case unavailable", "Could not read the case's timeline: "+err.Error())
@@ -392,7 +397,7 @@ func (s *server) casePage(w http.ResponseWriter, r *http.Request, sess session, 
 	}
 	now := s.now()
 	d := caseData{
-		V: v, Events: events, DeptName: s.deptName(v.Department), ApproverName: s.deptName(v.Approver),
+		V: v, Events: events, Steps: steps, DeptName: s.deptName(v.Department), ApproverName: s.deptName(v.Approver),
 		Active: v.Status == casestate.StatusOpen || v.Status == casestate.StatusWaitingCustomer ||
 			v.Status == casestate.StatusAwaitingApproval,
 		Resolved:  v.Status == casestate.StatusResolved,
@@ -401,7 +406,7 @@ func (s *server) casePage(w http.ResponseWriter, r *http.Request, sess session, 
 		Closed:    v.Status == casestate.StatusClosed,
 		Mine:      v.Assignee == agent.ID,
 		Member:    s.pol.MayActOn(agent.Actor(), v.Department) == nil,
-		Decides:   s.decides(agent, v),
+		Decides:   s.decides(agent, v.Approver, v.Draft != nil),
 		DraftMine: v.Draft != nil && v.Draft.By == agent.ID,
 	}
 	if j, err := s.cases.Journey(ctx, v.CustomerID); err != nil {
@@ -450,7 +455,7 @@ func clockOf(c *casestate.Clock, now time.Time) clockView {
 
 // done is what an accepted action tells the agent; after is the case as
 // it stands after the action.
-func (s *server) done(kind casestate.ActionKind, a casestate.Action, after casestate.View) string {
+func (s *server) done(kind casestate.ActionKind, a casestate.Action, after casestate.Outcome) string {
 	switch kind {
 	case casestate.ActionClaim:
 		return "You claimed the case."
@@ -534,7 +539,7 @@ func (s *server) act(w http.ResponseWriter, r *http.Request, sess session, agent
 	default:
 		s.log.Info("action", zap.String("case", id), zap.String("action", string(kind)), zap.String("agent", agent.ID))
 		s.sessions.addFlash(sess.ID, flash{Kind: "ok", Text: s.done(kind, a, after)})
-		if !s.maySeeCase(agent, after) { // handed to another department, or decided as an outside approver
+		if !s.maySeeCase(agent, after.Department, after.Approver, after.Draft != nil) { // handed to another department, or decided as an outside approver
 			back := "/inbox"
 			if kind == casestate.ActionApprove || kind == casestate.ActionReject {
 				back = "/approvals"
@@ -653,7 +658,7 @@ func (s *server) approvalRows(ctx context.Context, agent policy.Agent) ([]approv
 	now := s.now()
 	var rows []approvalRow
 	for _, v := range states(ctx, s.cases, ids) {
-		if v.ID == "" || !s.decides(agent, v) {
+		if v.ID == "" || !s.decides(agent, v.Approver, v.Draft != nil) {
 			continue
 		}
 		d := v.Draft

@@ -63,7 +63,8 @@ type Report struct {
 	Since time.Time `json:"since"`
 	AsOf  time.Time `json:"as_of"`
 	// Read is how many cases were read; Unrouted of them never had an owner
-	// (spam closed at once, or still in triage) and appear in no row.
+	// (spam, closed at once or left in the spam queue, or still in triage)
+	// and appear in no row.
 	Read     int `json:"cases_read"`
 	Unrouted int `json:"unrouted"`
 	// Gone is how many listed cases could not be read: their history was
@@ -193,9 +194,15 @@ func tally(c Case, row func(dept, prio string) *acc) bool {
 	prio := c.View.Priority
 	var clocks []*clockResult // each clock once, however many events mention it
 	byID := map[clockID]*clockResult{}
-	owner := ""
+	owner, spam := "", false
 	for _, e := range c.Events {
-		if e.Department == "" { // opened, triaged: before the case had an owner
+		switch e.Kind {
+		case casestate.EventSpamQueued:
+			spam = true
+		case casestate.EventRescued:
+			spam = false
+		}
+		if e.Department == "" || spam { // opened, triaged: before the case had an owner; in the spam queue: none
 			continue
 		}
 		r := row(e.Department, prio)

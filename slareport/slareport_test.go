@@ -203,7 +203,7 @@ func theWeek(t *testing.T) []slareport.Case {
 		out = append(out, s.read())
 	}
 	// A case still in triage answers `state` with no events.
-	return append(out, slareport.Case{View: casestate.View{ID: "case/x/new", Status: "triaging"}})
+	return append(out, slareport.Case{View: casestate.View{Outcome: casestate.Outcome{ID: "case/x/new", Status: "triaging"}}})
 }
 
 func pct(met, missed int) *float64 { p := 100 * float64(met) / float64(met+missed); return &p }

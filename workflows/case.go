@@ -49,6 +49,7 @@ type caseRun struct {
 	// that fires SLA deadlines never waits on a dispatcher.
 	outgoing      []DispatchRequest
 	dispatchAside bool
+	background    int            // activities running on their own coroutines (notices, corrections)
 	actions       workflow.Mutex // one action at a time, so a reply is published once
 	shown         casestate.Visibility
 	timer         armedTimer
@@ -74,7 +75,7 @@ func (r *caseRun) setup(ctx workflow.Context) error {
 	r.actions = workflow.NewMutex(ctx)
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (casestate.View, error) {
 		if r.c == nil {
-			return casestate.View{ID: r.in.Post.CaseID(), Status: StatusTriaging, Post: r.in.Post, PolicyVersion: r.in.Policy.Version}, nil
+			return casestate.View{Outcome: casestate.Outcome{ID: r.in.Post.CaseID(), Status: StatusTriaging}, Post: r.in.Post, PolicyVersion: r.in.Policy.Version}, nil
 		}
 		return r.c.View(), nil
 	}); err != nil {
@@ -88,9 +89,17 @@ func (r *caseRun) setup(ctx workflow.Context) error {
 	}); err != nil {
 		return err
 	}
+	if err := workflow.SetQueryHandler(ctx, QueryEventsPage, func(req EventsPageRequest) (EventsPage, error) {
+		if r.c == nil {
+			return EventsPage{}, nil
+		}
+		return Page(r.c.Events, req), nil
+	}); err != nil {
+		return err
+	}
 	for _, kind := range casestate.Actions {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateName(kind),
-			func(ctx workflow.Context, a casestate.Action) (casestate.View, error) { return r.act(ctx, kind, a) },
+			func(ctx workflow.Context, a casestate.Action) (casestate.Outcome, error) { return r.act(ctx, kind, a) },
 			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, a casestate.Action) error { return r.check(kind, a) }},
 		); err != nil {
 			return err
@@ -174,9 +183,16 @@ func (r *caseRun) run(ctx workflow.Context) (casestate.View, error) {
 	if err := r.tellDispatcher(ctx); err != nil {
 		return casestate.View{}, err
 	}
-	// The dispatcher must hear the case is gone before it completes.
+	// The dispatcher must hear the case is gone before it completes, and
+	// the last notices and corrections must go out (cases from before
+	// versionAwaitBackground completed without them).
 	if err := workflow.Await(ctx, func() bool { return len(r.outgoing) == 0 }); err != nil {
 		return casestate.View{}, err
+	}
+	if workflow.GetVersion(ctx, versionAwaitBackground, workflow.DefaultVersion, awaitBackground) == awaitBackground {
+		if err := workflow.Await(ctx, func() bool { return r.background == 0 }); err != nil {
+			return casestate.View{}, err
+		}
 	}
 	r.reportMilestones(ctx)
 	r.count(ctx)
@@ -448,37 +464,37 @@ func (r *caseRun) sendToDispatchers(ctx workflow.Context) {
 // act performs an agent action: replies are published first, so the case
 // records only what the customer actually received, and a reply published
 // is always recorded.
-func (r *caseRun) act(ctx workflow.Context, kind casestate.ActionKind, a casestate.Action) (casestate.View, error) {
+func (r *caseRun) act(ctx workflow.Context, kind casestate.ActionKind, a casestate.Action) (casestate.Outcome, error) {
 	if err := r.actions.Lock(ctx); err != nil {
-		return casestate.View{}, err
+		return casestate.Outcome{}, err
 	}
 	defer r.actions.Unlock()
 	if err := r.c.Check(kind, a); err != nil { // the case may have moved while we queued
-		return casestate.View{}, err
+		return casestate.Outcome{}, err
 	}
 	msg, publishing := r.c.ToPublish(kind, a)
 	if !publishing {
 		before := len(r.c.Events)
 		notices, err := r.c.Apply(kind, a, "", workflow.Now(ctx))
 		if err != nil {
-			return casestate.View{}, err
+			return casestate.Outcome{}, err
 		}
 		r.notify(ctx, notices)
 		r.recordCorrections(ctx, r.c.CorrectionsSince(before))
-		return r.c.View(), nil
+		return r.c.Outcome(), nil
 	}
 	receipt, err := r.publish(ctx, a.Actor.ID, msg)
 	if err != nil {
-		return casestate.View{}, err
+		return casestate.Outcome{}, err
 	}
 	// The main loop ran while the message went out: an idle claim released,
 	// an unassign or an automatic close may refuse the action now.
 	if err := r.c.Check(kind, a); err != nil &&
 		workflow.GetVersion(ctx, versionRecordPublished, workflow.DefaultVersion, recordPublished) == workflow.DefaultVersion {
-		return casestate.View{}, err // cases from before: refused, the reply unrecorded
+		return casestate.Outcome{}, err // cases from before: refused, the reply unrecorded
 	}
 	r.notify(ctx, r.c.Published(kind, a, msg, receipt.ID, workflow.Now(ctx)))
-	return r.c.View(), nil
+	return r.c.Outcome(), nil
 }
 
 // versionRecordPublished: DefaultVersion refused a published reply the
@@ -505,7 +521,7 @@ func (r *caseRun) recordCorrections(ctx workflow.Context, corrections []casestat
 	if len(corrections) == 0 || workflow.GetVersion(ctx, versionCorrections, workflow.DefaultVersion, recordCorrections) == workflow.DefaultVersion {
 		return
 	}
-	r.background(ctx, "record "+corrections[0].Key+" for triage", ActivityRecordCorrections, corrections)
+	r.inBackground(ctx, "record "+corrections[0].Key+" for triage", ActivityRecordCorrections, corrections)
 }
 
 // reply is the platform message for a case's answer. A customer who wrote
@@ -540,13 +556,22 @@ func (r *caseRun) notify(ctx workflow.Context, notices []casestate.Notice) {
 	if len(notices) == 0 {
 		return
 	}
-	r.background(ctx, "notify "+notices[0].To, ActivityNotify, notices)
+	r.inBackground(ctx, "notify "+notices[0].To, ActivityNotify, notices)
 }
 
-// background runs an activity on its own coroutine, with bounded retries;
+// versionAwaitBackground: DefaultVersion could complete a case while its
+// last notice was still going out, and the notice was lost with it.
+const (
+	versionAwaitBackground = "await-background"
+	awaitBackground        = 1
+)
+
+// inBackground runs an activity on its own coroutine, with bounded retries;
 // its failure is logged, never fatal to the case.
-func (r *caseRun) background(ctx workflow.Context, summary, activity string, arg any) {
+func (r *caseRun) inBackground(ctx workflow.Context, summary, activity string, arg any) {
+	r.background++
 	workflow.Go(ctx, func(ctx workflow.Context) {
+		defer func() { r.background-- }()
 		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 			StartToCloseTimeout: 30 * time.Second,
 			RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 10},

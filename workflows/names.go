@@ -17,10 +17,48 @@ import (
 const (
 	CaseWorkflowName   = "Case"
 	QueryState         = "state"
-	QueryEvents        = "events"
+	QueryEvents        = "events"      // the whole trail; readers page with QueryEventsPage
+	QueryEventsPage    = "events-page" // EventsPageRequest → EventsPage
 	SignalCustomerPost = "customer-post"
 	SignalPostEdit     = "post-edit"
 )
+
+// EventsPageRequest asks for the trail's events from index From (0 is the
+// first), at most Limit of them.
+type EventsPageRequest struct {
+	From  int `json:"from"`
+	Limit int `json:"limit"`
+}
+
+// EventsPage is a stretch of a case's trail and the trail's length. A page
+// also stops short of EventsPageBytes of text, so that a trail of long
+// posts never answers more than a gRPC message holds.
+type EventsPage struct {
+	Events []casestate.Event `json:"events"`
+	Total  int               `json:"total"`
+}
+
+// EventsPageBytes bounds the text of one page of events.
+const EventsPageBytes = 1 << 20
+
+// Page returns the page of events req asks for: at least one event when
+// any is left, however long.
+func Page(events []casestate.Event, req EventsPageRequest) EventsPage {
+	from := min(max(req.From, 0), len(events))
+	limit := req.Limit
+	if limit <= 0 {
+		limit = len(events)
+	}
+	end, size := from, 0
+	for end < len(events) && end-from < limit {
+		size += len(events[end].Text) + len(events[end].Detail)
+		if end > from && size > EventsPageBytes {
+			break
+		}
+		end++
+	}
+	return EventsPage{Events: events[from:end], Total: len(events)}
+}
 
 // PostEdit is the signal that the customer edited or deleted one of the
 // case's posts on the platform.

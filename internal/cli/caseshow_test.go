@@ -20,7 +20,7 @@ func TestCaseShowNamesWithheldCasesOnlyByDepartment(t *testing.T) {
 	}}
 	seen, withheld := full.SeenBy(func(dept string) bool { return dept == "support" })
 	var out bytes.Buffer
-	renderCase(&out, casestate.View{ID: "case/x/2", CustomerID: "x:jane"}, nil, seen, []string{"another case with " + withheld[0]})
+	renderCase(&out, casestate.View{Outcome: casestate.Outcome{ID: "case/x/2"}, CustomerID: "x:jane"}, nil, seen, []string{"another case with " + withheld[0]})
 	text := out.String()
 	if !strings.Contains(text, "another case with legal") || strings.Contains(text, "sue-1") || strings.Contains(text, "court") {
 		t.Fatalf("case show:\n%s", text)

@@ -1,12 +1,16 @@
 package workflows_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/mock"
+
 	"github.com/switchboard-care/switchboard/casestate"
+	. "github.com/switchboard-care/switchboard/workflows"
 )
 
 // Marketing deals its cases through a dispatcher. While the dispatcher
@@ -53,5 +57,26 @@ func TestAnUnreachableDispatcherIsNotedNotWaitedFor(t *testing.T) {
 	}
 	if !warned || !noted {
 		t.Fatalf("warned %t, failure noted %t: %v", warned, noted, kinds(ct.events()))
+	}
+}
+
+// The last notice of a case goes out before the case completes: a handoff
+// whose notice takes ten minutes, then a resolve that closes the case at
+// once, still tells the new department.
+func TestTheLastNoticeGoesOutBeforeTheCaseCompletes(t *testing.T) {
+	ct := newCaseTest(t, "complaint", friday1000)
+	ct.cfg.Policy.SLA.ReopenWindow = 0
+	var told []casestate.Notice
+	ct.env.OnActivity(ActivityNotify, mock.Anything, mock.Anything).After(10 * time.Minute).Return(func(_ context.Context, n []casestate.Notice) error {
+		told = append(told, n...)
+		return nil
+	})
+	ct.at(time.Minute, func() {
+		ct.act("handoff", casestate.ActionHandoff, "sam", casestate.Action{To: "pr", Text: "a journalist asks"})
+		ct.act("resolve", casestate.ActionResolve, "priya", casestate.Action{Text: "answered on the phone"})
+	})
+	ct.run()
+	if len(told) != 1 || told[0].To != "pr" {
+		t.Fatalf("notices sent %+v", told)
 	}
 }
