@@ -101,6 +101,9 @@ func (a *Activities) Prepare(ctx context.Context, p post.Post) (workflows.Prepar
 
 // Publish sends a reply through the configured publisher.
 func (a *Activities) Publish(ctx context.Context, r publish.Reply) (publish.Receipt, error) {
+	// An earlier attempt may have run on another worker, or before a
+	// crash: the publisher looks for the reply on the platform first.
+	r.Retry = activity.GetInfo(ctx).Attempt > 1
 	receipt, err := a.Publisher.Publish(ctx, r)
 	if publish.Permanent(err) { // the private-channel rule, a platform refusal: retrying cannot help
 		return publish.Receipt{}, temporal.NewNonRetryableApplicationError(

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"os"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -111,6 +112,42 @@ func (c *client) postJSON(ctx context.Context, path, token string, body, out any
 	_ = json.Unmarshal(data, out)
 	return nil
 }
+
+// getJSON reads path with a bearer token and decodes a 2xx answer into out.
+func (c *client) getJSON(ctx context.Context, path, token string, out any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "switchboard-publisher/1")
+	res, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("%s: %w", c.platform, err)
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(io.LimitReader(res.Body, 4<<20))
+	if res.StatusCode < 200 || res.StatusCode > 299 {
+		return c.errorOf(res.StatusCode, data)
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("%s: read %s: %w", c.platform, path, err)
+	}
+	return nil
+}
+
+// sameText says whether a text the platform lists is the reply we sent:
+// platforms rewrite links (X wraps each in t.co) and trim whitespace, so
+// links and spacing are not compared.
+func sameText(listed, sent string) bool {
+	norm := func(s string) string {
+		return strings.Join(strings.Fields(linkPattern.ReplaceAllString(s, "[link]")), " ")
+	}
+	return norm(listed) == norm(sent)
+}
+
+var linkPattern = regexp.MustCompile(`https?://\S+`)
 
 // token is a configured credential: the value itself, or the environment
 // variable that holds it (so secrets stay out of files).

@@ -91,7 +91,36 @@ func (m *Meta) Publish(ctx context.Context, r Reply) (Receipt, error) {
 			id = out.MessageID
 		}
 		return Receipt{ID: id, PublishedAt: time.Now().UTC()}, nil
-	})
+	}, m.finder(r, page))
+}
+
+// finder looks for a public reply among the page's comments on the
+// customer's post. Private replies have no such listing: nil.
+func (m *Meta) finder(r Reply, page metaPage) func(context.Context) (Receipt, bool, error) {
+	if r.Private {
+		return nil
+	}
+	return func(ctx context.Context) (Receipt, bool, error) {
+		var out struct {
+			Data []struct {
+				ID      string `json:"id"`
+				Message string `json:"message"`
+				From    struct {
+					ID string `json:"id"`
+				} `json:"from"`
+			} `json:"data"`
+		}
+		path := "/" + url.PathEscape(r.InReplyTo) + "/comments?fields=id,message,from&order=reverse_chronological&limit=100"
+		if err := m.c.getJSON(ctx, path, page.token, &out); err != nil {
+			return Receipt{}, false, err
+		}
+		for _, c := range out.Data {
+			if c.From.ID == page.id && sameText(c.Message, r.Text) {
+				return Receipt{ID: c.ID, PublishedAt: time.Now().UTC()}, true, nil
+			}
+		}
+		return Receipt{}, false, nil
+	}
 }
 
 // metaRequest picks the endpoint and body for a reply.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -26,6 +27,7 @@ type platform struct {
 	mu       sync.Mutex
 	requests []recorded
 	answer   func(n int, r recorded) (int, string)
+	listing  func() string // the answer to a GET (a search, a list of comments)
 	delay    time.Duration
 }
 
@@ -40,16 +42,21 @@ func newPlatform(t *testing.T) *platform {
 	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw, _ := io.ReadAll(r.Body)
 		rec := recorded{Method: r.Method, Path: r.URL.EscapedPath(), Header: r.Header.Clone()}
-		if err := json.Unmarshal(raw, &rec.Body); err != nil {
+		if r.Method == http.MethodGet {
+			rec.Path += "?" + r.URL.RawQuery
+		} else if err := json.Unmarshal(raw, &rec.Body); err != nil {
 			t.Errorf("body is not a JSON object: %q", raw)
 		}
 		p.mu.Lock()
 		p.requests = append(p.requests, rec)
 		n := len(p.requests)
-		answer, delay := p.answer, p.delay
+		answer, delay, listing := p.answer, p.delay, p.listing
 		p.mu.Unlock()
 		time.Sleep(delay)
 		status, body := answer(n, rec)
+		if r.Method == http.MethodGet && listing != nil {
+			status, body = 200, listing()
+		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
 		_, _ = io.WriteString(w, body)
@@ -366,19 +373,103 @@ func TestUnsentRequestIsRetried(t *testing.T) {
 	}
 }
 
-func TestLostAnswerIsNeverPostedAgain(t *testing.T) {
+// posts are the POSTs the platform received.
+func (p *platform) posts() []recorded {
+	var out []recorded
+	for _, r := range p.got() {
+		if r.Method == http.MethodPost {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// listsWhatItPosted makes the platform answer a search with the texts it
+// was posted (X's shape), each POST n posted as id "post-n".
+func (p *platform) listsWhatItPosted() {
+	p.answer = func(int, recorded) (int, string) { return 201, `{"data":{"id":"post-1"}}` }
+	p.listing = func() string {
+		var data []map[string]string
+		for i, r := range p.posts() {
+			data = append(data, map[string]string{"id": fmt.Sprintf("post-%d", i+1), "text": fmt.Sprint(r.Body["text"])})
+		}
+		b, _ := json.Marshal(map[string]any{"data": data})
+		return string(b)
+	}
+}
+
+// The platform posts a reply but its answer comes too late: the retry, on
+// this worker or another one (whose store never saw the first attempt),
+// finds the reply on the platform and does not post it again.
+func TestALostAnswerIsFoundNotPostedAgain(t *testing.T) {
+	for _, where := range []string{"same worker", "another worker"} {
+		t.Run(where, func(t *testing.T) {
+			p := newPlatform(t)
+			p.listsWhatItPosted()
+			p.delay = 300 * time.Millisecond
+			first := openStore(t)
+			x := testX(t, p.srv.URL, first, &http.Client{Timeout: 100 * time.Millisecond})
+			r := xReply("case/x/1/u1")
+			_, err := x.Publish(context.Background(), r)
+			if err == nil || Permanent(err) {
+				t.Fatalf("first attempt: %v, want a retryable error", err)
+			}
+			time.Sleep(p.delay)
+			p.mu.Lock()
+			p.delay = 0
+			p.mu.Unlock()
+			retry := x
+			if where == "another worker" {
+				retry = testX(t, p.srv.URL, openStore(t), nil)
+			}
+			r.Retry = true
+			rec, err := retry.Publish(context.Background(), r)
+			if err != nil || rec.ID != "post-1" {
+				t.Fatalf("retry: %+v %v", rec, err)
+			}
+			if n := len(p.posts()); n != 1 {
+				t.Fatalf("%d posts", n)
+			}
+			search := p.got()[1]
+			if search.Method != http.MethodGet || !strings.Contains(search.Path, "in_reply_to_tweet_id%3A1+from%3Aacme_help") {
+				t.Fatalf("search %s %s", search.Method, search.Path)
+			}
+		})
+	}
+}
+
+// A retry that does not find the reply on the platform posts it.
+func TestARetryPostsWhatThePlatformDoesNotHave(t *testing.T) {
 	p := newPlatform(t)
-	p.delay = 300 * time.Millisecond // the platform posts, the answer comes too late
-	p.answer = func(int, recorded) (int, string) { return 201, `{"data":{"id":"1860000000000000400"}}` }
-	store := openStore(t)
-	x := testX(t, p.srv.URL, store, &http.Client{Timeout: 100 * time.Millisecond})
+	p.answer = func(int, recorded) (int, string) { return 201, `{"data":{"id":"7"}}` }
+	p.listing = func() string { return `{"meta":{"result_count":0}}` }
+	x := testX(t, p.srv.URL, openStore(t), nil)
 	r := xReply("case/x/1/u1")
-	_, err := x.Publish(context.Background(), r)
+	r.Retry = true
+	if rec, err := x.Publish(context.Background(), r); err != nil || rec.ID != "7" {
+		t.Fatalf("%+v %v", rec, err)
+	}
+	if got := p.got(); len(got) != 2 || got[0].Method != http.MethodGet || got[1].Method != http.MethodPost {
+		t.Fatalf("requests %+v", got)
+	}
+}
+
+// Where the platform cannot be searched (Meta's private replies), a lost
+// answer is never posted again: a person checks and resolves the key.
+func TestALostPrivateAnswerIsNeverPostedAgain(t *testing.T) {
+	p := newPlatform(t)
+	p.delay = 300 * time.Millisecond
+	p.answer = func(int, recorded) (int, string) { return 200, `{"recipient_id":"1","message_id":"m_1"}` }
+	store := openStore(t)
+	m := testMeta(t, p.srv.URL, store, &http.Client{Timeout: 100 * time.Millisecond})
+	r := Reply{CaseID: "case/facebook/c1", Platform: "facebook", Property: "acme", InReplyTo: "c1", AuthorID: "psid-1", Text: "We've sent you a message", Private: true, IdempotencyKey: "case/facebook/c1/u1"}
+	_, err := m.Publish(context.Background(), r)
 	var unknown *UnknownOutcomeError
 	if !errors.As(err, &unknown) || !Permanent(err) {
 		t.Fatalf("%v", err)
 	}
-	if _, err := x.Publish(context.Background(), r); !errors.As(err, &unknown) {
+	r.Retry = true
+	if _, err := m.Publish(context.Background(), r); !errors.As(err, &unknown) {
 		t.Fatalf("retry: %v", err)
 	}
 	time.Sleep(p.delay)
@@ -388,31 +479,12 @@ func TestLostAnswerIsNeverPostedAgain(t *testing.T) {
 	if got := store.Pending(); len(got) != 1 || got[0] != r.IdempotencyKey {
 		t.Fatalf("pending %v", got)
 	}
-	// A person finds the reply live on X and records it.
-	if err := store.Resolve(r.IdempotencyKey, "1860000000000000400"); err != nil {
+	// A person finds the reply sent and records it.
+	if err := store.Resolve(r.IdempotencyKey, "m_1"); err != nil {
 		t.Fatal(err)
 	}
-	if rec, err := x.Publish(context.Background(), r); err != nil || rec.ID != "1860000000000000400" {
+	if rec, err := m.Publish(context.Background(), r); err != nil || rec.ID != "m_1" {
 		t.Fatalf("%+v %v", rec, err)
-	}
-	// Another reply lost the same way, found not to be live: it is sent.
-	r2 := r
-	r2.IdempotencyKey = "case/x/1/u2"
-	if _, err := x.Publish(context.Background(), r2); !errors.As(err, &unknown) {
-		t.Fatalf("%v", err)
-	}
-	if err := store.Resolve(r2.IdempotencyKey, ""); err != nil {
-		t.Fatal(err)
-	}
-	p.mu.Lock()
-	p.delay = 0
-	p.mu.Unlock()
-	if _, err := x.Publish(context.Background(), r2); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(50 * time.Millisecond)
-	if n := len(p.got()); n != 3 {
-		t.Fatalf("%d requests", n)
 	}
 }
 
@@ -441,4 +513,19 @@ func TestConcurrentPublishOfOneKey(t *testing.T) {
 // xReply is a public reply on an X case, keyed by key.
 func xReply(key string) Reply {
 	return Reply{CaseID: "case/x/1", Platform: "x", Property: "@acme_help", InReplyTo: "1", Text: "On it!", IdempotencyKey: key}
+}
+
+func TestSameTextIgnoresRewrittenLinksAndSpacing(t *testing.T) {
+	for _, tc := range []struct {
+		listed, sent string
+		same         bool
+	}{
+		{"Try the steps at https://t.co/AbC123 please", "Try the steps at https://acme.example/help/wifi please", true},
+		{"On it!\n", "On it!", true},
+		{"On it!", "On it, Jane!", false},
+	} {
+		if got := sameText(tc.listed, tc.sent); got != tc.same {
+			t.Errorf("sameText(%q, %q) = %t", tc.listed, tc.sent, got)
+		}
+	}
 }

@@ -39,6 +39,10 @@ type Reply struct {
 	// IdempotencyKey is the same on every retry of one reply, so a retried
 	// activity never posts twice.
 	IdempotencyKey string `json:"idempotency_key"`
+	// Retry says an earlier attempt may have run elsewhere (on another
+	// worker, or before a crash): a real publisher looks for the reply on
+	// the platform before posting it (SentStore.Publish).
+	Retry bool `json:"retry,omitempty"`
 }
 
 // Receipt is the platform's answer: the id of the published message.

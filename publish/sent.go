@@ -33,8 +33,16 @@ import (
 // failed and a retry posts again (X refuses an identical text from the same
 // account as a duplicate, Meta does not).
 //
-// One store belongs to one worker process; workers on several hosts need
-// their publishing on one of them, or a shared store.
+// One store belongs to one worker process, and a retry may run on another
+// worker, whose store never saw the first attempt. So a retry (Reply.Retry)
+// and a key left pending first look for the reply on the platform (find:
+// the brand's own replies to the same post, or in the same conversation,
+// with the same text): found, it is recorded as sent and not posted again.
+// What remains is a platform whose listing lags behind a post it accepted
+// (seconds, in practice): a retry inside that lag posts again. Where a
+// platform offers no such listing (Meta's private replies), a pending key
+// stays an UnknownOutcomeError for a person, and a retry on another worker
+// posts again.
 type SentStore struct {
 	mu       sync.Mutex
 	path     string
@@ -124,7 +132,8 @@ func (s *SentStore) write(e sentEntry) error {
 // Publish runs send at most once per idempotency key (see SentStore). send
 // reports whether nothing was posted by returning an error that wraps
 // errNotSent or an *APIError; any other error leaves the outcome unknown.
-func (s *SentStore) Publish(ctx context.Context, r Reply, send func(context.Context) (Receipt, error)) (Receipt, error) {
+// find, if not nil, looks for the reply on the platform.
+func (s *SentStore) Publish(ctx context.Context, r Reply, send func(context.Context) (Receipt, error), find func(context.Context) (Receipt, bool, error)) (Receipt, error) {
 	key := r.IdempotencyKey
 	if key == "" {
 		return Receipt{}, errors.New("publish: idempotency key is required")
@@ -138,9 +147,25 @@ func (s *SentStore) Publish(ctx context.Context, r Reply, send func(context.Cont
 	case seen && prev.State == stateSent:
 		s.mu.Unlock()
 		return prev.Receipt, nil
-	case seen && prev.State == statePending:
+	case seen && prev.State == statePending && find == nil:
 		s.mu.Unlock()
 		return Receipt{}, &UnknownOutcomeError{Key: key, Cause: "an earlier attempt sent the request and its answer was never recorded"}
+	}
+	if find != nil && (r.Retry || (seen && prev.State == statePending)) {
+		s.inFlight[key] = true
+		s.mu.Unlock()
+		rec, found, err := find(ctx)
+		s.mu.Lock()
+		delete(s.inFlight, key)
+		switch {
+		case err != nil:
+			s.mu.Unlock()
+			return Receipt{}, fmt.Errorf("look for reply %s on %s before posting it again: %w", key, r.Platform, err)
+		case found:
+			err := s.write(sentEntry{Key: key, State: stateSent, CaseID: r.CaseID, Platform: r.Platform, Receipt: rec})
+			s.mu.Unlock()
+			return rec, err
+		}
 	}
 	if err := s.write(sentEntry{Key: key, State: statePending, CaseID: r.CaseID, Platform: r.Platform}); err != nil {
 		s.mu.Unlock()
@@ -167,6 +192,8 @@ func (s *SentStore) Publish(ctx context.Context, r Reply, send func(context.Cont
 	case errors.Is(err, errNotSent) || errors.As(err, &apiErr):
 		_ = s.write(sentEntry{Key: key, State: stateFailed, CaseID: r.CaseID, Platform: r.Platform, Error: err.Error()})
 		return Receipt{}, err
+	case find != nil: // the retry looks on the platform first
+		return Receipt{}, fmt.Errorf("reply %s may be published (%w); a retry looks for it on %s before posting it", key, err, r.Platform)
 	default:
 		return Receipt{}, &UnknownOutcomeError{Key: key, Cause: err.Error()}
 	}

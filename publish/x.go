@@ -97,7 +97,37 @@ func (x *X) Publish(ctx context.Context, r Reply) (Receipt, error) {
 			id = out.Data.DMEventID
 		}
 		return Receipt{ID: id, PublishedAt: time.Now().UTC()}, nil
-	})
+	}, func(ctx context.Context) (Receipt, bool, error) { return x.find(ctx, r, tok) })
+}
+
+// find looks for r among the account's posts: its replies to the same post
+// (recent search, in_reply_to_tweet_id and from), or its messages in the
+// conversation with the customer.
+func (x *X) find(ctx context.Context, r Reply, tok string) (Receipt, bool, error) {
+	type item struct {
+		ID       string `json:"id"`
+		Text     string `json:"text"`
+		SenderID string `json:"sender_id"`
+	}
+	var out struct {
+		Data []item `json:"data"`
+	}
+	var path string
+	if r.Private {
+		path = "/2/dm_conversations/with/" + url.PathEscape(r.AuthorID) + "/dm_events?dm_event.fields=text,sender_id&max_results=100"
+	} else {
+		q := "in_reply_to_tweet_id:" + r.InReplyTo + " from:" + strings.TrimPrefix(r.Property, "@")
+		path = "/2/tweets/search/recent?max_results=100&query=" + url.QueryEscape(q)
+	}
+	if err := x.c.getJSON(ctx, path, tok, &out); err != nil {
+		return Receipt{}, false, err
+	}
+	for _, it := range out.Data {
+		if sameText(it.Text, r.Text) && (!r.Private || it.SenderID != r.AuthorID) {
+			return Receipt{ID: it.ID, PublishedAt: time.Now().UTC()}, true, nil
+		}
+	}
+	return Receipt{}, false, nil
 }
 
 // xError reads v2's problem details ({"title","detail","type","status"})
