@@ -79,7 +79,7 @@ func TestSpamQueueRelabelAndRetraining(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
+	t.Cleanup(func() { _ = store.Close() })
 	h.eventually("both corrections are recorded", func() error {
 		cs, err := store.All()
 		if err != nil || len(cs) != 2 {
@@ -102,7 +102,7 @@ func TestSpamQueueRelabelAndRetraining(t *testing.T) {
 		t.Fatal(err)
 	}
 	labelled, err := triage.ReadLabelled(f)
-	f.Close()
+	_ = f.Close()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -89,7 +89,7 @@ func newCaseTest(t *testing.T, intent string, start time.Time) *caseTest {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { corrections.Close() })
+	t.Cleanup(func() { _ = corrections.Close() })
 	acts := &activities.Activities{Triager: fixedTriage{Intent: intent, Confidence: 0.9, Language: "en"}, Customers: newCustomer{},
 		Publisher: outbox, Notifier: notifier, Corrections: corrections, Log: zap.NewNop()}
 	ct.acts = acts
