@@ -60,6 +60,7 @@ func (c *Client) Submit(ctx context.Context, p post.Post) (Outcome, error) {
 	if err := p.Validate(); err != nil {
 		return Outcome{}, fmt.Errorf("%w %q: %w", ErrInvalidPost, p.ID, err)
 	}
+	p, _ = p.Capped()
 	if out, ok, err := c.join(ctx, p); ok || err != nil {
 		return out, err
 	}

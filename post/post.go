@@ -36,6 +36,32 @@ type Post struct {
 // longer is not a real post.
 const MaxTextLength = 64 * 1024
 
+// TextLimits are the platforms' own limits on a post's text, in characters
+// (X's for subscribers' long posts; Facebook's for a post; Instagram's for
+// a caption or comment). A platform not named here is bounded only by
+// MaxTextLength.
+var TextLimits = map[string]int{"x": 25000, "facebook": 63206, "instagram": 2200}
+
+// Capped returns p with its text cut to its platform's limit, and whether
+// it was: a webhook that carries more than the platform allows is not the
+// platform's, and the case keeps a bounded text (the trail, the journey
+// and every query carry it).
+func (p Post) Capped() (Post, bool) {
+	limit, ok := TextLimits[p.Platform]
+	if !ok {
+		return p, false
+	}
+	n := 0
+	for i := range p.Text {
+		if n == limit {
+			p.Text = p.Text[:i] + " […]"
+			return p, true
+		}
+		n++
+	}
+	return p, false
+}
+
 // Validate reports every missing or malformed field at once, so a rejected
 // line in a bulk import can be fixed in one go.
 func (p Post) Validate() error {
