@@ -165,7 +165,9 @@ func (g *gen) post(intent string) (text, lang string) {
 		parts = append(parts, g.any([]string{"1/2", "1/3", "(1/2)", "1/", "thread:"}))
 	}
 	parts = append(parts, body)
-	if s := signOffs[intent]; len(s) > 0 && g.rnd.Float64() < 0.45 {
+	// The sign-offs are English: a post in another language in English
+	// slang would teach language detection the wrong thing.
+	if s := signOffs[intent]; len(s) > 0 && lang == "en" && g.rnd.Float64() < 0.45 {
 		parts = append(parts, g.expand(g.any(s)))
 	}
 	if g.rnd.Float64() < 0.12 {
