@@ -138,6 +138,14 @@ func TestHighStakesNeedStrongEvidence(t *testing.T) {
 		{"press_inquiry", "the editor in your app deletes my text, please fix"},
 		{"press_inquiry", "my podcast app won't connect to the speaker"},
 		{"safety", "you're on fire today with these deals"},
+		{"legal_threat", "vocês vão processar o meu reembolso quando? já faz duas semanas"},
+		{"legal_threat", "l'avocat de ma salade était complètement pourri, remboursez-moi"},
+		{"safety", "la messa a fuoco della fotocamera non funziona più"},
+		{"safety", "on attend toujours le feu vert du service client pour l'échange"},
+		{"safety", "fogo, que demora para responder uma mensagem"},
+		{"safety", "venden humo con esa garantía, nadie contesta"},
+		{"safety", "explotan a sus repartidores y encima llega todo tarde"},
+		{"safety", "ich bin Feuer und Flamme für den neuen Lautsprecher"},
 	}
 	for _, c := range decoys {
 		t.Run("not "+c.not+": "+c.text, func(t *testing.T) {
@@ -175,6 +183,8 @@ func TestHighStakesNeedStrongEvidence(t *testing.T) {
 		{"press_inquiry", "pr", "Bonjour, je suis journaliste au Parisien, pourriez-vous commenter la panne ?"},
 		{"press_inquiry", "pr", "Sou jornalista da Folha, a empresa pode se posicionar sobre o vazamento?"},
 		{"safety", "coe", "the battery in my tablet is swollen and the screen is lifting, is it going to catch fire?"},
+		{"legal_threat", "legal", "j'ai contacté mon avocat, vous allez recevoir une mise en demeure"},
+		{"legal_threat", "legal", "vou processar a empresa se o dinheiro não for devolvido"},
 		{"spam", "none", "get 5k real followers for only $9, instant delivery https://t.co/Ab12Cd34Ef"},
 		{"spam", "none", "I earn $900 a day from home with crypto, ask me how 💰"},
 	}
