@@ -146,6 +146,10 @@ func TestHighStakesNeedStrongEvidence(t *testing.T) {
 		{"safety", "venden humo con esa garantía, nadie contesta"},
 		{"safety", "explotan a sus repartidores y encima llega todo tarde"},
 		{"safety", "ich bin Feuer und Flamme für den neuen Lautsprecher"},
+		{"safety", "your support agent had me in stitches, thank you for the laugh"},
+		{"safety", "the new app colours hurt my eyes, please bring back the old theme"},
+		{"safety", "and to add insult to injury the refund took a month"},
+		{"legal_threat", "the pressure regulator on my pressure cooker hisses constantly"},
 	}
 	for _, c := range decoys {
 		t.Run("not "+c.not+": "+c.text, func(t *testing.T) {
