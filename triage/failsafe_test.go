@@ -100,3 +100,121 @@ func TestNegativePraiseNeedsReview(t *testing.T) {
 		t.Fatalf("negative praise (%.2f) not reviewed: %q", res.Sentiment, res.Reasons)
 	}
 }
+
+// TestHighStakesNeedStrongEvidence: the high-stakes words in everyday use —
+// slang, figures of speech, a product that merely misbehaves, a friend who
+// is a lawyer, a customer asking whom to contact — go to the responder;
+// the same intents stated plainly (a person's hazard, the customer's own
+// legal step, a journalist asking for comment) go to their department, in
+// the seven languages. None of these texts is in the training data.
+func TestHighStakesNeedStrongEvidence(t *testing.T) {
+	e, pol := demoEngine(t)
+	decoys := []struct{ not, text string }{
+		{"safety", "fire deals all weekend, grabbed a tv for half price"},
+		{"safety", "my ice cream arrived completely melted, the driver took an hour"},
+		{"safety", "my phone blew up with notifications from your app all night"},
+		{"safety", "the launch went down in flames lol, the app crashed for everyone"},
+		{"safety", "the app is killing me, it logs me out every five minutes"},
+		{"safety", "battery drains from full to zero by lunchtime"},
+		{"safety", "this queue is a fire hazard for my sanity lol"},
+		{"safety", "I was in hospital last week so I missed the delivery, can you rebook it?"},
+		{"safety", "my weekend plans went up in smoke because the engineer never came"},
+		{"safety", "the new speaker is sick, bass is insane"},
+		{"safety", "the charger gets a bit warm but works fine"},
+		{"safety", "smoke alarm you sold me keeps chirping at night, the battery is new"},
+		{"safety", "the price of this kettle is criminal, it's killing my wallet"},
+		{"safety", "the explosive growth of ads in your app is unbearable"},
+		{"safety", "your prices are dangerously good this week"},
+		{"legal_threat", "you are stealing from me, my bill doubled and nobody can explain why"},
+		{"legal_threat", "criminal prices for a sandwich"},
+		{"legal_threat", "my lawyer friend says I'm entitled to a refund, so where is it?"},
+		{"legal_threat", "sue me but I love this air fryer"},
+		{"legal_threat", "I'd sue if I had the energy lol"},
+		{"legal_threat", "I'm not a lawyer but surely this is not allowed?"},
+		{"legal_threat", "my mum gave me power of attorney, can I manage her account?"},
+		{"press_inquiry", "who can I contact about my booking?"},
+		{"press_inquiry", "who do I talk to about a problem with my order delivery?"},
+		{"press_inquiry", "I'm a video editor and your laptop keeps crashing when I export"},
+		{"press_inquiry", "the editor in your app deletes my text, please fix"},
+		{"press_inquiry", "my podcast app won't connect to the speaker"},
+		{"safety", "you're on fire today with these deals"},
+		{"legal_threat", "vocês vão processar o meu reembolso quando? já faz duas semanas"},
+		{"legal_threat", "l'avocat de ma salade était complètement pourri, remboursez-moi"},
+		{"safety", "la messa a fuoco della fotocamera non funziona più"},
+		{"safety", "on attend toujours le feu vert du service client pour l'échange"},
+		{"safety", "fogo, que demora para responder uma mensagem"},
+		{"safety", "venden humo con esa garantía, nadie contesta"},
+		{"safety", "explotan a sus repartidores y encima llega todo tarde"},
+		{"safety", "ich bin Feuer und Flamme für den neuen Lautsprecher"},
+		{"safety", "your support agent had me in stitches, thank you for the laugh"},
+		{"safety", "the new app colours hurt my eyes, please bring back the old theme"},
+		{"safety", "and to add insult to injury the refund took a month"},
+		{"legal_threat", "the pressure regulator on my pressure cooker hisses constantly"},
+	}
+	for _, c := range decoys {
+		t.Run("not "+c.not+": "+c.text, func(t *testing.T) {
+			p := mkPost("x:@acme_help", c.text)
+			res := e.Triage(p)
+			if dec := pol.Decide(res.Signals(p)); res.Intent == c.not || slices.Contains([]string{"coe", "legal", "pr", "none"}, dec.Department) {
+				t.Errorf("intent %s, department %s; want not %s, nor a high-stakes department\n%s", res.Intent, dec.Department, c.not, strings.Join(res.Reasons, "; "))
+			}
+		})
+	}
+	strong := []struct{ intent, department, text string }{
+		{"safety", "coe", "my phone caught fire on the bedside table last night"},
+		{"safety", "coe", "the heater started smoking and the room filled with smoke"},
+		{"safety", "coe", "sparks came out of the socket when I plugged the kettle in"},
+		{"safety", "coe", "my son burned his hand on the side of the oven, it got so hot"},
+		{"safety", "coe", "found a shard of glass in my salad, I cut my mouth"},
+		{"safety", "coe", "the child seat buckle snapped while driving, my daughter could have been killed"},
+		{"safety", "coe", "got an electric shock from the washing machine door"},
+		{"safety", "coe", "there's a gas smell coming from the new hob, we've opened the windows"},
+		{"safety", "coe", "my toddler choked on a piece that broke off the toy"},
+		{"safety", "coe", "el cargador empezó a echar humo y se derritió"},
+		{"safety", "coe", "le radiateur a pris feu dans la chambre des enfants"},
+		{"safety", "coe", "das Ladegerät ist explodiert und hat gebrannt"},
+		{"legal_threat", "legal", "I will be taking legal action if this is not refunded by Friday"},
+		{"legal_threat", "legal", "my solicitor will be in touch about the damage"},
+		{"legal_threat", "legal", "I'm reporting you to trading standards"},
+		{"legal_threat", "legal", "taking this to the ombudsman"},
+		{"legal_threat", "legal", "see you in small claims court"},
+		{"legal_threat", "legal", "I'm going to sue you for the cost of the repairs"},
+		{"legal_threat", "legal", "voy a poner una demanda, ya he hablado con mi abogado"},
+		{"legal_threat", "legal", "ich schalte meinen Anwalt ein, das wird teuer für Sie"},
+		{"press_inquiry", "pr", "I'm a reporter at the Evening News, could someone give us a statement on the recall?"},
+		{"press_inquiry", "pr", "journalist here, working on a story about delivery delays. can your press office comment?"},
+		{"press_inquiry", "pr", "we're a podcast and would love an interview with someone from your team about the data breach"},
+		{"press_inquiry", "pr", "Bonjour, je suis journaliste au Parisien, pourriez-vous commenter la panne ?"},
+		{"press_inquiry", "pr", "Sou jornalista da Folha, a empresa pode se posicionar sobre o vazamento?"},
+		{"safety", "coe", "the battery in my tablet is swollen and the screen is lifting, is it going to catch fire?"},
+		{"legal_threat", "legal", "j'ai contacté mon avocat, vous allez recevoir une mise en demeure"},
+		{"legal_threat", "legal", "vou processar a empresa se o dinheiro não for devolvido"},
+		{"spam", "none", "get 5k real followers for only $9, instant delivery https://t.co/Ab12Cd34Ef"},
+		{"spam", "none", "I earn $900 a day from home with crypto, ask me how 💰"},
+	}
+	for _, c := range strong {
+		t.Run(c.intent+": "+c.text, func(t *testing.T) {
+			p := mkPost("x:@acme_help", c.text)
+			res := e.Triage(p)
+			if dec := pol.Decide(res.Signals(p)); res.Intent != c.intent || dec.Department != c.department {
+				t.Errorf("intent %s, department %s; want %s, %s\n%s", res.Intent, dec.Department, c.intent, c.department, strings.Join(res.Reasons, "; "))
+			}
+		})
+	}
+}
+
+// TestSarcasmIsAComplaint: praise words around bad news are how customers
+// complain.
+func TestSarcasmIsAComplaint(t *testing.T) {
+	e, _ := demoEngine(t)
+	for _, text := range []string{
+		"great, third no-show this week 🙃",
+		"love waiting 2 hours on hold",
+		"thanks for nothing, the engineer never turned up",
+		"oh perfect, the app is down again on payday",
+	} {
+		if res := e.Triage(mkPost("x:@acme_help", text)); res.Intent != "complaint" {
+			t.Errorf("%q: intent %s, want complaint\n%s", text, res.Intent, strings.Join(res.Reasons, "; "))
+		}
+	}
+}

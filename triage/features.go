@@ -28,6 +28,8 @@ const negationScope = 3
 var troubleStems = []string{
 	"outage", "down", "delay", "cancel", "crash", "broke", "again", "still", "hour", "wait", "lost", "stuck", "error", "late", "never", "charg", "fail", "bug", "glitch", "freez", "lag", "missing", "dead", "drain", "overcharg", "queue", "hold",
 	"caid", "retras", "cancelad", "esper", "panne", "retard", "annul", "attente", "ausfall", "verspat", "storung", "warte", "atras", "caiu", "espera", "ritard", "guasto", "attesa", "storing", "vertraag", "wacht",
+	// the eye-roll emoji: praise words with one of these are sarcasm
+	"🙃", "🙄", "🤡",
 }
 
 // features are what the linear model sees of a post, and for each the word
@@ -72,17 +74,26 @@ func features(d doc, sentiment float64) (feats, words []string) {
 			}
 		}
 	}
+	// The tone, strong or mild: VADER's score is a weak cue by itself (it
+	// reads "insane" and "killer" as negative), so the model weighs it.
 	switch {
 	case sentiment <= -0.5:
 		add("[neg]", "[neg]")
 	case sentiment >= 0.5:
 		add("[pos]", "[pos]")
+	case sentiment <= -0.05:
+		add("[neg-]", "[neg-]")
+	case sentiment >= 0.05:
+		add("[pos-]", "[pos-]")
 	}
 	if sentiment >= 0.3 && trouble {
 		add("[pos+trouble]", "[sarcasm?]")
 	}
 	if d.bangs >= 3 {
 		add("[!!!]", "[!!!]")
+	}
+	if d.quoted {
+		add("[quote]", "[quoted]")
 	}
 	if d.shouted >= 2 {
 		add("[caps]", "[caps]")

@@ -32,7 +32,14 @@ type doc struct {
 	hasURL  bool
 	bangs   int // exclamation marks: "!!!!" is how sarcasm and anger are typed
 	shouted int // words of three letters or more written in capitals
+	quoted  bool
 }
+
+// scareQuoteRE finds a short phrase in quotes ("durable", 'next day
+// delivery'): how customers quote a promise back at a brand that broke it.
+// The quotes must open after a space and close before one, so apostrophes
+// (don't, it's) are not quotes.
+var scareQuoteRE = regexp.MustCompile(`(?:^|\s)["'‘“][^"'‘’“”]{2,40}["'’”](?:[\s.,!?;:)]|$)`)
 
 // foldTable maps the Latin letters with diacritics to their base letter, so
 // "pédido", "Pedido" and "PEDIDO" are one word. It is derived from Unicode's
@@ -169,6 +176,7 @@ func tokenize(text string) doc {
 		d.tokens = append(d.tokens, tokQuestion)
 	}
 	d.plain = plain.String()
+	d.quoted = scareQuoteRE.MatchString(text)
 	return d
 }
 

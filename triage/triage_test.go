@@ -139,7 +139,7 @@ func TestPersonalDataIsRedactedEverywhere(t *testing.T) {
 func TestReasonsExplainTheVerdict(t *testing.T) {
 	e, _ := demoEngine(t)
 	res := e.Triage(mkPost("x:@acme_help", "Your heater caught fire. My lawyer will call you"))
-	want := []string{`rule safety_fire → safety: "fire"`, `rule legal_action → legal_threat: "lawyer*" (not applied: safety comes first)`}
+	want := []string{`rule safety_flames → safety: "caught fire"`, `rule legal_lawyer → legal_threat: "lawyer*" (not applied: safety comes first)`}
 	for _, w := range want {
 		if !slices.Contains(res.Reasons, w) {
 			t.Errorf("reasons %q lack %q", res.Reasons, w)

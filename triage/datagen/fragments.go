@@ -343,7 +343,7 @@ var tails = map[string][]string{
 // foreignBodies are the posts not in English, about 6 % of traffic.
 var foreignBodies = map[string]map[string][]string{
 	"complaint": {
-		"es": {"llevo {wait} esperando y nadie me atiende, vergonzoso", "otra vez sin internet, ya es la tercera vez esta semana", "el vuelo {flight} con retraso y ni una explicación", "qué servicio tan malo, nunca más", "la app no funciona desde ayer"},
+		"es": {"llevo horas esperando y nadie me atiende, vergonzoso", "otra vez sin internet, ya es la tercera vez esta semana", "el vuelo {flight} con retraso y ni una explicación", "qué servicio tan malo, nunca más", "la app no funciona desde ayer"},
 		"fr": {"encore une panne, c'est la troisième fois cette semaine", "vol {flight} annulé sans explication, honteux", "service client injoignable depuis des jours", "l'application plante tout le temps", "livraison en retard et livreur désagréable"},
 		"de": {"schon wieder kein Internet, das ist lächerlich", "Flug {flight} verspätet und keiner sagt was", "Kundenservice nicht erreichbar, seit Tagen", "die App stürzt ständig ab", "so ein schlechter Service, nie wieder"},
 		"pt": {"de novo sem internet, que vergonha", "voo {flight} atrasado e ninguém explica nada", "atendimento péssimo, nunca mais", "o aplicativo não funciona desde ontem", "esperando há horas e nada"},
@@ -351,7 +351,7 @@ var foreignBodies = map[string]map[string][]string{
 		"nl": {"alweer geen internet, belachelijk", "vlucht {flight} vertraagd en niemand zegt iets", "klantenservice onbereikbaar, al dagen", "de app crasht constant", "wat een slechte service, nooit meer"},
 	},
 	"account_issue": {
-		"es": {"me han cobrado dos veces el pedido", "no puedo entrar en mi cuenta", "¿dónde está mi reembolso? ya pasaron {wait}", "mi paquete nunca llegó"},
+		"es": {"me han cobrado dos veces el pedido", "no puedo entrar en mi cuenta", "¿dónde está mi reembolso? ya pasaron dos semanas", "mi paquete nunca llegó"},
 		"fr": {"on m'a débité deux fois", "je n'arrive pas à me connecter à mon compte", "toujours pas reçu mon remboursement", "mon colis n'est jamais arrivé"},
 		"de": {"mir wurde doppelt abgebucht", "ich kann mich nicht in mein Konto einloggen", "wo bleibt meine Rückerstattung?", "mein Paket ist nie angekommen"},
 		"pt": {"fui cobrado duas vezes", "não consigo entrar na minha conta", "cadê meu reembolso?", "minha encomenda nunca chegou"},

@@ -58,6 +58,7 @@ const (
 	lowerShare   = 0.25
 	capsShare    = 0.04
 	typoShare    = 0.18
+	textingShare = 0.12
 	threadShare  = 0.03
 )
 
@@ -164,7 +165,9 @@ func (g *gen) post(intent string) (text, lang string) {
 		parts = append(parts, g.any([]string{"1/2", "1/3", "(1/2)", "1/", "thread:"}))
 	}
 	parts = append(parts, body)
-	if s := signOffs[intent]; len(s) > 0 && g.rnd.Float64() < 0.45 {
+	// The sign-offs are English: a post in another language in English
+	// slang would teach language detection the wrong thing.
+	if s := signOffs[intent]; len(s) > 0 && lang == "en" && g.rnd.Float64() < 0.45 {
 		parts = append(parts, g.expand(g.any(s)))
 	}
 	if g.rnd.Float64() < 0.12 {
@@ -187,6 +190,9 @@ func (g *gen) noise(s string) string {
 	case r < capsShare+lowerShare:
 		s = strings.ToLower(s)
 	}
+	if g.rnd.Float64() < textingShare {
+		s = texting.Replace(s)
+	}
 	if g.rnd.Float64() < typoShare {
 		words := strings.Fields(s)
 		for range 1 + g.rnd.Intn(2) {
@@ -197,6 +203,9 @@ func (g *gen) noise(s string) string {
 	}
 	return s
 }
+
+// texting is how phones shorten words and drop apostrophes.
+var texting = strings.NewReplacer(" you ", " u ", " your ", " ur ", " you're ", " ur ", " are ", " r ", "please", "pls", "thanks", "thx", " really ", " rly ", " because ", " cos ", "don't", "dont", "can't", "cant", "I'm", "im", "it's", "its", "didn't", "didnt", "tomorrow", "tmrw", " people ", " ppl ")
 
 // typo swaps, drops or doubles a letter of a word of four letters or more.
 func typo(rnd *rand.Rand, w string) string {

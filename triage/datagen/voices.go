@@ -222,8 +222,20 @@ var moreForeign = map[string]map[string][]string{
 	},
 }
 
+// init appends these voices and then the hard cases (hard.go): in this order,
+// so a body added later never moves an earlier one to another split.
 func init() {
-	for intent, list := range moreBodies {
+	addBodies(moreBodies, moreForeign)
+	for name, vals := range hardSlots {
+		slots[name] = vals
+	}
+	addBodies(hardBodies, hardForeign)
+}
+
+// addBodies appends English bodies and bodies in other languages to the
+// lists of fragments.go.
+func addBodies(more map[string][]string, moreForeign map[string]map[string][]string) {
+	for intent, list := range more {
 		bodies[intent] = append(bodies[intent], list...)
 	}
 	for intent, byLang := range moreForeign {
