@@ -1,0 +1,85 @@
+package retrain
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"go.uber.org/zap"
+
+	"github.com/switchboard-care/switchboard/casestate"
+	"github.com/switchboard-care/switchboard/post"
+	"github.com/switchboard-care/switchboard/triage"
+)
+
+// A correction written twice (an activity retried) is read once, the last
+// version; a line torn by a crash is skipped.
+func TestStoreReadsEachKeyOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "corrections.jsonl")
+	s, err := OpenStore(path, zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := post.Post{ID: "1", Platform: "x", Text: "my order never came"}
+	if err := s.Add(casestate.Correction{Key: "case/x/1#5", Post: p, Intent: "complaint"}, casestate.Correction{Key: "case/x/1#7", Post: p, Department: "legal"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Add(casestate.Correction{Key: "case/x/1#5", Post: p, Intent: "account_issue"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = f.WriteString(`{"key":"case/x/2#3","post":{"te`)
+	_ = f.Close()
+	s, err = OpenStore(path, zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	all, err := s.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 2 || all[0].Intent != "account_issue" || all[1].Department != "legal" {
+		t.Fatalf("corrections %+v", all)
+	}
+}
+
+// The split is decided by the post's text: the same post always lands on
+// the same side, and about the share asked for is held out.
+func TestSplitIsStableAndNearTheShare(t *testing.T) {
+	var cs []triage.Correction
+	for i := range 1000 {
+		cs = append(cs, triage.Correction{Post: post.Post{Text: fmt.Sprintf("post number %d", i)}, Intent: "question"})
+	}
+	train, holdout := Split(cs, 0.2)
+	if len(train)+len(holdout) != 1000 || len(holdout) < 160 || len(holdout) > 240 {
+		t.Fatalf("%d trained, %d held out", len(train), len(holdout))
+	}
+	_, again := Split(cs, 0.2)
+	for i := range holdout {
+		if holdout[i].Post.Text != again[i].Post.Text {
+			t.Fatal("the split moved a post")
+		}
+	}
+}
+
+// Promote names only a model that loads, and a reader sees the new name.
+func TestPromoteNamesOnlyAWholeModel(t *testing.T) {
+	m := Models(t.TempDir())
+	if v, err := m.Current(); err != nil || v != "" {
+		t.Fatalf("before any promotion: %q %v", v, err)
+	}
+	if err := m.Promote("missing"); err == nil {
+		t.Fatal("promoted a model that is not there")
+	}
+	if v, _ := m.Current(); v != "" {
+		t.Fatalf("current %q after a refused promotion", v)
+	}
+}
