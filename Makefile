@@ -34,7 +34,7 @@ lint: lint-tools
 
 # The tests that need no server, under the race detector.
 race:
-	$(GO) test -race -count=1 $(NO_SERVER)
+	$(GO) test -race -count=1 -timeout 20m $(NO_SERVER)
 
 lint-tools:
 	@for t in $(STATICCHECK) $(ERRCHECK) $(WORKFLOWCHECK); do \

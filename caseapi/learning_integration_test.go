@@ -96,8 +96,8 @@ func TestSpamQueueRelabelAndRetraining(t *testing.T) {
 	}
 
 	// A brand's traffic as agents labelled it: the voices triage was not
-	// written in (triage/data/heldout-voices.jsonl), as corrections.
-	f, err := os.Open(filepath.Join("..", "triage", "data", "heldout-voices.jsonl"))
+	// written in (triage/data/heldout-voices2.jsonl), as corrections.
+	f, err := os.Open(filepath.Join("..", "triage", "data", "heldout-voices2.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
