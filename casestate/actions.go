@@ -83,6 +83,11 @@ func (c *Case) Check(kind ActionKind, a Action) error {
 	if c.Status == StatusClosed {
 		return refuse("case-closed", "case %s is closed; a new post from the customer opens a new case", c.ID)
 	}
+	// Optional texts (a rescue's or a resolve's note) are bounded too: every
+	// text an action carries goes into the case's history.
+	if len(a.Text) > post.MaxTextLength {
+		return refuse("text-too-long", "the text is %d bytes, more than %d", len(a.Text), post.MaxTextLength)
+	}
 	if kind == ActionApprove || kind == ActionReject {
 		return c.checkApproval(kind, a)
 	}
@@ -407,12 +412,13 @@ func (c *Case) relabel(a Action, now time.Time) []Notice {
 		c.holdAsSpam(a.Actor.ID, a.Text, now)
 		return nil
 	case dec.Department != fromDept:
+		discarded := ""
 		if c.Draft != nil {
-			e.Detail = "; unpublished draft by " + c.Draft.By + " discarded"
+			discarded = "; unpublished draft by " + c.Draft.By + " discarded"
 		}
 		c.route(dec, now)
 		e.Detail = fmt.Sprintf("intent %s → %s; from %s to %s at %s; fresh clock: first response due %s%s",
-			from, a.Intent, fromDept, c.Department, c.Priority, c.Response.DueAt.UTC().Format(time.RFC3339), e.Detail)
+			from, a.Intent, fromDept, c.Department, c.Priority, c.Response.DueAt.UTC().Format(time.RFC3339), discarded)
 		c.record(now, e)
 		return []Notice{c.notice(c.Department, fmt.Sprintf("relabelled %s by %s and routed to you: %s", a.Intent, a.Actor.ID, a.Text))}
 	default:

@@ -1,6 +1,7 @@
 package casestate
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -135,5 +136,34 @@ func TestTheCaseKeepsTheOpeningPostRedacted(t *testing.T) {
 	c := Open(p, triaged.Result{Intent: "complaint", Redacted: "card [card] charged twice"}, cfg.Policy, nil, at)
 	if v := c.View(); v.Post.Text != "card [card] charged twice" || c.Events[0].Text != v.Post.Text {
 		t.Fatalf("post %q, trail %q", v.Post.Text, c.Events[0].Text)
+	}
+}
+
+// Every text an action carries is bounded, the optional ones too (a
+// resolve's or a rescue's note): it would go into the case's history.
+func TestAnOversizedOptionalTextIsRefused(t *testing.T) {
+	cfg, err := config.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2015, 11, 20, 10, 0, 0, 0, time.UTC)
+	p := post.Post{ID: "1", Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u1", Handle: "@jo"}, Text: "buy followers", CreatedAt: t0}
+	huge := strings.Repeat("x", post.MaxTextLength+1)
+	open := Open(p, triaged.Result{Intent: "question"}, cfg.Policy, nil, t0)
+	spam := Open(p, triaged.Result{Intent: "spam"}, cfg.Policy, nil, t0)
+	for name, tc := range map[string]struct {
+		c    *Case
+		kind ActionKind
+		a    Action
+	}{
+		"resolve note": {open, ActionResolve, Action{Text: huge}},
+		"rescue note":  {spam, ActionRescue, Action{Intent: "question", Text: huge}},
+	} {
+		tc.a.Actor = actor(t, cfg, "sam")
+		err := tc.c.Check(tc.kind, tc.a)
+		var rule *RuleError
+		if !errors.As(err, &rule) || rule.Rule != "text-too-long" {
+			t.Errorf("%s: %v, want text-too-long", name, err)
+		}
 	}
 }

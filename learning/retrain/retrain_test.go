@@ -9,6 +9,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/switchboard-care/switchboard/casestate"
+	"github.com/switchboard-care/switchboard/config"
 	"github.com/switchboard-care/switchboard/post"
 	"github.com/switchboard-care/switchboard/triage"
 )
@@ -81,5 +82,40 @@ func TestPromoteNamesOnlyAWholeModel(t *testing.T) {
 	}
 	if v, _ := m.Current(); v != "" {
 		t.Fatalf("current %q after a refused promotion", v)
+	}
+}
+
+// A promoted model is picked up by Refresh; the engine it replaces keeps
+// serving until then, and the same version is not loaded twice.
+func TestLiveSwitchesToThePromotedModel(t *testing.T) {
+	cfg, err := config.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := triage.New(cfg.Triage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	models := Models(t.TempDir())
+	live, err := NewLive(base, models, zap.NewNop())
+	if err != nil || live.Engine() != base {
+		t.Fatalf("before any promotion: %v", err)
+	}
+	m := base.Model()
+	if err := m.Save(models.Dir(m.Version)); err != nil {
+		t.Fatal(err)
+	}
+	if err := models.Promote(m.Version); err != nil {
+		t.Fatal(err)
+	}
+	if err := live.Refresh(); err != nil {
+		t.Fatal(err)
+	}
+	switched := live.Engine()
+	if switched == base || switched.Model().Version != m.Version {
+		t.Fatalf("engine after promotion: %p (base %p), model %s", switched, base, switched.Model().Version)
+	}
+	if err := live.Refresh(); err != nil || live.Engine() != switched {
+		t.Fatalf("a second refresh of the same version reloaded it: %v", err)
 	}
 }

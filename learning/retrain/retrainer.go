@@ -64,31 +64,36 @@ func (r *Retrainer) Train() (learning.Candidate, error) {
 // Live is the triage engine a worker uses, switched to the promoted model
 // when one is promoted, without a restart. Safe for concurrent use.
 type Live struct {
-	base    *triage.Engine // as configured: the shipped model, or triage.model_dir
-	models  Models
-	log     *zap.Logger
-	engine  atomic.Pointer[triage.Engine]
-	version atomic.Value // string: the promoted version in use, "" for base
+	base   *triage.Engine // as configured: the shipped model, or triage.model_dir
+	models Models
+	log    *zap.Logger
+	inUse  atomic.Pointer[liveEngine]
+}
+
+// liveEngine is the engine in use and the promoted version it triages
+// with ("" for base), swapped together.
+type liveEngine struct {
+	engine  *triage.Engine
+	version string
 }
 
 // NewLive starts with the promoted model in models, if any, else base.
 func NewLive(base *triage.Engine, models Models, log *zap.Logger) (*Live, error) {
 	l := &Live{base: base, models: models, log: log}
-	l.engine.Store(base)
-	l.version.Store("")
+	l.inUse.Store(&liveEngine{engine: base})
 	return l, l.Refresh()
 }
 
 // Triage triages with the engine in use.
-func (l *Live) Triage(p post.Post) triaged.Result { return l.engine.Load().Triage(p) }
+func (l *Live) Triage(p post.Post) triaged.Result { return l.Engine().Triage(p) }
 
 // Engine is the engine in use.
-func (l *Live) Engine() *triage.Engine { return l.engine.Load() }
+func (l *Live) Engine() *triage.Engine { return l.inUse.Load().engine }
 
 // Refresh switches to the promoted model if it changed.
 func (l *Live) Refresh() error {
 	v, err := l.models.Current()
-	if err != nil || v == "" || v == l.version.Load().(string) {
+	if err != nil || v == "" || v == l.inUse.Load().version {
 		return err
 	}
 	m, err := triage.LoadModel(l.models.Dir(v))
@@ -99,8 +104,7 @@ func (l *Live) Refresh() error {
 	if err != nil {
 		return err
 	}
-	l.engine.Store(e)
-	l.version.Store(v)
+	l.inUse.Store(&liveEngine{engine: e, version: v})
 	l.log.Info("triage switched to the promoted model", zap.String("model", v), zap.Int("corrections", m.Corrections))
 	return nil
 }
