@@ -30,6 +30,16 @@ type Client struct {
 	// Redact masks personal data (triage.Redactor): in a follow-up before
 	// it is sent to its case, where it is stored, and in the Web UI summary.
 	Redact func(string) string
+	// DataConverter is the one Temporal was dialled with, which encoded
+	// the memos this client reads; nil is the SDK's default.
+	DataConverter converter.DataConverter
+}
+
+func (c *Client) dataConverter() converter.DataConverter {
+	if c.DataConverter == nil {
+		return converter.GetDefaultDataConverter()
+	}
+	return c.DataConverter
 }
 
 // Outcome says what submitting a post did.

@@ -9,7 +9,7 @@ import (
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/converter"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/journey"
@@ -17,60 +17,90 @@ import (
 	"github.com/switchboard-care/switchboard/workflows"
 )
 
-// Journey returns a customer's whole journey, following a linked identity
-// to the journey it was merged into: what the cases reported, and the live
-// trail of the cases still open (they report when they close).
+// Customer returns who a customer is (following a linked identity to the
+// journey it was merged into) and their cases, oldest first, without the
+// cases' steps: what their journey keeps, joined with what visibility
+// lists now (the cases still open, which report when they close, and any
+// the journey no longer keeps).
+func (c *Client) Customer(ctx context.Context, customerID string) (journey.Journey, error) {
+	x, err := c.recorded(ctx, customerID)
+	if err != nil {
+		return journey.Journey{}, err
+	}
+	list, err := c.List(ctx, Filter{Customers: x.Handles()})
+	if err != nil {
+		return journey.Journey{}, err
+	}
+	for _, s := range list {
+		x.Record(journey.CaseUpdate{Case: journey.Case{CaseID: s.CaseID, Channel: s.Channel, Department: s.Department,
+			Assignee: s.Assignee, Status: s.Status, Since: s.OpenedAt}, Closed: s.Closed()})
+	}
+	return journey.Journey{Identity: x.Identity, Cases: x.Cases}, nil
+}
+
+// journeyReads bounds the cases a journey export reads at once.
+const journeyReads = 8
+
+// Journey returns a customer's whole story: Customer, with every step of
+// every case read from the case itself. A case whose history is gone stays
+// listed, without steps.
 func (c *Client) Journey(ctx context.Context, customerID string) (journey.Journey, error) {
-	j, err := c.recorded(ctx, customerID)
+	j, err := c.Customer(ctx, customerID)
 	if err != nil {
 		return j, err
 	}
-	if j.Open, err = c.openCases(ctx, j.Identity(), 0); err != nil {
+	trails := make([][]casestate.Event, len(j.Cases))
+	versions := make([]string, len(j.Cases))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(journeyReads)
+	for i, k := range j.Cases {
+		g.Go(func() error {
+			v, err := c.State(gctx, k.CaseID)
+			if errors.Is(err, ErrNotFound) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			versions[i] = v.PolicyVersion
+			trails[i], err = c.Events(gctx, k.CaseID)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
 		return j, err
 	}
-	for _, o := range j.Open {
-		v, err := c.State(ctx, o.CaseID)
-		if errors.Is(err, ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return j, err
-		}
-		events, err := c.Events(ctx, o.CaseID)
-		if err != nil {
-			return j, err
-		}
-		j.Record(journey.CaseUpdate{Case: o, Milestones: journey.FromEvents(o.CaseID, v.Channel, v.PolicyVersion, events, 0)})
+	for i, k := range j.Cases {
+		j.Trail(k.CaseID, k.Channel, versions[i], trails[i])
 	}
 	return j, nil
 }
 
-// openCases lists the customer's cases still running (the newest limit of
-// them, if limit is set), across their linked identities, as their search
-// attributes say (no worker needed): cases report to the journey only when
-// they close.
-func (c *Client) openCases(ctx context.Context, who journey.Identity, limit int) ([]journey.OpenCase, error) {
+// openCases lists the newest limit of the customer's cases still running,
+// across their linked identities, as their search attributes say (no
+// worker needed): cases report to the journey only when they close.
+func (c *Client) openCases(ctx context.Context, who journey.Identity, limit int) ([]journey.Case, error) {
 	list, err := c.List(ctx, Filter{Customers: who.Handles(), Running: true, Limit: limit})
 	if err != nil {
 		return nil, err
 	}
-	open := make([]journey.OpenCase, 0, len(list))
+	open := make([]journey.Case, 0, len(list))
 	for _, s := range list {
-		if s.Status == string(casestate.StatusClosed) {
+		if s.Closed() {
 			continue
 		}
-		open = append(open, journey.OpenCase{CaseID: s.CaseID, Channel: s.Channel, Department: s.Department,
+		open = append(open, journey.Case{CaseID: s.CaseID, Channel: s.Channel, Department: s.Department,
 			Assignee: s.Assignee, Status: s.Status, Since: s.OpenedAt})
 	}
-	slices.SortFunc(open, func(a, b journey.OpenCase) int { return a.Since.Compare(b.Since) })
+	slices.SortFunc(open, func(a, b journey.Case) int { return a.Since.Compare(b.Since) })
 	return open, nil
 }
 
-// recorded returns what the customer's journey workflow holds.
-func (c *Client) recorded(ctx context.Context, customerID string) (journey.Journey, error) {
+// recorded returns what the customer's journey workflow keeps.
+func (c *Client) recorded(ctx context.Context, customerID string) (journey.Index, error) {
 	who, _, err := c.identity(ctx, customerID)
 	if err != nil {
-		return journey.Journey{}, err
+		return journey.Index{}, err
 	}
 	return c.queryJourney(ctx, who.CustomerID)
 }
@@ -104,38 +134,38 @@ func (c *Client) identityOf(ctx context.Context, id string) (journey.Identity, b
 	}
 	if p, ok := d.GetWorkflowExecutionInfo().GetMemo().GetFields()[workflows.MemoIdentity]; ok {
 		var who journey.Identity
-		if err := converter.GetDefaultDataConverter().FromPayload(p, &who); err != nil {
+		if err := c.dataConverter().FromPayload(p, &who); err != nil {
 			return journey.Identity{}, false, fmt.Errorf("journey of %s: memo: %w", id, err)
 		}
 		return who, true, nil
 	}
-	j, err := c.queryJourney(ctx, id)
-	return j.Identity(), true, err
+	x, err := c.queryJourney(ctx, id)
+	return x.Identity, true, err
 }
 
-// queryJourney asks a journey workflow for everything it holds.
-func (c *Client) queryJourney(ctx context.Context, id string) (journey.Journey, error) {
+// queryJourney asks a journey workflow for its index.
+func (c *Client) queryJourney(ctx context.Context, id string) (journey.Index, error) {
 	res, err := c.Temporal.QueryWorkflow(ctx, workflows.JourneyID(id), "", workflows.QueryJourney)
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) {
-		return journey.Journey{CustomerID: id}, nil
+		return journey.Index{Identity: journey.Identity{CustomerID: id}}, nil
 	}
 	if err != nil {
-		return journey.Journey{}, fmt.Errorf("journey of %s: %w", id, err)
+		return journey.Index{}, fmt.Errorf("journey of %s: %w", id, err)
 	}
-	var j journey.Journey
-	return j, res.Get(&j)
+	var x journey.Index
+	return x, res.Get(&x)
 }
 
 // ensureJourney starts the customer's journey, so the case can report to
 // it when it closes.
 func (c *Client) ensureJourney(ctx context.Context, customerID string) error {
 	id := workflows.JourneyID(customerID)
+	memo, in := workflows.NewJourney(customerID)
 	// A start that finds the journey running (a race) starts nothing.
 	_, err := c.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: c.TaskQueue,
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING, StaticSummary: "journey of " + customerID,
-		Memo: workflows.JourneyMemo(customerID)},
-		workflows.JourneyWorkflowName, workflows.JourneyInput{Journey: journey.Journey{CustomerID: customerID}})
+		Memo: memo}, workflows.JourneyWorkflowName, in)
 	if err != nil {
 		return fmt.Errorf("journey of %s: %w", customerID, err)
 	}
@@ -170,7 +200,7 @@ func (c *Client) CustomerContext(ctx context.Context, p post.Post) (string, *cas
 }
 
 // continuityOf is the customer's open case a new case should follow.
-func continuityOf(open []journey.OpenCase, caseID string) *casestate.Continuity {
+func continuityOf(open []journey.Case, caseID string) *casestate.Continuity {
 	latest, ok := journey.Latest(open, caseID)
 	if !ok {
 		return nil
@@ -190,10 +220,11 @@ func (c *Client) Link(ctx context.Context, customerID, identity, agentID string)
 		return journey.Journey{}, err
 	}
 	id := workflows.JourneyID(primary.CustomerID)
+	memo, in := workflows.NewJourney(primary.CustomerID)
 	start := c.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID: id, TaskQueue: c.TaskQueue, WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		StaticSummary: "journey of " + primary.CustomerID, Memo: workflows.JourneyMemo(primary.CustomerID),
-	}, workflows.JourneyWorkflowName, workflows.JourneyInput{Journey: journey.Journey{CustomerID: primary.CustomerID}})
+		StaticSummary: "journey of " + primary.CustomerID, Memo: memo,
+	}, workflows.JourneyWorkflowName, in)
 	h, err := c.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
 		UpdateOptions: client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: workflows.UpdateLink, WaitForStage: client.WorkflowUpdateStageCompleted,
@@ -206,10 +237,11 @@ func (c *Client) Link(ctx context.Context, customerID, identity, agentID string)
 		return journey.Journey{}, fmt.Errorf("link %s to %s: %w", identity, primary.CustomerID, err)
 	}
 	other := workflows.JourneyID(identity)
+	otherMemo, otherIn := workflows.NewJourney(identity)
 	if _, err := c.Temporal.SignalWithStartWorkflow(ctx, other, workflows.SignalMergeInto, workflows.MergeInto{Primary: primary.CustomerID},
-		client.StartWorkflowOptions{ID: other, TaskQueue: c.TaskQueue, StaticSummary: "journey of " + identity, Memo: workflows.JourneyMemo(identity)},
-		workflows.JourneyWorkflowName, workflows.JourneyInput{Journey: journey.Journey{CustomerID: identity}}); err != nil {
+		client.StartWorkflowOptions{ID: other, TaskQueue: c.TaskQueue, StaticSummary: "journey of " + identity, Memo: otherMemo},
+		workflows.JourneyWorkflowName, otherIn); err != nil {
 		return journey.Journey{}, fmt.Errorf("merge the journey of %s into %s: %w", identity, primary.CustomerID, err)
 	}
-	return c.Journey(ctx, primary.CustomerID)
+	return c.Customer(ctx, primary.CustomerID)
 }

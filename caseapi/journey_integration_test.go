@@ -23,14 +23,16 @@ import (
 )
 
 // TestJourneyFloodLosesNothingAcrossContinueAsNew sends a journey far more
-// milestones than one run takes, from many senders at once; every one must
-// be in the timeline, in order, after several runs.
+// case reports than one run takes, from many senders at once; every case
+// must be in the index, in order, after several runs.
 func TestJourneyFloodLosesNothingAcrossContinueAsNew(t *testing.T) {
 	h := newHarness(t)
 	const n, perRun = 600, 100
 	id := workflows.JourneyID("x:flood")
-	if _, err := h.tc.ExecuteWorkflow(h.ctx, client.StartWorkflowOptions{ID: id, TaskQueue: h.cfg.Temporal.TaskQueue},
-		workflows.JourneyWorkflowName, workflows.JourneyInput{Journey: journey.Journey{CustomerID: "x:flood"}, EventsPerRun: perRun}); err != nil {
+	memo, in := workflows.NewJourney("x:flood")
+	in.EventsPerRun = perRun
+	if _, err := h.tc.ExecuteWorkflow(h.ctx, client.StartWorkflowOptions{ID: id, TaskQueue: h.cfg.Temporal.TaskQueue, Memo: memo},
+		workflows.JourneyWorkflowName, in); err != nil {
 		t.Fatal(err)
 	}
 	// Two waves of eight concurrent senders; a run drains every buffered
@@ -43,8 +45,8 @@ func TestJourneyFloodLosesNothingAcrossContinueAsNew(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				for i := wave*n/2 + w; i < (wave+1)*n/2; i += 8 {
-					u := journey.CaseUpdate{Case: journey.OpenCase{CaseID: "case/x/flood", Status: "open"},
-						Milestones: []journey.Milestone{{At: t0.Add(time.Duration(i) * time.Second), CaseID: "case/x/flood", Seq: i, Kind: "noted"}}}
+					u := journey.CaseUpdate{Case: journey.Case{CaseID: fmt.Sprintf("case/x/flood-%04d", i), Status: "closed",
+						Since: t0.Add(time.Duration(i) * time.Second)}, Closed: true}
 					errs <- h.tc.SignalWorkflow(h.ctx, id, "", workflows.SignalCaseUpdate, u)
 				}
 			}()
@@ -57,24 +59,20 @@ func TestJourneyFloodLosesNothingAcrossContinueAsNew(t *testing.T) {
 			}
 		}
 		h.eventually("wave recorded", func() error {
-			j, err := h.cases.Journey(h.ctx, "x:flood")
-			if err == nil && len(j.Timeline) != (wave+1)*n/2 {
-				err = fmt.Errorf("%d of %d", len(j.Timeline), (wave+1)*n/2)
+			c, err := h.cases.Customer(h.ctx, "x:flood")
+			if err == nil && len(c.Cases) != (wave+1)*n/2 {
+				err = fmt.Errorf("%d of %d", len(c.Cases), (wave+1)*n/2)
 			}
 			return err
 		})
 	}
-	var j journey.Journey
-	h.eventually("all milestones recorded", func() (err error) {
-		j, err = h.cases.Journey(h.ctx, "x:flood")
-		if err == nil && len(j.Timeline) != n {
-			err = fmt.Errorf("%d of %d", len(j.Timeline), n)
-		}
-		return err
-	})
-	for i, m := range j.Timeline {
-		if m.Seq != i {
-			t.Fatalf("milestone %d out of order: seq %d", i, m.Seq)
+	c, err := h.cases.Customer(h.ctx, "x:flood")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, k := range c.Cases {
+		if k.CaseID != fmt.Sprintf("case/x/flood-%04d", i) || !k.Closed {
+			t.Fatalf("case %d out of order or open: %+v", i, k)
 		}
 	}
 	runs := 0
@@ -93,10 +91,10 @@ func TestJourneyFloodLosesNothingAcrossContinueAsNew(t *testing.T) {
 	if runs < 2 {
 		t.Fatalf("only %d runs continued as new for %d signals at %d per run", runs, n, perRun)
 	}
-	if who := h.journeyMemo("x:flood"); who.CustomerID != "x:flood" { // started without one; carried across runs
+	if who := h.journeyMemo("x:flood"); who.CustomerID != "x:flood" { // carried across runs
 		t.Fatalf("memo after %d runs: %+v", runs, who)
 	}
-	t.Logf("%d milestones over %d continued runs", n, runs)
+	t.Logf("%d cases over %d continued runs", n, runs)
 }
 
 // TestOneCustomerAcrossChannels: a customer posts on X and on Facebook; an
@@ -252,8 +250,8 @@ func TestPrivateMessagesJoinTheOpenCase(t *testing.T) {
 	h.waitStatus(dm.CaseID(), casestate.StatusOpen)
 	h.eventually("the journey knows the open case", func() error {
 		j, err := h.cases.Journey(h.ctx, "x:lee")
-		if err == nil && len(j.Open) != 1 {
-			err = fmt.Errorf("open cases %v", j.Open)
+		if err == nil && len(j.Open()) != 1 {
+			err = fmt.Errorf("open cases %v", j.Open())
 		}
 		return err
 	})

@@ -7,9 +7,11 @@ import (
 	"strings"
 	"time"
 
+	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/converter"
 
+	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/workflows"
 )
 
@@ -94,7 +96,11 @@ type Summary struct {
 	EscalatedTo     string     `json:"escalated_to,omitempty"`
 	NeedsReview     bool       `json:"needs_review"`
 	OpenedAt        time.Time  `json:"opened_at"`
+	Running         bool       `json:"running"` // its workflow still runs
 }
+
+// Closed says whether the case is over: closed, or its workflow ended.
+func (s Summary) Closed() bool { return !s.Running || s.Status == string(casestate.StatusClosed) }
 
 // List returns the cases matching f, most urgent SLA first (cases without
 // a running clock last), then by priority and age.
@@ -113,7 +119,8 @@ func (c *Client) List(ctx context.Context, f Filter) ([]Summary, error) {
 			return nil, fmt.Errorf("list cases (%s): %w", f.Query(), err)
 		}
 		for _, e := range resp.Executions {
-			s := Summary{CaseID: e.GetExecution().GetWorkflowId(), OpenedAt: e.GetStartTime().AsTime()}
+			s := Summary{CaseID: e.GetExecution().GetWorkflowId(), OpenedAt: e.GetStartTime().AsTime(),
+				Running: e.GetStatus() == enums.WORKFLOW_EXECUTION_STATUS_RUNNING}
 			fields := e.GetSearchAttributes().GetIndexedFields()
 			get := func(name string, v any) {
 				if p, ok := fields[name]; ok {

@@ -47,7 +47,7 @@ type Cases interface {
 	Act(ctx context.Context, caseID string, kind casestate.ActionKind, agentID string, a casestate.Action) (casestate.Outcome, error)
 	Board(ctx context.Context, dept string) (dispatch.Board, error)
 	Shift(ctx context.Context, dept, agentID string, on bool, actorID string) (dispatch.Board, error)
-	Journey(ctx context.Context, customerID string) (journey.Journey, error)
+	Customer(ctx context.Context, customerID string) (journey.Journey, error)
 }
 
 // Options are what the console is built from.

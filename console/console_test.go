@@ -49,7 +49,7 @@ type memCases struct {
 	journeys map[string]journey.Journey
 }
 
-func (m *memCases) Journey(_ context.Context, customer string) (journey.Journey, error) {
+func (m *memCases) Customer(_ context.Context, customer string) (journey.Journey, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	j := m.journeys[customer]
@@ -700,17 +700,52 @@ func TestCasePageShowsTheCustomersHistory(t *testing.T) {
 	v.CustomerID = "x:jane"
 	id := v.ID
 	f.cases.views[id] = v
-	f.cases.journeys = map[string]journey.Journey{"x:jane": {Aliases: []string{"facebook:77"},
-		Timeline: []journey.Milestone{
-			{At: t0, CaseID: "case/facebook/f1", Seq: 1, Kind: "opened", Channel: "facebook", Department: "support"},
-			{At: t0.Add(time.Hour), CaseID: "case/facebook/f1", Seq: 2, Kind: "resolved", Channel: "facebook", Department: "support"},
-			{At: t0.Add(48 * time.Hour), CaseID: id, Seq: 1, Kind: "opened", Channel: "x"},
+	f.cases.journeys = map[string]journey.Journey{"x:jane": {Identity: journey.Identity{Aliases: []string{"facebook:77"}},
+		Cases: []journey.Case{
+			{CaseID: "case/facebook/f1", Channel: "facebook", Department: "support", Status: "closed", Since: t0, Closed: true, Steps: 2, Last: "resolved"},
+			{CaseID: id, Channel: "x", Department: "support", Status: "open", Since: t0.Add(48 * time.Hour)},
 		}}}
 	_, page := f.browser().signedIn("sam").get(caseURL(id))
 	for _, want := range []string{"also facebook:77", "case/facebook/f1", "2 steps · last resolved"} {
 		if !strings.Contains(page, want) {
 			t.Fatalf("case page lacks %q:\n%s", want, page)
 		}
+	}
+}
+
+// A customer with hundreds of cases: the page lists the newest and counts
+// the rest, for the cases the agent may open and for those elsewhere.
+func TestCasePageOfACustomerWithThreeHundredCasesStaysShort(t *testing.T) {
+	f := newFixture(t, Options{})
+	v := caseView("h3", "support", time.Hour)
+	v.CustomerID = "x:regular"
+	f.cases.views[v.ID] = v
+	var cases []journey.Case
+	for i := range 300 {
+		dept := "support"
+		if i%3 == 0 {
+			dept = "legal"
+		}
+		cases = append(cases, journey.Case{CaseID: fmt.Sprintf("case/x/r%03d", i), Channel: "x", Department: dept,
+			Status: "closed", Closed: true, Since: t0.Add(time.Duration(i) * time.Hour), Steps: 4, Last: "closed"})
+	}
+	cases = append(cases, journey.Case{CaseID: v.ID, Channel: "x", Department: "support", Status: "open", Since: t0.Add(400 * time.Hour)})
+	f.cases.journeys = map[string]journey.Journey{"x:regular": {Cases: cases}}
+	_, page := f.browser().signedIn("sam").get(caseURL(v.ID))
+	// 200 support cases: the newest 20 listed, 180 counted; 100 legal: 20 named, 80 counted.
+	for _, want := range []string{"case/x/r299", "and 180 older cases", "switchboard journey x:regular", "and 80 more cases in other departments"} {
+		if !strings.Contains(page, want) {
+			t.Fatalf("case page lacks %q:\n%s", want, page)
+		}
+	}
+	if n := strings.Count(page, `href="/case/case/x/r`); n != historyCases {
+		t.Fatalf("%d cases linked, want %d", n, historyCases)
+	}
+	if n := strings.Count(page, "data-elsewhere>"); n != historyCases {
+		t.Fatalf("%d cases elsewhere named, want %d", n, historyCases)
+	}
+	if strings.Contains(page, "case/x/r000") || strings.Contains(page, "case/x/r001") {
+		t.Fatal("the page lists the oldest cases")
 	}
 }
 
@@ -724,13 +759,11 @@ func TestTheCustomersHistoryWithholdsOtherDepartmentsCases(t *testing.T) {
 	f.cases.views[v.ID] = v
 	legal := "case/x/sue-1"
 	f.cases.journeys = map[string]journey.Journey{"x:jane": {
-		Timeline: []journey.Milestone{
-			{At: t0, CaseID: legal, Seq: 1, Kind: "opened", Channel: "x", Department: "support", Text: "I will take you to court"},
-			{At: t0.Add(time.Minute), CaseID: legal, Seq: 2, Kind: "handed_off", Channel: "x", Department: "legal"},
-			{At: t0.Add(2 * time.Minute), CaseID: "case/x/old", Seq: 1, Kind: "opened", Channel: "x", Department: "support"},
-			{At: t0.Add(48 * time.Hour), CaseID: v.ID, Seq: 1, Kind: "opened", Channel: "x"},
+		Cases: []journey.Case{
+			{CaseID: legal, Channel: "x", Department: "legal", Status: "open", Since: t0, Steps: 2, Last: "handed_off"},
+			{CaseID: "case/x/old", Channel: "x", Department: "support", Status: "closed", Closed: true, Since: t0.Add(2 * time.Minute)},
+			{CaseID: v.ID, Channel: "x", Department: "support", Status: "open", Since: t0.Add(48 * time.Hour)},
 		},
-		Open: []journey.OpenCase{{CaseID: legal, Channel: "x", Department: "legal", Status: "open"}},
 	}}
 	_, page := f.browser().signedIn("sam").get(caseURL(v.ID))
 	if !strings.Contains(page, "another case with Legal &amp; Compliance") || !strings.Contains(page, "case/x/old") {

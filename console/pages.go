@@ -312,51 +312,52 @@ type caseData struct {
 }
 
 // customerHistory is the customer's other cases, across channels and
-// linked identities, so the agent answers knowing the whole story. Cases
-// the agent may not open appear only as Elsewhere: the names of their
-// departments, one per case, without id, content or steps.
+// linked identities, so the agent answers knowing the whole story: the
+// newest historyCases of them, the rest counted (the journey export has
+// them all). Cases the agent may not open appear only as Elsewhere: the
+// names of their departments, one per case, without id, content or steps.
 type customerHistory struct {
 	ID        string
 	Aliases   []string
 	Cases     []pastCase
+	Older     int // the agent's other cases not listed
 	Elsewhere []string
+	Hidden    int // cases elsewhere not listed
 }
 
+// historyCases bounds the cases a case page lists: a customer with
+// hundreds of cases keeps a page that reads at a glance.
+const historyCases = 20
+
 type pastCase struct {
-	CaseID, Channel, Department, URL string
-	Open                             bool
-	First, Last                      string // the first and latest step
-	Steps                            int
+	CaseID, Channel, Department, Status, URL string
+	Open                                     bool
+	Since                                    string
+	Steps                                    int    // when it last reported; 0 while it is open
+	Last                                     string // the kind of its latest step then
 }
 
 func (s *server) historyOf(agent policy.Agent, full journey.Journey, current string) customerHistory {
 	j, withheld := full.SeenBy(func(dept string) bool { return s.maySee(agent, dept) })
 	h := customerHistory{ID: j.CustomerID, Aliases: j.Aliases}
-	for _, dept := range withheld {
-		h.Elsewhere = append(h.Elsewhere, s.deptName(dept))
-	}
-	index := map[string]int{}
-	for _, m := range j.Timeline {
-		if m.CaseID == current {
+	for i := len(j.Cases) - 1; i >= 0; i-- {
+		c := j.Cases[i]
+		if c.CaseID == current {
 			continue
 		}
-		i, ok := index[m.CaseID]
-		if !ok {
-			i = len(h.Cases)
-			index[m.CaseID] = i
-			h.Cases = append(h.Cases, pastCase{CaseID: m.CaseID, Channel: m.Channel, URL: caseURL(m.CaseID), First: m.At.UTC().Format("Jan 2 15:04")})
+		if len(h.Cases) == historyCases {
+			h.Older++
+			continue
 		}
-		c := &h.Cases[i]
-		c.Steps++
-		c.Last = string(m.Kind)
-		if m.Department != "" {
-			c.Department = m.Department
-		}
+		h.Cases = append(h.Cases, pastCase{CaseID: c.CaseID, Channel: c.Channel, Department: c.Department, Status: c.Status,
+			URL: caseURL(c.CaseID), Open: !c.Closed, Since: c.Since.UTC().Format("Jan 2 15:04"), Steps: c.Steps, Last: c.Last})
 	}
-	for _, o := range j.Open {
-		if i, ok := index[o.CaseID]; ok {
-			h.Cases[i].Open = true
+	for i := len(withheld) - 1; i >= 0; i-- {
+		if len(h.Elsewhere) == historyCases {
+			h.Hidden++
+			continue
 		}
+		h.Elsewhere = append(h.Elsewhere, s.deptName(withheld[i]))
 	}
 	return h
 }
@@ -409,7 +410,7 @@ func (s *server) casePage(w http.ResponseWriter, r *http.Request, sess session, 
 		Decides:   s.decides(agent, v.Approver, v.Draft != nil),
 		DraftMine: v.Draft != nil && v.Draft.By == agent.ID,
 	}
-	if j, err := s.cases.Journey(ctx, v.CustomerID); err != nil {
+	if j, err := s.cases.Customer(ctx, v.CustomerID); err != nil {
 		s.log.Warn("case page: customer journey", zap.String("customer", v.CustomerID), zap.Error(err))
 	} else {
 		d.Customer = s.historyOf(agent, j, v.ID)

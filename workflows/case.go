@@ -310,7 +310,8 @@ const (
 	journeyAtClose        = 3
 )
 
-// reportMilestones sends the customer's journey the case's new steps. A
+// reportMilestones tells the customer's journey where the case stands (the
+// journey keeps a bounded index; readers take the trail from the case). A
 // failed signal is logged, not fatal: the case's own trail stays the record.
 func (r *caseRun) reportMilestones(ctx workflow.Context) {
 	switch {
@@ -322,12 +323,8 @@ func (r *caseRun) reportMilestones(ctx workflow.Context) {
 		return
 	}
 	v := r.c.View()
-	u := journey.CaseUpdate{
-		Case: journey.OpenCase{CaseID: r.c.ID, Channel: v.Channel, Department: v.Department,
-			Assignee: v.Assignee, Status: string(v.Status), Since: r.c.OpenedAt},
-		Closed: !r.c.Active(),
-	}
-	u.Milestones = journey.FromEvents(r.c.ID, v.Channel, r.c.Policy.Version, r.c.Events, r.reported)
+	u := journey.Report(journey.Case{CaseID: r.c.ID, Channel: v.Channel, Department: v.Department,
+		Assignee: v.Assignee, Status: string(v.Status), Since: r.c.OpenedAt}, !r.c.Active(), r.c.Events)
 	r.reported = len(r.c.Events)
 	if err := workflow.SignalExternalWorkflow(ctx, r.journeyID, "", SignalCaseUpdate, u).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Error("report to journey failed", "journey", r.journeyID, "error", err)

@@ -12,9 +12,9 @@ import (
 // Names of the journey's messages.
 const (
 	JourneyWorkflowName = "CustomerJourney"
-	SignalCaseUpdate    = "case-update" // case → journey: new milestones
+	SignalCaseUpdate    = "case-update" // case → journey: where the case stands
 	SignalMergeInto     = "merge-into"  // this identity joins another customer's journey
-	SignalAbsorb        = "absorb"      // a merged identity's whole journey
+	SignalAbsorb        = "absorb"      // a merged identity's index
 	UpdateLink          = "link"        // an agent links another identity here
 	QueryJourney        = "journey"
 )
@@ -27,21 +27,33 @@ func JourneyID(customerID string) string { return "journey/" + post.WorkflowSafe
 // linked handles with a describe (no worker, no billable query).
 const MemoIdentity = "identity"
 
-// JourneyMemo is a new journey's memo, given at its start.
-func JourneyMemo(customerID string) map[string]any {
-	return map[string]any{MemoIdentity: journey.Identity{CustomerID: customerID}}
+// NewJourney is a new journey's memo and input, given at its start: the
+// input says what the memo shows, so the journey never decodes its memo
+// (which the client's data converter, perhaps with a codec, encoded).
+func NewJourney(customerID string) (memo map[string]any, in JourneyInput) {
+	who := journey.Identity{CustomerID: customerID}
+	return map[string]any{MemoIdentity: who}, JourneyInput{Index: journey.Index{Identity: who}, Memo: &who}
 }
 
 // versionJourneyMemo: DefaultVersion, the journey kept its identity only in
-// its state (read by a query); identityInMemo, also in its memo.
+// its state (read by a query); identityInMemo, also in its memo, which it
+// decoded at start to know what it showed; memoInInput, its input says
+// what the memo shows, so it never decodes a payload the client's data
+// converter (perhaps with a codec) encoded.
 const (
 	versionJourneyMemo = "journey-identity-memo"
 	identityInMemo     = 1
+	memoInInput        = 2
 )
 
 // JourneyInput starts (or continues) a journey.
 type JourneyInput struct {
-	Journey journey.Journey `json:"journey"`
+	// Index is the journey's state; "journey" is its name since journeys
+	// carried every step (journey.Index reads that shape too).
+	Index journey.Index `json:"journey"`
+	// Memo is what the journey's memo shows (memoInInput); a journey
+	// started without it writes its memo once.
+	Memo *journey.Identity `json:"memo,omitempty"`
 	// EventsPerRun bounds the signals one run takes before continuing as
 	// new, keeping each run's history small; 0 means DefaultEventsPerRun.
 	EventsPerRun int `json:"events_per_run,omitempty"`
@@ -63,10 +75,10 @@ type MergeInto struct {
 }
 
 // CustomerJourneyWorkflow is one customer identity's journey. Cases report
-// their milestones here; a merged identity forwards everything to the
+// where they stand here; a merged identity forwards everything to the
 // journey it was linked into.
-func CustomerJourneyWorkflow(ctx workflow.Context, in JourneyInput) (journey.Journey, error) {
-	j := in.Journey
+func CustomerJourneyWorkflow(ctx workflow.Context, in JourneyInput) (journey.Index, error) {
+	j := in.Index
 	limit := in.EventsPerRun
 	if limit <= 0 {
 		limit = DefaultEventsPerRun
@@ -74,13 +86,13 @@ func CustomerJourneyWorkflow(ctx workflow.Context, in JourneyInput) (journey.Jou
 	updates := workflow.GetSignalChannel(ctx, SignalCaseUpdate)
 	merges := workflow.GetSignalChannel(ctx, SignalMergeInto)
 	absorbs := workflow.GetSignalChannel(ctx, SignalAbsorb)
-	if err := workflow.SetQueryHandler(ctx, QueryJourney, func() (journey.Journey, error) { return j, nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, QueryJourney, func() (journey.Index, error) { return j, nil }); err != nil {
 		return j, err
 	}
-	memo := newIdentityMemo(ctx)
+	memo := newIdentityMemo(ctx, in.Memo)
 	taken := 0
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateLink,
-		func(ctx workflow.Context, r LinkRequest) (journey.Journey, error) {
+		func(ctx workflow.Context, r LinkRequest) (journey.Index, error) {
 			j.Link(r.Identity)
 			taken++
 			return j, nil
@@ -103,7 +115,7 @@ func CustomerJourneyWorkflow(ctx workflow.Context, in JourneyInput) (journey.Jou
 		for {
 			var u journey.CaseUpdate
 			var m MergeInto
-			var other journey.Journey
+			var other journey.Index
 			switch {
 			case updates.ReceiveAsync(&u):
 				if j.MergedInto != "" {
@@ -148,37 +160,53 @@ func CustomerJourneyWorkflow(ctx workflow.Context, in JourneyInput) (journey.Jou
 			if err := memo.show(ctx, &j); err != nil {
 				return j, err
 			}
-			return j, workflow.NewContinueAsNewError(ctx, JourneyWorkflowName, JourneyInput{Journey: j, EventsPerRun: in.EventsPerRun})
+			return j, workflow.NewContinueAsNewError(ctx, JourneyWorkflowName, JourneyInput{Index: j, Memo: memo.carried(), EventsPerRun: in.EventsPerRun})
 		}
 	}
 }
 
 // identityMemo keeps the journey's memo in step with its identity: upserted
 // only when it changed (a link, a merge), and carried into the next run by
-// continue-as-new. Journeys from before versionJourneyMemo have none.
+// continue-as-new. Journeys from before versionJourneyMemo have none; a
+// run that was not told what its memo shows writes it once.
 type identityMemo struct {
 	on    bool
+	known bool
 	shown journey.Identity
 }
 
-func newIdentityMemo(ctx workflow.Context) *identityMemo {
-	m := &identityMemo{on: workflow.GetVersion(ctx, versionJourneyMemo, workflow.DefaultVersion, identityInMemo) == identityInMemo}
-	if p, ok := workflow.GetInfo(ctx).Memo.GetFields()[MemoIdentity]; ok && m.on {
-		// A memo that does not decode counts as none: the first pass
-		// writes a good one.
-		if err := converter.GetDefaultDataConverter().FromPayload(p, &m.shown); err != nil {
-			m.shown = journey.Identity{}
+func newIdentityMemo(ctx workflow.Context, shown *journey.Identity) *identityMemo {
+	v := workflow.GetVersion(ctx, versionJourneyMemo, workflow.DefaultVersion, memoInInput)
+	m := &identityMemo{on: v >= identityInMemo}
+	switch {
+	case v == identityInMemo:
+		// As those runs did; a memo that does not decode counts as none.
+		if p, ok := workflow.GetInfo(ctx).Memo.GetFields()[MemoIdentity]; ok {
+			m.known = converter.GetDefaultDataConverter().FromPayload(p, &m.shown) == nil
 		}
+	case v == memoInInput && shown != nil:
+		m.known, m.shown = true, shown.Clone()
 	}
 	return m
 }
 
-func (m *identityMemo) stale(j *journey.Journey) bool { return m.on && !j.Identity().Equal(m.shown) }
+func (m *identityMemo) stale(j *journey.Index) bool {
+	return m.on && (!m.known || !j.Identity.Equal(m.shown))
+}
 
-func (m *identityMemo) show(ctx workflow.Context, j *journey.Journey) error {
+func (m *identityMemo) show(ctx workflow.Context, j *journey.Index) error {
 	if !m.stale(j) {
 		return nil
 	}
-	m.shown = j.Identity()
+	m.known, m.shown = true, j.Identity.Clone()
 	return workflow.UpsertMemo(ctx, map[string]any{MemoIdentity: m.shown})
+}
+
+// carried is what the next run is told its memo shows.
+func (m *identityMemo) carried() *journey.Identity {
+	if !m.known {
+		return nil
+	}
+	shown := m.shown.Clone()
+	return &shown
 }

@@ -1,11 +1,13 @@
 package workflows_test
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
@@ -16,21 +18,25 @@ import (
 
 var agentSue = policy.Actor{ID: "sue", Departments: []string{"support"}, Roles: []string{"lead"}}
 
-func update(caseID string, seq int, at time.Time, kind string) journey.CaseUpdate {
-	return journey.CaseUpdate{
-		Case:       journey.OpenCase{CaseID: caseID, Department: "support", Status: "open", Since: at},
-		Milestones: []journey.Milestone{{At: at, CaseID: caseID, Seq: seq, Kind: kind}},
-	}
+func update(caseID string, at time.Time) journey.CaseUpdate {
+	return journey.CaseUpdate{Case: journey.Case{CaseID: caseID, Channel: "x", Department: "support", Status: "open", Since: at}}
 }
 
-func TestLinkMergesTimelinesInOrder(t *testing.T) {
+func newJourneyEnv() *testsuite.TestWorkflowEnvironment {
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestWorkflowEnvironment()
 	env.RegisterWorkflowWithOptions(CustomerJourneyWorkflow, workflow.RegisterOptions{Name: JourneyWorkflowName})
+	return env
+}
+
+func TestLinkJoinsTheCasesOfBothIdentities(t *testing.T) {
+	env := newJourneyEnv()
 	t0 := time.Date(2015, 11, 22, 10, 0, 0, 0, time.UTC)
 	env.RegisterDelayedCallback(func() {
-		env.SignalWorkflow(SignalCaseUpdate, update("case/x/1", 1, t0, "opened"))
-		env.SignalWorkflow(SignalCaseUpdate, update("case/x/1", 5, t0.Add(3*time.Minute), "resolved"))
+		env.SignalWorkflow(SignalCaseUpdate, update("case/x/1", t0))
+		closed := update("case/x/1", t0)
+		closed.Closed = true
+		env.SignalWorkflow(SignalCaseUpdate, closed)
 	}, time.Second)
 	env.RegisterDelayedCallback(func() {
 		env.UpdateWorkflow(UpdateLink, "link", &testsuite.TestUpdateCallback{
@@ -39,9 +45,9 @@ func TestLinkMergesTimelinesInOrder(t *testing.T) {
 		env.UpdateWorkflow(UpdateLink, "self", &testsuite.TestUpdateCallback{
 			OnReject: func(err error) {}, OnAccept: func() { t.Error("linked to itself") }, OnComplete: func(any, error) {},
 		}, LinkRequest{Actor: agentSue, Identity: "x:u1"})
-		// The facebook identity's journey sends its whole story.
-		fb := journey.Journey{CustomerID: "facebook:9"}
-		fb.Record(update("case/facebook/7", 1, t0.Add(time.Minute), "opened"))
+		// The facebook identity's journey sends its index.
+		fb := journey.Index{Identity: journey.Identity{CustomerID: "facebook:9"}}
+		fb.Record(update("case/facebook/7", t0.Add(time.Minute)))
 		env.SignalWorkflow(SignalAbsorb, fb)
 	}, 2*time.Second)
 	env.RegisterDelayedCallback(func() {
@@ -49,32 +55,59 @@ func TestLinkMergesTimelinesInOrder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var j journey.Journey
-		if err := res.Get(&j); err != nil {
+		var x journey.Index
+		if err := res.Get(&x); err != nil {
 			t.Fatal(err)
 		}
 		var got []string
-		for _, m := range j.Timeline {
-			got = append(got, m.CaseID+":"+m.Kind)
+		for _, c := range x.Cases {
+			got = append(got, fmt.Sprintf("%s:%t", c.CaseID, c.Closed))
 		}
-		if fmt.Sprint(got) != "[case/x/1:opened case/facebook/7:opened case/x/1:resolved]" {
-			t.Errorf("merged timeline %v", got)
-		}
-		if fmt.Sprint(j.Aliases) != "[facebook:9]" || len(j.Open) != 2 {
-			t.Errorf("aliases %v open %v", j.Aliases, j.Open)
+		if fmt.Sprint(got) != "[case/x/1:true case/facebook/7:false]" || fmt.Sprint(x.Aliases) != "[facebook:9]" {
+			t.Errorf("cases %v aliases %v", got, x.Aliases)
 		}
 		env.CancelWorkflow()
 	}, 3*time.Second)
-	env.ExecuteWorkflow(JourneyWorkflowName, JourneyInput{Journey: journey.Journey{CustomerID: "x:u1"}})
+	_, in := NewJourney("x:u1")
+	env.ExecuteWorkflow(JourneyWorkflowName, in)
+}
+
+// Past its bound the journey continues as new with its index and what its
+// memo shows, so the next run neither loses a case nor writes its memo
+// again.
+func TestAJourneyContinuesAsNewWithItsIndexAndMemo(t *testing.T) {
+	env := newJourneyEnv()
+	t0 := time.Date(2015, 11, 22, 10, 0, 0, 0, time.UTC)
+	env.OnUpsertMemo(mock.Anything).Return()
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(UpdateLink, "link", &testsuite.TestUpdateCallback{
+			OnReject: func(err error) { t.Errorf("link refused: %v", err) }, OnAccept: func() {}, OnComplete: func(any, error) {},
+		}, LinkRequest{Actor: agentSue, Identity: "facebook:9"})
+		for i := range 2 {
+			env.SignalWorkflow(SignalCaseUpdate, update(fmt.Sprintf("case/x/%d", i), t0.Add(time.Duration(i)*time.Minute)))
+		}
+	}, time.Second)
+	_, in := NewJourney("x:u1")
+	in.EventsPerRun = 3
+	env.ExecuteWorkflow(JourneyWorkflowName, in)
+	var can *workflow.ContinueAsNewError
+	if !errors.As(env.GetWorkflowError(), &can) {
+		t.Fatalf("the journey ended with %v, not continue-as-new", env.GetWorkflowError())
+	}
+	var next JourneyInput
+	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
+		t.Fatal(err)
+	}
+	if len(next.Index.Cases) != 2 || next.Memo == nil || fmt.Sprint(next.Memo.Aliases) != "[facebook:9]" || next.EventsPerRun != 3 {
+		t.Fatalf("carried %+v memo %+v", next.Index, next.Memo)
+	}
 }
 
 func TestMergedJourneyForwardsToItsPrimary(t *testing.T) {
-	var suite testsuite.WorkflowTestSuite
-	env := suite.NewTestWorkflowEnvironment()
-	env.RegisterWorkflowWithOptions(CustomerJourneyWorkflow, workflow.RegisterOptions{Name: JourneyWorkflowName})
+	env := newJourneyEnv()
 	var forwarded []string
 	env.OnSignalExternalWorkflow(mockAny, JourneyID("x:u1"), "", SignalAbsorb, mockAny).Return(func(_, _, _, _ string, arg any) error {
-		forwarded = append(forwarded, "absorb:"+arg.(journey.Journey).CustomerID)
+		forwarded = append(forwarded, "absorb:"+arg.(journey.Index).CustomerID)
 		return nil
 	})
 	env.OnSignalExternalWorkflow(mockAny, JourneyID("x:u1"), "", SignalCaseUpdate, mockAny).Return(func(_, _, _, _ string, arg any) error {
@@ -83,31 +116,32 @@ func TestMergedJourneyForwardsToItsPrimary(t *testing.T) {
 	})
 	t0 := time.Date(2015, 11, 22, 10, 0, 0, 0, time.UTC)
 	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalMergeInto, MergeInto{Primary: "x:u1"}) }, time.Second)
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalCaseUpdate, update("case/facebook/8", 1, t0, "opened")) }, 2*time.Second)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(SignalCaseUpdate, update("case/facebook/8", t0)) }, 2*time.Second)
 	env.RegisterDelayedCallback(env.CancelWorkflow, 3*time.Second)
-	env.ExecuteWorkflow(JourneyWorkflowName, JourneyInput{Journey: journey.Journey{CustomerID: "facebook:9"}})
+	_, in := NewJourney("facebook:9")
+	env.ExecuteWorkflow(JourneyWorkflowName, in)
 	if fmt.Sprint(forwarded) != "[absorb:facebook:9 update:case/facebook/8]" {
 		t.Fatalf("forwarded %v", forwarded)
 	}
 }
 
 // The journey shows who it belongs to in its memo, for readers that must
-// not ask a worker: rewritten on a link, left alone when it is current, and
-// a memo that does not decode is replaced rather than failing the journey.
+// not ask a worker: rewritten on a link, left alone when its input says it
+// is current, written once when its input does not say, and never decoded
+// (a memo a codec encoded is not the workflow's to read).
 func TestJourneyKeepsItsIdentityInTheMemo(t *testing.T) {
+	told := func() JourneyInput { _, in := NewJourney("x:u1"); return in }
 	for _, tc := range []struct {
-		name  string
-		start map[string]any
-		want  string
+		name string
+		in   JourneyInput
+		want string
 	}{
-		{"current memo at start", JourneyMemo("x:u1"), "[{x:u1 [facebook:9] }]"},
-		{"memo that does not decode", map[string]any{MemoIdentity: "not an identity"}, "[{x:u1 [] } {x:u1 [facebook:9] }]"},
+		{"told what its memo shows", told(), "[{x:u1 [facebook:9] }]"},
+		{"not told", JourneyInput{Index: journey.Index{Identity: journey.Identity{CustomerID: "x:u1"}}}, "[{x:u1 [] } {x:u1 [facebook:9] }]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var suite testsuite.WorkflowTestSuite
-			env := suite.NewTestWorkflowEnvironment()
-			env.RegisterWorkflowWithOptions(CustomerJourneyWorkflow, workflow.RegisterOptions{Name: JourneyWorkflowName})
-			if err := env.SetMemoOnStart(tc.start); err != nil {
+			env := newJourneyEnv()
+			if err := env.SetMemoOnStart(map[string]any{MemoIdentity: "encoded by a codec: not for the workflow to read"}); err != nil {
 				t.Fatal(err)
 			}
 			var upserts []journey.Identity
@@ -120,7 +154,7 @@ func TestJourneyKeepsItsIdentityInTheMemo(t *testing.T) {
 				}, LinkRequest{Actor: agentSue, Identity: "facebook:9"})
 			}, time.Second)
 			env.RegisterDelayedCallback(env.CancelWorkflow, 2*time.Second)
-			env.ExecuteWorkflow(JourneyWorkflowName, JourneyInput{Journey: journey.Journey{CustomerID: "x:u1"}})
+			env.ExecuteWorkflow(JourneyWorkflowName, tc.in)
 			if got := fmt.Sprint(upserts); got != tc.want {
 				t.Errorf("memo upserts %s, want %s", got, tc.want)
 			}

@@ -149,7 +149,7 @@ func newCaseShowCmd(a *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			full, err := cases.Journey(cmd.Context(), v.CustomerID)
+			full, err := cases.Customer(cmd.Context(), v.CustomerID)
 			if err != nil {
 				return err
 			}
@@ -211,23 +211,20 @@ func renderCase(w io.Writer, v casestate.View, ev []casestate.Event, customer jo
 	if v.ModelVersion != "" {
 		fmt.Fprintf(w, "model\t%s\n", v.ModelVersion)
 	}
-	others := map[string]bool{}
-	for _, m := range customer.Timeline {
-		if m.CaseID != v.ID {
-			others[m.CaseID] = true
+	others, open := 0, 0
+	for _, c := range customer.Cases {
+		if c.CaseID != v.ID {
+			others++
+			if !c.Closed {
+				open++
+			}
 		}
 	}
 	fmt.Fprintf(w, "customer\t%s", customer.CustomerID)
 	if len(customer.Aliases) > 0 {
 		fmt.Fprintf(w, " (also %s)", strings.Join(customer.Aliases, ", "))
 	}
-	open := 0
-	for _, o := range customer.Open {
-		if o.CaseID != v.ID {
-			open++
-		}
-	}
-	fmt.Fprintf(w, " · %d other cases, %d open · switchboard journey %s\n", len(others), open, customer.CustomerID)
+	fmt.Fprintf(w, " · %d other cases, %d open · switchboard journey %s\n", others, open, customer.CustomerID)
 	for _, e := range elsewhere {
 		fmt.Fprintf(w, "\t· %s\n", e)
 	}

@@ -14,9 +14,9 @@ import (
 // open only as "another case with" the department.
 func TestCaseShowNamesWithheldCasesOnlyByDepartment(t *testing.T) {
 	at := time.Date(2015, 3, 4, 9, 0, 0, 0, time.UTC)
-	full := journey.Journey{CustomerID: "x:jane", Timeline: []journey.Milestone{
-		{At: at, CaseID: "case/x/sue-1", Seq: 1, Kind: "opened", Department: "legal", Text: "I will take you to court"},
-		{At: at.Add(time.Hour), CaseID: "case/x/2", Seq: 1, Kind: "opened", Department: "support"},
+	full := journey.Journey{Identity: journey.Identity{CustomerID: "x:jane"}, Cases: []journey.Case{
+		{CaseID: "case/x/sue-1", Department: "legal", Since: at, Status: "open"},
+		{CaseID: "case/x/2", Department: "support", Since: at.Add(time.Hour), Status: "open"},
 	}}
 	seen, withheld := full.SeenBy(func(dept string) bool { return dept == "support" })
 	var out bytes.Buffer

@@ -101,7 +101,7 @@ func newCustomerCmd(a *App) *cobra.Command {
 				return err
 			}
 			return p.print(j, func(w io.Writer) {
-				fmt.Fprintf(w, "%s\tlinked identities: %s\tsteps: %d\topen cases: %d\n", j.CustomerID, strings.Join(j.Aliases, ", "), len(j.Timeline), len(j.Open))
+				fmt.Fprintf(w, "%s\tlinked identities: %s\tcases: %d\topen: %d\n", j.CustomerID, strings.Join(j.Aliases, ", "), len(j.Cases), len(j.Open()))
 			})
 		},
 	}
