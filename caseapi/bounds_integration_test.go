@@ -14,7 +14,9 @@ import (
 
 // A customer who writes 500 long follow-ups on one case: its trail is more
 // than a gRPC message holds (4 MiB), yet the case reads whole, a page at a
-// time, and its newest steps read at once (the console shows those).
+// time (as `case show` and the journey export read it), and its newest
+// steps read at once (the console shows those); past 4 MiB of history the
+// case continued as new.
 func TestACaseWithFiveHundredFollowUpsStaysReadable(t *testing.T) {
 	h := newHarness(t)
 	root := xPost("long-0", "talker", "my router drops every evening")
@@ -60,13 +62,24 @@ func TestACaseWithFiveHundredFollowUpsStaysReadable(t *testing.T) {
 	if err != nil || len(latest) != 200 || total != len(events) || latest[len(latest)-1].Seq != events[len(events)-1].Seq {
 		t.Fatalf("latest 200: %d of %d, %v", len(latest), total, err)
 	}
-	hist := h.history(id)
-	size := 0
-	for _, e := range hist.Events {
-		size += proto.Size(e)
+	// The customer's journey export reads the same trail, whole.
+	if j, err := h.cases.Journey(h.ctx, "x:talker"); err != nil || len(j.Timeline) != len(events) || len(j.Cases) != 1 {
+		t.Fatalf("journey export: %d steps of %d cases, %v", len(j.Timeline), len(j.Cases), err)
 	}
-	t.Logf("%d follow-ups: %d trail steps, %.1f MiB of text, read in pages; history %d events, %.1f MiB",
-		followUps, len(events), float64(text)/(1<<20), len(hist.Events), float64(size)/(1<<20))
+	runs := h.runs(id)
+	if len(runs) < 2 {
+		t.Fatalf("a %d MiB trail in one run: the case did not continue as new", text>>20)
+	}
+	largest, all := 0, 0
+	for _, run := range runs {
+		size := 0
+		for _, e := range h.runHistory(id, run).Events {
+			size += proto.Size(e)
+		}
+		largest, all = max(largest, size), all+size
+	}
+	t.Logf("%d follow-ups: %d trail steps, %.1f MiB of text, read in pages; %d runs, %.1f MiB of history in all, the largest run %.1f MiB",
+		followUps, len(events), float64(text)/(1<<20), len(runs), float64(all)/(1<<20), float64(largest)/(1<<20))
 }
 
 func countKind(events []casestate.Event, kind casestate.EventKind) int {

@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"time"
 
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
@@ -91,6 +92,7 @@ func (c *Client) Submit(ctx context.Context, p post.Post) (Outcome, error) {
 			workflows.SACustomerID.ValueSet(p.CustomerKey()),
 			workflows.SAChannel.ValueSet(p.Platform),
 			workflows.SACaseStatus.ValueSet(workflows.StatusTriaging),
+			workflows.SAOpenedAt.ValueSet(time.Now().UTC()),
 		),
 	}, workflows.CaseWorkflowName, workflows.CaseInput{Post: p, Policy: c.Policy})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
@@ -287,14 +289,59 @@ func (c *Client) LatestEvents(ctx context.Context, caseID string, n int) ([]case
 }
 
 // EventsPage returns limit events of the trail from index from (0: as many
-// as a page holds).
+// as a page holds), with their texts.
 func (c *Client) EventsPage(ctx context.Context, caseID string, from, limit int) (workflows.EventsPage, error) {
 	var page workflows.EventsPage
-	return page, c.query(ctx, caseID, workflows.QueryEventsPage, &page, workflows.EventsPageRequest{From: from, Limit: limit})
+	if err := c.query(ctx, caseID, workflows.QueryEventsPage, &page, workflows.EventsPageRequest{From: from, Limit: limit}); err != nil {
+		return page, err
+	}
+	return page, c.textsFromEarlierRuns(ctx, caseID, page.Events)
+}
+
+// textsFromEarlierRuns reads back the texts of steps recorded before the
+// case continued as new (Event.InRun) from the runs that recorded them: a
+// query of a closed run, which a worker answers by replaying its history.
+func (c *Client) textsFromEarlierRuns(ctx context.Context, caseID string, events []casestate.Event) error {
+	for i := 0; i < len(events); {
+		run := events[i].InRun
+		if run == "" {
+			i++
+			continue
+		}
+		end := i
+		for end < len(events) && events[end].InRun == run {
+			end++
+		}
+		for i < end {
+			// A step's seq is its place on the trail, the same in every run.
+			var page workflows.EventsPage
+			if err := c.queryRun(ctx, caseID, run, workflows.QueryEventsPage, &page,
+				workflows.EventsPageRequest{From: events[i].Seq - 1, Limit: events[end-1].Seq - events[i].Seq + 1}); err != nil {
+				return fmt.Errorf("texts of %s's steps from run %s: %w", caseID, run, err)
+			}
+			if len(page.Events) == 0 {
+				return fmt.Errorf("run %s of %s holds no step %d", run, caseID, events[i].Seq)
+			}
+			for _, e := range page.Events {
+				for i < end && events[i].Seq < e.Seq {
+					i++
+				}
+				if i < end && events[i].Seq == e.Seq {
+					events[i].Text, events[i].InRun = e.Text, ""
+					i++
+				}
+			}
+		}
+	}
+	return nil
 }
 
 func (c *Client) query(ctx context.Context, caseID, name string, out any, args ...any) error {
-	res, err := c.Temporal.QueryWorkflow(ctx, caseID, "", name, args...)
+	return c.queryRun(ctx, caseID, "", name, out, args...)
+}
+
+func (c *Client) queryRun(ctx context.Context, caseID, runID, name string, out any, args ...any) error {
+	res, err := c.Temporal.QueryWorkflow(ctx, caseID, runID, name, args...)
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) {
 		return fmt.Errorf("%w: %s", ErrNotFound, caseID)

@@ -111,16 +111,7 @@ func (h *harness) list(query string) []string {
 
 func (h *harness) history(id string) *historypb.History {
 	h.t.Helper()
-	it := h.tc.GetWorkflowHistory(h.ctx, id, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	hist := &historypb.History{}
-	for it.HasNext() {
-		e, err := it.Next()
-		if err != nil {
-			h.t.Fatal(err)
-		}
-		hist.Events = append(hist.Events, e)
-	}
-	return hist
+	return h.runHistory(id, "")
 }
 
 func countEvents(hist *historypb.History, t enums.EventType) int {

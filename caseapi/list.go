@@ -37,7 +37,9 @@ type Filter struct {
 // Query is the Temporal visibility query for the filter, the same text an
 // operator can paste into the Web UI.
 func (f Filter) Query() string {
-	terms := []string{fmt.Sprintf("WorkflowType = %s", quote(workflows.CaseWorkflowName))}
+	// A case that continued as new has a closed run per continuation:
+	// only its latest run stands for it.
+	terms := []string{fmt.Sprintf("WorkflowType = %s", quote(workflows.CaseWorkflowName)), "ExecutionStatus != 'ContinuedAsNew'"}
 	add := func(key, value string) {
 		if value != "" {
 			terms = append(terms, fmt.Sprintf("%s = %s", key, quote(value)))
@@ -138,6 +140,7 @@ func (c *Client) List(ctx context.Context, f Filter) ([]Summary, error) {
 			get(workflows.SAEscalationLevel.GetName(), &s.EscalationLevel)
 			get(workflows.SAEscalatedTo.GetName(), &s.EscalatedTo)
 			get(workflows.SANeedsReview.GetName(), &s.NeedsReview)
+			get(workflows.SAOpenedAt.GetName(), &s.OpenedAt) // else its start: a case from before the attribute
 			if _, ok := fields[workflows.SASlaDueAt.GetName()]; ok {
 				var due time.Time
 				get(workflows.SASlaDueAt.GetName(), &due)

@@ -203,6 +203,22 @@ func (c *Case) record(now time.Time, e Event) {
 	c.Revision++
 }
 
+// Carried is the case to carry into the next run of its workflow when it
+// continues as new: the same case, with the text of every step moved out
+// to run, the run whose history holds it (Event.InRun), so what is carried
+// stays small however much the customer wrote. Every step keeps the rest
+// (its kind, time, references, request token), which the rules read.
+func (c *Case) Carried(run string) Case {
+	out := *c
+	out.Events = slices.Clone(c.Events)
+	for i := range out.Events {
+		if e := &out.Events[i]; e.Text != "" && e.InRun == "" {
+			e.Text, e.InRun = "", run
+		}
+	}
+	return out
+}
+
 // SystemNote records something the system itself has to tell the case's
 // readers (a look-up that could not be made, say) in the trail.
 func (c *Case) SystemNote(text string, now time.Time) {

@@ -122,16 +122,11 @@ func (r *caseRun) check(kind casestate.ActionKind, a casestate.Action) error {
 }
 
 func (r *caseRun) run(ctx workflow.Context) (casestate.View, error) {
-	prep, err := r.prepare(ctx)
-	if err != nil {
+	if r.in.Carried != nil {
+		r.resume(*r.in.Carried)
+	} else if err := r.open(ctx); err != nil {
 		return casestate.View{}, err
 	}
-	r.c = casestate.Open(r.in.Post, prep.Triage, r.in.Policy, prep.Continuity, workflow.Now(ctx))
-	if prep.ContextUnavailable != "" {
-		r.c.SystemNote("the customer's other cases could not be looked up ("+prep.ContextUnavailable+
-			"): routed on triage alone, and the journey is told nothing when the case closes", workflow.Now(ctx))
-	}
-	r.journeyID = prep.JourneyID
 	if workflow.GetVersion(ctx, versionDispatchAside, workflow.DefaultVersion, dispatchAside) == dispatchAside {
 		r.dispatchAside = true
 		workflow.Go(ctx, r.sendToDispatchers)
@@ -141,8 +136,9 @@ func (r *caseRun) run(ctx workflow.Context) (casestate.View, error) {
 	if r.journeyID == "" {
 		r.journey = workflow.DefaultVersion
 	}
+	mayContinue := workflow.GetVersion(ctx, versionContinueAsNew, workflow.DefaultVersion, continueAsNew) == continueAsNew
 	log := workflow.GetLogger(ctx)
-	log.Info("case opened", "department", r.c.Department, "priority", r.c.Priority, "intent", prep.Triage.Intent)
+	log.Info("case running", "department", r.c.Department, "priority", r.c.Priority, "intent", r.c.Triage.Intent, "steps", len(r.c.Events))
 
 	for {
 		// Taken before this pass's blocking steps: a change made while they
@@ -160,10 +156,13 @@ func (r *caseRun) run(ctx workflow.Context) (casestate.View, error) {
 		if r.c.Done() {
 			break
 		}
+		if mayContinue && r.readyToContinue(ctx) {
+			return r.c.View(), workflow.NewContinueAsNewError(ctx, CaseWorkflowName, r.next(ctx))
+		}
 		r.armTimer(ctx)
 		if err := workflow.Await(ctx, func() bool {
 			return r.c.Revision != rev || r.posts.Len() > 0 || r.assign.Len() > 0 || r.unassign.Len() > 0 || r.edits.Len() > 0 ||
-				(r.timer.fired != nil && r.timer.fired.IsReady())
+				(r.timer.fired != nil && r.timer.fired.IsReady()) || (mayContinue && r.readyToContinue(ctx))
 		}); err != nil {
 			return casestate.View{}, err
 		}
@@ -198,6 +197,53 @@ func (r *caseRun) run(ctx workflow.Context) (casestate.View, error) {
 	r.count(ctx)
 	log.Info("case closed", "events", len(r.c.Events))
 	return r.c.View(), nil
+}
+
+// open triages the post, finds the customer and opens the case.
+func (r *caseRun) open(ctx workflow.Context) error {
+	prep, err := r.prepare(ctx)
+	if err != nil {
+		return err
+	}
+	r.c = casestate.Open(r.in.Post, prep.Triage, r.in.Policy, prep.Continuity, workflow.Now(ctx))
+	if prep.ContextUnavailable != "" {
+		r.c.SystemNote("the customer's other cases could not be looked up ("+prep.ContextUnavailable+
+			"): routed on triage alone, and the journey is told nothing when the case closes", workflow.Now(ctx))
+	}
+	r.journeyID = prep.JourneyID
+	return nil
+}
+
+// versionContinueAsNew: DefaultVersion ran a case in one run however long
+// its history grew; continueAsNew continues it as new when Temporal
+// suggests (its history's event count or size), carrying the case.
+const (
+	versionContinueAsNew = "continue-as-new"
+	continueAsNew        = 1
+)
+
+// readyToContinue says whether the run should continue as new now: its
+// history is long enough for Temporal to suggest it, and nothing is in
+// flight (an action, a notice, a dispatcher message, a signal not taken).
+func (r *caseRun) readyToContinue(ctx workflow.Context) bool {
+	return workflow.GetInfo(ctx).GetContinueAsNewSuggested() && workflow.AllHandlersFinished(ctx) &&
+		r.background == 0 && len(r.outgoing) == 0 &&
+		r.posts.Len() == 0 && r.assign.Len() == 0 && r.unassign.Len() == 0 && r.edits.Len() == 0
+}
+
+// next is the input of the case's next run.
+func (r *caseRun) next(ctx workflow.Context) CaseInput {
+	in := r.in
+	in.Carried = &CarriedCase{Case: r.c.Carried(workflow.GetInfo(ctx).WorkflowExecution.RunID), JourneyID: r.journeyID,
+		Reported: r.reported, Metered: r.metered, Queue: r.queue, Shown: r.shown}
+	return in
+}
+
+// resume takes up a case an earlier run carried.
+func (r *caseRun) resume(carried CarriedCase) {
+	r.c = &carried.Case
+	r.journeyID, r.reported, r.metered = carried.JourneyID, carried.Reported, carried.Metered
+	r.queue, r.shown = carried.Queue, carried.Shown
 }
 
 // versionPrepare: how the case triages the post and finds the customer.
@@ -368,9 +414,9 @@ func orNone(s string) string {
 
 // queueState is where the case stands for a department's dispatcher.
 type queueState struct {
-	department string
-	kind       string
-	agent      string
+	Department string `json:"department"`
+	Kind       string `json:"kind"`
+	Agent      string `json:"agent,omitempty"`
 }
 
 // tellDispatcher keeps the owning department's dispatcher in step with the
@@ -378,29 +424,29 @@ type queueState struct {
 // handoff. Departments that assign by claim have no dispatcher. Messages go
 // out one at a time, in order.
 func (r *caseRun) tellDispatcher(ctx workflow.Context) error {
-	now := queueState{department: r.c.Department}
+	now := queueState{Department: r.c.Department}
 	switch {
 	case !r.c.Active():
-		now.kind = QueueGone
+		now.Kind = QueueGone
 	case r.c.Queued():
-		now.kind = QueueQueued
+		now.Kind = QueueQueued
 	default:
-		now.kind, now.agent = QueueClaimed, r.c.Assignee
+		now.Kind, now.Agent = QueueClaimed, r.c.Assignee
 	}
 	was := r.queue
 	if now == was {
 		return nil
 	}
 	r.queue = now
-	if was.department != "" && was.department != now.department && was.kind != QueueGone {
-		if err := r.dispatch(ctx, was.department, QueueEvent{Kind: QueueGone, CaseID: r.c.ID, At: workflow.Now(ctx)}); err != nil {
+	if was.Department != "" && was.Department != now.Department && was.Kind != QueueGone {
+		if err := r.dispatch(ctx, was.Department, QueueEvent{Kind: QueueGone, CaseID: r.c.ID, At: workflow.Now(ctx)}); err != nil {
 			return err
 		}
 	}
-	if was.department == "" && now.kind == QueueGone {
+	if was.Department == "" && now.Kind == QueueGone {
 		return nil // closed at once (spam): no dispatcher ever knew it
 	}
-	return r.dispatch(ctx, now.department, QueueEvent{Kind: now.kind, CaseID: r.c.ID, Priority: r.c.Priority, At: workflow.Now(ctx), Agent: now.agent})
+	return r.dispatch(ctx, now.Department, QueueEvent{Kind: now.Kind, CaseID: r.c.ID, Priority: r.c.Priority, At: workflow.Now(ctx), Agent: now.Agent})
 }
 
 // versionDispatchAside: DefaultVersion told the dispatcher inline, retrying

@@ -41,6 +41,10 @@ type EventsPage struct {
 // EventsPageBytes bounds the text of one page of events.
 const EventsPageBytes = 1 << 20
 
+// stepBytes is about what a step's other fields take in a page: a trail
+// whose texts stay in earlier runs still answers in pages a message holds.
+const stepBytes = 256
+
 // Page returns the page of events req asks for: at least one event when
 // any is left, however long.
 func Page(events []casestate.Event, req EventsPageRequest) EventsPage {
@@ -51,7 +55,7 @@ func Page(events []casestate.Event, req EventsPageRequest) EventsPage {
 	}
 	end, size := from, 0
 	for end < len(events) && end-from < limit {
-		size += len(events[end].Text) + len(events[end].Detail)
+		size += len(events[end].Text) + len(events[end].Detail) + stepBytes
 		if end > from && size > EventsPageBytes {
 			break
 		}
@@ -79,6 +83,8 @@ type CaseInput struct {
 	// before the Prepare activity looked them up (versionPrepare).
 	JourneyID  string                `json:"journey_id,omitempty"`
 	Continuity *casestate.Continuity `json:"continuity,omitempty"`
+	// Carried is the case itself when an earlier run continued as new.
+	Carried *CarriedCase `json:"carried,omitempty"`
 }
 
 // Preparation is what a case needs before it opens: what the post is
@@ -90,6 +96,18 @@ type Preparation struct {
 	// ContextUnavailable says why the customer's context could not be had:
 	// the case goes on with triage alone and notes it in its trail.
 	ContextUnavailable string `json:"context_unavailable,omitempty"`
+}
+
+// CarriedCase is what a case takes into its next run when it continues as
+// new: the case (its steps' texts left in the runs that recorded them) and
+// what the run had told others of it.
+type CarriedCase struct {
+	Case      casestate.Case       `json:"case"`
+	JourneyID string               `json:"journey_id,omitempty"`
+	Reported  int                  `json:"reported"` // steps the journey was told of
+	Metered   int                  `json:"metered"`  // steps counted in metrics
+	Queue     queueState           `json:"queue"`    // what the dispatcher was last told
+	Shown     casestate.Visibility `json:"shown"`    // what the search attributes show
 }
 
 // Search attributes the case keeps current for the Web UI and the CLI.
@@ -106,6 +124,10 @@ var (
 	SAEscalationLevel = temporal.NewSearchAttributeKeyInt64("EscalationLevel")
 	SAEscalatedTo     = temporal.NewSearchAttributeKeyKeyword("EscalatedTo") // lead, head or a department such as coe
 	SANeedsReview     = temporal.NewSearchAttributeKeyBool("NeedsReview")    // triage was unsure; no person has confirmed it yet
+	// SAOpenedAt is when the case began, set at its start: a run that
+	// continued as new starts later than its case (older cases have none;
+	// their start time is their opening).
+	SAOpenedAt = temporal.NewSearchAttributeKeyTime("OpenedAt")
 )
 
 // SearchAttributes lists every custom search attribute with its type, for
@@ -122,6 +144,7 @@ var SearchAttributes = []struct {
 	{SAPriority.GetName(), enums.INDEXED_VALUE_TYPE_KEYWORD},
 	{SAIntent.GetName(), enums.INDEXED_VALUE_TYPE_KEYWORD},
 	{SASlaDueAt.GetName(), enums.INDEXED_VALUE_TYPE_DATETIME},
+	{SAOpenedAt.GetName(), enums.INDEXED_VALUE_TYPE_DATETIME},
 	{SASlaBreached.GetName(), enums.INDEXED_VALUE_TYPE_BOOL},
 	{SAEscalationLevel.GetName(), enums.INDEXED_VALUE_TYPE_INT},
 	{SAEscalatedTo.GetName(), enums.INDEXED_VALUE_TYPE_KEYWORD},

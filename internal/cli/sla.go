@@ -83,10 +83,14 @@ func newSLAReportCmd(a *App) *cobra.Command {
 	return cmd
 }
 
-// caseQuery lists the cases started at or after since; the same text works
-// in the Web UI and `temporal workflow list --query`.
+// caseQuery lists the cases opened at or after since, each once (a case
+// that continued as new has a closed run per continuation, all started
+// later than the case; cases from before OpenedAt have only their start);
+// the same text works in the Web UI and `temporal workflow list --query`.
 func caseQuery(since time.Time) string {
-	return fmt.Sprintf("WorkflowType = '%s' AND StartTime >= '%s'", workflows.CaseWorkflowName, since.UTC().Format(time.RFC3339Nano))
+	at := since.UTC().Format(time.RFC3339Nano)
+	return fmt.Sprintf("WorkflowType = '%s' AND ExecutionStatus != 'ContinuedAsNew' AND (%s >= '%s' OR (%s IS NULL AND StartTime >= '%s'))",
+		workflows.CaseWorkflowName, workflows.SAOpenedAt.GetName(), at, workflows.SAOpenedAt.GetName(), at)
 }
 
 // readCases lists the cases started since and reads each one's state and

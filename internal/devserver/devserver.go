@@ -109,6 +109,9 @@ type Options struct {
 	// an earlier process that died (its pid file still there) is stopped
 	// before a new one starts on the same ports and database.
 	PIDFile string
+	// DynamicConfig are server settings, each "key=value" (a test that
+	// needs continue-as-new suggested early, say).
+	DynamicConfig []string
 }
 
 // Server is a running dev server.
@@ -164,6 +167,9 @@ func (s *Server) start(ctx context.Context) error {
 	}
 	for _, sa := range workflows.SearchAttributes {
 		args = append(args, "--search-attribute", sa.Name+"="+cliType(sa.Type))
+	}
+	for _, kv := range o.DynamicConfig {
+		args = append(args, "--dynamic-config-value", kv)
 	}
 	if err := stopOrphan(o.PIDFile, o.Binary); err != nil {
 		return err

@@ -13,7 +13,7 @@ const EnvRequire = "SWITCHBOARD_REQUIRE_TEMPORAL"
 
 // ForTest starts a headless dev server with a file database in the test's
 // temporary folder and stops it when the test ends.
-func ForTest(t testing.TB) *Server {
+func ForTest(t testing.TB, dynamicConfig ...string) *Server {
 	t.Helper()
 	bin, err := Find()
 	if err != nil {
@@ -25,8 +25,9 @@ func ForTest(t testing.TB) *Server {
 	dir := t.TempDir()
 	s, err := Start(context.Background(), Options{
 		Binary: bin, UIPort: -1,
-		DBFile:  filepath.Join(dir, "temporal.db"),
-		LogFile: filepath.Join(dir, "temporal.log"),
+		DBFile:        filepath.Join(dir, "temporal.db"),
+		LogFile:       filepath.Join(dir, "temporal.log"),
+		DynamicConfig: dynamicConfig,
 	})
 	if err != nil {
 		t.Fatal(err)

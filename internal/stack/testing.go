@@ -16,7 +16,14 @@ import (
 // address and data folder are replaced.
 func ForTest(t testing.TB, cfg *config.Config) *Stack {
 	t.Helper()
-	s := ForTestNoWorker(t, cfg)
+	return ForTestOnServer(t, cfg, devserver.ForTest(t))
+}
+
+// ForTestOnServer is ForTest on a dev server the test started itself (with
+// its own dynamic configuration, say).
+func ForTestOnServer(t testing.TB, cfg *config.Config, srv *devserver.Server) *Stack {
+	t.Helper()
+	s := onServer(t, cfg, srv)
 	w, err := s.StartWorker()
 	if err != nil {
 		t.Fatal(err)
@@ -29,7 +36,11 @@ func ForTest(t testing.TB, cfg *config.Config) *Stack {
 // run workers as processes (StartWorkerProcess).
 func ForTestNoWorker(t testing.TB, cfg *config.Config) *Stack {
 	t.Helper()
-	srv := devserver.ForTest(t)
+	return onServer(t, cfg, devserver.ForTest(t))
+}
+
+func onServer(t testing.TB, cfg *config.Config, srv *devserver.Server) *Stack {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	s, err := attach(ctx, srv, Options{Dir: t.TempDir(), Config: cfg})

@@ -1,0 +1,96 @@
+package workflows_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/switchboard-care/switchboard/casestate"
+	"github.com/switchboard-care/switchboard/publish"
+	. "github.com/switchboard-care/switchboard/workflows"
+)
+
+// When Temporal suggests it, a case continues as new, though not while a
+// reply is going out. The next run carries the case: its steps' texts stay
+// in the run that recorded them, everything the rules read comes along (a
+// reply's request token still refuses a resubmission), and the trail goes
+// on where it stopped.
+func TestACaseContinuesAsNewCarryingItself(t *testing.T) {
+	ct := newCaseTest(t, "complaint", friday1000)
+	ct.publishTakes = time.Minute
+	reply := casestate.Action{Text: "Sorry! A fix ships today.", Request: "form-1"}
+	follow := ct.post
+	follow.ID, follow.InReplyTo, follow.ThreadID, follow.Text = "x-101", ct.post.ID, ct.post.ID, "still crashing on 4.1"
+	ct.at(time.Minute, func() { ct.act("claim", casestate.ActionClaim, "sam", casestate.Action{}) })
+	ct.at(2*time.Minute, func() { ct.act(reply.Request, casestate.ActionReply, "sam", reply) })
+	ct.at(2*time.Minute+10*time.Second, func() { ct.env.SetContinueAsNewSuggested(true) }) // while the reply is going out
+	ct.at(2*time.Minute+30*time.Second, func() {
+		ct.env.SignalWorkflow(SignalCustomerPost, CustomerPost{Post: follow})
+	})
+	ct.env.ExecuteWorkflow(CaseWorkflowName, CaseInput{Post: ct.post, Policy: ct.cfg.Policy})
+	var can *workflow.ContinueAsNewError
+	if !errors.As(ct.env.GetWorkflowError(), &can) {
+		t.Fatalf("the case ended with %v, not continue-as-new", ct.env.GetWorkflowError())
+	}
+	if err := ct.errs[reply.Request]; err != nil {
+		t.Fatalf("reply: %v", err)
+	}
+	var next CaseInput
+	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
+		t.Fatal(err)
+	}
+	carried := next.Carried
+	if carried == nil {
+		t.Fatal("nothing carried")
+	}
+	if got := strings.Join(kinds(carried.Case.Events), " "); got != "opened triaged queued claimed customer_wrote replied" {
+		t.Fatalf("carried trail %s: the run continued with the reply or the follow-up in flight", got)
+	}
+	for _, e := range carried.Case.Events {
+		if e.Text != "" || (e.Kind == casestate.EventReplied && e.InRun == "") {
+			t.Fatalf("step %d (%s) carried its text %q, in run %q", e.Seq, e.Kind, e.Text, e.InRun)
+		}
+	}
+	if carried.Queue.Kind != QueueClaimed || carried.Queue.Agent != "sam" || carried.Shown.Assignee != "sam" || carried.Metered != 6 {
+		t.Fatalf("carried queue %+v, shown %+v, metered %d", carried.Queue, carried.Shown, carried.Metered)
+	}
+
+	// The next run, from the carried input.
+	second := newCaseTest(t, "complaint", friday1000.Add(3*time.Minute))
+	second.at(time.Minute, func() { second.act("again", casestate.ActionReply, "sam", reply) })
+	second.at(2*time.Minute, func() {
+		second.act("reply", casestate.ActionReply, "sam", casestate.Action{Text: "4.2 is out now", Request: "form-2"})
+	})
+	second.at(4*time.Minute, func() { second.act("resolve", casestate.ActionResolve, "sam", casestate.Action{}) })
+	second.env.ExecuteWorkflow(CaseWorkflowName, next)
+	if err := second.env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	if err := second.errs["again"]; err == nil || !strings.Contains(err.Error(), "rule duplicate-request") {
+		t.Fatalf("the first run's reply resubmitted: %v, want rule duplicate-request", err)
+	}
+	ev := second.events()
+	if got := strings.Join(kinds(ev), " "); got != "opened triaged queued claimed customer_wrote replied replied resolved closed" {
+		t.Fatalf("trail %s", got)
+	}
+	for i, e := range ev {
+		if e.Seq != i+1 {
+			t.Fatalf("step %d has seq %d", i, e.Seq)
+		}
+	}
+	if ev[6].Text != "4.2 is out now" || ev[6].InRun != "" || ev[5].InRun == "" {
+		t.Fatalf("second run's reply %+v, first run's %+v", ev[6], ev[5])
+	}
+	for _, outbox := range []string{ct.outbox, second.outbox} {
+		if sent, err := publish.ReadOutbox(outbox); err != nil || len(sent) != 1 {
+			t.Fatalf("outbox %s: %+v, %v", outbox, sent, err)
+		}
+	}
+	if len(second.dispatched) != 0 {
+		t.Fatalf("the next run told the dispatcher again: %+v", second.dispatched)
+	}
+}
