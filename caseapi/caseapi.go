@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"go.temporal.io/api/enums/v1"
@@ -251,16 +252,19 @@ func (c *Client) State(ctx context.Context, caseID string) (casestate.View, erro
 	return v, c.query(ctx, caseID, workflows.QueryState, &v)
 }
 
-// Events returns the case's whole audit trail, a page at a time.
+// Events returns the case's whole audit trail, a page at a time. Steps an
+// earlier run recorded whose history is gone (retention ran out while the
+// case went on) are left out.
 func (c *Client) Events(ctx context.Context, caseID string) ([]casestate.Event, error) {
 	var all []casestate.Event
-	for {
-		page, err := c.EventsPage(ctx, caseID, len(all), 0)
+	for from := 0; ; {
+		page, err := c.EventsPage(ctx, caseID, from, 0)
 		if err != nil {
 			return nil, err
 		}
 		all = append(all, page.Events...)
-		if len(page.Events) == 0 || len(all) >= page.Total {
+		from += len(page.Events) + page.Gone
+		if len(page.Events)+page.Gone == 0 || from >= page.Total {
 			return all, nil
 		}
 	}
@@ -269,9 +273,9 @@ func (c *Client) Events(ctx context.Context, caseID string) ([]casestate.Event, 
 // LatestEvents returns at most n of the trail's newest events, and the
 // trail's length.
 func (c *Client) LatestEvents(ctx context.Context, caseID string, n int) ([]casestate.Event, int, error) {
-	head, err := c.EventsPage(ctx, caseID, 0, 1)
-	if err != nil || head.Total <= 1 {
-		return head.Events, head.Total, err
+	head, err := c.EventsPage(ctx, caseID, math.MaxInt32, 0) // the length only: no step is read
+	if err != nil {
+		return nil, 0, err
 	}
 	var out []casestate.Event
 	for from := max(head.Total-n, 0); from < head.Total; {
@@ -279,61 +283,46 @@ func (c *Client) LatestEvents(ctx context.Context, caseID string, n int) ([]case
 		if err != nil {
 			return nil, 0, err
 		}
-		if len(page.Events) == 0 {
+		if len(page.Events)+page.Gone == 0 {
 			break
 		}
 		out = append(out, page.Events...)
-		from += len(page.Events)
+		from += len(page.Events) + page.Gone
 	}
 	return out, head.Total, nil
 }
 
-// EventsPage returns limit events of the trail from index from (0: as many
-// as a page holds), with their texts.
-func (c *Client) EventsPage(ctx context.Context, caseID string, from, limit int) (workflows.EventsPage, error) {
-	var page workflows.EventsPage
-	if err := c.query(ctx, caseID, workflows.QueryEventsPage, &page, workflows.EventsPageRequest{From: from, Limit: limit}); err != nil {
-		return page, err
-	}
-	return page, c.textsFromEarlierRuns(ctx, caseID, page.Events)
+// Page is a stretch of a case's trail: its events, the trail's length, and
+// how many steps from the stretch's start are gone with the earlier run that
+// recorded them (its history passed retention).
+type Page struct {
+	Events []casestate.Event
+	Total  int
+	Gone   int
 }
 
-// textsFromEarlierRuns reads back the texts of steps recorded before the
-// case continued as new (Event.InRun) from the runs that recorded them: a
-// query of a closed run, which a worker answers by replaying its history.
-func (c *Client) textsFromEarlierRuns(ctx context.Context, caseID string, events []casestate.Event) error {
-	for i := 0; i < len(events); {
-		run := events[i].InRun
-		if run == "" {
-			i++
-			continue
-		}
-		end := i
-		for end < len(events) && events[end].InRun == run {
-			end++
-		}
-		for i < end {
-			// A step's seq is its place on the trail, the same in every run.
-			var page workflows.EventsPage
-			if err := c.queryRun(ctx, caseID, run, workflows.QueryEventsPage, &page,
-				workflows.EventsPageRequest{From: events[i].Seq - 1, Limit: events[end-1].Seq - events[i].Seq + 1}); err != nil {
-				return fmt.Errorf("texts of %s's steps from run %s: %w", caseID, run, err)
-			}
-			if len(page.Events) == 0 {
-				return fmt.Errorf("run %s of %s holds no step %d", run, caseID, events[i].Seq)
-			}
-			for _, e := range page.Events {
-				for i < end && events[i].Seq < e.Seq {
-					i++
-				}
-				if i < end && events[i].Seq == e.Seq {
-					events[i].Text, events[i].InRun = e.Text, ""
-					i++
-				}
-			}
-		}
+// EventsPage returns limit events of the trail from index from (0: as many
+// as a page holds), from whichever run of the case recorded them.
+func (c *Client) EventsPage(ctx context.Context, caseID string, from, limit int) (Page, error) {
+	req := workflows.EventsPageRequest{From: from, Limit: limit}
+	var page workflows.EventsPage
+	if err := c.query(ctx, caseID, workflows.QueryEventsPage, &page, req); err != nil {
+		return Page{}, err
 	}
-	return nil
+	if page.Run == "" {
+		return Page{Events: page.Events, Total: page.Total}, nil
+	}
+	// The current run names the run that recorded the step; that run's
+	// state holds its steps.
+	held := workflows.EventsPage{}
+	err := c.queryRun(ctx, caseID, page.Run, workflows.QueryEventsPage, &held, req)
+	if errors.Is(err, ErrNotFound) {
+		return Page{Total: page.Total, Gone: max(page.RunLast-from, 1)}, nil
+	}
+	if err != nil {
+		return Page{}, fmt.Errorf("step %d of %s, in run %s: %w", from+1, caseID, page.Run, err)
+	}
+	return Page{Events: held.Events, Total: page.Total}, nil
 }
 
 func (c *Client) query(ctx context.Context, caseID, name string, out any, args ...any) error {

@@ -27,7 +27,9 @@ func (c *Client) Customer(ctx context.Context, customerID string) (journey.Journ
 	if err != nil {
 		return journey.Journey{}, err
 	}
-	list, err := c.List(ctx, Filter{Customers: x.Handles()})
+	// The newest: older cases are in the index, and a customer with
+	// thousands of cases must not make every case page slower.
+	list, err := c.List(ctx, Filter{Customers: x.Handles(), Limit: journey.MaxCases})
 	if err != nil {
 		return journey.Journey{}, err
 	}

@@ -88,6 +88,9 @@ func (c *Case) Check(kind ActionKind, a Action) error {
 	if len(a.Text) > post.MaxTextLength {
 		return refuse("text-too-long", "the text is %d bytes, more than %d", len(a.Text), post.MaxTextLength)
 	}
+	if len(a.Request) > post.MaxIDBytes {
+		return refuse("request-too-long", "the request token is %d bytes, more than %d", len(a.Request), post.MaxIDBytes)
+	}
 	if kind == ActionApprove || kind == ActionReject {
 		return c.checkApproval(kind, a)
 	}
@@ -243,7 +246,7 @@ func (c *Case) replied(request string) bool {
 			return true
 		}
 	}
-	return false
+	return slices.Contains(c.SeenRequests, request)
 }
 
 // checkApproval: only an approver of the approving department decides on a
@@ -589,7 +592,7 @@ func (c *Case) hasPost(id string) bool {
 			return true
 		}
 	}
-	return false
+	return slices.Contains(c.SeenPosts, id)
 }
 
 // AssignTo gives a queued case to an agent chosen by the dispatcher; false

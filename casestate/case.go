@@ -59,8 +59,26 @@ type Case struct {
 	CloseAt        time.Time `json:"close_at,omitempty"`     // end of the reopen window
 	SpamCloseAt    time.Time `json:"spam_close_at,omitzero"` // when an unrescued spam case closes
 
-	Events   []Event `json:"events"`
-	Revision int     `json:"revision"` // bumped by every change, so a waiter can tell
+	// Events are the steps this run of the case's workflow recorded; the
+	// steps before them are in the Earlier runs' histories.
+	Events []Event `json:"events"`
+	// Earlier are the runs that recorded the case's first steps, oldest
+	// first, when the case continued as new (Carried).
+	Earlier []EarlierRun `json:"earlier,omitempty"`
+	// SeenPosts and SeenRequests keep, across runs, the post ids and the
+	// reply request tokens of the newest steps (at most seenBytes each), which
+	// the rules check for repeats: a redelivered follow-up, a resubmitted
+	// reply.
+	SeenPosts    []string `json:"seen_posts,omitempty"`
+	SeenRequests []string `json:"seen_requests,omitempty"`
+	Revision     int      `json:"revision"` // bumped by every change, so a waiter can tell
+}
+
+// EarlierRun is a run of the case's workflow that continued as new: its
+// history holds the steps up to and including Last.
+type EarlierRun struct {
+	Run  string `json:"run"`
+	Last int    `json:"last"`
 }
 
 // Continuity is the customer's open case when this post arrived, if any.
@@ -194,7 +212,7 @@ func (c *Case) SLADue() time.Time {
 }
 
 func (c *Case) record(now time.Time, e Event) {
-	e.Seq = len(c.Events) + 1
+	e.Seq = c.Steps() + 1
 	e.At = now
 	if e.Department == "" {
 		e.Department = c.Department
@@ -203,20 +221,64 @@ func (c *Case) record(now time.Time, e Event) {
 	c.Revision++
 }
 
-// Carried is the case to carry into the next run of its workflow when it
-// continues as new: the same case, with the text of every step moved out
-// to run, the run whose history holds it (Event.InRun), so what is carried
-// stays small however much the customer wrote. Every step keeps the rest
-// (its kind, time, references, request token), which the rules read.
-func (c *Case) Carried(run string) Case {
-	out := *c
-	out.Events = slices.Clone(c.Events)
-	for i := range out.Events {
-		if e := &out.Events[i]; e.Text != "" && e.InRun == "" {
-			e.Text, e.InRun = "", run
+// Steps is the length of the case's whole trail, across runs.
+func (c *Case) Steps() int { return c.EarlierSteps() + len(c.Events) }
+
+// EarlierSteps is how many steps earlier runs hold.
+func (c *Case) EarlierSteps() int {
+	if n := len(c.Earlier); n > 0 {
+		return c.Earlier[n-1].Last
+	}
+	return 0
+}
+
+// HeldBy is the earlier run whose history holds step seq, if one does.
+func (c *Case) HeldBy(seq int) (EarlierRun, bool) {
+	for _, r := range c.Earlier {
+		if seq <= r.Last {
+			return r, true
 		}
 	}
+	return EarlierRun{}, false
+}
+
+// seenBytes bounds the post ids, and again the request tokens, carried
+// across runs (the newest: a thousand short ids, or 256 of the longest):
+// the repeats they catch come minutes after the original, not thousands of
+// steps later.
+const seenBytes = 256 << 10
+
+// Carried is the case to carry into the next run of its workflow when it
+// continues as new, from run: its steps stay in run's history (Earlier),
+// and what the rules read of them comes along (the ids of the customer's
+// posts, the request tokens of replies), so what is carried stays small
+// however long the trail.
+func (c *Case) Carried(run string) Case {
+	out := *c
+	out.SeenPosts, out.SeenRequests = slices.Clone(c.SeenPosts), slices.Clone(c.SeenRequests)
+	for _, e := range c.Events {
+		if (e.Kind == EventCustomer || e.Kind == EventOpened) && e.Ref != "" {
+			out.SeenPosts = append(out.SeenPosts, e.Ref)
+		}
+		if (e.Kind == EventReplied || e.Kind == EventDrafted) && e.Request != "" {
+			out.SeenRequests = append(out.SeenRequests, e.Request)
+		}
+	}
+	out.SeenPosts = newest(out.SeenPosts)
+	out.SeenRequests = newest(out.SeenRequests)
+	out.Earlier = append(slices.Clone(c.Earlier), EarlierRun{Run: run, Last: c.Steps()})
+	out.Events = nil
 	return out
+}
+
+// newest is the end of s that fits seenBytes, at most a thousand.
+func newest(s []string) []string {
+	from, size := len(s), 0
+	for from > 0 && len(s)-from < 1000 && size+len(s[from-1]) <= seenBytes {
+		from--
+		size += len(s[from])
+	}
+	return s[from:]
 }
 
 // SystemNote records something the system itself has to tell the case's

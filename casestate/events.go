@@ -46,9 +46,6 @@ type Event struct {
 	Ref        string    `json:"ref,omitempty"`     // e.g. the platform id of a published reply
 	Request    string    `json:"request,omitempty"` // the token of a reply or draft (Action.Request)
 	Intent     string    `json:"intent,omitempty"`  // the intent a relabel or rescue gave the post
-	// InRun names the run of the case's workflow whose history holds Text,
-	// for a step recorded before the case continued as new (Carried).
-	InRun string `json:"in_run,omitempty"`
 	// The SLA outcome as figures, so reports need not parse SLA. Set when a
 	// clock stops (Met says whether in time) or breaches (Met false); the
 	// clock is identified by its kind and start.

@@ -38,16 +38,6 @@ type CaseUpdate struct {
 	Closed bool `json:"closed"`
 }
 
-// Report is what a case with this trail reports of itself.
-func Report(c Case, closed bool, events []casestate.Event) CaseUpdate {
-	c.Closed = closed
-	c.Steps = len(events)
-	if n := len(events); n > 0 {
-		c.Last, c.LastAt = string(events[n-1].Kind), events[n-1].At
-	}
-	return CaseUpdate{Case: c, Closed: closed}
-}
-
 // MaxCases bounds the cases an index keeps, so a journey's state stays a
 // few hundred kilobytes through every continue-as-new however many posts
 // the customer writes; past it the oldest closed cases leave the index
@@ -104,8 +94,9 @@ func (x *Index) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Record notes what a case reported (a report delivered twice changes
-// nothing): a case once closed stays closed, and the index keeps MaxCases.
+// Record notes what a case reported, the latest report standing (a case's
+// reports arrive in order, and a resolved case can be reopened; a report
+// delivered twice changes nothing); the index keeps MaxCases.
 func (x *Index) Record(u CaseUpdate) {
 	if u.Case.CaseID == "" { // only makes sure the journey exists
 		return
@@ -114,9 +105,6 @@ func (x *Index) Record(u CaseUpdate) {
 	c.Closed = u.Closed
 	if i := slices.IndexFunc(x.Cases, func(k Case) bool { return k.CaseID == c.CaseID }); i >= 0 {
 		old := x.Cases[i]
-		if old.Closed && !c.Closed {
-			return
-		}
 		if c.Since.IsZero() || (!old.Since.IsZero() && old.Since.Before(c.Since)) {
 			c.Since = old.Since
 		}

@@ -40,12 +40,15 @@ func TestRecordKeepsOneEntryPerCaseInOrder(t *testing.T) {
 	closed := ref("b", time.Minute)
 	closed.Steps, closed.Last = 7, "closed"
 	x.Record(CaseUpdate{Case: closed, Closed: true})
-	x.Record(CaseUpdate{Case: ref("b", time.Minute)}) // a late report from while it was open
 	if got := ids(x.Cases); got != "a:open b:closed" || x.Cases[1].Steps != 7 {
 		t.Fatalf("cases %s, %+v", got, x.Cases[1])
 	}
 	if latest, ok := Latest(x.Cases, ""); !ok || latest.CaseID != "a" {
 		t.Fatalf("latest %v: a closed case was followed", latest)
+	}
+	x.Record(CaseUpdate{Case: ref("b", time.Minute)}) // reopened
+	if got := ids(x.Cases); got != "a:open b:open" || x.Cases[1].Steps != 7 {
+		t.Fatalf("after a reopen: cases %s, %+v", got, x.Cases[1])
 	}
 }
 

@@ -93,7 +93,7 @@ func (r *caseRun) setup(ctx workflow.Context) error {
 		if r.c == nil {
 			return EventsPage{}, nil
 		}
-		return Page(r.c.Events, req), nil
+		return PageOf(r.c, req), nil
 	}); err != nil {
 		return err
 	}
@@ -138,7 +138,7 @@ func (r *caseRun) run(ctx workflow.Context) (casestate.View, error) {
 	}
 	mayContinue := workflow.GetVersion(ctx, versionContinueAsNew, workflow.DefaultVersion, continueAsNew) == continueAsNew
 	log := workflow.GetLogger(ctx)
-	log.Info("case running", "department", r.c.Department, "priority", r.c.Priority, "intent", r.c.Triage.Intent, "steps", len(r.c.Events))
+	log.Info("case running", "department", r.c.Department, "priority", r.c.Priority, "intent", r.c.Triage.Intent, "steps", r.c.Steps())
 
 	for {
 		// Taken before this pass's blocking steps: a change made while they
@@ -195,7 +195,7 @@ func (r *caseRun) run(ctx workflow.Context) (casestate.View, error) {
 	}
 	r.reportMilestones(ctx)
 	r.count(ctx)
-	log.Info("case closed", "events", len(r.c.Events))
+	log.Info("case closed", "steps", r.c.Steps())
 	return r.c.View(), nil
 }
 
@@ -224,10 +224,11 @@ const (
 
 // readyToContinue says whether the run should continue as new now: its
 // history is long enough for Temporal to suggest it, and nothing is in
-// flight (an action, a notice, a dispatcher message, a signal not taken).
+// flight (an action, a notice, a dispatcher message, a signal not taken),
+// and every step is counted (a pass has run since the last change).
 func (r *caseRun) readyToContinue(ctx workflow.Context) bool {
 	return workflow.GetInfo(ctx).GetContinueAsNewSuggested() && workflow.AllHandlersFinished(ctx) &&
-		r.background == 0 && len(r.outgoing) == 0 &&
+		r.background == 0 && len(r.outgoing) == 0 && r.metered == len(r.c.Events) &&
 		r.posts.Len() == 0 && r.assign.Len() == 0 && r.unassign.Len() == 0 && r.edits.Len() == 0
 }
 
@@ -235,15 +236,14 @@ func (r *caseRun) readyToContinue(ctx workflow.Context) bool {
 func (r *caseRun) next(ctx workflow.Context) CaseInput {
 	in := r.in
 	in.Carried = &CarriedCase{Case: r.c.Carried(workflow.GetInfo(ctx).WorkflowExecution.RunID), JourneyID: r.journeyID,
-		Reported: r.reported, Metered: r.metered, Queue: r.queue, Shown: r.shown}
+		Queue: r.queue, Shown: r.shown}
 	return in
 }
 
 // resume takes up a case an earlier run carried.
 func (r *caseRun) resume(carried CarriedCase) {
 	r.c = &carried.Case
-	r.journeyID, r.reported, r.metered = carried.JourneyID, carried.Reported, carried.Metered
-	r.queue, r.shown = carried.Queue, carried.Shown
+	r.journeyID, r.queue, r.shown = carried.JourneyID, carried.Queue, carried.Shown
 }
 
 // versionPrepare: how the case triages the post and finds the customer.
@@ -369,8 +369,12 @@ func (r *caseRun) reportMilestones(ctx workflow.Context) {
 		return
 	}
 	v := r.c.View()
-	u := journey.Report(journey.Case{CaseID: r.c.ID, Channel: v.Channel, Department: v.Department,
-		Assignee: v.Assignee, Status: string(v.Status), Since: r.c.OpenedAt}, !r.c.Active(), r.c.Events)
+	u := journey.CaseUpdate{Case: journey.Case{CaseID: r.c.ID, Channel: v.Channel, Department: v.Department,
+		Assignee: v.Assignee, Status: string(v.Status), Since: r.c.OpenedAt, Steps: r.c.Steps()}, Closed: !r.c.Active()}
+	if n := len(r.c.Events); n > 0 {
+		u.Case.Last, u.Case.LastAt = string(r.c.Events[n-1].Kind), r.c.Events[n-1].At
+	}
+	u.Case.Closed = u.Closed
 	r.reported = len(r.c.Events)
 	if err := workflow.SignalExternalWorkflow(ctx, r.journeyID, "", SignalCaseUpdate, u).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Error("report to journey failed", "journey", r.journeyID, "error", err)

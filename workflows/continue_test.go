@@ -2,6 +2,7 @@ package workflows_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -15,10 +16,10 @@ import (
 )
 
 // When Temporal suggests it, a case continues as new, though not while a
-// reply is going out. The next run carries the case: its steps' texts stay
-// in the run that recorded them, everything the rules read comes along (a
-// reply's request token still refuses a resubmission), and the trail goes
-// on where it stopped.
+// reply is going out. The next run carries the case: its steps stay in the
+// run that recorded them, what the rules read of them comes along (a
+// reply's request token still refuses a resubmission, a follow-up's id a
+// redelivery), and the trail goes on where it stopped.
 func TestACaseContinuesAsNewCarryingItself(t *testing.T) {
 	ct := newCaseTest(t, "complaint", friday1000)
 	ct.publishTakes = time.Minute
@@ -47,21 +48,27 @@ func TestACaseContinuesAsNewCarryingItself(t *testing.T) {
 	if carried == nil {
 		t.Fatal("nothing carried")
 	}
-	if got := strings.Join(kinds(carried.Case.Events), " "); got != "opened triaged queued claimed customer_wrote replied" {
-		t.Fatalf("carried trail %s: the run continued with the reply or the follow-up in flight", got)
+	if len(carried.Case.Events) != 0 || carried.Case.Steps() != 6 || len(carried.Case.Earlier) != 1 || carried.Case.Earlier[0].Last != 6 {
+		t.Fatalf("carried %d steps in %+v: the run continued with the reply or the follow-up in flight, or took its steps along",
+			carried.Case.Steps(), carried.Case.Earlier)
 	}
-	for _, e := range carried.Case.Events {
-		if e.Text != "" || (e.Kind == casestate.EventReplied && e.InRun == "") {
-			t.Fatalf("step %d (%s) carried its text %q, in run %q", e.Seq, e.Kind, e.Text, e.InRun)
-		}
+	if fmt.Sprint(carried.Case.SeenPosts) != "[x-100 x-101]" || fmt.Sprint(carried.Case.SeenRequests) != "[form-1]" {
+		t.Fatalf("carried posts %v, requests %v", carried.Case.SeenPosts, carried.Case.SeenRequests)
 	}
-	if carried.Queue.Kind != QueueClaimed || carried.Queue.Agent != "sam" || carried.Shown.Assignee != "sam" || carried.Metered != 6 {
-		t.Fatalf("carried queue %+v, shown %+v, metered %d", carried.Queue, carried.Shown, carried.Metered)
+	if carried.Queue.Kind != QueueClaimed || carried.Queue.Agent != "sam" || carried.Shown.Assignee != "sam" {
+		t.Fatalf("carried queue %+v, shown %+v", carried.Queue, carried.Shown)
+	}
+	first := ct.events()
+	if got := strings.Join(kinds(first), " "); got != "opened triaged queued claimed customer_wrote replied" {
+		t.Fatalf("the first run's trail %s", got)
 	}
 
 	// The next run, from the carried input.
 	second := newCaseTest(t, "complaint", friday1000.Add(3*time.Minute))
-	second.at(time.Minute, func() { second.act("again", casestate.ActionReply, "sam", reply) })
+	second.at(time.Minute, func() {
+		second.act("again", casestate.ActionReply, "sam", reply)
+		second.env.SignalWorkflow(SignalCustomerPost, CustomerPost{Post: follow}) // redelivered
+	})
 	second.at(2*time.Minute, func() {
 		second.act("reply", casestate.ActionReply, "sam", casestate.Action{Text: "4.2 is out now", Request: "form-2"})
 	})
@@ -73,17 +80,25 @@ func TestACaseContinuesAsNewCarryingItself(t *testing.T) {
 	if err := second.errs["again"]; err == nil || !strings.Contains(err.Error(), "rule duplicate-request") {
 		t.Fatalf("the first run's reply resubmitted: %v, want rule duplicate-request", err)
 	}
+	res, err := second.env.QueryWorkflow(QueryEventsPage, EventsPageRequest{From: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var early EventsPage
+	if err := res.Get(&early); err != nil || early.Run != carried.Case.Earlier[0].Run || early.RunLast != 6 || early.Total != 9 {
+		t.Fatalf("a page of the first run's steps from the second: %+v %v", early, err)
+	}
 	ev := second.events()
-	if got := strings.Join(kinds(ev), " "); got != "opened triaged queued claimed customer_wrote replied replied resolved closed" {
-		t.Fatalf("trail %s", got)
+	if got := strings.Join(kinds(ev), " "); got != "replied resolved closed" {
+		t.Fatalf("the second run's trail %s", got)
 	}
 	for i, e := range ev {
-		if e.Seq != i+1 {
+		if e.Seq != 7+i {
 			t.Fatalf("step %d has seq %d", i, e.Seq)
 		}
 	}
-	if ev[6].Text != "4.2 is out now" || ev[6].InRun != "" || ev[5].InRun == "" {
-		t.Fatalf("second run's reply %+v, first run's %+v", ev[6], ev[5])
+	if ev[0].Text != "4.2 is out now" {
+		t.Fatalf("second run's reply %+v", ev[0])
 	}
 	for _, outbox := range []string{ct.outbox, second.outbox} {
 		if sent, err := publish.ReadOutbox(outbox); err != nil || len(sent) != 1 {

@@ -32,36 +32,44 @@ type EventsPageRequest struct {
 
 // EventsPage is a stretch of a case's trail and the trail's length. A page
 // also stops short of EventsPageBytes of text, so that a trail of long
-// posts never answers more than a gRPC message holds.
+// posts never answers more than a gRPC message holds. A page asked from a
+// step an earlier run recorded (the case continued as new) has no events
+// but names that run in Run, whose steps end at RunLast: ask it the same.
 type EventsPage struct {
-	Events []casestate.Event `json:"events"`
-	Total  int               `json:"total"`
+	Events  []casestate.Event `json:"events"`
+	Total   int               `json:"total"`
+	Run     string            `json:"run,omitempty"`
+	RunLast int               `json:"run_last,omitempty"`
 }
 
 // EventsPageBytes bounds the text of one page of events.
 const EventsPageBytes = 1 << 20
 
-// stepBytes is about what a step's other fields take in a page: a trail
-// whose texts stay in earlier runs still answers in pages a message holds.
-const stepBytes = 256
-
-// Page returns the page of events req asks for: at least one event when
-// any is left, however long.
-func Page(events []casestate.Event, req EventsPageRequest) EventsPage {
-	from := min(max(req.From, 0), len(events))
+// PageOf returns the page of c's trail req asks for: at least one event
+// when any is left in this run, however long.
+func PageOf(c *casestate.Case, req EventsPageRequest) EventsPage {
+	page := EventsPage{Total: c.Steps()}
+	from := min(max(req.From, 0), page.Total)
+	if run, ok := c.HeldBy(from + 1); ok {
+		page.Run, page.RunLast = run.Run, run.Last
+		return page
+	}
+	events := c.Events
+	from -= c.EarlierSteps()
 	limit := req.Limit
 	if limit <= 0 {
 		limit = len(events)
 	}
 	end, size := from, 0
 	for end < len(events) && end-from < limit {
-		size += len(events[end].Text) + len(events[end].Detail) + stepBytes
+		size += len(events[end].Text) + len(events[end].Detail)
 		if end > from && size > EventsPageBytes {
 			break
 		}
 		end++
 	}
-	return EventsPage{Events: events[from:end], Total: len(events)}
+	page.Events = events[from:end]
+	return page
 }
 
 // PostEdit is the signal that the customer edited or deleted one of the
@@ -99,15 +107,14 @@ type Preparation struct {
 }
 
 // CarriedCase is what a case takes into its next run when it continues as
-// new: the case (its steps' texts left in the runs that recorded them) and
-// what the run had told others of it.
+// new: the case (its steps left in the runs that recorded them) and what
+// the run had told others of it. Every step was counted in metrics, and
+// the journey hears of the case when it closes.
 type CarriedCase struct {
 	Case      casestate.Case       `json:"case"`
 	JourneyID string               `json:"journey_id,omitempty"`
-	Reported  int                  `json:"reported"` // steps the journey was told of
-	Metered   int                  `json:"metered"`  // steps counted in metrics
-	Queue     queueState           `json:"queue"`    // what the dispatcher was last told
-	Shown     casestate.Visibility `json:"shown"`    // what the search attributes show
+	Queue     queueState           `json:"queue"` // what the dispatcher was last told
+	Shown     casestate.Visibility `json:"shown"` // what the search attributes show
 }
 
 // Search attributes the case keeps current for the Web UI and the CLI.
