@@ -7,6 +7,10 @@
 # Keep in step with devserver.CLIVersion (a test checks).
 TEMPORAL_VERSION := v1.5.1
 TEMPORAL := .tools/bin/temporal
+# The real server and its schema tool, for the cluster on PostgreSQL; keep
+# in step with cluster.ServerVersion (a test checks).
+SERVER_VERSION := v1.32.1
+SERVER_TOOLS := .tools/server-$(SERVER_VERSION)
 GO ?= go
 
 # Linters, pinned like the CLI; built into .tools/bin when missing or at
@@ -19,7 +23,7 @@ WORKFLOWCHECK := go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 NO_SERVER := ./post/ ./policy/ ./businesshours/ ./casestate/ ./triage/... ./learning/... ./dispatch/ ./journey/ ./slareport/ ./workflows/ \
 	./ingest/ ./publish/ ./internal/jsonl/ ./internal/archtest/
 
-.PHONY: dev test temporal build fuzz bench faults lint lint-tools race
+.PHONY: dev test test-cluster temporal temporal-server postgres build fuzz bench faults lint lint-tools race
 
 dev: temporal
 	$(GO) run ./cmd/switchboard dev
@@ -47,10 +51,21 @@ lint-tools:
 	done
 
 test: temporal
-	sh scripts/ensure-chromium.sh
+	sh scripts/ensure-debian.sh chromium /usr/bin/chromium chromium
 	SWITCHBOARD_REQUIRE_TEMPORAL=1 SWITCHBOARD_REQUIRE_BROWSER=1 $(GO) test -count=1 -timeout 25m ./...
 	@# Again in a time zone far from UTC (+14h): no test may depend on the machine's.
 	TZ=Pacific/Kiritimati $(GO) test -count=1 $(NO_SERVER)
+
+# The integration suites and the fault tests again, on a Temporal cluster
+# on PostgreSQL (frontend, history, matching and worker as four processes)
+# that each test starts itself; builds the server and installs PostgreSQL
+# when missing. CI runs the suites and faults below (about six minutes);
+# `make test-cluster CLUSTER_SUITES=./... CLUSTER_FAULTS=.` runs them all.
+CLUSTER_SUITES ?= ./caseapi/ ./intake/ ./internal/cluster/ ./internal/kv/
+CLUSTER_FAULTS ?= HistoryKilled|PostgresRestart|AcrossWorkers|WorkerKilledMidRun
+test-cluster: temporal temporal-server postgres
+	SWITCHBOARD_TEST_BACKEND=postgres SWITCHBOARD_REQUIRE_TEMPORAL=1 $(GO) test -count=1 -timeout 25m $(CLUSTER_SUITES)
+	SWITCHBOARD_TEST_BACKEND=postgres SWITCHBOARD_REQUIRE_TEMPORAL=1 $(GO) test -tags faults -count=1 -timeout 30m -v -run '$(CLUSTER_FAULTS)' ./faults/
 
 # Every fuzz target for FUZZTIME executions each (CI runs it after the tests).
 fuzz:
@@ -68,6 +83,16 @@ faults: temporal
 
 build:
 	$(GO) build -o bin/ ./cmd/switchboard ./worker ./starter
+
+temporal-server:
+	@if [ -x $(SERVER_TOOLS)/server ] && [ -x $(SERVER_TOOLS)/sql ]; then :; else \
+		echo "building the Temporal server $(SERVER_VERSION) into $(SERVER_TOOLS) (once; about 12 minutes)"; \
+		GOBIN=$(CURDIR)/$(SERVER_TOOLS) $(GO) install go.temporal.io/server/cmd/server@$(SERVER_VERSION) && \
+		GOBIN=$(CURDIR)/$(SERVER_TOOLS) $(GO) install go.temporal.io/server/cmd/tools/sql@$(SERVER_VERSION); \
+	fi
+
+postgres:
+	sh scripts/ensure-debian.sh postgresql /usr/lib/postgresql
 
 temporal:
 	@if [ -x $(TEMPORAL) ] || command -v temporal >/dev/null 2>&1; then :; else \

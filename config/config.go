@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -61,11 +62,29 @@ type Config struct {
 	Triage   triage.Config  `mapstructure:"triage"`
 	Retrain  Retrain        `mapstructure:"retrain"`
 	Console  Console        `mapstructure:"console"`
+	// Store is where switchboard keeps what every replica must share
+	// outside Temporal (console sessions): a postgres:// URL in a
+	// deployment; empty, a SQLite file in the data folder.
+	Store Store `mapstructure:"store"`
 
 	Intake     intakeconf.Config `mapstructure:"intake"`
 	Publishers publish.Config    `mapstructure:"publishers"`
 
 	directory *policy.Directory
+}
+
+// Store configures the shared store (internal/kv).
+type Store struct {
+	URL string `mapstructure:"url"`
+}
+
+// StoreURL is the shared store to open: Store.URL, else switchboard.db in
+// the data folder.
+func (c *Config) StoreURL() string {
+	if c.Store.URL != "" {
+		return c.Store.URL
+	}
+	return filepath.Join(c.DataDir, "switchboard.db")
 }
 
 // Retrain configures the schedule that retrains triage from agents'

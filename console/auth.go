@@ -81,7 +81,13 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.limits.succeeded(id, address)
-	sess := s.sessions.create(agent.ID)
+	sess, err := s.sessions.create(agent.ID)
+	if err != nil {
+		s.log.Error("console sign-in: shared store", zap.Error(err))
+		retry.Error = "Signing in is not possible right now; try again in a moment."
+		s.showLogin(w, r, http.StatusServiceUnavailable, retry)
+		return
+	}
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: "", Path: "/login", MaxAge: -1,
 		HttpOnly: true, Secure: s.secureCookies, SameSite: http.SameSiteStrictMode})
 	http.SetCookie(w, &http.Cookie{

@@ -27,6 +27,7 @@ import (
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/config"
 	"github.com/switchboard-care/switchboard/dispatch"
+	"github.com/switchboard-care/switchboard/internal/kv"
 	"github.com/switchboard-care/switchboard/journey"
 	"github.com/switchboard-care/switchboard/policy"
 )
@@ -54,7 +55,9 @@ type Cases interface {
 type Options struct {
 	Config *config.Config // policy, agent directory and the console: key
 	Cases  Cases
-	Log    *zap.Logger
+	// Store keeps the sessions every console replica shares.
+	Store *kv.Store
+	Log   *zap.Logger
 	// OutboxPath is the sandbox publisher's file (app.OutboxPath); empty
 	// leaves the outbox page saying there is none.
 	OutboxPath string
@@ -91,8 +94,8 @@ type server struct {
 
 // New builds the console's HTTP handler.
 func New(o Options) (http.Handler, error) {
-	if o.Config == nil || o.Cases == nil {
-		return nil, errors.New("console: Config and Cases are required")
+	if o.Config == nil || o.Cases == nil || o.Store == nil {
+		return nil, errors.New("console: Config, Cases and Store are required")
 	}
 	if err := o.Config.Console.Validate(); err != nil {
 		return nil, err
@@ -121,7 +124,7 @@ func New(o Options) (http.Handler, error) {
 	s := &server{
 		cfg: o.Config, pol: &o.Config.Policy, dir: o.Config.Directory(), cases: o.Cases,
 		log: o.Log.Named("console"), outbox: o.OutboxPath, now: o.Now,
-		sessions:      newSessions(o.Config.Console.SessionTTL, o.Now),
+		sessions:      newSessions(o.Config.Console.SessionTTL, o.Now, o.Store, o.Log.Named("console")),
 		limits:        newSignInLimits(o.Now),
 		secureCookies: o.Config.Console.SecureCookies(), proxies: proxies,
 		snippets: newSnippets(),

@@ -22,6 +22,7 @@ import (
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/config"
 	"github.com/switchboard-care/switchboard/dispatch"
+	"github.com/switchboard-care/switchboard/internal/kv"
 	"github.com/switchboard-care/switchboard/journey"
 	"github.com/switchboard-care/switchboard/policy"
 	"github.com/switchboard-care/switchboard/post"
@@ -181,6 +182,9 @@ func newFixtureWith(t *testing.T, o Options, edit func(*config.Config)) *fixture
 	o.Config, o.Cases = cfg, m
 	if o.Now == nil {
 		o.Now = func() time.Time { return t0 }
+	}
+	if o.Store == nil {
+		o.Store = openStore(t)
 	}
 	h, err := New(o)
 	if err != nil {
@@ -497,6 +501,41 @@ func TestHandoffOutOfTheDepartmentReturnsToTheInbox(t *testing.T) {
 	}
 }
 
+// openStore is a shared store of the console's own, in a SQLite file.
+func openStore(t *testing.T) *kv.Store {
+	t.Helper()
+	s, err := kv.Open(context.Background(), filepath.Join(t.TempDir(), "switchboard.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// Two console replicas on one shared store: signed in on one, the agent is
+// signed in on the other (a load balancer may send each request to either),
+// a message shown after an action reaches the page whichever serves it, and
+// signing out on one ends the session on both.
+func TestASessionMadeOnOneConsoleWorksOnAnother(t *testing.T) {
+	store := openStore(t)
+	one, two := newFixture(t, Options{Store: store}), newFixture(t, Options{Store: store})
+	onOne := one.browser().signedIn("sam")
+	onTwo := &browser{f: two, jar: onOne.jar, c: onOne.c} // the same browser: cookies are not kept per port
+	resp, page := onTwo.get("/inbox")
+	wantStatus(t, resp, http.StatusOK)
+	if !strings.Contains(page, "case/x/s1") {
+		t.Fatalf("the other replica's inbox:\n%s", page)
+	}
+	tok := onTwo.token("/inbox")
+	resp, _ = onOne.do("POST", "/logout", url.Values{"csrf": {tok}}) // the token of one replica's page, checked by the other
+	wantStatus(t, resp, http.StatusSeeOther)
+	resp, _ = onTwo.get("/inbox")
+	wantStatus(t, resp, http.StatusSeeOther)
+	if loc := resp.Header.Get("Location"); !strings.HasPrefix(loc, "/login") {
+		t.Fatalf("after signing out on one replica the other sends to %q", loc)
+	}
+}
+
 func TestSignOutEndsTheSession(t *testing.T) {
 	f := newFixture(t, Options{})
 	b := f.browser().signedIn("sam")
@@ -631,7 +670,7 @@ func TestConsoleConfigIsValidated(t *testing.T) {
 		t.Fatalf("default listen %q", cfg.Console.Listen)
 	}
 	cfg.Console.SessionTTL = 0
-	if _, err := New(Options{Config: cfg, Cases: &memCases{}}); err == nil || !strings.Contains(err.Error(), "console.session_ttl") {
+	if _, err := New(Options{Config: cfg, Cases: &memCases{}, Store: openStore(t)}); err == nil || !strings.Contains(err.Error(), "console.session_ttl") {
 		t.Fatalf("zero TTL: %v", err)
 	}
 }

@@ -31,7 +31,7 @@ import (
 )
 
 // EnvRequireBrowser makes the browser test fail, rather than skip, when no
-// Chromium is installed; `make test` sets it after scripts/ensure-chromium.sh.
+// Chromium is installed; `make test` sets it after scripts/ensure-debian.sh chromium.
 const EnvRequireBrowser = "SWITCHBOARD_REQUIRE_BROWSER"
 
 // findChromium returns the browser to drive, or skips the test.
@@ -42,7 +42,7 @@ func findChromium(t *testing.T) string {
 			return p
 		}
 	}
-	msg := "no Chromium: run scripts/ensure-chromium.sh (Debian package chromium)"
+	msg := "no Chromium: run sh scripts/ensure-debian.sh chromium chromium (Debian package chromium)"
 	if os.Getenv(EnvRequireBrowser) != "" {
 		t.Fatal(msg)
 	}
@@ -70,7 +70,12 @@ func newStack(t *testing.T) *live {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	t.Cleanup(cancel)
 	cases := st.Cases
-	h, err := console.New(console.Options{Config: cfg, Cases: cases, OutboxPath: app.OutboxPath(cfg),
+	store, err := app.OpenStore(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = store.Close() })
+	h, err := console.New(console.Options{Config: cfg, Cases: cases, Store: store, OutboxPath: app.OutboxPath(cfg),
 		Log: zaptest.NewLogger(t, zaptest.Level(zap.WarnLevel))})
 	if err != nil {
 		t.Fatal(err)

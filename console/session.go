@@ -1,12 +1,19 @@
 package console
 
 import (
+	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"maps"
 	"sync"
 	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/switchboard-care/switchboard/internal/kv"
 )
 
 // Cookie names. The login cookie carries the token that protects the login
@@ -16,97 +23,121 @@ const (
 	loginCookie   = "switchboard_login"
 )
 
-// session is one signed-in agent. It lives in memory only: the id in the
-// cookie is random and means nothing outside this process, so there is no
-// key to sign with and a logout or expiry really ends it.
+// session is one signed-in agent. Sessions live in the shared store, so
+// every console replica knows them; the store keeps them under a hash of
+// the id, so what it holds signs nobody in, and a logout or expiry really
+// ends one.
 type session struct {
-	ID      string
-	AgentID string
-	CSRF    string // sent back with every form; a forged form cannot know it
-	Expires time.Time
+	ID      string    `json:"-"`
+	AgentID string    `json:"agent_id"`
+	CSRF    string    `json:"csrf"` // sent back with every form; a forged form cannot know it
+	Expires time.Time `json:"expires"`
 }
 
 // flash is a message shown once on the next page, after a redirect.
 type flash struct {
-	Kind string // ok or error
-	Text string
+	Kind string `json:"kind"` // ok or error
+	Text string `json:"text"`
 }
+
+// The shared store's tables for the console.
+const (
+	tableSessions = "console-sessions"
+	tableFlashes  = "console-flashes"
+)
+
+// storeTimeout bounds one call to the shared store.
+const storeTimeout = 5 * time.Second
 
 type sessions struct {
-	ttl time.Duration
-	now func() time.Time
-
-	mu      sync.Mutex
-	byID    map[string]*session
-	flashes map[string][]flash
+	ttl   time.Duration
+	now   func() time.Time // the console's clock, which decides expiry
+	store *kv.Store
+	log   *zap.Logger
 }
 
-func newSessions(ttl time.Duration, now func() time.Time) *sessions {
-	return &sessions{ttl: ttl, now: now, byID: map[string]*session{}, flashes: map[string][]flash{}}
+func newSessions(ttl time.Duration, now func() time.Time, store *kv.Store, log *zap.Logger) *sessions {
+	return &sessions{ttl: ttl, now: now, store: store, log: log}
+}
+
+// key is what the store keeps a session under.
+func key(id string) string {
+	sum := sha256.Sum256([]byte(id))
+	return hex.EncodeToString(sum[:])
+}
+
+// kept is how long the store keeps a record, by the real clock: expiry is
+// decided by the console's, and this only lets the store forget.
+func (s *sessions) kept() time.Time { return time.Now().Add(s.ttl) }
+
+func (s *sessions) call() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), storeTimeout)
 }
 
 // create starts a session for an agent with a fresh id, so an id planted in
 // the browser before login (session fixation) is never promoted.
-func (s *sessions) create(agentID string) session {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.sweep()
-	sess := &session{ID: randomToken(), AgentID: agentID, CSRF: randomToken(), Expires: s.now().Add(s.ttl)}
-	s.byID[sess.ID] = sess
-	return *sess
+func (s *sessions) create(agentID string) (session, error) {
+	ctx, cancel := s.call()
+	defer cancel()
+	_ = s.store.Sweep(ctx) // bounds the table by the sessions started within one TTL
+	sess := session{ID: randomToken(), AgentID: agentID, CSRF: randomToken(), Expires: s.now().Add(s.ttl)}
+	return sess, s.store.Put(ctx, tableSessions, key(sess.ID), sess, s.kept())
 }
 
-// get returns the live session with id; an expired one is removed.
+// get returns the live session with id; an expired one is removed. A store
+// that cannot answer signs nobody in.
 func (s *sessions) get(id string) (session, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sess, ok := s.byID[id]
+	ctx, cancel := s.call()
+	defer cancel()
+	var sess session
+	ok, err := s.store.Get(ctx, tableSessions, key(id), &sess)
+	if err != nil {
+		s.log.Warn("console session: shared store", zap.Error(err))
+		return session{}, false
+	}
 	if !ok {
 		return session{}, false
 	}
+	sess.ID = id
 	if !s.now().Before(sess.Expires) {
-		s.drop(id)
+		s.end(id)
 		return session{}, false
 	}
-	return *sess, true
+	return sess, true
 }
 
 func (s *sessions) end(id string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.drop(id)
-}
-
-func (s *sessions) drop(id string) {
-	delete(s.byID, id)
-	delete(s.flashes, id)
-}
-
-// sweep forgets expired sessions; it runs on every login, which bounds the
-// map by the sessions started within one TTL.
-func (s *sessions) sweep() {
-	now := s.now()
-	for id, sess := range s.byID {
-		if !now.Before(sess.Expires) {
-			s.drop(id)
+	ctx, cancel := s.call()
+	defer cancel()
+	for _, table := range []string{tableSessions, tableFlashes} {
+		if err := s.store.Delete(ctx, table, key(id)); err != nil {
+			s.log.Warn("console session: shared store", zap.Error(err))
 		}
 	}
 }
 
 func (s *sessions) addFlash(id string, f flash) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.byID[id]; ok {
-		s.flashes[id] = append(s.flashes[id], f)
+	ctx, cancel := s.call()
+	defer cancel()
+	var flashes []flash
+	_, err := s.store.Get(ctx, tableFlashes, key(id), &flashes)
+	if err == nil {
+		err = s.store.Put(ctx, tableFlashes, key(id), append(flashes, f), s.kept())
+	}
+	if err != nil {
+		s.log.Warn("console flash: shared store", zap.Error(err))
 	}
 }
 
 func (s *sessions) takeFlashes(id string) []flash {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	f := s.flashes[id]
-	delete(s.flashes, id)
-	return f
+	ctx, cancel := s.call()
+	defer cancel()
+	var flashes []flash
+	if ok, err := s.store.Get(ctx, tableFlashes, key(id), &flashes); err != nil || !ok {
+		return nil
+	}
+	_ = s.store.Delete(ctx, tableFlashes, key(id))
+	return flashes
 }
 
 // randomToken is 256 bits from the system's CSPRNG, URL-safe.

@@ -16,6 +16,9 @@ for db in temporal temporal_visibility; do
     sql --db "$db" setup-schema -v 0.0
   fi
 done
+# switchboard's shared store (create fails when it exists; switchboard
+# migrates its own schema when it starts).
+sql --db switchboard create || true
 sql --db temporal update-schema -d /etc/temporal/schema/postgresql/v12/temporal/versioned
 sql --db temporal_visibility update-schema -d /etc/temporal/schema/postgresql/v12/visibility/versioned
 echo "temporal schemas are up to date"

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -23,6 +24,7 @@ import (
 	"github.com/switchboard-care/switchboard/activities"
 	"github.com/switchboard-care/switchboard/caseapi"
 	"github.com/switchboard-care/switchboard/config"
+	"github.com/switchboard-care/switchboard/internal/kv"
 	"github.com/switchboard-care/switchboard/internal/logging"
 	"github.com/switchboard-care/switchboard/internal/metrics"
 	"github.com/switchboard-care/switchboard/learning/retrain"
@@ -47,6 +49,17 @@ func Dial(ctx context.Context, cfg *config.Config, log *zap.Logger, m *metrics.M
 		return nil, fmt.Errorf("connect to Temporal at %s (is the server running? `make dev` starts one): %w", cfg.Temporal.Address, err)
 	}
 	return tc, nil
+}
+
+// OpenStore opens the shared store the configuration names, creating the
+// data folder for the embedded one.
+func OpenStore(ctx context.Context, cfg *config.Config) (*kv.Store, error) {
+	if cfg.Store.URL == "" {
+		if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+			return nil, err
+		}
+	}
+	return kv.Open(ctx, cfg.StoreURL())
 }
 
 // OutboxPath is the sandbox publisher's file in the data folder.

@@ -37,7 +37,12 @@ func newConsoleCmd(a *App) *cobra.Command {
 				return err
 			}
 			defer cases.Temporal.Close()
-			h, err := console.New(console.Options{Config: cfg, Cases: cases, Log: a.Logger(), OutboxPath: app.OutboxPath(cfg)})
+			store, err := app.OpenStore(cmd.Context(), cfg)
+			if err != nil {
+				return unavailable(err)
+			}
+			defer store.Close()
+			h, err := console.New(console.Options{Config: cfg, Cases: cases, Store: store, Log: a.Logger(), OutboxPath: app.OutboxPath(cfg)})
 			if err != nil {
 				return err
 			}

@@ -13,6 +13,7 @@ import (
 	"github.com/switchboard-care/switchboard/demo"
 	"github.com/switchboard-care/switchboard/ingest"
 	"github.com/switchboard-care/switchboard/internal/app"
+	"github.com/switchboard-care/switchboard/internal/cluster"
 	"github.com/switchboard-care/switchboard/internal/devserver"
 	"github.com/switchboard-care/switchboard/internal/metrics"
 )
@@ -20,13 +21,16 @@ import (
 func newDevCmd(a *App) *cobra.Command {
 	var port, uiPort int
 	var noDemo bool
+	var backend string
 	cmd := &cobra.Command{
 		Use:   "dev",
 		Short: "Run everything locally: Temporal dev server with Web UI, worker, demo cases",
 		Long: "Starts the Temporal dev server from the pinned CLI (building it on first use)\n" +
 			"with a file database in the data folder, registers switchboard's search\n" +
 			"attributes, runs a worker, loads the demo posts and waits for Ctrl-C.\n" +
-			"Run it again and the open cases are still there with their timers.",
+			"Run it again and the open cases are still there with their timers.\n" +
+			"With --backend postgres it runs the real Temporal server (built on first use)\n" +
+			"on a private PostgreSQL in the data folder instead, as a deployment does.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -36,22 +40,44 @@ func newDevCmd(a *App) *cobra.Command {
 			}
 			log := a.Logger()
 			out := cmd.OutOrStdout()
-			bin, err := devserver.Ensure(ctx, func(msg string) { fmt.Fprintln(out, msg) })
-			if err != nil {
-				return err
-			}
-			srv, err := devserver.Start(ctx, devserver.Options{
-				Binary: bin, Port: port, UIPort: uiPort, Namespace: cfg.Temporal.Namespace,
-				DBFile:  filepath.Join(cfg.DataDir, "temporal.db"),
-				LogFile: filepath.Join(cfg.DataDir, "temporal.log"),
-				PIDFile: filepath.Join(cfg.DataDir, "temporal.pid"),
-			})
-			if err != nil {
-				return err
+			progress := func(msg string) { fmt.Fprintln(out, msg) }
+			var srv *devserver.Server
+			switch backend {
+			case "dev":
+				bin, err := devserver.Ensure(ctx, progress)
+				if err != nil {
+					return err
+				}
+				if srv, err = devserver.Start(ctx, devserver.Options{
+					Binary: bin, Port: port, UIPort: uiPort, Namespace: cfg.Temporal.Namespace,
+					DBFile:  filepath.Join(cfg.DataDir, "temporal.db"),
+					LogFile: filepath.Join(cfg.DataDir, "temporal.log"),
+					PIDFile: filepath.Join(cfg.DataDir, "temporal.pid"),
+				}); err != nil {
+					return err
+				}
+			case "postgres":
+				tools, err := devserver.EnsureServerTools(ctx, progress)
+				if err != nil {
+					return err
+				}
+				progress("starting PostgreSQL and the Temporal server in " + filepath.Join(cfg.DataDir, "cluster"))
+				c, err := cluster.Start(ctx, cluster.Options{Dir: filepath.Join(cfg.DataDir, "cluster"), Tools: tools, Port: port,
+					Namespace: cfg.Temporal.Namespace, Retention: 30 * 24 * time.Hour})
+				if err != nil {
+					return err
+				}
+				srv = &devserver.Server{Address: c.Address, Cluster: c}
+			default:
+				return usageError{fmt.Errorf("--backend %q: use dev or postgres", backend)}
 			}
 			defer func() {
-				fmt.Fprintln(out, "stopping the Temporal dev server…")
-				_ = srv.Stop()
+				fmt.Fprintln(out, "stopping Temporal…")
+				if srv.Cluster != nil {
+					_ = srv.Cluster.Stop()
+				} else {
+					_ = srv.Stop()
+				}
 			}()
 			cfg.Temporal.Address = srv.Address
 			m, err := metrics.New()
@@ -68,7 +94,12 @@ func newDevCmd(a *App) *cobra.Command {
 			go func() { workerDone <- app.RunWorker(ctx, cfg, tc, log) }()
 
 			cases := app.Cases(cfg, tc)
-			web, err := console.New(console.Options{Config: cfg, Cases: cases, Log: log.Named("console"), OutboxPath: app.OutboxPath(cfg)})
+			store, err := app.OpenStore(ctx, cfg)
+			if err != nil {
+				return err
+			}
+			defer store.Close()
+			web, err := console.New(console.Options{Config: cfg, Cases: cases, Store: store, Log: log.Named("console"), OutboxPath: app.OutboxPath(cfg)})
 			if err != nil {
 				return err
 			}
@@ -87,8 +118,12 @@ func newDevCmd(a *App) *cobra.Command {
 				}
 				fmt.Fprintf(out, "demo posts: started %d, joined %d, already there %d\n", sum.Started, sum.Joined, sum.Duplicates)
 			}
-			fmt.Fprintf(out, "\nswitchboard is running.\n  Temporal:  %s (namespace %s)\n  Web UI:    %s/namespaces/%s/workflows\n  Console:   http://%s (demo agents: sam, priya, paul, cora… password \"demo\")\n  Intake:    http://%s (webhooks: /webhooks/meta, /webhooks/x, /v1/posts)\n  Metrics:   http://%s/metrics\n  Data:      %s\n",
-				srv.Address, cfg.Temporal.Namespace, srv.UIAddress, cfg.Temporal.Namespace, cfg.Console.Listen, cfg.Intake.Listen, cfg.Metrics.Listen, cfg.DataDir)
+			ui := srv.UIAddress + "/namespaces/" + cfg.Temporal.Namespace + "/workflows"
+			if srv.Cluster != nil {
+				ui = "none with --backend postgres (the dev server embeds it); `temporal workflow list` works"
+			}
+			fmt.Fprintf(out, "\nswitchboard is running.\n  Temporal:  %s (namespace %s)\n  Web UI:    %s\n  Console:   http://%s (demo agents: sam, priya, paul, cora… password \"demo\")\n  Intake:    http://%s (webhooks: /webhooks/meta, /webhooks/x, /v1/posts)\n  Metrics:   http://%s/metrics\n  Data:      %s\n",
+				srv.Address, cfg.Temporal.Namespace, ui, cfg.Console.Listen, cfg.Intake.Listen, cfg.Metrics.Listen, cfg.DataDir)
 			fmt.Fprintf(out, "  Try in the Web UI's search: Department = \"support\" AND CaseStatus = \"open\"\n\nPress Ctrl-C to stop.\n")
 			select {
 			case <-ctx.Done():
@@ -117,5 +152,6 @@ func newDevCmd(a *App) *cobra.Command {
 	cmd.Flags().IntVar(&port, "port", 7233, "Temporal frontend port")
 	cmd.Flags().IntVar(&uiPort, "ui-port", 8233, "Temporal Web UI port")
 	cmd.Flags().BoolVar(&noDemo, "no-demo", false, "do not load the demo posts")
+	cmd.Flags().StringVar(&backend, "backend", "dev", "dev (the dev server, SQLite, with its Web UI) or postgres (the Temporal server on a private PostgreSQL in the data folder)")
 	return cmd
 }

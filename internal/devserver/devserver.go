@@ -18,6 +18,7 @@ import (
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/switchboard-care/switchboard/internal/cluster"
 	"github.com/switchboard-care/switchboard/workflows"
 )
 
@@ -114,13 +115,15 @@ type Options struct {
 	DynamicConfig []string
 }
 
-// Server is a running dev server.
+// Server is a running dev server, or a cluster standing in for one.
 type Server struct {
 	Address   string // host:port of the frontend
 	UIAddress string // http://host:port of the Web UI, empty if disabled
-	opts      Options
-	cmd       *exec.Cmd
-	done      chan error
+	// Cluster is set when the server is a Temporal cluster on PostgreSQL.
+	Cluster *cluster.Cluster
+	opts    Options
+	cmd     *exec.Cmd
+	done    chan error
 }
 
 // Start launches the dev server with switchboard's search attributes and
@@ -229,6 +232,9 @@ func (s *Server) waitReady(ctx context.Context) error {
 
 // Stop ends the server gracefully (SIGTERM, then SIGKILL after 10s).
 func (s *Server) Stop() error {
+	if s.Cluster != nil {
+		return s.Cluster.StopServices()
+	}
 	if s.cmd == nil || s.cmd.Process == nil {
 		return nil
 	}
@@ -280,10 +286,45 @@ func stopOrphan(pidFile, binary string) error {
 // Restart stops the server and starts it again on the same ports and
 // database file.
 func (s *Server) Restart(ctx context.Context) error {
+	if s.Cluster != nil {
+		return s.Cluster.StartServices(ctx)
+	}
 	if err := s.Stop(); err != nil {
 		return err
 	}
 	return s.start(ctx)
+}
+
+// EnsureServerTools finds the pinned server build, building it if missing.
+func EnsureServerTools(ctx context.Context, progress func(string)) (string, error) {
+	dir, err := PinnedServerTools()
+	if err != nil {
+		return "", err
+	}
+	for _, tool := range []struct{ bin, pkg string }{{"server", "cmd/server"}, {"sql", "cmd/tools/sql"}} {
+		if _, err := os.Stat(filepath.Join(dir, tool.bin)); err == nil {
+			continue
+		}
+		progress(fmt.Sprintf("building the Temporal %s %s into %s (once; about 12 minutes)", tool.bin, cluster.ServerVersion, dir))
+		cmd := exec.CommandContext(ctx, "go", "install", "go.temporal.io/server/"+tool.pkg+"@"+cluster.ServerVersion)
+		cmd.Env = append(os.Environ(), "GOBIN="+dir)
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		if err := cmd.Run(); err != nil {
+			return "", fmt.Errorf("build the Temporal %s %s: %w", tool.bin, cluster.ServerVersion, err)
+		}
+	}
+	return dir, nil
+}
+
+// PinnedServerTools is where the pinned Temporal server and its SQL tool
+// are built: .tools/server-<version> under the module root (gitignored;
+// `make temporal-server`).
+func PinnedServerTools() (string, error) {
+	root, err := ModuleRoot()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(root, ".tools", "server-"+cluster.ServerVersion), nil
 }
 
 // FreePort asks the kernel for an unused TCP port on loopback.

@@ -5,16 +5,29 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/switchboard-care/switchboard/internal/cluster"
 )
 
 // EnvRequire makes tests fail, rather than skip, when no temporal binary is
 // available; `make test` (and so CI) sets it.
 const EnvRequire = "SWITCHBOARD_REQUIRE_TEMPORAL"
 
-// ForTest starts a headless dev server with a file database in the test's
-// temporary folder and stops it when the test ends.
+// EnvBackend chooses the server tests run on: unset, the dev server;
+// "postgres", a Temporal cluster on PostgreSQL, each service its own
+// process (`make test-cluster`).
+const EnvBackend = "SWITCHBOARD_TEST_BACKEND"
+
+// ForTest starts a headless server for the test — the dev server with a
+// file database in the test's temporary folder, or the cluster EnvBackend
+// asks for — and stops it when the test ends. dynamicConfig are server
+// settings, each "key=value".
 func ForTest(t testing.TB, dynamicConfig ...string) *Server {
 	t.Helper()
+	dir := t.TempDir()
+	if os.Getenv(EnvBackend) == "postgres" {
+		return clusterForTest(t, dir, dynamicConfig)
+	}
 	bin, err := Find()
 	if err != nil {
 		if os.Getenv(EnvRequire) != "" {
@@ -22,7 +35,6 @@ func ForTest(t testing.TB, dynamicConfig ...string) *Server {
 		}
 		t.Skip(err)
 	}
-	dir := t.TempDir()
 	s, err := Start(context.Background(), Options{
 		Binary: bin, UIPort: -1,
 		DBFile:        filepath.Join(dir, "temporal.db"),
@@ -41,4 +53,34 @@ func ForTest(t testing.TB, dynamicConfig ...string) *Server {
 		}
 	})
 	return s
+}
+
+func clusterForTest(t testing.TB, dir string, dynamicConfig []string) *Server {
+	tools, err := PinnedServerTools()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := cluster.Start(context.Background(), cluster.Options{Dir: dir, Tools: tools, Split: true, DynamicConfig: dynamicConfig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = c.Stop()
+		if t.Failed() {
+			logs, _ := filepath.Glob(filepath.Join(dir, "*.log"))
+			for _, f := range logs {
+				if log, err := os.ReadFile(f); err == nil && len(log) > 0 {
+					t.Logf("%s:\n%s", filepath.Base(f), tail(log, 8<<10))
+				}
+			}
+		}
+	})
+	return &Server{Address: c.Address, Cluster: c}
+}
+
+func tail(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[len(b)-n:]
+	}
+	return b
 }
