@@ -91,8 +91,9 @@ temporal-server:
 		GOBIN=$(CURDIR)/$(SERVER_TOOLS) $(GO) install go.temporal.io/server/cmd/tools/sql@$(SERVER_VERSION); \
 	fi
 
+# The server's initdb, not only the client that also makes /usr/lib/postgresql.
 postgres:
-	sh scripts/ensure-debian.sh postgresql /usr/lib/postgresql
+	sh scripts/ensure-debian.sh postgresql $(wildcard /usr/lib/postgresql/*/bin/initdb)
 
 temporal:
 	@if [ -x $(TEMPORAL) ] || command -v temporal >/dev/null 2>&1; then :; else \

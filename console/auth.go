@@ -113,7 +113,12 @@ func (s *server) checkPassword(a policy.Agent, known bool, password string) bool
 }
 
 func (s *server) logout(w http.ResponseWriter, r *http.Request, sess session, agent policy.Agent) {
-	s.sessions.end(sess.ID)
+	if err := s.sessions.end(sess.ID); err != nil {
+		// Said, not hidden: the cookie cleared, the session would live on.
+		s.log.Error("console sign-out: shared store", zap.Error(err))
+		s.fail(w, r, &agent, http.StatusServiceUnavailable, "Not signed out", "The session could not be ended; try again in a moment.")
+		return
+	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, Secure: s.secureCookies, SameSite: http.SameSiteLaxMode})
 	s.log.Info("console sign-out", zap.String("agent", agent.ID))

@@ -192,7 +192,7 @@ func (s *server) current(r *http.Request) (session, policy.Agent, bool) {
 	}
 	agent, err := s.dir.Lookup(sess.AgentID)
 	if err != nil { // removed from the directory since signing in
-		s.sessions.end(sess.ID)
+		_ = s.sessions.end(sess.ID) // refused either way
 		return session{}, policy.Agent{}, false
 	}
 	return sess, agent, true

@@ -100,20 +100,21 @@ func (s *sessions) get(id string) (session, bool) {
 	}
 	sess.ID = id
 	if !s.now().Before(sess.Expires) {
-		s.end(id)
+		_ = s.end(id) // expired: refused whether or not the store forgets it now
 		return session{}, false
 	}
 	return sess, true
 }
 
-func (s *sessions) end(id string) {
+// end ends a session on every replica; an error means it may live on.
+func (s *sessions) end(id string) error {
 	ctx, cancel := s.call()
 	defer cancel()
-	for _, table := range []string{tableSessions, tableFlashes} {
-		if err := s.store.Delete(ctx, table, key(id)); err != nil {
-			s.log.Warn("console session: shared store", zap.Error(err))
-		}
+	err := s.store.Delete(ctx, tableSessions, key(id))
+	if err == nil {
+		_ = s.store.Delete(ctx, tableFlashes, key(id)) // the flashes of a gone session are never shown
 	}
+	return err
 }
 
 func (s *sessions) addFlash(id string, f flash) {

@@ -70,8 +70,10 @@ func burst(t *testing.T, ctx context.Context, s *stack.Stack, tag string, n int,
 	return ids
 }
 
-// settle waits until every acknowledged post's case is triaged, and counts
-// what the cluster holds: started, open, failed; lost must be 0.
+// settle waits until every acknowledged post's case is triaged and
+// visibility agrees (it is updated asynchronously, later after a fault),
+// then reports what the cluster holds: started, open, failed; lost must
+// be 0.
 func settle(t *testing.T, ctx context.Context, s *stack.Stack, ids []string) {
 	t.Helper()
 	for _, id := range ids {
@@ -80,9 +82,16 @@ func settle(t *testing.T, ctx context.Context, s *stack.Stack, ids []string) {
 		}
 	}
 	query := fmt.Sprintf("WorkflowType = '%s'", workflows.CaseWorkflowName)
-	started := count(t, ctx, s, query)
-	open := count(t, ctx, s, query+" AND ExecutionStatus = 'Running' AND CaseStatus = 'open'")
-	failed := count(t, ctx, s, query+" AND ExecutionStatus = 'Failed'")
+	var started, open, failed int
+	for {
+		started = count(t, ctx, s, query)
+		open = count(t, ctx, s, query+" AND ExecutionStatus = 'Running' AND CaseStatus = 'open'")
+		failed = count(t, ctx, s, query+" AND ExecutionStatus = 'Failed'")
+		if started == len(ids) && open == len(ids) || ctx.Err() != nil {
+			break
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
 	lost := len(ids) - open
 	t.Logf("acknowledged %d, started %d, open %d, failed %d, lost %d", len(ids), started, open, failed, lost)
 	if started != len(ids) || lost != 0 || failed != 0 {
@@ -91,9 +100,11 @@ func settle(t *testing.T, ctx context.Context, s *stack.Stack, ids []string) {
 }
 
 // The history service dies (kill -9) in the middle of a burst of posts and
-// comes back on its ports: every acknowledged post has its case.
+// comes back on its ports two seconds later: every acknowledged post has
+// its case.
 func TestHistoryKilledDuringABurst(t *testing.T) {
 	s, ctx := onCluster(t)
+	back := make(chan error, 1)
 	ids := burst(t, ctx, s, "hist", 60, func() {
 		if err := s.Server.Cluster.Kill("history"); err != nil {
 			t.Fatal(err)
@@ -101,11 +112,12 @@ func TestHistoryKilledDuringABurst(t *testing.T) {
 		t.Log("killed the history service with SIGKILL")
 		go func() {
 			time.Sleep(2 * time.Second)
-			if err := s.Server.Cluster.Restart(ctx, "history"); err != nil {
-				t.Error(err)
-			}
+			back <- s.Server.Cluster.Restart(ctx, "history")
 		}()
 	})
+	if err := <-back; err != nil {
+		t.Fatal(err)
+	}
 	settle(t, ctx, s, ids)
 }
 
@@ -113,13 +125,13 @@ func TestHistoryKilledDuringABurst(t *testing.T) {
 // reconnects and every acknowledged post has its case.
 func TestPostgresRestartDuringABurst(t *testing.T) {
 	s, ctx := onCluster(t)
+	back := make(chan error, 1)
 	ids := burst(t, ctx, s, "pg", 60, func() {
-		go func() {
-			if err := s.Server.Cluster.Postgres.Restart(ctx); err != nil {
-				t.Error(err)
-			}
-			t.Log("restarted PostgreSQL")
-		}()
+		go func() { back <- s.Server.Cluster.Postgres.Restart(ctx) }()
 	})
+	if err := <-back; err != nil {
+		t.Fatal(err)
+	}
+	t.Log("PostgreSQL restarted")
 	settle(t, ctx, s, ids)
 }

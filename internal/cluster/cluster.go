@@ -85,6 +85,10 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 			return nil, fmt.Errorf("no Temporal %s %s in %s: run `make temporal-server`", tool, ServerVersion, opts.Tools)
 		}
 	}
+	var err error
+	if opts.Dir, err = filepath.Abs(opts.Dir); err != nil { // children run in it: paths must not be relative
+		return nil, err
+	}
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -132,6 +136,9 @@ func (c *Cluster) start(ctx context.Context) error {
 func (c *Cluster) choosePorts() error {
 	path := filepath.Join(c.opts.Dir, "ports.json")
 	if data, err := os.ReadFile(path); err == nil && json.Unmarshal(data, &c.ports) == nil && len(c.ports) == len(Services) {
+		if was := c.ports["frontend"].GRPC; c.opts.Port != 0 && c.opts.Port != was {
+			return fmt.Errorf("the cluster in %s listens on port %d (a cluster keeps its ports); ask for that one, or use another folder", c.opts.Dir, was)
+		}
 		return nil
 	}
 	c.ports = map[string]servicePorts{}
@@ -163,7 +170,7 @@ func (c *Cluster) choosePorts() error {
 func (c *Cluster) schemas(ctx context.Context) error {
 	sqlTool := filepath.Join(c.opts.Tools, "sql")
 	for db, schema := range map[string]string{"temporal": "postgresql/v12/temporal", "temporal_visibility": "postgresql/v12/visibility"} {
-		base := []string{"--plugin", "postgres12", "--ep", "127.0.0.1", "-p", fmt.Sprint(c.Postgres.Port), "-u", "postgres", "--db", db}
+		base := []string{"--plugin", "postgres12", "--ep", "127.0.0.1", "-p", fmt.Sprint(c.Postgres.Port), "-u", "postgres", "--pw", c.Postgres.Password, "--db", db}
 		steps := [][]string{{"create-database"}, {"setup-schema", "-v", "0.0"}, {"update-schema", "--schema-name", schema}}
 		for _, step := range steps {
 			var out []byte
@@ -196,11 +203,11 @@ func (c *Cluster) writeConfig() error {
         connectAddr: "%s"
         connectProtocol: tcp
         user: postgres
-        password: ""
+        password: "%s"
         maxConns: %d
         maxIdleConns: %d
         maxConnLifetime: 1h
-`, name, db, c.Postgres.Addr(), conns, conns)
+`, name, db, c.Postgres.Addr(), c.Postgres.Password, conns, conns)
 	}
 	b.WriteString("log:\n  stdout: true\n  level: warn\n  format: console\npersistence:\n  defaultStore: default\n  visibilityStore: visibility\n  numHistoryShards: 4\n  datastores:\n")
 	store("default", "temporal", 20)
@@ -231,7 +238,7 @@ dynamicConfigClient:
   filepath: "%s"
   pollInterval: 10s
 `, c.Address, c.ports["frontend"].HTTP, filepath.Join(c.opts.Dir, "dynamicconfig.yaml"))
-	if err := os.WriteFile(c.configPath(), []byte(b.String()), 0o644); err != nil {
+	if err := os.WriteFile(c.configPath(), []byte(b.String()), 0o600); err != nil { // it holds the password
 		return err
 	}
 	// A new namespace and search attributes are usable sooner.

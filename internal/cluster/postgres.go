@@ -2,6 +2,8 @@ package cluster
 
 import (
 	"context"
+	crand "crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -22,18 +24,25 @@ import (
 // socket folder. Run as root (as on these machines), it runs as the
 // postgres user, since PostgreSQL refuses to run as root.
 type Postgres struct {
-	Dir  string // data folder, socket and log
-	Port int
-	bin  string
+	Dir      string // data folder, socket and log
+	Port     int
+	Password string // of the postgres role, generated at initdb
+	bin      string
 	as   *syscall.Credential // nil: as this process's user
 	cmd  *exec.Cmd
 	done chan error
 }
 
 // StartPostgres initialises dir (once) and starts PostgreSQL on a free port.
+// Connections over TCP need the postgres role's password, generated at
+// initdb and kept in dir (readable by root and the postgres user only):
+// another local user cannot connect as the superuser.
 func StartPostgres(ctx context.Context, dir string) (*Postgres, error) {
 	bin, err := postgresBin()
 	if err != nil {
+		return nil, err
+	}
+	if dir, err = filepath.Abs(dir); err != nil { // children run in dir: their paths must not be relative
 		return nil, err
 	}
 	p := &Postgres{Dir: dir, bin: bin}
@@ -53,12 +62,22 @@ func StartPostgres(ctx context.Context, dir string) (*Postgres, error) {
 			return nil, err
 		}
 	}
+	pwFile := filepath.Join(dir, "password")
 	if _, err := os.Stat(filepath.Join(p.data(), "PG_VERSION")); errors.Is(err, os.ErrNotExist) {
-		init := p.command(filepath.Join(bin, "initdb"), "-D", p.data(), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync")
+		if err := p.writeOwned(pwFile, randomPassword()); err != nil {
+			return nil, err
+		}
+		init := p.command(filepath.Join(bin, "initdb"), "-D", p.data(), "-U", "postgres", "--pwfile", pwFile,
+			"--auth-host", "scram-sha-256", "--auth-local", "peer", "-E", "UTF8", "--no-sync")
 		if out, err := init.CombinedOutput(); err != nil {
 			return nil, fmt.Errorf("initdb %s: %v\n%s", p.data(), err, out)
 		}
 	}
+	pw, err := os.ReadFile(pwFile)
+	if err != nil {
+		return nil, fmt.Errorf("the postgres password of %s: %w", dir, err)
+	}
+	p.Password = strings.TrimSpace(string(pw))
 	// The same port as before, so a restarted cluster's configuration holds.
 	portFile := filepath.Join(dir, "port")
 	if data, err := os.ReadFile(portFile); err == nil {
@@ -72,7 +91,28 @@ func StartPostgres(ctx context.Context, dir string) (*Postgres, error) {
 			return nil, err
 		}
 	}
-	return p, p.start(ctx)
+	if err := p.start(ctx); err != nil {
+		_ = p.Kill()
+		return nil, err
+	}
+	return p, nil
+}
+
+// writeOwned writes a file only root and the postgres user may read.
+func (p *Postgres) writeOwned(path, content string) error {
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		return err
+	}
+	if p.as != nil {
+		return os.Chown(path, int(p.as.Uid), int(p.as.Gid))
+	}
+	return nil
+}
+
+func randomPassword() string {
+	b := make([]byte, 24)
+	_, _ = crand.Read(b) // never fails: it aborts the program instead
+	return hex.EncodeToString(b)
 }
 
 func (p *Postgres) data() string { return filepath.Join(p.Dir, "data") }
@@ -82,7 +122,7 @@ func (p *Postgres) Addr() string { return fmt.Sprintf("127.0.0.1:%d", p.Port) }
 
 // URL is a connection string for database db.
 func (p *Postgres) URL(db string) string {
-	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/%s?sslmode=disable", p.Port, db)
+	return fmt.Sprintf("postgres://postgres:%s@127.0.0.1:%d/%s?sslmode=disable", p.Password, p.Port, db)
 }
 
 func (p *Postgres) command(name string, args ...string) *exec.Cmd {
@@ -118,6 +158,7 @@ func (p *Postgres) start(ctx context.Context) error {
 // CreateDatabase creates database db unless it exists.
 func (p *Postgres) CreateDatabase(ctx context.Context, db string) error {
 	cmd := exec.CommandContext(ctx, filepath.Join(p.bin, "createdb"), "-h", "127.0.0.1", "-p", strconv.Itoa(p.Port), "-U", "postgres", db)
+	cmd.Env = append(os.Environ(), "PGPASSWORD="+p.Password)
 	out, err := cmd.CombinedOutput()
 	if err != nil && !strings.Contains(string(out), "already exists") {
 		return fmt.Errorf("createdb %s: %v: %s", db, err, out)
@@ -179,7 +220,8 @@ func traversable(dir string) error {
 			return err
 		}
 		if info.Mode().Perm()&0o001 == 0 {
-			if err := os.Chmod(d, info.Mode().Perm()|0o001); err != nil {
+			keep := info.Mode() & (os.ModePerm | os.ModeSetuid | os.ModeSetgid | os.ModeSticky)
+			if err := os.Chmod(d, keep|0o001); err != nil {
 				return err
 			}
 		}
@@ -217,9 +259,23 @@ func waitListening(ctx context.Context, addr string, done chan error, what strin
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	for {
+		select {
+		case err := <-done:
+			done <- err
+			return fmt.Errorf("%s exited early: %v", what, err)
+		default:
+		}
 		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
 			c.Close()
-			return nil
+			// A listener there, and our process still alive a moment later:
+			// not some other process that took the port (ours then exits).
+			select {
+			case err := <-done:
+				done <- err
+				return fmt.Errorf("%s exited early (is %s taken?): %v", what, addr, err)
+			case <-time.After(200 * time.Millisecond):
+				return nil
+			}
 		}
 		select {
 		case err := <-done:

@@ -68,6 +68,7 @@ func clusterForTest(t testing.TB, dir string, dynamicConfig []string) *Server {
 		_ = c.Stop()
 		if t.Failed() {
 			logs, _ := filepath.Glob(filepath.Join(dir, "*.log"))
+			logs = append(logs, filepath.Join(dir, "postgres", "postgres.log"))
 			for _, f := range logs {
 				if log, err := os.ReadFile(f); err == nil && len(log) > 0 {
 					t.Logf("%s:\n%s", filepath.Base(f), tail(log, 8<<10))

@@ -41,7 +41,16 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		db.SetMaxOpenConns(1) // one writer; WAL lets readers of other processes in
 	}
 	s := &Store{db: db, now: time.Now}
-	if err := s.migrate(ctx); err != nil {
+	// Replicas starting together race to create the schema's tables; the
+	// one that loses finds them made when it tries again.
+	for attempt := 1; ; attempt++ {
+		err = s.migrate(ctx)
+		if err == nil || attempt == 3 || ctx.Err() != nil {
+			break
+		}
+		time.Sleep(time.Duration(attempt) * 100 * time.Millisecond)
+	}
+	if err != nil {
 		db.Close()
 		return nil, err
 	}
