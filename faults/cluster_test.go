@@ -5,10 +5,12 @@ package faults
 import (
 	"context"
 	"fmt"
+	"os"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/switchboard-care/switchboard/internal/devserver"
 	"github.com/switchboard-care/switchboard/internal/stack"
 	"github.com/switchboard-care/switchboard/workflows"
 )
@@ -17,10 +19,10 @@ import (
 // PostgreSQL (`make test-cluster`); on the dev server it skips.
 func onCluster(t *testing.T) (*stack.Stack, context.Context) {
 	t.Helper()
-	s, _, ctx := withWorkerProcess(t, nil)
-	if s.Server.Cluster == nil {
+	if os.Getenv(devserver.EnvBackend) != "postgres" {
 		t.Skip("needs the cluster on PostgreSQL: make test-cluster")
 	}
+	s, _, ctx := withWorkerProcess(t, nil)
 	return s, ctx
 }
 
