@@ -23,8 +23,10 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+	"go.uber.org/zap"
 	"google.golang.org/protobuf/types/known/durationpb"
 
+	"github.com/switchboard-care/switchboard/internal/logging"
 	"github.com/switchboard-care/switchboard/workflows"
 )
 
@@ -353,7 +355,7 @@ func pause(ctx context.Context, what string, err error) error {
 }
 
 func (c *Cluster) client(ctx context.Context) (client.Client, error) {
-	return client.DialContext(ctx, client.Options{HostPort: c.Address, Namespace: c.opts.Namespace, Logger: quiet{}})
+	return client.DialContext(ctx, client.Options{HostPort: c.Address, Namespace: c.opts.Namespace, Logger: logging.Temporal(zap.NewNop())})
 }
 
 // Kill ends a service's process at once (kill -9), as a crash would; in one
@@ -413,11 +415,3 @@ func (c *Cluster) StartServices(ctx context.Context) error {
 	}
 	return c.prepareNamespace(ctx)
 }
-
-// quiet silences the SDK while the cluster comes up.
-type quiet struct{}
-
-func (quiet) Debug(string, ...any) {}
-func (quiet) Info(string, ...any)  {}
-func (quiet) Warn(string, ...any)  {}
-func (quiet) Error(string, ...any) {}

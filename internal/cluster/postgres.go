@@ -28,9 +28,9 @@ type Postgres struct {
 	Port     int
 	Password string // of the postgres role, generated at initdb
 	bin      string
-	as   *syscall.Credential // nil: as this process's user
-	cmd  *exec.Cmd
-	done chan error
+	as       *syscall.Credential // nil: as this process's user
+	cmd      *exec.Cmd
+	done     chan error
 }
 
 // StartPostgres initialises dir (once) and starts PostgreSQL on a free port.

@@ -17,8 +17,10 @@ import (
 
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
+	"go.uber.org/zap"
 
 	"github.com/switchboard-care/switchboard/internal/cluster"
+	"github.com/switchboard-care/switchboard/internal/logging"
 	"github.com/switchboard-care/switchboard/workflows"
 )
 
@@ -218,7 +220,7 @@ func (s *Server) waitReady(ctx context.Context) error {
 			return fmt.Errorf("temporal dev server at %s not ready after 60s; see %s", s.Address, orNone(s.opts.LogFile))
 		case <-time.After(200 * time.Millisecond):
 		}
-		c, err := client.Dial(client.Options{HostPort: s.Address, Namespace: s.opts.Namespace, Logger: quiet{}})
+		c, err := client.Dial(client.Options{HostPort: s.Address, Namespace: s.opts.Namespace, Logger: logging.Temporal(zap.NewNop())})
 		if err != nil {
 			continue
 		}
@@ -230,7 +232,9 @@ func (s *Server) waitReady(ctx context.Context) error {
 	}
 }
 
-// Stop ends the server gracefully (SIGTERM, then SIGKILL after 10s).
+// Stop ends the server gracefully (SIGTERM, then SIGKILL after 10s); for a
+// cluster, its Temporal services, leaving PostgreSQL for Restart (the
+// cluster's own Stop ends both).
 func (s *Server) Stop() error {
 	if s.Cluster != nil {
 		return s.Cluster.StopServices()
@@ -361,11 +365,3 @@ func orNone(s string) string {
 	}
 	return s
 }
-
-// quiet silences the SDK while polling for readiness.
-type quiet struct{}
-
-func (quiet) Debug(string, ...any) {}
-func (quiet) Info(string, ...any)  {}
-func (quiet) Warn(string, ...any)  {}
-func (quiet) Error(string, ...any) {}
