@@ -70,14 +70,23 @@ func withWorkerProcess(t *testing.T, cfg *config.Config) (*stack.Stack, *stack.P
 	return s, w, ctx
 }
 
-// count is how many workflows a visibility query matches.
+// count is how many workflows a visibility query matches. A server just
+// restarted may not answer the first calls in time: they are asked again
+// until ctx ends.
 func count(t *testing.T, ctx context.Context, s *stack.Stack, query string) int {
 	t.Helper()
-	res, err := s.Temporal.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Query: query})
-	if err != nil {
-		t.Fatalf("count %q: %v", query, err)
+	for {
+		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		res, err := s.Temporal.CountWorkflow(cctx, &workflowservice.CountWorkflowExecutionsRequest{Query: query})
+		cancel()
+		if err == nil {
+			return int(res.GetCount())
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("count %q: %v", query, err)
+		}
+		time.Sleep(500 * time.Millisecond)
 	}
-	return int(res.GetCount())
 }
 
 // waitTriaged waits until the case has an owner; queries fail while no
