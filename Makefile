@@ -62,7 +62,7 @@ test: temporal
 # when missing. CI runs the suites and faults below (about six minutes);
 # `make test-cluster CLUSTER_SUITES=./... CLUSTER_FAULTS=.` runs them all.
 CLUSTER_SUITES ?= ./caseapi/ ./intake/ ./internal/cluster/ ./internal/kv/
-CLUSTER_FAULTS ?= HistoryKilled|PostgresRestart|AcrossWorkers|WorkerKilledMidRun
+CLUSTER_FAULTS ?= HistoryKilled|PostgresRestart|AcrossWorkers|WorkerKilledMidRun|Replicas
 test-cluster: temporal temporal-server postgres
 	SWITCHBOARD_TEST_BACKEND=postgres SWITCHBOARD_REQUIRE_TEMPORAL=1 $(GO) test -count=1 -timeout 25m $(CLUSTER_SUITES)
 	SWITCHBOARD_TEST_BACKEND=postgres SWITCHBOARD_REQUIRE_TEMPORAL=1 $(GO) test -tags faults -count=1 -timeout 30m -v -run '$(CLUSTER_FAULTS)' ./faults/

@@ -164,19 +164,19 @@ func (n *Notifier) Send(notices []casestate.Notice) error {
 
 // RecordCorrections keeps what agents taught triage on a case.
 func (a *Activities) RecordCorrections(ctx context.Context, cs []casestate.Correction) error {
-	return a.Corrections.Add(cs...)
+	return a.Corrections.Add(ctx, cs...)
 }
 
 // TrainTriageCandidate trains and measures a candidate model.
 func (a *Activities) TrainTriageCandidate(ctx context.Context) (learning.Candidate, error) {
-	return a.Retrainer.Train()
+	return a.Retrainer.Train(ctx)
 }
 
 // PromoteTriageModel makes a candidate the model every worker uses; this
 // worker switches at once, the others within retrain.refresh.
 func (a *Activities) PromoteTriageModel(ctx context.Context, version string) error {
-	if err := a.Retrainer.Models.Promote(version); err != nil {
+	if err := a.Retrainer.Models.Promote(ctx, version); err != nil {
 		return err
 	}
-	return a.Retrainer.Live.Refresh()
+	return a.Retrainer.Live.Refresh(ctx)
 }

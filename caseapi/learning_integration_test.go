@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
-	"go.uber.org/zap"
 
 	"github.com/switchboard-care/switchboard/caseapi"
 	"github.com/switchboard-care/switchboard/casestate"
@@ -75,17 +74,19 @@ func TestSpamQueueRelabelAndRetraining(t *testing.T) {
 		}
 		return nil
 	})
-	store, err := retrain.OpenStore(filepath.Join(h.cfg.DataDir, h.cfg.Retrain.Corrections), zap.NewNop())
+	shared, err := app.OpenStore(h.ctx, h.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = store.Close() })
+	t.Cleanup(func() { _ = shared.Close() })
+	store := retrain.NewStore(shared)
 	h.eventually("both corrections are recorded", func() error {
-		cs, err := store.All()
+		cs, err := store.All(h.ctx)
 		if err != nil || len(cs) != 2 {
 			return fmt.Errorf("corrections %+v, %v", cs, err)
 		}
-		if cs[0].Intent != "question" || cs[0].Triaged != "spam" || cs[1].Intent != "legal_threat" || cs[1].Department != "legal" {
+		byIntent := map[string]casestate.Correction{cs[0].Intent: cs[0], cs[1].Intent: cs[1]}
+		if q, l := byIntent["question"], byIntent["legal_threat"]; q.Triaged != "spam" || l.Department != "legal" {
 			return fmt.Errorf("corrections %+v", cs)
 		}
 		return nil
@@ -110,7 +111,7 @@ func TestSpamQueueRelabelAndRetraining(t *testing.T) {
 	for i, l := range labelled {
 		seed = append(seed, casestate.Correction{Key: fmt.Sprintf("seed#%d", i), Post: l.Post, Intent: l.Expect.Intent, By: "seed", At: t0})
 	}
-	if err := store.Add(seed...); err != nil {
+	if err := store.Add(h.ctx, seed...); err != nil {
 		t.Fatal(err)
 	}
 
@@ -143,7 +144,7 @@ func TestSpamQueueRelabelAndRetraining(t *testing.T) {
 	if !outcome.Verdict.Promote || c.Candidate.Intent <= c.Current.Intent {
 		t.Fatalf("not promoted: %+v", outcome)
 	}
-	current, err := retrain.Models(filepath.Join(h.cfg.DataDir, h.cfg.Retrain.Models)).Current()
+	current, err := retrain.NewModels(shared).Current(h.ctx)
 	if err != nil || current != c.Version {
 		t.Fatalf("current model %q, %v; want %s", current, err, c.Version)
 	}

@@ -92,9 +92,6 @@ func (c *Config) StoreURL() string {
 type Retrain struct {
 	// Every is how often the schedule runs; 0 creates no schedule.
 	Every time.Duration `mapstructure:"every"`
-	// Corrections and Models are a file and a folder in the data folder.
-	Corrections string `mapstructure:"corrections"`
-	Models      string `mapstructure:"models"`
 	// HoldoutShare of the corrections measures candidates, never trains them.
 	HoldoutShare float64 `mapstructure:"holdout_share"`
 	// MinHeldOut corrections are needed before a candidate can be promoted.
@@ -208,8 +205,8 @@ func (c *Config) validate() error {
 	if err := c.Intake.Validate(); err != nil {
 		return err
 	}
-	if r := c.Retrain; r.Every < 0 || r.HoldoutShare <= 0 || r.HoldoutShare >= 1 || r.MinHeldOut < 1 || r.Refresh <= 0 || r.Corrections == "" || r.Models == "" {
-		return fmt.Errorf("retrain: every %s must not be negative, holdout_share %v must be between 0 and 1, min_held_out %d at least 1, refresh %s positive, corrections and models named",
+	if r := c.Retrain; r.Every < 0 || r.HoldoutShare <= 0 || r.HoldoutShare >= 1 || r.MinHeldOut < 1 || r.Refresh <= 0 {
+		return fmt.Errorf("retrain: every %s must not be negative, holdout_share %v must be between 0 and 1, min_held_out %d at least 1, refresh %s positive",
 			r.Every, r.HoldoutShare, r.MinHeldOut, r.Refresh)
 	}
 	dir, err := policy.NewDirectory(c.Agents, &c.Policy)

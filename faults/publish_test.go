@@ -95,17 +95,7 @@ func TestRepliesReachThePlatformOnceAcrossWorkers(t *testing.T) {
 	s := stack.ForTestNoWorker(t, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	t.Cleanup(cancel)
-	conf := filepath.Join(s.Dir, "x-publisher.yaml")
-	if err := os.WriteFile(conf, []byte(fmt.Sprintf(`publishers:
-  x:
-    enabled: true
-    base_url: %s
-    timeout: 500ms
-    accounts:
-      - {property: "x:@acme_help", access_token: "fake-user-token"}
-`, web.URL)), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	conf := xPublisherConfig(t, s.Dir, web.URL, "500ms")
 	var workers []*stack.Process
 	for _, name := range []string{"w1", "w2"} {
 		w, err := s.StartWorkerProcess(ctx, switchboardBin, "SWITCHBOARD_CONFIG="+conf, "SWITCHBOARD_DATA_DIR="+filepath.Join(s.Dir, name))
@@ -117,61 +107,7 @@ func TestRepliesReachThePlatformOnceAcrossWorkers(t *testing.T) {
 	}
 
 	const replies = 40
-	ids := make([]string, replies)
-	for i := range replies {
-		p := question("once", i)
-		if _, err := s.Cases.Submit(ctx, p); err != nil {
-			t.Fatal(err)
-		}
-		ids[i] = p.CaseID()
-	}
-	for _, id := range ids {
-		if err := waitTriaged(ctx, s.Cases, id); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := s.Cases.Act(ctx, id, casestate.ActionClaim, "sam", casestate.Action{}); err != nil {
-			t.Fatalf("claim %s: %v", id, err)
-		}
-	}
-
-	var g errgroup.Group
-	g.SetLimit(8)
-	var mu sync.Mutex
-	done := 0
-	killed := false
-	for i, id := range ids {
-		g.Go(func() error {
-			_, err := s.Cases.Act(ctx, id, casestate.ActionReply, "sam", casestate.Action{Text: fmt.Sprintf("Yes: Leeds opens 10:00-16:00 on Sundays (reply %d)", i)})
-			mu.Lock()
-			defer mu.Unlock()
-			done++
-			if done == replies/3 && !killed { // mid-burst: some publishes are in flight on w1
-				killed = true
-				if kerr := workers[0].Kill(); kerr != nil {
-					return kerr
-				}
-			}
-			if err != nil {
-				return fmt.Errorf("reply on %s: %w", id, err)
-			}
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
-		t.Fatal(err)
-	}
-
-	platform.mu.Lock()
-	sent, duplicates, missing := len(platform.posts), 0, 0
-	for i := range replies {
-		switch n := platform.count(fmt.Sprintf("Yes: Leeds opens 10:00-16:00 on Sundays (reply %d)", i)); {
-		case n == 0:
-			missing++
-		case n > 1:
-			duplicates += n - 1
-		}
-	}
-	platform.mu.Unlock()
+	ids, sent, duplicates, missing := replyBurst(t, ctx, s, platform, "once", replies, workers[0].Kill)
 	trailed := 0
 	for _, id := range ids {
 		events, err := s.Cases.Events(ctx, id)
@@ -194,4 +130,84 @@ func TestRepliesReachThePlatformOnceAcrossWorkers(t *testing.T) {
 	if duplicates != 0 || missing != 0 || sent != replies {
 		t.Fatalf("%d posts for %d replies: %d duplicates, %d missing", sent, replies, duplicates, missing)
 	}
+}
+
+// replyBurst opens n X cases, claims them as sam and replies on each, eight
+// at a time; kill runs once a third of the replies are done (some publishes
+// are then in flight). It returns the cases and what reached the platform:
+// posts, replies posted more than once, replies never posted.
+func replyBurst(t *testing.T, ctx context.Context, s *stack.Stack, platform *fakeX, tag string, n int, kill func() error) (ids []string, sent, duplicates, missing int) {
+	t.Helper()
+	ids = make([]string, n)
+	for i := range n {
+		p := question(tag, i)
+		if _, err := s.Cases.Submit(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		ids[i] = p.CaseID()
+	}
+	for _, id := range ids {
+		if err := waitTriaged(ctx, s.Cases, id); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Cases.Act(ctx, id, casestate.ActionClaim, "sam", casestate.Action{}); err != nil {
+			t.Fatalf("claim %s: %v", id, err)
+		}
+	}
+	text := func(i int) string {
+		return fmt.Sprintf("Yes: Leeds opens 10:00-16:00 on Sundays (%s reply %d)", tag, i)
+	}
+	var g errgroup.Group
+	g.SetLimit(8)
+	var mu sync.Mutex
+	done := 0
+	for i, id := range ids {
+		g.Go(func() error {
+			_, err := s.Cases.Act(ctx, id, casestate.ActionReply, "sam", casestate.Action{Text: text(i)})
+			mu.Lock()
+			defer mu.Unlock()
+			if done++; done == n/3 {
+				if kerr := kill(); kerr != nil {
+					return kerr
+				}
+			}
+			if err != nil {
+				return fmt.Errorf("reply on %s: %w", id, err)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	platform.mu.Lock()
+	defer platform.mu.Unlock()
+	for i := range n {
+		switch posted := platform.count(text(i)); {
+		case posted == 0:
+			missing++
+		case posted > 1:
+			duplicates += posted - 1
+		}
+	}
+	return ids, len(platform.posts), duplicates, missing
+}
+
+// xPublisherConfig writes a configuration file in dir that publishes to X
+// at base (the fake platform) with the request timeout given, and returns
+// its path.
+func xPublisherConfig(t *testing.T, dir, base, timeout string) string {
+	t.Helper()
+	conf := filepath.Join(dir, "x-publisher.yaml")
+	if err := os.WriteFile(conf, []byte(fmt.Sprintf(`publishers:
+  x:
+    enabled: true
+    base_url: %s
+    timeout: %s
+    accounts:
+      - {property: "x:@acme_help", access_token: "fake-user-token"}
+`, base, timeout)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return conf
 }

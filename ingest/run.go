@@ -20,6 +20,7 @@ import (
 
 	"github.com/switchboard-care/switchboard/caseapi"
 	"github.com/switchboard-care/switchboard/intake"
+	"github.com/switchboard-care/switchboard/internal/kv"
 	"github.com/switchboard-care/switchboard/post"
 )
 
@@ -213,8 +214,15 @@ func Run(ctx context.Context, r io.Reader, format Format, sub Submitter, opts Op
 	if err != nil {
 		return sum, err
 	}
+	// The index of this run's threads lives as long as the run; a resumed
+	// run rebuilds it (replay).
+	index, err := kv.Memory(ctx)
+	if err != nil {
+		return sum, err
+	}
+	defer index.Close()
 	run := &runner{
-		sub: sub, opts: opts, sum: &sum, threads: intake.NewThreadIndex(),
+		sub: sub, opts: opts, sum: &sum, threads: intake.NewThreadIndex(index),
 		bar: newBar(opts), counter: counter, fp: fp, lastSave: time.Now(),
 	}
 	limit := rate.Limit(opts.Rate)
@@ -257,7 +265,9 @@ func (r *runner) loop(ctx context.Context, rd Reader) error {
 		}
 		r.tick()
 		if n <= done {
-			r.replay(rec)
+			if err := r.replay(ctx, rec); err != nil {
+				return err
+			}
 			continue
 		}
 		if err := r.handle(ctx, rec); err != nil {
@@ -280,12 +290,14 @@ func (r *runner) handle(ctx context.Context, rec Record) error {
 	case rec.Skip:
 		r.sum.Skipped++
 		if rec.Link != nil {
-			_ = r.threads.Follow(*rec.Link) // in memory: cannot fail
+			return r.threads.Follow(ctx, *rec.Link)
 		}
 		return nil
 	}
 	p := rec.Post
-	r.threads.Resolve(&p)
+	if err := r.threads.Resolve(ctx, &p); err != nil {
+		return err
+	}
 	if err := r.limiter.Wait(ctx); err != nil {
 		return r.interrupted(ctx, rec, err)
 	}
@@ -306,8 +318,7 @@ func (r *runner) handle(ctx context.Context, rec Record) error {
 	default:
 		r.sum.Duplicates++
 	}
-	_ = r.threads.Record(p, out)
-	return nil
+	return r.threads.Record(ctx, p, out)
 }
 
 func (r *runner) interrupted(ctx context.Context, rec Record, err error) error {
@@ -322,21 +333,25 @@ func (r *runner) interrupted(ctx context.Context, rec Record, err error) error {
 // case of a post before it. The index then assumes the post joined the case
 // its thread names, which is what the earlier run will have done unless
 // that case had closed.
-func (r *runner) replay(rec Record) {
+func (r *runner) replay(ctx context.Context, rec Record) error {
 	switch {
 	case rec.Link != nil:
-		_ = r.threads.Follow(*rec.Link)
+		return r.threads.Follow(ctx, *rec.Link)
 	case rec.Reason == "" && !rec.Skip:
 		p := rec.Post
-		r.threads.Resolve(&p)
 		root := p.ID
 		if ref := p.ThreadRoot(); ref != "" {
-			if known, ok := r.threads.CaseRoot(p.Platform, ref); ok {
+			known, ok, err := r.threads.CaseRoot(ctx, p.Platform, ref)
+			if err != nil {
+				return err
+			}
+			if ok {
 				root = known
 			}
 		}
-		_ = r.threads.Remember(p.Platform, p.ID, root)
+		return r.threads.Remember(ctx, p.Platform, p.ID, root)
 	}
+	return nil
 }
 
 // submit retries what Temporal did not take, backing off, within ctx.

@@ -2,18 +2,16 @@ package intake
 
 import (
 	"cmp"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
-	"go.uber.org/zap"
-
-	"github.com/switchboard-care/switchboard/internal/jsonl"
+	"github.com/switchboard-care/switchboard/internal/kv"
 )
 
 // DeadLetter is an event intake acknowledged but could not turn into a
@@ -42,112 +40,51 @@ func newDeadLetter(route string, f Failure, at time.Time) DeadLetter {
 // ErrNoDeadLetter is a dead-letter id that names none.
 var ErrNoDeadLetter = errors.New("no such dead letter")
 
-// DeadLetters keeps dead letters in a JSON-lines file (or in memory only):
-// every put and every replay is a line, synced before the delivery is
-// answered, so an acknowledged event is on disk whatever happens next.
-// The intake server appends to it and the operator's CLI reads and replays
-// from it; both only ever append, so they can share the file.
-type DeadLetters struct {
-	mu      sync.Mutex
-	file    *jsonl.File
-	letters map[string]DeadLetter
-}
+// DeadLetters keeps dead letters in the shared store: every put and every
+// replay is written before the delivery is answered, so an acknowledged
+// event is kept whatever happens next. Intake replicas put into it and the
+// operator's CLI reads and replays from it.
+type DeadLetters struct{ store *kv.Store }
 
-// maxDeadLetterLine bounds a line of the file: a payload is one event of a
-// delivery, written as it came (no HTML escaping), and deliveries are
-// bounded by intake.max_body_bytes, far below this.
-const maxDeadLetterLine = 64 << 20
+// deadLetterTable is the shared store's table of dead letters.
+const deadLetterTable = "intake_dead_letters"
 
-// NewDeadLetters keeps dead letters in memory only.
-func NewDeadLetters() *DeadLetters { return &DeadLetters{letters: map[string]DeadLetter{}} }
+// NewDeadLetters keeps dead letters in store.
+func NewDeadLetters(store *kv.Store) *DeadLetters { return &DeadLetters{store: store} }
 
-// OpenDeadLetters loads the dead letters at path (creating the file if
-// needed) and appends to it from then on.
-func OpenDeadLetters(path string, log *zap.Logger) (*DeadLetters, error) {
-	d := NewDeadLetters()
-	skipped, err := jsonl.Read(path, maxDeadLetterLine, func(line []byte) error {
-		var l DeadLetter
-		if err := json.Unmarshal(line, &l); err != nil {
-			return err
-		}
-		if l.ID == "" {
-			return errors.New("no id")
-		}
-		d.letters[l.ID] = l // a later line (a replay) supersedes an earlier one
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read dead letters %s: %w", path, err)
-	}
-	jsonl.Warn(log, path, skipped)
-	if d.file, err = jsonl.OpenAppend(path, true); err != nil {
-		return nil, fmt.Errorf("open dead letters: %w", err)
-	}
-	return d, nil
-}
-
-// Close closes the file, if any.
-func (d *DeadLetters) Close() error {
-	if d.file == nil {
-		return nil
-	}
-	return d.file.Close()
-}
-
-// Put keeps letters, in one synced write; one already kept (a redelivery)
-// is kept once.
-func (d *DeadLetters) Put(letters ...DeadLetter) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	var fresh []any
+// Put keeps letters; one already kept (a redelivery) is kept once, as it
+// was first kept.
+func (d *DeadLetters) Put(ctx context.Context, letters ...DeadLetter) error {
 	for _, l := range letters {
-		if _, ok := d.letters[l.ID]; !ok {
-			fresh = append(fresh, l)
+		if _, err := d.store.Add(ctx, deadLetterTable, l.ID, l, time.Time{}); err != nil {
+			return fmt.Errorf("keep dead letter: %w", err)
 		}
-	}
-	if len(fresh) == 0 {
-		return nil
-	}
-	if d.file != nil {
-		if err := d.file.Append(fresh...); err != nil {
-			return fmt.Errorf("write dead letters: %w", err)
-		}
-	}
-	for _, l := range fresh {
-		d.letters[l.(DeadLetter).ID] = l.(DeadLetter)
 	}
 	return nil
 }
 
 // MarkReplayed records that letter id became (or joined) the case caseID.
-func (d *DeadLetters) MarkReplayed(id, caseID string, at time.Time) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	l, ok := d.letters[id]
-	if !ok {
-		return fmt.Errorf("%w: %s", ErrNoDeadLetter, id)
+func (d *DeadLetters) MarkReplayed(ctx context.Context, id, caseID string, at time.Time) error {
+	l, err := d.Get(ctx, id)
+	if err != nil {
+		return err
 	}
 	at = at.UTC()
 	l.Replayed, l.ReplayedAs = &at, caseID
-	return d.write(l)
-}
-
-func (d *DeadLetters) write(l DeadLetter) error {
-	if d.file != nil {
-		if err := d.file.Append(l); err != nil {
-			return fmt.Errorf("write dead letter: %w", err)
-		}
+	if err := d.store.Put(ctx, deadLetterTable, id, l, time.Time{}); err != nil {
+		return fmt.Errorf("mark dead letter replayed: %w", err)
 	}
-	d.letters[l.ID] = l
 	return nil
 }
 
 // Get returns one letter.
-func (d *DeadLetters) Get(id string) (DeadLetter, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	l, ok := d.letters[id]
-	if !ok {
+func (d *DeadLetters) Get(ctx context.Context, id string) (DeadLetter, error) {
+	var l DeadLetter
+	ok, err := d.store.Get(ctx, deadLetterTable, id, &l)
+	switch {
+	case err != nil:
+		return DeadLetter{}, fmt.Errorf("read dead letter: %w", err)
+	case !ok:
 		return DeadLetter{}, fmt.Errorf("%w: %s", ErrNoDeadLetter, id)
 	}
 	return l, nil
@@ -155,20 +92,19 @@ func (d *DeadLetters) Get(id string) (DeadLetter, error) {
 
 // List returns the letters, oldest first; with all false, only those not
 // replayed yet.
-func (d *DeadLetters) List(all bool) []DeadLetter {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	out := make([]DeadLetter, 0, len(d.letters))
-	for _, l := range d.letters {
-		if all || l.Replayed == nil {
-			out = append(out, l)
-		}
+func (d *DeadLetters) List(ctx context.Context, all bool) ([]DeadLetter, error) {
+	letters, err := kv.All[DeadLetter](ctx, d.store, deadLetterTable)
+	if err != nil {
+		return nil, fmt.Errorf("list dead letters: %w", err)
 	}
-	slices.SortFunc(out, func(a, b DeadLetter) int {
+	if !all {
+		letters = slices.DeleteFunc(letters, func(l DeadLetter) bool { return l.Replayed != nil })
+	}
+	slices.SortFunc(letters, func(a, b DeadLetter) int {
 		if c := a.ReceivedAt.Compare(b.ReceivedAt); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.ID, b.ID)
 	})
-	return out
+	return letters, nil
 }

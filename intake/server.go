@@ -18,6 +18,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/switchboard-care/switchboard/caseapi"
+	"github.com/switchboard-care/switchboard/internal/kv"
 	"github.com/switchboard-care/switchboard/post"
 )
 
@@ -75,9 +76,12 @@ type Counter func(route, outcome string, n int)
 // WithCounter counts outcomes with c.
 func WithCounter(c Counter) Option { return func(s *Server) { s.count = c } }
 
-// WithDeadLetters keeps the events that could not be used in d (see
-// OpenDeadLetters); without it they are kept in memory only.
-func WithDeadLetters(d *DeadLetters) Option { return func(s *Server) { s.dead = d } }
+// WithStore keeps the thread index and the dead letters in the shared
+// store, which intake replicas and the operator's CLI see alike; without
+// it they are kept in this process's memory only.
+func WithStore(store *kv.Store) Option {
+	return func(s *Server) { s.threads, s.dead = NewThreadIndex(store), NewDeadLetters(store) }
+}
 
 // DefaultParallelism is how many posts of a delivery are submitted at once.
 const DefaultParallelism = 16
@@ -95,10 +99,6 @@ func WithLogger(log *zap.Logger) Option { return func(s *Server) { s.log = log }
 // WithEditRecorder records edits and deletions; without one they are
 // acknowledged and logged only.
 func WithEditRecorder(r EditRecorder) Option { return func(s *Server) { s.edits = r } }
-
-// WithThreadIndex shares (or persists, see OpenThreadIndex) the index of
-// which case each post belongs to.
-func WithThreadIndex(x *ThreadIndex) Option { return func(s *Server) { s.threads = x } }
 
 // NewServer builds the handler. Routes whose secret is empty are not served
 // (404), so a half-configured platform cannot be fed unsigned posts.
@@ -127,10 +127,11 @@ func NewServer(sub Submitter, cfg Config, opts ...Option) (*Server, error) {
 		o(s)
 	}
 	if s.threads == nil {
-		s.threads = NewThreadIndex()
-	}
-	if s.dead == nil {
-		s.dead = NewDeadLetters()
+		store, err := kv.Memory(context.Background())
+		if err != nil {
+			return nil, err
+		}
+		WithStore(store)(s)
 	}
 	meta, err := NewAccounts(cfg.Meta.Accounts)
 	if err != nil {
@@ -335,7 +336,7 @@ func (s *Server) process(ctx context.Context, route string, b Batch) (Result, er
 	}
 	follow := func() {
 		for _, l := range b.Links {
-			s.remember(s.threads.Follow(l))
+			s.remember(s.threads.Follow(ctx, l))
 		}
 	}
 	// Links go before the posts (a post may answer a reply linked in this
@@ -343,7 +344,7 @@ func (s *Server) process(ctx context.Context, route string, b Batch) (Result, er
 	follow()
 	defer follow()
 	for _, f := range b.Failed {
-		if err := s.keepDeadLetter(route, f, &res); err != nil {
+		if err := s.keepDeadLetter(ctx, route, f, &res); err != nil {
 			return res, err
 		}
 	}
@@ -376,7 +377,9 @@ func (s *Server) submitAll(ctx context.Context, route string, posts []post.Post,
 	keyOf := map[string]string{} // post id → its thread's key
 	for _, p := range posts {
 		resolved := p // resolved again just before its submit, once the posts before it are recorded
-		s.threads.Resolve(&resolved)
+		if err := s.threads.Resolve(ctx, &resolved); err != nil {
+			return err // nothing submitted yet: the redelivery finds its thread
+		}
 		key := threadKeyOf(resolved, keyOf)
 		keyOf[p.ID] = key
 		i, ok := index[key]
@@ -400,14 +403,13 @@ func (s *Server) submitAll(ctx context.Context, route string, posts []post.Post,
 		go func() {
 			defer func() { <-slots; wg.Done() }()
 			for i, p := range thread {
-				s.threads.Resolve(&p)
-				out, err := s.submitBy(ctx, p, budget)
+				out, err := s.resolveAndSubmit(ctx, p, budget)
 				if err != nil && time.Now().After(budget) {
 					// Out of budget, this post (whose start may or may not
 					// have been taken: a duplicate is harmless) and the
 					// rest of its thread are deferred.
 					mu.Lock()
-					err := s.deferPosts(thread[i:], res)
+					err := s.deferPosts(ctx, thread[i:], res)
 					if err != nil && first == nil {
 						first = err
 					}
@@ -415,7 +417,7 @@ func (s *Server) submitAll(ctx context.Context, route string, posts []post.Post,
 					return
 				}
 				mu.Lock()
-				err = s.settle(route, p, out, err, res)
+				err = s.settle(ctx, route, p, out, err, res)
 				if err != nil && first == nil {
 					first = err
 				}
@@ -430,6 +432,15 @@ func (s *Server) submitAll(ctx context.Context, route string, posts []post.Post,
 	return first
 }
 
+// resolveAndSubmit points p at its thread's case, as the index knows it
+// now, and submits it by the deadline.
+func (s *Server) resolveAndSubmit(ctx context.Context, p post.Post, by time.Time) (caseapi.Outcome, error) {
+	if err := s.threads.Resolve(ctx, &p); err != nil {
+		return caseapi.Outcome{}, err
+	}
+	return s.submitBy(ctx, p, by)
+}
+
 // deferredKind marks the dead letters that are posts a delivery's budget
 // left unsubmitted: intake submits them itself (submitDeferred).
 const deferredKind = "deferred"
@@ -437,7 +448,7 @@ const deferredKind = "deferred"
 // deferPosts keeps posts that a delivery's budget left unsubmitted, synced
 // to the dead letters, so the delivery can be answered in time with every
 // post safe; submitDeferred submits them in order (by their ReceivedAt).
-func (s *Server) deferPosts(posts []post.Post, res *Result) error {
+func (s *Server) deferPosts(ctx context.Context, posts []post.Post, res *Result) error {
 	at := time.Now()
 	letters := make([]DeadLetter, len(posts))
 	for i, p := range posts {
@@ -446,7 +457,7 @@ func (s *Server) deferPosts(posts []post.Post, res *Result) error {
 			Reason: "not submitted within the delivery's budget (intake.delivery_budget): intake submits it in the background"},
 			at.Add(time.Duration(i)))
 	}
-	if err := s.dead.Put(letters...); err != nil {
+	if err := s.dead.Put(ctx, letters...); err != nil {
 		return err
 	}
 	res.Deferred += len(posts)
@@ -483,7 +494,11 @@ func (s *Server) submitDeferredLoop() {
 // submitDeferred submits the deferred posts in the order they were
 // deferred, stopping at the first that Temporal cannot take yet.
 func (s *Server) submitDeferred(ctx context.Context) error {
-	for _, l := range s.dead.List(false) {
+	letters, err := s.dead.List(ctx, false)
+	if err != nil {
+		return err
+	}
+	for _, l := range letters {
 		if l.Kind != deferredKind {
 			continue
 		}
@@ -495,7 +510,7 @@ func (s *Server) submitDeferred(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if err := s.dead.MarkReplayed(l.ID, strings.Join(append(res.Cases, res.DeadLetter...), ","), time.Now()); err != nil {
+		if err := s.dead.MarkReplayed(ctx, l.ID, strings.Join(append(res.Cases, res.DeadLetter...), ","), time.Now()); err != nil {
 			return err
 		}
 	}
@@ -520,7 +535,7 @@ func threadKeyOf(p post.Post, keyOf map[string]string) string {
 // settle records what submitting p did; it returns an error only when the
 // post is not safe anywhere (Temporal did not take it, and it is no dead
 // letter either).
-func (s *Server) settle(route string, p post.Post, out caseapi.Outcome, err error, res *Result) error {
+func (s *Server) settle(ctx context.Context, route string, p post.Post, out caseapi.Outcome, err error, res *Result) error {
 	switch {
 	case err == nil:
 	case errors.Is(err, caseapi.ErrInvalidPost) || caseapi.Refused(err):
@@ -528,7 +543,7 @@ func (s *Server) settle(route string, p post.Post, out caseapi.Outcome, err erro
 		// through the generic route whatever platform it came from.
 		raw, _ := json.Marshal(p) // a post always encodes
 		s.log.Warn("post kept as a dead letter", zap.String("route", route), zap.String("post_id", p.ID), zap.Error(err))
-		return s.keepDeadLetter("generic", Failure{Kind: "post", ID: p.ID, Reason: err.Error(), Payload: raw}, res)
+		return s.keepDeadLetter(ctx, "generic", Failure{Kind: "post", ID: p.ID, Reason: err.Error(), Payload: raw}, res)
 	default:
 		return err
 	}
@@ -541,13 +556,13 @@ func (s *Server) settle(route string, p post.Post, out caseapi.Outcome, err erro
 		res.Duplicates++
 	}
 	res.Cases = append(res.Cases, out.CaseID)
-	s.remember(s.threads.Record(p, out))
+	s.remember(s.threads.Record(ctx, p, out))
 	return nil
 }
 
-func (s *Server) keepDeadLetter(route string, f Failure, res *Result) error {
+func (s *Server) keepDeadLetter(ctx context.Context, route string, f Failure, res *Result) error {
 	l := newDeadLetter(route, f, time.Now())
-	if err := s.dead.Put(l); err != nil {
+	if err := s.dead.Put(ctx, l); err != nil {
 		return err
 	}
 	res.Rejected = append(res.Rejected, f.Reason)
@@ -556,7 +571,11 @@ func (s *Server) keepDeadLetter(route string, f Failure, res *Result) error {
 }
 
 func (s *Server) recordEdit(ctx context.Context, e Edit, res *Result) error {
-	if root, ok := s.threads.CaseRoot(e.Platform, e.PostID); ok {
+	root, ok, err := s.threads.CaseRoot(ctx, e.Platform, e.PostID)
+	if err != nil {
+		return err
+	}
+	if ok {
 		e.ThreadRoot = root
 	}
 	if s.edits == nil {
@@ -565,7 +584,7 @@ func (s *Server) recordEdit(ctx context.Context, e Edit, res *Result) error {
 		return nil
 	}
 	ectx, cancel := context.WithTimeout(ctx, s.cfg.SubmitTimeout)
-	err := s.edits.RecordEdit(ectx, e)
+	err = s.edits.RecordEdit(ectx, e)
 	cancel()
 	switch {
 	case errors.Is(err, ErrNoCase) || errors.Is(err, caseapi.ErrNotFound):
@@ -584,7 +603,7 @@ func (s *Server) recordEdit(ctx context.Context, e Edit, res *Result) error {
 // case (or are ignored) is marked replayed; one that fails again is kept,
 // with the new failure as a letter of its own.
 func (s *Server) Replay(ctx context.Context, id string, payload json.RawMessage) (Result, error) {
-	l, err := s.dead.Get(id)
+	l, err := s.dead.Get(ctx, id)
 	if err != nil {
 		return Result{}, err
 	}
@@ -606,7 +625,7 @@ func (s *Server) Replay(ctx context.Context, id string, payload json.RawMessage)
 	if len(b.Failed) > 0 || len(res.DeadLetter) > 0 {
 		return res, fmt.Errorf("dead letter %s still fails: %s", id, strings.Join(res.Rejected, "; "))
 	}
-	return res, s.dead.MarkReplayed(id, strings.Join(res.Cases, ","), time.Now())
+	return res, s.dead.MarkReplayed(ctx, id, strings.Join(res.Cases, ","), time.Now())
 }
 
 // DeadLetters is the server's dead-letter store.

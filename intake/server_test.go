@@ -16,9 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"go.uber.org/zap"
-
 	"github.com/switchboard-care/switchboard/caseapi"
+	"github.com/switchboard-care/switchboard/internal/kv"
 	"github.com/switchboard-care/switchboard/post"
 )
 
@@ -374,27 +373,47 @@ func TestXReplyToTheCompanysReplyJoinsTheCase(t *testing.T) {
 }
 
 func TestThreadIndexSurvivesRestart(t *testing.T) {
-	path := t.TempDir() + "/threads.jsonl"
-	idx, err := OpenThreadIndex(path, zap.NewNop())
-	if err != nil {
-		t.Fatal(err)
-	}
+	path := filepath.Join(t.TempDir(), "shared.db")
 	cases := newFakeCases()
-	ts := newTestServer(t, cases, WithThreadIndex(idx))
+	store := openStore(t, path)
+	ts := newTestServer(t, cases, WithStore(store))
 	if r := postX(t, ts, fixture(t, "x_tweet_create.json")); r.status != http.StatusOK {
 		t.Fatal(r.status)
 	}
 	ts.Close()
-	idx.Close()
-	idx, err = OpenThreadIndex(path, zap.NewNop())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer idx.Close()
-	ts = newTestServer(t, cases, WithThreadIndex(idx))
+	store.Close()
+	ts = newTestServer(t, cases, WithStore(openStore(t, path)))
 	if r := postX(t, ts, fixture(t, "x_tweet_reply.json")); r.result.Joined != 1 {
 		t.Fatalf("after a restart the reply still joins: %+v", r.result)
 	}
+}
+
+// A shared store the index cannot be read from is a delivery to retry
+// (503), not a follow-up that opens a case of its own.
+func TestAStoreThatCannotBeReadIsRetried(t *testing.T) {
+	cases := newFakeCases()
+	store := openStore(t, filepath.Join(t.TempDir(), "shared.db"))
+	ts := newTestServer(t, cases, WithStore(store))
+	if r := postX(t, ts, fixture(t, "x_tweet_create.json")); r.status != http.StatusOK {
+		t.Fatal(r.status)
+	}
+	store.Close()
+	if r := postX(t, ts, fixture(t, "x_tweet_reply.json")); r.status != http.StatusServiceUnavailable {
+		t.Fatalf("%d %+v", r.status, r.result)
+	}
+	if n, _ := cases.count(); n != 1 {
+		t.Fatalf("%d cases", n)
+	}
+}
+
+func openStore(t *testing.T, path string) *kv.Store {
+	t.Helper()
+	store, err := kv.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = store.Close() })
+	return store
 }
 
 func TestEditsWithoutACaseAreAcknowledged(t *testing.T) {
@@ -502,11 +521,9 @@ func TestABigDeliveryIsAnsweredWithinItsBudget(t *testing.T) {
 	cases := newFakeCases()
 	cfg := testConfig()
 	cfg.Parallelism, cfg.DeliveryBudget = 2, 100*time.Millisecond
-	dead, err := OpenDeadLetters(filepath.Join(t.TempDir(), "dead.jsonl"), zap.NewNop())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := serve(t, slowCases{cases, 20 * time.Millisecond}, cfg, WithDeadLetters(dead))
+	store := openStore(t, filepath.Join(t.TempDir(), "shared.db"))
+	dead := NewDeadLetters(store)
+	ts := serve(t, slowCases{cases, 20 * time.Millisecond}, cfg, WithStore(store))
 	posts := make([]string, 60)
 	for i := range posts {
 		posts[i] = fmt.Sprintf(`{"id":"web-%d","platform":"webchat","property":"acme.example","author":{"id":"v%d"},"text":"hello","created_at":"2015-11-23T10:00:00Z"}`, i, i)
@@ -524,7 +541,11 @@ func TestABigDeliveryIsAnsweredWithinItsBudget(t *testing.T) {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		n, _ := cases.count()
-		left := len(dead.List(false))
+		letters, err := dead.List(context.Background(), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		left := len(letters)
 		if n == len(posts) && left == 0 {
 			return
 		}

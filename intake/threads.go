@@ -1,16 +1,13 @@
 package intake
 
 import (
-	"encoding/json"
-	"errors"
+	"context"
 	"fmt"
 	"strings"
-	"sync"
-
-	"go.uber.org/zap"
+	"time"
 
 	"github.com/switchboard-care/switchboard/caseapi"
-	"github.com/switchboard-care/switchboard/internal/jsonl"
+	"github.com/switchboard-care/switchboard/internal/kv"
 	"github.com/switchboard-care/switchboard/post"
 )
 
@@ -21,126 +18,67 @@ import (
 // opened (it saw the company's reply come back as an echo), and the
 // customer's answer joins that case.
 //
-// With a file it survives restarts: every new entry is appended as a JSON
-// line and the file is read back on open. It is a cache: a lost entry only
-// means a follow-up may open a case of its own.
-type ThreadIndex struct {
-	mu    sync.Mutex
-	roots map[threadKey]string
-	file  *jsonl.File // nil: in memory only
-}
+// It lives in the shared store, so a follow-up joins its thread whichever
+// intake replica the platform delivers it to. It is a cache: a lost entry
+// only means a follow-up may open a case of its own.
+type ThreadIndex struct{ store *kv.Store }
 
-type threadKey struct{ platform, id string }
+// threadTable is the shared store's table of the index.
+const threadTable = "intake_threads"
 
-type threadLine struct {
-	Platform string `json:"platform"`
-	ID       string `json:"id"`
-	Root     string `json:"root"`
-}
+// NewThreadIndex keeps the index in store.
+func NewThreadIndex(store *kv.Store) *ThreadIndex { return &ThreadIndex{store: store} }
 
-// NewThreadIndex keeps the index in memory only.
-func NewThreadIndex() *ThreadIndex { return &ThreadIndex{roots: map[threadKey]string{}} }
-
-// maxThreadLine bounds a line of the index file: three ids within
-// post.MaxIDBytes, JSON-escaped, fit many times over.
-const maxThreadLine = 64 << 10
-
-// OpenThreadIndex loads the index from path (creating it if needed) and
-// appends to it from then on. Lines it cannot use (torn by a crash, or
-// written by a version without bounds on ids) are skipped and logged: a
-// lost entry is harmless, refusing to start is not.
-func OpenThreadIndex(path string, log *zap.Logger) (*ThreadIndex, error) {
-	idx := NewThreadIndex()
-	skipped, err := jsonl.Read(path, maxThreadLine, func(line []byte) error {
-		var l threadLine
-		if err := json.Unmarshal(line, &l); err != nil {
-			return err
-		}
-		if l.ID == "" || l.Root == "" {
-			return errors.New("no id or root")
-		}
-		idx.roots[threadKey{l.Platform, l.ID}] = l.Root
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read thread index %s: %w", path, err)
-	}
-	jsonl.Warn(log, path, skipped)
-	if idx.file, err = jsonl.OpenAppend(path, false); err != nil {
-		return nil, fmt.Errorf("open thread index: %w", err)
-	}
-	return idx, nil
-}
-
-// Close closes the file, if any.
-func (x *ThreadIndex) Close() error {
-	if x.file == nil {
-		return nil
-	}
-	return x.file.Close()
-}
+func threadKey(platform, id string) string { return platform + "/" + id }
 
 // CaseRoot is the opening post of the case that post id belongs to.
-func (x *ThreadIndex) CaseRoot(platform, id string) (string, bool) {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	r, ok := x.roots[threadKey{platform, id}]
-	return r, ok
-}
-
-// Len is the number of posts the index knows.
-func (x *ThreadIndex) Len() int {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	return len(x.roots)
+func (x *ThreadIndex) CaseRoot(ctx context.Context, platform, id string) (string, bool, error) {
+	var root string
+	ok, err := x.store.Get(ctx, threadTable, threadKey(platform, id), &root)
+	if err != nil {
+		return "", false, fmt.Errorf("thread index: %w", err)
+	}
+	return root, ok, nil
 }
 
 // Remember records that post id belongs to the case opened by root.
-func (x *ThreadIndex) Remember(platform, id, root string) error {
+func (x *ThreadIndex) Remember(ctx context.Context, platform, id, root string) error {
 	if id == "" || root == "" {
 		return nil
 	}
-	k := threadKey{platform, id}
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	if x.roots[k] == root {
-		return nil
-	}
-	x.roots[k] = root
-	if x.file == nil {
-		return nil
-	}
-	if err := x.file.Append(threadLine{Platform: platform, ID: id, Root: root}); err != nil {
-		return fmt.Errorf("write thread index: %w", err)
+	if err := x.store.Put(ctx, threadTable, threadKey(platform, id), root, time.Time{}); err != nil {
+		return fmt.Errorf("thread index: %w", err)
 	}
 	return nil
 }
 
 // Follow links a post that opens no case (the company's reply) to the case
 // of the post it replies to, if that is known.
-func (x *ThreadIndex) Follow(l Link) error {
-	root, ok := x.CaseRoot(l.Platform, l.Parent)
-	if !ok {
-		return nil
+func (x *ThreadIndex) Follow(ctx context.Context, l Link) error {
+	root, ok, err := x.CaseRoot(ctx, l.Platform, l.Parent)
+	if !ok || err != nil {
+		return err
 	}
-	return x.Remember(l.Platform, l.ID, root)
+	return x.Remember(ctx, l.Platform, l.ID, root)
 }
 
 // Resolve points a post at the case its thread belongs to, when the index
 // knows the post it replies to.
-func (x *ThreadIndex) Resolve(p *post.Post) {
+func (x *ThreadIndex) Resolve(ctx context.Context, p *post.Post) error {
 	ref := p.ThreadRoot()
 	if ref == "" {
-		return
+		return nil
 	}
-	if root, ok := x.CaseRoot(p.Platform, ref); ok && root != p.ID {
+	root, ok, err := x.CaseRoot(ctx, p.Platform, ref)
+	if ok && root != p.ID {
 		p.ThreadID = root
 	}
+	return err
 }
 
 // Record remembers the case a submitted post ended up in, by the platform
 // id of the post that opened it.
-func (x *ThreadIndex) Record(p post.Post, out caseapi.Outcome) error {
+func (x *ThreadIndex) Record(ctx context.Context, p post.Post, out caseapi.Outcome) error {
 	root := p.ID
 	if out.CaseID != p.CaseID() { // joined another case
 		root = p.ThreadRoot()
@@ -154,5 +92,5 @@ func (x *ThreadIndex) Record(p post.Post, out caseapi.Outcome) error {
 			root = kept
 		}
 	}
-	return x.Remember(p.Platform, p.ID, root)
+	return x.Remember(ctx, p.Platform, p.ID, root)
 }

@@ -1,12 +1,15 @@
 package publish_test
 
 import (
+	"context"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"go.uber.org/zap"
 
 	"github.com/switchboard-care/switchboard/config"
+	"github.com/switchboard-care/switchboard/internal/kv"
 	"github.com/switchboard-care/switchboard/publish"
 )
 
@@ -28,18 +31,19 @@ func TestDemoConfigurationUsesTheOutbox(t *testing.T) {
 	if got := r.Platforms(); len(got) != 0 {
 		t.Fatalf("real platforms in the demo: %v", got)
 	}
-	if cfg.Publishers.Meta.BaseURL == "" || cfg.Publishers.X.BaseURL == "" || cfg.Publishers.SentStore == "" {
+	if cfg.Publishers.Meta.BaseURL == "" || cfg.Publishers.X.BaseURL == "" {
 		t.Fatalf("%+v", cfg.Publishers)
 	}
 	// Enabling a platform with its token in the environment is all it takes.
 	t.Setenv("SWITCHBOARD_X_TOKEN_ACME_HELP", "token-help")
 	t.Setenv("SWITCHBOARD_X_TOKEN_ACME_NEWS", "token-news")
 	cfg.Publishers.X.Enabled = true
-	sent, err := publish.OpenSentStore(filepath.Join(t.TempDir(), cfg.Publishers.SentStore), zap.NewNop())
+	shared, err := kv.Open(context.Background(), filepath.Join(t.TempDir(), "shared.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer sent.Close()
+	defer shared.Close()
+	sent := publish.NewSentStore(shared, time.Second)
 	if r, err = publish.NewRouter(cfg.Publishers, outbox, sent, nil); err != nil || len(r.Platforms()) != 1 {
 		t.Fatalf("%v %v", err, r)
 	}

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"go.uber.org/zap"
+	"github.com/switchboard-care/switchboard/internal/kv"
 )
 
 // platform is a local stand-in for a platform API: it records every
@@ -98,11 +98,17 @@ func checkRequest(t *testing.T, got recorded, path, token string, body map[strin
 
 func openStore(t *testing.T) *SentStore {
 	t.Helper()
-	s, err := OpenSentStore(filepath.Join(t.TempDir(), "sent.jsonl"), zap.NewNop())
+	return NewSentStore(openShared(t, filepath.Join(t.TempDir(), "shared.db")), time.Second)
+}
+
+// openShared opens the shared store in a SQLite file, as a worker would.
+func openShared(t *testing.T, path string) *kv.Store {
+	t.Helper()
+	s, err := kv.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.Close() })
+	t.Cleanup(func() { _ = s.Close() })
 	return s
 }
 
@@ -290,11 +296,9 @@ func TestRetriedPublishPostsOnce(t *testing.T) {
 	p.answer = func(n int, _ recorded) (int, string) {
 		return 201, `{"data":{"id":"186000000000000020` + string(rune('0'+n)) + `"}}`
 	}
-	path := filepath.Join(t.TempDir(), "sent.jsonl")
-	store, err := OpenSentStore(path, zap.NewNop())
-	if err != nil {
-		t.Fatal(err)
-	}
+	path := filepath.Join(t.TempDir(), "shared.db")
+	shared := openShared(t, path)
+	store := NewSentStore(shared, time.Second)
 	r := xReply("case/x/1/update-7")
 	first, err := testX(t, p.srv.URL, store, nil).Publish(context.Background(), r)
 	if err != nil {
@@ -306,12 +310,8 @@ func TestRetriedPublishPostsOnce(t *testing.T) {
 	if err != nil || again != first {
 		t.Fatalf("%+v %v", again, err)
 	}
-	store.Close()
-	reopened, err := OpenSentStore(path, zap.NewNop())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer reopened.Close()
+	shared.Close()
+	reopened := NewSentStore(openShared(t, path), time.Second)
 	again, err = testX(t, p.srv.URL, reopened, nil).Publish(context.Background(), r)
 	if err != nil || again.ID != first.ID {
 		t.Fatalf("after restart %+v %v", again, err)
@@ -476,11 +476,11 @@ func TestALostPrivateAnswerIsNeverPostedAgain(t *testing.T) {
 	if n := len(p.got()); n != 1 {
 		t.Fatalf("%d requests", n)
 	}
-	if got := store.Pending(); len(got) != 1 || got[0] != r.IdempotencyKey {
-		t.Fatalf("pending %v", got)
+	if got, err := store.Pending(context.Background()); err != nil || len(got) != 1 || got[0] != r.IdempotencyKey {
+		t.Fatalf("pending %v %v", got, err)
 	}
 	// A person finds the reply sent and records it.
-	if err := store.Resolve(r.IdempotencyKey, "m_1"); err != nil {
+	if err := store.Resolve(context.Background(), r.IdempotencyKey, "m_1"); err != nil {
 		t.Fatal(err)
 	}
 	if rec, err := m.Publish(context.Background(), r); err != nil || rec.ID != "m_1" {
@@ -527,5 +527,65 @@ func TestSameTextIgnoresRewrittenLinksAndSpacing(t *testing.T) {
 		if got := sameText(tc.listed, tc.sent); got != tc.same {
 			t.Errorf("sameText(%q, %q) = %t", tc.listed, tc.sent, got)
 		}
+	}
+}
+
+// Two workers on one shared store publish one reply at once: it is posted
+// once, and the worker that lost the claim is told to retry.
+func TestTwoWorkersPublishOneReplyOnce(t *testing.T) {
+	p := newPlatform(t)
+	p.delay = 100 * time.Millisecond
+	p.answer = func(int, recorded) (int, string) { return 201, `{"data":{"id":"9"}}` }
+	path := filepath.Join(t.TempDir(), "shared.db")
+	workers := []*X{testX(t, p.srv.URL, NewSentStore(openShared(t, path), time.Second), nil), testX(t, p.srv.URL, NewSentStore(openShared(t, path), time.Second), nil)}
+	r := xReply("case/x/1/reply-1")
+	errs := make(chan error, 8)
+	for i := range 8 {
+		go func() {
+			_, err := workers[i%2].Publish(context.Background(), r)
+			errs <- err
+		}()
+	}
+	var posted, inFlight int
+	for range 8 {
+		switch err := <-errs; {
+		case err == nil:
+			posted++
+		case errors.Is(err, ErrInFlight):
+			inFlight++
+		default:
+			t.Fatal(err)
+		}
+	}
+	if n := len(p.got()); n != 1 || posted+inFlight != 8 || posted < 1 {
+		t.Fatalf("%d requests; %d published, %d told in flight", n, posted, inFlight)
+	}
+	if rec, err := workers[1].Publish(context.Background(), r); err != nil || rec.ID != "9" {
+		t.Fatalf("the other worker's retry: %+v %v", rec, err)
+	}
+}
+
+// A worker that died holding a claim holds the key only until the claim
+// lapses; then the retry looks on the platform before posting again.
+func TestAClaimOfADeadWorkerLapses(t *testing.T) {
+	p := newPlatform(t)
+	p.answer = func(int, recorded) (int, string) { return 201, `{"data":{"id":"11"}}` }
+	p.listing = func() string { return `{"meta":{"result_count":0}}` }
+	store := openStore(t)
+	r := xReply("case/x/1/reply-2")
+	var dead sentEntry
+	if _, won, err := store.claim(context.Background(), r, dead, false); !won || err != nil {
+		t.Fatalf("%v %v", won, err)
+	}
+	x := testX(t, p.srv.URL, store, nil)
+	if _, err := x.Publish(context.Background(), r); !errors.Is(err, ErrInFlight) {
+		t.Fatalf("inside the claim: %v", err)
+	}
+	store.now = func() time.Time { return time.Now().Add(store.claimFor + time.Second) }
+	if rec, err := x.Publish(context.Background(), r); err != nil || rec.ID != "11" {
+		t.Fatalf("after the claim lapsed: %+v %v", rec, err)
+	}
+	if got := p.got(); len(got) != 2 || got[0].Method != http.MethodGet || got[1].Method != http.MethodPost {
+		t.Fatalf("requests %+v", got)
 	}
 }

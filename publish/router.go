@@ -1,21 +1,25 @@
 package publish
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"sort"
+	"time"
 )
 
 // Config is the `publishers:` key. Each real platform is off unless
 // enabled; what is off goes to the sandbox outbox.
 type Config struct {
-	// SentStore is the idempotency file of the real publishers (relative
-	// paths are under data_dir).
-	SentStore string     `mapstructure:"sent_store"`
-	Meta      MetaConfig `mapstructure:"meta"`
-	X         XConfig    `mapstructure:"x"`
+	Meta MetaConfig `mapstructure:"meta"`
+	X    XConfig    `mapstructure:"x"`
+}
+
+// RequestTimeout is the longest a request to a real platform may take.
+func (c Config) RequestTimeout() time.Duration {
+	return max(cmp.Or(c.Meta.Timeout, DefaultTimeout), cmp.Or(c.X.Timeout, DefaultTimeout))
 }
 
 // Router picks a publisher by the reply's platform, the sandbox outbox by

@@ -2,54 +2,47 @@ package publish
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
-	"sync"
 	"time"
 
-	"go.uber.org/zap"
-
-	"github.com/switchboard-care/switchboard/internal/jsonl"
+	"github.com/switchboard-care/switchboard/internal/kv"
 )
 
 // SentStore makes publishing to a real platform idempotent. Meta's and X's
 // endpoints for replies and messages take no idempotency key, so the store
-// records, in a file, each key's state around the request:
+// records, in the shared store, each key's state around the request:
 //
-//   - pending is written before the request is sent,
-//   - sent (with the receipt) once the platform answered 2xx,
+//   - pending is written before the request is sent, as a claim: of
+//     workers publishing one key at once, one wins and the others are told
+//     ErrInFlight, until the claim lapses (NewSentStore);
+//   - sent (with the receipt) once the platform answered 2xx;
 //   - failed once it is certain nothing was posted: the request was never
 //     written, or the platform answered with an error status.
 //
-// A retry of a sent key returns the first receipt without a request. A key
-// left pending (the request went out, and then the connection broke or the
-// worker died before the answer was recorded) may or may not have posted;
-// it is never sent again automatically: publishing it returns
-// UnknownOutcomeError until a person checks the platform and calls Resolve.
-// So real publishing is at most once. The remaining at-least-once window is
-// a platform that answers 5xx after all having posted: that key is marked
-// failed and a retry posts again (X refuses an identical text from the same
-// account as a duplicate, Meta does not).
-//
-// One store belongs to one worker process, and a retry may run on another
-// worker, whose store never saw the first attempt. So a retry (Reply.Retry)
-// and a key left pending first look for the reply on the platform (find:
-// the brand's own replies to the same post, or in the same conversation,
-// with the same text): found, it is recorded as sent and not posted again.
-// What remains is a platform whose listing lags behind a post it accepted
-// (seconds, in practice): a retry inside that lag posts again. Where a
-// platform offers no such listing (Meta's private replies), a pending key
-// stays an UnknownOutcomeError for a person, and a retry on another worker
-// posts again.
+// A retry of a sent key returns the first receipt without a request, on
+// whichever worker it runs: every replica reads one store. A key left
+// pending (the request went out, and then the connection broke or the
+// worker died before the answer was recorded) may or may not have posted.
+// Where the platform can be searched (find: the brand's own replies to the
+// same post, or in the same conversation, with the same text), the retry
+// looks before posting again: found, it is recorded as sent. Where it
+// cannot (Meta's private replies), the key is never sent again
+// automatically: publishing it returns UnknownOutcomeError until a person
+// checks the platform and calls Resolve. So real publishing is at most
+// once. What remains at least once: a platform that answers 5xx after all
+// having posted (marked failed, and a retry posts again: X refuses an
+// identical text from the same account as a duplicate, Meta does not), and
+// a platform whose listing lags behind a post it accepted (seconds, in
+// practice) when a retry runs inside that lag.
 type SentStore struct {
-	mu       sync.Mutex
-	path     string
-	state    map[string]sentEntry
-	inFlight map[string]bool
-	file     *jsonl.File // durable: every line synced before it counts
+	store    *kv.Store
+	claimFor time.Duration
+	now      func() time.Time
 }
+
+// sentTable is the shared store's table of the sent store.
+const sentTable = "publish_sent"
 
 // The states of a key.
 const (
@@ -58,14 +51,26 @@ const (
 	stateFailed  = "failed"
 )
 
+// keepSettled is how long a settled key (sent or failed) is remembered:
+// far longer than a publish is retried. A pending key whose outcome is
+// unknown is kept until a person resolves it.
+const keepSettled = 30 * 24 * time.Hour
+
 type sentEntry struct {
-	Key      string    `json:"key"`
-	State    string    `json:"state"`
-	CaseID   string    `json:"case_id,omitempty"`
-	Platform string    `json:"platform,omitempty"`
-	Receipt  Receipt   `json:"receipt,omitzero"`
-	Error    string    `json:"error,omitempty"`
-	At       time.Time `json:"at"`
+	Key      string  `json:"key"`
+	State    string  `json:"state"`
+	CaseID   string  `json:"case_id,omitempty"`
+	Platform string  `json:"platform,omitempty"`
+	Receipt  Receipt `json:"receipt,omitzero"`
+	Error    string  `json:"error,omitempty"`
+	// InFlightUntil is when a pending claim lapses; zero once the attempt
+	// that made it has ended without knowing whether it posted.
+	InFlightUntil time.Time `json:"in_flight_until,omitzero"`
+	At            time.Time `json:"at"`
+}
+
+func (e sentEntry) inFlight(now time.Time) bool {
+	return e.State == statePending && now.Before(e.InFlightUntil)
 }
 
 // UnknownOutcomeError is a reply whose request reached the platform without
@@ -84,49 +89,44 @@ func (e *UnknownOutcomeError) Error() string {
 // waiting for the platform; retry later.
 var ErrInFlight = errors.New("this reply is being published right now")
 
-// maxSentLine bounds a line of the store: a key, a receipt and an error
-// message are far shorter.
-const maxSentLine = 64 << 10
-
-// OpenSentStore loads (creating if needed) the store at path. A line that
-// does not decode can only be the record a crash tore while it was being
-// written, which was never acted on: it is skipped and logged.
-func OpenSentStore(path string, log *zap.Logger) (*SentStore, error) {
-	s := &SentStore{path: path, state: map[string]sentEntry{}, inFlight: map[string]bool{}}
-	skipped, err := jsonl.Read(path, maxSentLine, func(line []byte) error {
-		var e sentEntry
-		if err := json.Unmarshal(line, &e); err != nil {
-			return err
-		}
-		s.state[e.Key] = e
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read sent store: %w", err)
-	}
-	jsonl.Warn(log, path, skipped)
-	if s.file, err = jsonl.OpenAppend(path, true); err != nil {
-		return nil, fmt.Errorf("open sent store: %w", err)
-	}
-	return s, nil
+// NewSentStore keeps the sent store in store. A claim holds a key against
+// other workers for three platform requests (requestTimeout each: a
+// look-up, the post, and a margin): a worker that died holding one frees
+// the key when it runs out.
+func NewSentStore(store *kv.Store, requestTimeout time.Duration) *SentStore {
+	return &SentStore{store: store, claimFor: 3 * requestTimeout, now: time.Now}
 }
 
-// Close closes the file.
-func (s *SentStore) Close() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.file.Close()
-}
-
-// write appends an entry and syncs it: a pending mark must be on disk
-// before the request leaves, or a crash could forget it.
-func (s *SentStore) write(e sentEntry) error {
-	e.At = time.Now().UTC()
-	if err := s.file.Append(e); err != nil {
+// put records e as the key's state.
+func (s *SentStore) put(ctx context.Context, e sentEntry) error {
+	e.At = s.now().UTC()
+	var expires time.Time
+	if e.State != statePending {
+		expires = e.At.Add(keepSettled)
+	}
+	if err := s.store.Put(ctx, sentTable, e.Key, e, expires); err != nil {
 		return fmt.Errorf("write sent store: %w", err)
 	}
-	s.state[e.Key] = e
 	return nil
+}
+
+// claim marks the key pending by this attempt, if it is still as prev
+// left it (seen says whether there was a record); false: another attempt
+// claimed it first.
+func (s *SentStore) claim(ctx context.Context, r Reply, prev sentEntry, seen bool) (sentEntry, bool, error) {
+	now := s.now().UTC()
+	c := sentEntry{Key: r.IdempotencyKey, State: statePending, CaseID: r.CaseID, Platform: r.Platform, InFlightUntil: now.Add(s.claimFor), At: now}
+	var won bool
+	var err error
+	if seen {
+		won, err = s.store.Replace(ctx, sentTable, c.Key, prev, c, time.Time{})
+	} else {
+		won, err = s.store.Add(ctx, sentTable, c.Key, c, time.Time{})
+	}
+	if err != nil {
+		return c, false, fmt.Errorf("claim reply %s in the sent store: %w", c.Key, err)
+	}
+	return c, won, nil
 }
 
 // Publish runs send at most once per idempotency key (see SentStore). send
@@ -138,92 +138,115 @@ func (s *SentStore) Publish(ctx context.Context, r Reply, send func(context.Cont
 	if key == "" {
 		return Receipt{}, errors.New("publish: idempotency key is required")
 	}
-	s.mu.Lock()
-	prev, seen := s.state[key]
+	var prev sentEntry
+	seen, err := s.store.Get(ctx, sentTable, key, &prev)
+	if err != nil {
+		return Receipt{}, fmt.Errorf("read sent store: %w", err) // nothing sent: safe to retry
+	}
 	switch {
-	case s.inFlight[key]:
-		s.mu.Unlock()
-		return Receipt{}, ErrInFlight
 	case seen && prev.State == stateSent:
-		s.mu.Unlock()
 		return prev.Receipt, nil
+	case seen && prev.inFlight(s.now()):
+		return Receipt{}, ErrInFlight
 	case seen && prev.State == statePending && find == nil:
-		s.mu.Unlock()
 		return Receipt{}, &UnknownOutcomeError{Key: key, Cause: "an earlier attempt sent the request and its answer was never recorded"}
 	}
-	if find != nil && (r.Retry || (seen && prev.State == statePending)) {
-		s.inFlight[key] = true
-		s.mu.Unlock()
-		rec, found, err := find(ctx)
-		s.mu.Lock()
-		delete(s.inFlight, key)
-		switch {
-		case err != nil:
-			s.mu.Unlock()
-			return Receipt{}, fmt.Errorf("look for reply %s on %s before posting it again: %w", key, r.Platform, err)
-		case found:
-			err := s.write(sentEntry{Key: key, State: stateSent, CaseID: r.CaseID, Platform: r.Platform, Receipt: rec})
-			s.mu.Unlock()
-			return rec, err
-		}
-	}
-	if err := s.write(sentEntry{Key: key, State: statePending, CaseID: r.CaseID, Platform: r.Platform}); err != nil {
-		s.mu.Unlock()
+	claim, won, err := s.claim(ctx, r, prev, seen)
+	if err != nil {
 		return Receipt{}, err // nothing sent: safe to retry
 	}
-	s.inFlight[key] = true
-	s.mu.Unlock()
+	if !won {
+		return Receipt{}, ErrInFlight
+	}
+	if find != nil && (r.Retry || (seen && prev.State == statePending)) {
+		rec, found, err := find(ctx)
+		switch {
+		case err != nil:
+			// Nothing posted: the key goes back as it was, so the next
+			// retry looks again.
+			s.giveBack(ctx, claim, prev, seen)
+			return Receipt{}, fmt.Errorf("look for reply %s on %s before posting it again: %w", key, r.Platform, err)
+		case found:
+			return rec, s.put(ctx, sentEntry{Key: key, State: stateSent, CaseID: r.CaseID, Platform: r.Platform, Receipt: rec})
+		}
+	}
 
 	rec, err := send(ctx)
 
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.inFlight, key)
 	var apiErr *APIError
 	switch {
 	case err == nil:
-		if werr := s.write(sentEntry{Key: key, State: stateSent, CaseID: r.CaseID, Platform: r.Platform, Receipt: rec}); werr != nil {
-			// Posted, but not recorded: the key stays pending on disk,
-			// so a retry reports an unknown outcome rather than posting
-			// again. This attempt succeeded all the same.
-			s.state[key] = sentEntry{Key: key, State: stateSent, Receipt: rec}
-		}
+		// Posted. If it cannot be recorded, the key stays pending, so a
+		// retry looks on the platform or reports an unknown outcome
+		// rather than posting again; this attempt succeeded all the same.
+		_ = s.put(ctx, sentEntry{Key: key, State: stateSent, CaseID: r.CaseID, Platform: r.Platform, Receipt: rec})
 		return rec, nil
 	case errors.Is(err, errNotSent) || errors.As(err, &apiErr):
-		_ = s.write(sentEntry{Key: key, State: stateFailed, CaseID: r.CaseID, Platform: r.Platform, Error: err.Error()})
+		_ = s.put(ctx, sentEntry{Key: key, State: stateFailed, CaseID: r.CaseID, Platform: r.Platform, Error: err.Error()})
 		return Receipt{}, err
-	case find != nil: // the retry looks on the platform first
-		return Receipt{}, fmt.Errorf("reply %s may be published (%w); a retry looks for it on %s before posting it", key, err, r.Platform)
-	default:
-		return Receipt{}, &UnknownOutcomeError{Key: key, Cause: err.Error()}
 	}
+	// The outcome is unknown: the key stays pending, no longer in flight.
+	_ = s.put(ctx, sentEntry{Key: key, State: statePending, CaseID: r.CaseID, Platform: r.Platform, Error: err.Error()})
+	if find != nil { // the retry looks on the platform first
+		return Receipt{}, fmt.Errorf("reply %s may be published (%w); a retry looks for it on %s before posting it", key, err, r.Platform)
+	}
+	return Receipt{}, &UnknownOutcomeError{Key: key, Cause: err.Error()}
+}
+
+// giveBack undoes a claim that posted nothing; if it cannot, the claim
+// lapses on its own.
+func (s *SentStore) giveBack(ctx context.Context, claim, prev sentEntry, seen bool) {
+	if !seen {
+		_ = s.store.Delete(ctx, sentTable, claim.Key)
+		return
+	}
+	_, _ = s.store.Replace(ctx, sentTable, claim.Key, claim, prev, time.Time{})
 }
 
 // Resolve settles a key after a person has checked the platform: with a
 // receipt id it is recorded as sent (retries return it); with "" as
 // failed, so the next retry posts it.
-func (s *SentStore) Resolve(key, receiptID string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.inFlight[key] {
+func (s *SentStore) Resolve(ctx context.Context, key, receiptID string) error {
+	var prev sentEntry
+	seen, err := s.store.Get(ctx, sentTable, key, &prev)
+	if err != nil {
+		return fmt.Errorf("read sent store: %w", err)
+	}
+	now := s.now().UTC()
+	if seen && prev.inFlight(now) {
 		return ErrInFlight
 	}
-	if receiptID == "" {
-		return s.write(sentEntry{Key: key, State: stateFailed, Error: "resolved as not published"})
+	e := sentEntry{Key: key, State: stateFailed, CaseID: prev.CaseID, Platform: prev.Platform, Error: "resolved as not published", At: now}
+	if receiptID != "" {
+		e = sentEntry{Key: key, State: stateSent, CaseID: prev.CaseID, Platform: prev.Platform, Receipt: Receipt{ID: receiptID, PublishedAt: now}, At: now}
 	}
-	return s.write(sentEntry{Key: key, State: stateSent, Receipt: Receipt{ID: receiptID, PublishedAt: time.Now().UTC()}})
+	var done bool
+	if seen { // unless a retry claimed it meanwhile
+		done, err = s.store.Replace(ctx, sentTable, key, prev, e, now.Add(keepSettled))
+	} else {
+		done, err = s.store.Add(ctx, sentTable, key, e, now.Add(keepSettled))
+	}
+	switch {
+	case err != nil:
+		return fmt.Errorf("write sent store: %w", err)
+	case !done:
+		return ErrInFlight
+	}
+	return nil
 }
 
 // Pending lists the keys whose outcome is unknown, for a person to resolve.
-func (s *SentStore) Pending() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *SentStore) Pending(ctx context.Context) ([]string, error) {
+	entries, err := kv.All[sentEntry](ctx, s.store, sentTable)
+	if err != nil {
+		return nil, fmt.Errorf("read sent store: %w", err)
+	}
+	now := s.now()
 	var keys []string
-	for k, e := range s.state {
-		if e.State == statePending && !s.inFlight[k] {
-			keys = append(keys, k)
+	for _, e := range entries {
+		if e.State == statePending && !e.inFlight(now) {
+			keys = append(keys, e.Key)
 		}
 	}
-	sort.Strings(keys)
-	return keys
+	return keys, nil
 }

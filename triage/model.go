@@ -1,7 +1,7 @@
 package triage
 
 import (
-	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -198,37 +198,60 @@ const (
 	modelWeightsFile = "weights.bin"
 )
 
-// Save writes the model into dir (created if missing): model.json with its
-// version and what it learned from, and weights.bin with the biases and
-// weights as little-endian float32.
+// Encode returns what Save writes: the metadata (model.json: its version
+// and what it learned from) and the weights (weights.bin: the biases and
+// weights as little-endian float32).
+func (m *Model) Encode() (meta, weights []byte, err error) {
+	if meta, err = json.MarshalIndent(m, "", "  "); err != nil {
+		return nil, nil, err
+	}
+	var buf bytes.Buffer
+	buf.Grow(4 * (len(m.m.bias) + len(m.m.weights)))
+	for _, part := range [][]float32{m.m.bias, m.m.weights} {
+		if err := binary.Write(&buf, binary.LittleEndian, part); err != nil {
+			return nil, nil, err
+		}
+	}
+	return append(meta, '\n'), buf.Bytes(), nil
+}
+
+// DecodeModel reads a model Encode wrote.
+func DecodeModel(meta, weights []byte) (*Model, error) {
+	var m Model
+	if err := json.Unmarshal(meta, &m); err != nil {
+		return nil, fmt.Errorf("%s: %w", modelMetaFile, err)
+	}
+	if m.Buckets != hashBuckets || len(m.Intents) == 0 || m.Temperature <= 0 {
+		return nil, fmt.Errorf("%s: a model of %d buckets, %d intents and temperature %v; this build reads %d buckets", modelMetaFile, m.Buckets, len(m.Intents), m.Temperature, hashBuckets)
+	}
+	k := len(m.Intents)
+	m.m = &linear{classes: m.Intents, bias: make([]float32, k), weights: make([]float32, hashBuckets*k), temperature: m.Temperature}
+	r := bytes.NewReader(weights)
+	for _, part := range [][]float32{m.m.bias, m.m.weights} {
+		if err := binary.Read(r, binary.LittleEndian, part); err != nil {
+			return nil, fmt.Errorf("%s: %w", modelWeightsFile, err)
+		}
+	}
+	if r.Len() != 0 {
+		return nil, fmt.Errorf("%s: longer than %d intents × %d buckets", modelWeightsFile, k, hashBuckets)
+	}
+	return &m, nil
+}
+
+// Save writes the model into dir (created if missing), as Encode does.
 func (m *Model) Save(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	meta, err := json.MarshalIndent(m, "", "  ")
+	meta, weights, err := m.Encode()
 	if err != nil {
 		return err
 	}
-	f, err := os.Create(filepath.Join(dir, modelWeightsFile))
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriter(f)
-	for _, part := range [][]float32{m.m.bias, m.m.weights} {
-		if err := binary.Write(w, binary.LittleEndian, part); err != nil {
-			f.Close()
-			return err
-		}
-	}
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, modelWeightsFile), weights, 0o644); err != nil {
 		return err
 	}
 	// The metadata goes last: a directory with model.json holds a whole model.
-	return os.WriteFile(filepath.Join(dir, modelMetaFile), append(meta, '\n'), 0o644)
+	return os.WriteFile(filepath.Join(dir, modelMetaFile), meta, 0o644)
 }
 
 // LoadModel reads a model Save wrote.
@@ -237,28 +260,9 @@ func LoadModel(dir string) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	var m Model
-	if err := json.Unmarshal(meta, &m); err != nil {
-		return nil, fmt.Errorf("%s: %w", modelMetaFile, err)
-	}
-	if m.Buckets != hashBuckets || len(m.Intents) == 0 || m.Temperature <= 0 {
-		return nil, fmt.Errorf("%s: a model of %d buckets, %d intents and temperature %v; this build reads %d buckets", modelMetaFile, m.Buckets, len(m.Intents), m.Temperature, hashBuckets)
-	}
-	f, err := os.Open(filepath.Join(dir, modelWeightsFile))
+	weights, err := os.ReadFile(filepath.Join(dir, modelWeightsFile))
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	k := len(m.Intents)
-	m.m = &linear{classes: m.Intents, bias: make([]float32, k), weights: make([]float32, hashBuckets*k), temperature: m.Temperature}
-	r := bufio.NewReader(f)
-	for _, part := range [][]float32{m.m.bias, m.m.weights} {
-		if err := binary.Read(r, binary.LittleEndian, part); err != nil {
-			return nil, fmt.Errorf("%s: %w", modelWeightsFile, err)
-		}
-	}
-	if _, err := r.ReadByte(); !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%s: longer than %d intents × %d buckets", modelWeightsFile, k, hashBuckets)
-	}
-	return &m, nil
+	return DecodeModel(meta, weights)
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/switchboard-care/switchboard/activities"
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/config"
+	"github.com/switchboard-care/switchboard/internal/kv"
 	"github.com/switchboard-care/switchboard/internal/logging"
 	"github.com/switchboard-care/switchboard/learning/retrain"
 	"github.com/switchboard-care/switchboard/policy"
@@ -85,11 +86,12 @@ func newCaseTest(t *testing.T, intent string, start time.Time) *caseTest {
 	if err != nil {
 		t.Fatal(err)
 	}
-	corrections, err := retrain.OpenStore(filepath.Join(dir, "corrections.jsonl"), zap.NewNop())
+	shared, err := kv.Memory(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = corrections.Close() })
+	t.Cleanup(func() { _ = shared.Close() })
+	corrections := retrain.NewStore(shared)
 	acts := &activities.Activities{Triager: fixedTriage{Intent: intent, Confidence: 0.9, Language: "en"}, Customers: newCustomer{},
 		Publisher: outbox, Notifier: notifier, Corrections: corrections, Log: zap.NewNop()}
 	ct.acts = acts

@@ -1,6 +1,7 @@
 package workflows_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -115,7 +116,7 @@ func TestRelabelMovesTheCaseAndRecordsTheCorrection(t *testing.T) {
 
 func corrections(t *testing.T, ct *caseTest) []casestate.Correction {
 	t.Helper()
-	cs, err := ct.acts.Corrections.All()
+	cs, err := ct.acts.Corrections.All(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,14 +17,6 @@ type Config struct {
 	Listen        string        `mapstructure:"listen"`
 	MaxBodyBytes  int64         `mapstructure:"max_body_bytes"`
 	SubmitTimeout time.Duration `mapstructure:"submit_timeout"`
-	// ThreadIndex is the file that remembers which post each known post
-	// replies to, so a customer answering the company's reply joins the case
-	// (relative paths are under data_dir; empty keeps it in memory only).
-	ThreadIndex string `mapstructure:"thread_index"`
-	// DeadLetters is the file that keeps the events of a delivery that
-	// could not be used, for an operator to inspect and replay (relative
-	// paths are under data_dir; empty keeps them in memory only).
-	DeadLetters string `mapstructure:"dead_letters"`
 	// Parallelism bounds the posts of one delivery submitted at once
 	// (posts of one thread go in order); 0 takes the default.
 	Parallelism int `mapstructure:"parallelism"`

@@ -71,42 +71,51 @@ func NotificationsPath(cfg *config.Config) string {
 }
 
 // Worker is a Temporal worker that also keeps its triage engine on the
-// promoted model; Stop stops both.
+// promoted model; Stop stops both and closes its shared store.
 type Worker struct {
 	worker.Worker
 	stopWatching context.CancelFunc
+	store        *kv.Store
 }
 
 // Stop stops the worker and its model watch.
 func (w *Worker) Stop() {
 	w.stopWatching()
 	w.Worker.Stop()
+	_ = w.store.Close()
 }
 
-// NewWorker builds a worker with every workflow and activity registered.
-func NewWorker(cfg *config.Config, tc client.Client, log *zap.Logger) (*Worker, error) {
+// NewWorker builds a worker with every workflow and activity registered,
+// on the shared store the configuration names.
+func NewWorker(ctx context.Context, cfg *config.Config, tc client.Client, log *zap.Logger) (*Worker, error) {
+	store, err := OpenStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	w, err := newWorker(cfg, tc, store, log)
+	if err != nil {
+		_ = store.Close()
+		return nil, err
+	}
+	return w, nil
+}
+
+func newWorker(cfg *config.Config, tc client.Client, store *kv.Store, log *zap.Logger) (*Worker, error) {
 	engine, err := triage.New(cfg.Triage)
 	if err != nil {
 		return nil, fmt.Errorf("triage engine: %w", err)
 	}
-	models := retrain.Models(filepath.Join(cfg.DataDir, cfg.Retrain.Models))
+	models := retrain.NewModels(store)
 	live, err := retrain.NewLive(engine, models, log.Named("triage"))
 	if err != nil {
 		return nil, err
 	}
-	corrections, err := retrain.OpenStore(filepath.Join(cfg.DataDir, cfg.Retrain.Corrections), log.Named("corrections"))
-	if err != nil {
-		return nil, err
-	}
+	corrections := retrain.NewStore(store)
 	outbox, err := publish.NewOutbox(OutboxPath(cfg), log.Named("outbox"))
 	if err != nil {
 		return nil, err
 	}
-	sent, err := publish.OpenSentStore(filepath.Join(cfg.DataDir, cfg.Publishers.SentStore), log.Named("publish"))
-	if err != nil {
-		return nil, err
-	}
-	publisher, err := publish.NewRouter(cfg.Publishers, outbox, sent, nil)
+	publisher, err := publish.NewRouter(cfg.Publishers, outbox, publish.NewSentStore(store, cfg.Publishers.RequestTimeout()), nil)
 	if err != nil {
 		return nil, fmt.Errorf("publishers: %w", err)
 	}
@@ -137,7 +146,7 @@ func NewWorker(cfg *config.Config, tc client.Client, log *zap.Logger) (*Worker, 
 	w.RegisterActivityWithOptions(acts.PromoteTriageModel, activityName(workflows.ActivityPromoteModel))
 	ctx, stop := context.WithCancel(context.Background())
 	go live.Watch(ctx, cfg.Retrain.Refresh)
-	return &Worker{Worker: w, stopWatching: stop}, nil
+	return &Worker{Worker: w, stopWatching: stop, store: store}, nil
 }
 
 // EnsureRetrainSchedule creates the schedule that retrains triage from the
@@ -175,7 +184,7 @@ func RunWorker(ctx context.Context, cfg *config.Config, tc client.Client, log *z
 	if err := EnsureRetrainSchedule(ctx, tc, cfg); err != nil {
 		return err
 	}
-	w, err := NewWorker(cfg, tc, log)
+	w, err := NewWorker(ctx, cfg, tc, log)
 	if err != nil {
 		return err
 	}

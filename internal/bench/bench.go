@@ -7,6 +7,7 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -45,7 +46,12 @@ type Options struct {
 	TimerTarget    time.Duration // first-response target of the timer cases (warning at 75 %)
 	OpenCases      int           // open cases for the memory step; 0 skips it
 	OpenSubmitters int           // submitters for the memory step
-	Progress       io.Writer
+	// ScaleTarget, when set, is the first-response target of the memory
+	// step's cases, whose warnings and breaches are then waited for and
+	// measured on a sample: timers firing at the rate the cases opened.
+	ScaleTarget time.Duration
+	Backend     string // dev (the dev server) or postgres (the Temporal server on PostgreSQL, four processes)
+	Progress    io.Writer
 }
 
 // DefaultOptions are the `switchboard bench` defaults.
@@ -95,6 +101,8 @@ type Memory struct {
 	HeapInuseMB     float64 `json:"heap_inuse_mb"`
 	Goroutines      float64 `json:"goroutines"`
 	CachedWorkflows int     `json:"cached_workflows"`
+	// Timers of a sample of the open cases, with ScaleTarget.
+	Timers *Timers `json:"timers,omitempty"`
 }
 
 // Report is a whole run.
@@ -102,9 +110,11 @@ type Report struct {
 	StartedAt time.Time `json:"started_at"`
 	Seconds   float64   `json:"seconds"`
 	Machine   string    `json:"machine"`
+	Backend   string    `json:"backend"`
 	Options   struct {
 		Rounds, Posts, Concurrency, OpenCases int
 		SteadyForSeconds, TimerTargetSeconds  float64
+		ScaleTargetSeconds                    float64 `json:",omitempty"`
 	} `json:"options"`
 	Rounds  []Round `json:"rounds"`
 	Median  Round   `json:"median"`
@@ -128,13 +138,15 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if o.Progress == nil {
 		o.Progress = io.Discard
 	}
-	rep := &Report{StartedAt: time.Now().UTC(), Machine: fmt.Sprintf("%s/%s, %d CPUs, %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())}
+	rep := &Report{StartedAt: time.Now().UTC(), Backend: cmp.Or(o.Backend, "dev"),
+		Machine: fmt.Sprintf("%s/%s, %d CPUs, %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())}
 	rep.Options.Rounds, rep.Options.Posts, rep.Options.Concurrency, rep.Options.OpenCases = o.Rounds, o.Posts, o.Concurrency, o.OpenCases
 	rep.Options.SteadyForSeconds, rep.Options.TimerTargetSeconds = o.SteadyFor.Seconds(), o.TimerTarget.Seconds()
+	rep.Options.ScaleTargetSeconds = o.ScaleTarget.Seconds()
 	say := func(format string, args ...any) { fmt.Fprintf(o.Progress, format+"\n", args...) }
 
 	queries := &QueryCounter{}
-	s, w, err := startWithWorker(ctx, stack.Options{Dir: filepath.Join(o.Dir, "main"), Interceptors: []interceptor.ClientInterceptor{queries}}, o.Binary)
+	s, w, err := startWithWorker(ctx, stack.Options{Dir: filepath.Join(o.Dir, "main"), Backend: o.Backend, Interceptors: []interceptor.ClientInterceptor{queries}}, o.Binary)
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +157,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	defer bare.Stop()
-	say("dev server %s, case worker pid %d, bare worker pid %d", s.Server.Address, w.Pid(), bare.Pid())
+	say("%s server %s, case worker pid %d, bare worker pid %d", rep.Backend, s.Server.Address, w.Pid(), bare.Pid())
 
 	timerClient := withPolicy(s.Cases, func(p *policy.Policy) {
 		d := p.Departments["support"]
@@ -294,7 +306,7 @@ func runRound(ctx context.Context, s *stack.Stack, timerClient *caseapi.Client, 
 	rd.P99X = rd.CaseLatency.P99ms / rd.BareLatency.P99ms
 	say("round %d: at %.1f/s: p50 bare %.0f ms, case %.0f ms; p99 bare %.0f ms, case %.0f ms",
 		r+1, rate, rd.BareLatency.P50ms, rd.CaseLatency.P50ms, rd.BareLatency.P99ms, rd.CaseLatency.P99ms)
-	if rd.Timers, err = timerLateness(ctx, s.Cases, timerIDs, o.TimerTarget); err != nil {
+	if rd.Timers, err = timerLateness(ctx, timerClient, timerIDs, o.TimerTarget, 2*time.Minute); err != nil {
 		return rd, err
 	}
 	say("round %d: %d SLA timers: warning late p50 %.2fs max %.2fs, breach late p50 %.2fs max %.2fs", r+1,
@@ -302,12 +314,12 @@ func runRound(ctx context.Context, s *stack.Stack, timerClient *caseapi.Client, 
 	return rd, nil
 }
 
-// timerLateness waits for each timer case's first-response warning and
-// breach and measures them against their due times (support works 24/7,
-// so due = clock start + share × target in plain time).
-func timerLateness(ctx context.Context, c *caseapi.Client, ids []string, target time.Duration) (Timers, error) {
+// timerLateness waits (at most wait) for each timer case's first-response
+// warning and breach and measures them against their due times (support
+// works 24/7, so due = clock start + share × target in plain time).
+func timerLateness(ctx context.Context, c *caseapi.Client, ids []string, target, wait time.Duration) (Timers, error) {
 	var warn, breach []float64
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	share := c.Policy.SLA.WarningShare
 	for _, id := range ids {
@@ -489,7 +501,7 @@ func Answer(ctx context.Context, c *caseapi.Client, id string) error {
 // from a new customer (so each with a journey), on a fresh server and
 // worker process, then reads the worker's memory.
 func memoryStep(ctx context.Context, o Options, say func(string, ...any)) (*Memory, error) {
-	s, w, err := startWithWorker(ctx, stack.Options{Dir: filepath.Join(o.Dir, "memory")}, o.Binary)
+	s, w, err := startWithWorker(ctx, stack.Options{Dir: filepath.Join(o.Dir, "memory"), Backend: o.Backend}, o.Binary)
 	if err != nil {
 		return nil, err
 	}
@@ -504,6 +516,15 @@ func memoryStep(ctx context.Context, o Options, say func(string, ...any)) (*Memo
 	}
 	m.IdleRSSMB = mb(idle)
 	say("memory: opening %d cases, idle worker RSS %.0f MB", o.OpenCases, m.IdleRSSMB)
+	cases := s.Cases
+	if o.ScaleTarget > 0 {
+		cases = withPolicy(s.Cases, func(p *policy.Policy) {
+			d := p.Departments["support"]
+			t := d.Targets[policy.P3]
+			t.FirstResponse = o.ScaleTarget
+			d.Targets[policy.P3] = t
+		})
+	}
 	start := time.Now()
 	next := make(chan int)
 	errs := make(chan error, o.OpenSubmitters)
@@ -513,7 +534,7 @@ func memoryStep(ctx context.Context, o Options, say func(string, ...any)) (*Memo
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				if _, err := s.Cases.Submit(ctx, benchPost("mem", i)); err != nil {
+				if _, err := cases.Submit(ctx, benchPost("mem", i)); err != nil {
 					errs <- err
 					return
 				}
@@ -570,8 +591,25 @@ func memoryStep(ctx context.Context, o Options, say func(string, ...any)) (*Memo
 	}
 	say("memory: %d open cases in %.0fs; worker RSS %.0f MB, heap in use %.0f MB, %0.f goroutines",
 		o.OpenCases, m.SubmitSeconds, m.RSSMB, m.HeapInuseMB, m.Goroutines)
+	if o.ScaleTarget > 0 {
+		// A sample spread evenly over the cases, in the order they opened.
+		var sample []string
+		for i := 0; i < o.OpenCases; i += max(1, o.OpenCases/scaleSample) {
+			sample = append(sample, benchPost("mem", i).CaseID())
+		}
+		say("timers: waiting for the warnings and breaches of %d of the %d cases (target %s)", len(sample), o.OpenCases, o.ScaleTarget)
+		t, err := timerLateness(ctx, cases, sample, o.ScaleTarget, o.ScaleTarget+20*time.Minute)
+		if err != nil {
+			return nil, err
+		}
+		m.Timers = &t
+		say("timers: warning late p50 %.2fs max %.2fs, breach late p50 %.2fs max %.2fs", t.WarningP50s, t.WarningMaxs, t.BreachP50s, t.BreachMaxs)
+	}
 	return m, nil
 }
+
+// scaleSample is how many of the scale step's cases have their timers read.
+const scaleSample = 300
 
 func mb(b int64) float64 { return float64(b) / (1 << 20) }
 
@@ -589,6 +627,10 @@ func targets(r *Report) []Target {
 	}
 	if r.Memory != nil {
 		t = append(t, Target{Name: fmt.Sprintf("worker RSS with %d open cases (MB)", r.Memory.OpenCases), Goal: "< 300 MB", Value: r.Memory.RSSMB, Met: r.Memory.RSSMB < 300})
+		if mt := r.Memory.Timers; mt != nil {
+			late := max(mt.WarningMaxs, mt.BreachMaxs)
+			t = append(t, Target{Name: fmt.Sprintf("SLA timers of %d open cases, latest of the sample (s)", r.Memory.OpenCases), Goal: "≤ 1 s late", Value: late, Met: late <= 1})
+		}
 	}
 	return t
 }

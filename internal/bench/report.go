@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Write saves the report as bench-report.json and bench-report.md in dir.
@@ -33,7 +34,7 @@ func (r *Report) Markdown(command string) string {
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	p("# switchboard benchmark")
 	p("")
-	p("`%s` — %s, %s, %.0f s. Method: docs/performance.md.", command, r.StartedAt.Format("2006-01-02 15:04 MST"), r.Machine, r.Seconds)
+	p("`%s` — %s, %s, backend %s, %.0f s. Method: docs/performance.md.", command, r.StartedAt.Format("2006-01-02 15:04 MST"), r.Machine, r.Backend, r.Seconds)
 	p("")
 	p("## Targets")
 	p("")
@@ -91,6 +92,15 @@ func (r *Report) Markdown(command string) string {
 		p("| idle RSS | RSS with open cases | Go heap in use | goroutines |")
 		p("|---|---|---|---|")
 		p("| %.0f MB | %.0f MB | %.0f MB | %.0f |", mm.IdleRSSMB, mm.RSSMB, mm.HeapInuseMB, mm.Goroutines)
+		if t := mm.Timers; t != nil {
+			p("")
+			p("Their first-response timers (target %s; a warning, then a breach) fell due at the rate the cases opened, %.0f a second; on %d of them, evenly sampled:",
+				time.Duration(r.Options.ScaleTargetSeconds*float64(time.Second)), float64(mm.OpenCases)/mm.SubmitSeconds, t.Cases)
+			p("")
+			p("| warning late p50 | max | breach late p50 | max |")
+			p("|---|---|---|---|")
+			p("| %.2f s | %.2f s | %.2f s | %.2f s |", t.WarningP50s, t.WarningMaxs, t.BreachP50s, t.BreachMaxs)
+		}
 	}
 	return b.String()
 }

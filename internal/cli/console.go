@@ -37,9 +37,9 @@ func newConsoleCmd(a *App) *cobra.Command {
 				return err
 			}
 			defer cases.Temporal.Close()
-			store, err := app.OpenStore(cmd.Context(), cfg)
+			store, err := a.Store(cmd.Context())
 			if err != nil {
-				return unavailable(err)
+				return err
 			}
 			defer store.Close()
 			h, err := console.New(console.Options{Config: cfg, Cases: cases, Store: store, Log: a.Logger(), OutboxPath: app.OutboxPath(cfg)})

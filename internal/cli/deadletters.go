@@ -43,12 +43,15 @@ func newDeadLettersListCmd(a *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			dead, err := a.deadLetters()
+			store, err := a.Store(cmd.Context())
 			if err != nil {
 				return err
 			}
-			defer dead.Close()
-			letters := dead.List(all)
+			defer store.Close()
+			letters, err := intake.NewDeadLetters(store).List(cmd.Context(), all)
+			if err != nil {
+				return unavailable(err)
+			}
 			return p.print(letters, func(w io.Writer) {
 				fmt.Fprintln(w, "ID\tRECEIVED (UTC)\tROUTE\tKIND\tEVENT\tREPLAYED AS\tREASON")
 				for _, l := range letters {
@@ -71,14 +74,17 @@ func newDeadLettersShowCmd(a *App) *cobra.Command {
 		Short: "One dead letter, with its payload (--payload: the payload alone, to edit)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			dead, err := a.deadLetters()
+			store, err := a.Store(cmd.Context())
 			if err != nil {
 				return err
 			}
-			defer dead.Close()
-			l, err := dead.Get(args[0])
-			if err != nil {
+			defer store.Close()
+			l, err := intake.NewDeadLetters(store).Get(cmd.Context(), args[0])
+			switch {
+			case errors.Is(err, intake.ErrNoDeadLetter):
 				return notFound(err)
+			case err != nil:
+				return unavailable(err)
 			}
 			if payloadOnly {
 				_, err := fmt.Fprintln(cmd.OutOrStdout(), string(l.Payload))
@@ -126,11 +132,15 @@ func newDeadLettersReplayCmd(a *App) *cobra.Command {
 				return err
 			}
 			defer cases.Temporal.Close()
-			srv, err := newIntake(cfg, cases, nil, a.Logger())
+			store, err := a.Store(cmd.Context())
 			if err != nil {
 				return err
 			}
-			defer srv.DeadLetters().Close()
+			defer store.Close()
+			srv, err := newIntake(cfg, cases, store, nil, a.Logger())
+			if err != nil {
+				return err
+			}
 			res, err := srv.Replay(cmd.Context(), args[0], payload)
 			switch {
 			case errors.Is(err, intake.ErrNoDeadLetter):
@@ -168,13 +178,4 @@ func readPayload(cmd *cobra.Command, path string) (json.RawMessage, error) {
 		return nil, usageError{fmt.Errorf("--payload %s is not JSON", path)}
 	}
 	return data, nil
-}
-
-// deadLetters opens the intake's dead letters for reading.
-func (a *App) deadLetters() (*intake.DeadLetters, error) {
-	cfg, err := a.Config()
-	if err != nil {
-		return nil, err
-	}
-	return openDeadLetters(cfg, a.Logger())
 }

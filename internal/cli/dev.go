@@ -105,7 +105,7 @@ func newDevCmd(a *App) *cobra.Command {
 			}
 			consoleDone := make(chan error, 1)
 			go func() { consoleDone <- console.Serve(ctx, cfg.Console.Listen, web, log.Named("console")) }()
-			webhooks, err := newIntake(cfg, cases, m, log)
+			webhooks, err := newIntake(cfg, cases, store, m, log)
 			if err != nil {
 				return err
 			}

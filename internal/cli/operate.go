@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
@@ -13,6 +12,7 @@ import (
 	"github.com/switchboard-care/switchboard/ingest"
 	"github.com/switchboard-care/switchboard/intake"
 	"github.com/switchboard-care/switchboard/internal/app"
+	"github.com/switchboard-care/switchboard/internal/kv"
 	"github.com/switchboard-care/switchboard/internal/metrics"
 )
 
@@ -114,7 +114,12 @@ func newIntakeCmd(a *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			srv, err := newIntake(cfg, cases, m, a.Logger())
+			store, err := a.Store(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer store.Close()
+			srv, err := newIntake(cfg, cases, store, m, a.Logger())
 			if err != nil {
 				return err
 			}
@@ -136,18 +141,10 @@ func serveMetrics(ctx context.Context, m *metrics.Metrics, addr string, log *zap
 }
 
 // newIntake builds the webhook intake over the case API, with its thread
-// index and dead letters in the data folder, edits recorded on their cases
-// and, with m, its outcomes counted in the metrics.
-func newIntake(cfg *config.Config, cases *caseapi.Client, m *metrics.Metrics, log *zap.Logger) (*intake.Server, error) {
-	threads, err := intake.OpenThreadIndex(filepath.Join(cfg.DataDir, cfg.Intake.ThreadIndex), log.Named("intake"))
-	if err != nil {
-		return nil, err
-	}
-	dead, err := openDeadLetters(cfg, log)
-	if err != nil {
-		return nil, err
-	}
-	opts := []intake.Option{intake.WithLogger(log.Named("intake")), intake.WithThreadIndex(threads), intake.WithDeadLetters(dead),
+// index and dead letters in the shared store, edits recorded on their
+// cases and, with m, its outcomes counted in the metrics.
+func newIntake(cfg *config.Config, cases *caseapi.Client, store *kv.Store, m *metrics.Metrics, log *zap.Logger) (*intake.Server, error) {
+	opts := []intake.Option{intake.WithLogger(log.Named("intake")), intake.WithStore(store),
 		intake.WithEditRecorder(intake.CaseEdits{Temporal: cases.Temporal, Redact: cases.Redact})}
 	if m != nil {
 		opts = append(opts, intake.WithCounter(func(route, outcome string, n int) {
@@ -155,13 +152,4 @@ func newIntake(cfg *config.Config, cases *caseapi.Client, m *metrics.Metrics, lo
 		}))
 	}
 	return intake.NewServer(cases, cfg.Intake, opts...)
-}
-
-// openDeadLetters opens the intake's dead letters (in memory only when
-// intake.dead_letters is empty).
-func openDeadLetters(cfg *config.Config, log *zap.Logger) (*intake.DeadLetters, error) {
-	if cfg.Intake.DeadLetters == "" {
-		return intake.NewDeadLetters(), nil
-	}
-	return intake.OpenDeadLetters(filepath.Join(cfg.DataDir, cfg.Intake.DeadLetters), log.Named("intake"))
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/switchboard-care/switchboard/caseapi"
 	"github.com/switchboard-care/switchboard/config"
 	"github.com/switchboard-care/switchboard/internal/app"
+	"github.com/switchboard-care/switchboard/internal/kv"
 	"github.com/switchboard-care/switchboard/internal/logging"
 )
 
@@ -107,6 +108,19 @@ func Execute(ctx context.Context, args []string) int {
 		return exitCode(err)
 	}
 	return 0
+}
+
+// Store opens the shared store the configuration names.
+func (a *App) Store(ctx context.Context) (*kv.Store, error) {
+	cfg, err := a.Config()
+	if err != nil {
+		return nil, err
+	}
+	store, err := app.OpenStore(ctx, cfg)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	return store, nil
 }
 
 // CaseClient connects to Temporal and returns the case API with the

@@ -61,8 +61,37 @@ does the same for the worker).`,
 		},
 	}
 	cmd.PersistentFlags().StringVar(&modelDir, "model", "", "triage with the model in this directory (written by triage learn) instead of triage.model_dir")
-	cmd.AddCommand(newTriageEvalCmd(app, &modelDir), newTriageLearnCmd(app, &modelDir))
+	cmd.AddCommand(newTriageEvalCmd(app, &modelDir), newTriageLearnCmd(app, &modelDir), newTriageCorrectionsCmd(app))
 	return cmd
+}
+
+func newTriageCorrectionsCmd(app *App) *cobra.Command {
+	return &cobra.Command{
+		Use:   "corrections",
+		Short: "Print the agents' corrections of triage, one JSON object a line",
+		Long: `Prints every correction the cases recorded in the shared store (relabels,
+rescues from the spam queue, handoffs), in the form "switchboard triage learn"
+reads: switchboard triage corrections > corrections.jsonl.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			store, err := app.Store(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer store.Close()
+			all, err := retrain.NewStore(store).All(cmd.Context())
+			if err != nil {
+				return unavailable(err)
+			}
+			enc := json.NewEncoder(cmd.OutOrStdout())
+			for _, c := range all {
+				if err := enc.Encode(c); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
 }
 
 func newTriageLearnCmd(app *App, modelDir *string) *cobra.Command {

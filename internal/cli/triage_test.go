@@ -2,14 +2,20 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/config"
+	"github.com/switchboard-care/switchboard/internal/kv"
+	"github.com/switchboard-care/switchboard/learning/retrain"
+	"github.com/switchboard-care/switchboard/post"
 )
 
 // runRoot runs the command line with args and stdin, returning stdout,
@@ -180,5 +186,30 @@ func TestTriageLearnCommand(t *testing.T) {
 	}
 	if _, errOut, code := runRoot(t, "", "triage", "learn", file); code != ExitUsage {
 		t.Fatalf("no --out: exit %d, %s", code, errOut)
+	}
+}
+
+// The corrections the cases recorded in the shared store come out as the
+// lines `triage learn` reads.
+func TestTriageCorrectionsCommand(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("SWITCHBOARD_DATA_DIR", dir)
+	shared, err := kv.Open(context.Background(), filepath.Join(dir, "switchboard.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shared.Close()
+	p := post.Post{ID: "c-1", Platform: "x", Property: "@acme_help", Author: post.Author{ID: "a"}, Text: "please tell your lawyers my skin is gone",
+		CreatedAt: time.Date(2015, 11, 22, 10, 0, 0, 0, time.UTC)}
+	if err := retrain.NewStore(shared).Add(context.Background(), casestate.Correction{Key: "case/x/c-1#4", Post: p, Department: "legal", By: "sam"}); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runRoot(t, "", "triage", "corrections")
+	if code != 0 || strings.Count(out, "\n") != 1 || !strings.Contains(out, `"department":"legal"`) {
+		t.Fatalf("exit %d: %s%s", code, out, errOut)
+	}
+	learned, errOut, code := runRoot(t, out, "triage", "learn", "-", "--out", filepath.Join(dir, "model"))
+	if code != 0 || !strings.Contains(learned, "and 1 corrections (0 skipped") {
+		t.Fatalf("exit %d: %s%s", code, learned, errOut)
 	}
 }

@@ -1,6 +1,7 @@
 // Package kv is the store of what switchboard keeps outside Temporal and
-// every replica must see the same: console sessions, replies being
-// published, the intake's thread index. Records are JSON values under a
+// every replica must see the same: console sessions, the publish sent
+// store, the intake's thread index and dead letters, triage's corrections
+// and models. Records are JSON values under a
 // table and a key, optionally expiring. Two databases back it with one set
 // of statements: SQLite in a file for `switchboard dev` (one machine), and
 // PostgreSQL for deployments (replicas on many). Its schema is versioned
@@ -30,6 +31,9 @@ type Store struct {
 // PostgreSQL, else the path of a SQLite file (created if missing).
 func Open(ctx context.Context, url string) (*Store, error) {
 	driver, dsn := "sqlite", url+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"
+	if url == "file::memory:" {
+		dsn = url
+	}
 	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
 		driver, dsn = "pgx", url
 	}
@@ -56,6 +60,10 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	}
 	return s, nil
 }
+
+// Memory opens a store that lives in this process only (SQLite in
+// memory), for the tools and tests that need no other process to see it.
+func Memory(ctx context.Context) (*Store, error) { return Open(ctx, "file::memory:") }
 
 // Close closes the store.
 func (s *Store) Close() error { return s.db.Close() }
@@ -138,6 +146,30 @@ func (s *Store) Add(ctx context.Context, table, key string, value any, expires t
 	return n == 1, wrap("add", table, err)
 }
 
+// Replace stores value under table and key only if the live record there
+// is still old, and says whether it did: a compare-and-swap, so of
+// replicas moving one record from the same state at once, one wins. old is
+// compared as its JSON encoding: pass the value Get decoded, of the type it
+// was stored as.
+func (s *Store) Replace(ctx context.Context, table, key string, old, value any, expires time.Time) (bool, error) {
+	was, err := json.Marshal(old)
+	if err != nil {
+		return false, err
+	}
+	data, err := json.Marshal(value)
+	if err != nil {
+		return false, err
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE records SET value = $1, expires_at = $2
+		WHERE tbl = $3 AND key = $4 AND value = $5 AND (expires_at = 0 OR expires_at > $6)`,
+		string(data), s.expiry(expires), table, key, string(was), s.now().UnixNano())
+	if err != nil {
+		return false, wrap("replace", table, err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, wrap("replace", table, err)
+}
+
 // Get reads the live record under table and key into value, and says
 // whether there was one.
 func (s *Store) Get(ctx context.Context, table, key string, value any) (bool, error) {
@@ -176,6 +208,29 @@ func (s *Store) Keys(ctx context.Context, table string) ([]string, error) {
 		keys = append(keys, k)
 	}
 	return keys, wrap("list", table, rows.Err())
+}
+
+// All reads table's live records, in the order of their keys.
+func All[T any](ctx context.Context, s *Store, table string) ([]T, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT value FROM records WHERE tbl = $1 AND (expires_at = 0 OR expires_at > $2) ORDER BY key`,
+		table, s.now().UnixNano())
+	if err != nil {
+		return nil, wrap("read", table, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var data string
+		if err := rows.Scan(&data); err != nil {
+			return nil, wrap("read", table, err)
+		}
+		var v T
+		if err := json.Unmarshal([]byte(data), &v); err != nil {
+			return nil, wrap("decode", table, err)
+		}
+		out = append(out, v)
+	}
+	return out, wrap("read", table, rows.Err())
 }
 
 // Sweep deletes the records that have expired.

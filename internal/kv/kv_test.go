@@ -115,3 +115,57 @@ func TestReplicasShareRecords(t *testing.T) {
 		})
 	}
 }
+
+// Of replicas replacing one record from the state they both read, exactly
+// one wins; a replace from a state that has moved on changes nothing.
+func TestReplaceIsCompareAndSwap(t *testing.T) {
+	ctx := context.Background()
+	for name, open := range stores(t) {
+		t.Run(name, func(t *testing.T) {
+			a, b := open(), open()
+			start := record{"pending"}
+			if err := a.Put(ctx, "sent", "k", start, time.Time{}); err != nil {
+				t.Fatal(err)
+			}
+			var wins []string
+			var mu sync.Mutex
+			var wg sync.WaitGroup
+			for i := range 16 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					s := []*kv.Store{a, b}[i%2]
+					ok, err := s.Replace(ctx, "sent", "k", start, record{fmt.Sprint("by ", i)}, time.Time{})
+					if err != nil {
+						t.Error(err)
+					}
+					if ok {
+						mu.Lock()
+						wins = append(wins, fmt.Sprint("by ", i))
+						mu.Unlock()
+					}
+				}()
+			}
+			wg.Wait()
+			var got record
+			if ok, err := b.Get(ctx, "sent", "k", &got); len(wins) != 1 || !ok || err != nil || got.Agent != wins[0] {
+				t.Fatalf("winners %v, record %+v %v %v", wins, got, ok, err)
+			}
+			if ok, err := a.Replace(ctx, "sent", "missing", start, record{"x"}, time.Time{}); ok || err != nil {
+				t.Fatalf("a replace of no record: %v %v", ok, err)
+			}
+			all, err := kv.All[record](ctx, a, "sent")
+			if err != nil || len(all) != 1 || all[0] != got {
+				t.Fatalf("all %v %v", all, err)
+			}
+		})
+	}
+	mem, err := kv.Memory(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mem.Close()
+	if ok, err := mem.Add(ctx, "t", "k", record{"x"}, time.Time{}); !ok || err != nil {
+		t.Fatalf("memory store: %v %v", ok, err)
+	}
+}

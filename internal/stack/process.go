@@ -94,6 +94,9 @@ func (s *Stack) StartProcess(ctx context.Context, o ProcessOptions) (*Process, e
 		"SWITCHBOARD_LOG_FORMAT=json",
 		"SWITCHBOARD_LOG_LEVEL=warn",
 	)
+	if s.Config.Store.URL != "" {
+		cmd.Env = append(cmd.Env, "SWITCHBOARD_STORE_URL="+s.Config.Store.URL)
+	}
 	cmd.Env = append(cmd.Env, o.Env...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {

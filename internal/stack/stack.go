@@ -19,6 +19,7 @@ import (
 	"github.com/switchboard-care/switchboard/caseapi"
 	"github.com/switchboard-care/switchboard/config"
 	"github.com/switchboard-care/switchboard/internal/app"
+	"github.com/switchboard-care/switchboard/internal/cluster"
 	"github.com/switchboard-care/switchboard/internal/devserver"
 	"github.com/switchboard-care/switchboard/internal/logging"
 )
@@ -33,6 +34,10 @@ type Options struct {
 	Interceptors []interceptor.ClientInterceptor
 	// Progress hears about slow steps, such as building the pinned CLI.
 	Progress func(string)
+	// Backend is "dev" (or empty) for the dev server, "postgres" for the
+	// Temporal server on a private PostgreSQL, as four processes, in Dir
+	// (whose PostgreSQL also holds the shared store).
+	Backend string
 }
 
 // Stack is a running switchboard on its own dev server.
@@ -45,28 +50,63 @@ type Stack struct {
 	log      *zap.Logger
 }
 
-// Start launches a dev server with a file database in opts.Dir and attaches
-// to it; Close stops it. For tools such as the benchmark; tests use ForTest.
+// Start launches a server of opts.Backend with its data in opts.Dir and
+// attaches to it; Close stops it. For tools such as the benchmark; tests
+// use ForTest.
 func Start(ctx context.Context, opts Options) (*Stack, error) {
 	progress := opts.Progress
 	if progress == nil {
 		progress = func(string) {}
 	}
-	bin, err := devserver.Ensure(ctx, progress)
-	if err != nil {
-		return nil, err
-	}
-	srv, err := devserver.Start(ctx, devserver.Options{Binary: bin, UIPort: -1,
-		DBFile: filepath.Join(opts.Dir, "temporal.db"), LogFile: filepath.Join(opts.Dir, "temporal.log")})
+	srv, err := startServer(ctx, opts, progress)
 	if err != nil {
 		return nil, err
 	}
 	s, err := attach(ctx, srv, opts)
 	if err != nil {
-		_ = srv.Stop()
+		_ = stopServer(srv)
 		return nil, err
 	}
+	if srv.Cluster != nil { // the shared store on the cluster's PostgreSQL, as deployed
+		pg := srv.Cluster.Postgres
+		if err := pg.CreateDatabase(ctx, "switchboard"); err != nil {
+			_ = s.Close()
+			return nil, err
+		}
+		s.Config.Store.URL = pg.URL("switchboard")
+	}
 	return s, nil
+}
+
+func startServer(ctx context.Context, opts Options, progress func(string)) (*devserver.Server, error) {
+	switch opts.Backend {
+	case "", "dev":
+		bin, err := devserver.Ensure(ctx, progress)
+		if err != nil {
+			return nil, err
+		}
+		return devserver.Start(ctx, devserver.Options{Binary: bin, UIPort: -1,
+			DBFile: filepath.Join(opts.Dir, "temporal.db"), LogFile: filepath.Join(opts.Dir, "temporal.log")})
+	case "postgres":
+		tools, err := devserver.EnsureServerTools(ctx, progress)
+		if err != nil {
+			return nil, err
+		}
+		c, err := cluster.Start(ctx, cluster.Options{Dir: filepath.Join(opts.Dir, "cluster"), Tools: tools, Split: true})
+		if err != nil {
+			return nil, err
+		}
+		return &devserver.Server{Address: c.Address, Cluster: c}, nil
+	}
+	return nil, fmt.Errorf("backend %q: use dev or postgres", opts.Backend)
+}
+
+// stopServer stops a server Start launched, a cluster with its PostgreSQL.
+func stopServer(srv *devserver.Server) error {
+	if srv.Cluster != nil {
+		return srv.Cluster.Stop()
+	}
+	return srv.Stop()
 }
 
 // attach connects to a running server with the configuration opts gives.
@@ -100,7 +140,7 @@ func attach(ctx context.Context, srv *devserver.Server, opts Options) (*Stack, e
 // StartWorker runs a worker in this process with every workflow and
 // activity; the caller stops it.
 func (s *Stack) StartWorker() (worker.Worker, error) {
-	w, err := app.NewWorker(s.Config, s.Temporal, s.log)
+	w, err := app.NewWorker(context.Background(), s.Config, s.Temporal, s.log)
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +153,7 @@ func (s *Stack) StartWorker() (worker.Worker, error) {
 // Close disconnects and stops the server Start launched.
 func (s *Stack) Close() error {
 	s.Temporal.Close()
-	return s.Server.Stop()
+	return stopServer(s.Server)
 }
 
 // Eventually retries check until it passes, failing t after 90s (a loaded

@@ -1,13 +1,12 @@
 package retrain
 
 import (
-	"errors"
+	"context"
+	"encoding/json"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"strings"
+	"time"
 
+	"github.com/switchboard-care/switchboard/internal/kv"
 	"github.com/switchboard-care/switchboard/learning"
 	"github.com/switchboard-care/switchboard/triage"
 )
@@ -29,42 +28,64 @@ func Measure(rep triage.Report) learning.Figures {
 	return f
 }
 
-// Models is a folder of trained models, a sub-folder each by version, and
-// a file "current" naming the promoted one.
-type Models string
+// Models keeps trained models in the shared store, each under its
+// version, and the name of the promoted one: every worker triages with the
+// model any of them promoted.
+type Models struct{ store *kv.Store }
 
-const currentFile = "current"
+// The shared store's tables of models, and the key of the promoted one.
+const (
+	modelTable    = "triage_models"
+	promotedTable = "triage_promoted"
+	promotedKey   = "current"
+)
 
-// Dir is where the model of a version is kept.
-func (m Models) Dir(version string) string { return filepath.Join(string(m), version) }
-
-// Current names the promoted model, "" when none has been.
-func (m Models) Current() (string, error) {
-	b, err := os.ReadFile(filepath.Join(string(m), currentFile))
-	if errors.Is(err, fs.ErrNotExist) {
-		return "", nil
-	}
-	return strings.TrimSpace(string(b)), err
+// storedModel is a model as Encode writes it.
+type storedModel struct {
+	Meta    json.RawMessage `json:"meta"`
+	Weights []byte          `json:"weights"`
 }
 
-// Promote makes version the current model, atomically: a reader sees the
-// old name or the new, never a torn one.
-func (m Models) Promote(version string) error {
-	if _, err := triage.LoadModel(m.Dir(version)); err != nil {
-		return fmt.Errorf("promote %s: %w", version, err)
-	}
-	tmp := filepath.Join(string(m), currentFile+".tmp")
-	if err := os.WriteFile(tmp, []byte(version+"\n"), 0o644); err != nil {
+// NewModels keeps models in store.
+func NewModels(store *kv.Store) Models { return Models{store: store} }
+
+// Save keeps model under its version.
+func (m Models) Save(ctx context.Context, model *triage.Model) error {
+	meta, weights, err := model.Encode()
+	if err != nil {
 		return err
 	}
-	return os.Rename(tmp, filepath.Join(string(m), currentFile))
+	if err := m.store.Put(ctx, modelTable, model.Version, storedModel{Meta: meta, Weights: weights}, time.Time{}); err != nil {
+		return fmt.Errorf("save model %s: %w", model.Version, err)
+	}
+	return nil
 }
 
-// LoadCurrent loads the promoted model; nil when none has been.
-func (m Models) LoadCurrent() (*triage.Model, error) {
-	v, err := m.Current()
-	if err != nil || v == "" {
-		return nil, err
+// Load reads the model of version.
+func (m Models) Load(ctx context.Context, version string) (*triage.Model, error) {
+	var s storedModel
+	ok, err := m.store.Get(ctx, modelTable, version, &s)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("model %s: %w", version, err)
+	case !ok:
+		return nil, fmt.Errorf("model %s: not in the shared store", version)
 	}
-	return triage.LoadModel(m.Dir(v))
+	return triage.DecodeModel(s.Meta, s.Weights)
+}
+
+// Current names the promoted model, "" when none has been.
+func (m Models) Current(ctx context.Context) (string, error) {
+	var v string
+	_, err := m.store.Get(ctx, promotedTable, promotedKey, &v)
+	return v, err
+}
+
+// Promote makes version the current model, once it loads: a reader sees
+// the old name or the new.
+func (m Models) Promote(ctx context.Context, version string) error {
+	if _, err := m.Load(ctx, version); err != nil {
+		return fmt.Errorf("promote %s: %w", version, err)
+	}
+	return m.store.Put(ctx, promotedTable, promotedKey, version, time.Time{})
 }

@@ -1,8 +1,8 @@
 package retrain
 
 import (
+	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -10,46 +10,42 @@ import (
 
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/config"
+	"github.com/switchboard-care/switchboard/internal/kv"
 	"github.com/switchboard-care/switchboard/post"
 	"github.com/switchboard-care/switchboard/triage"
 )
 
 // A correction written twice (an activity retried) is read once, the last
-// version; a line torn by a crash is skipped.
+// version, also by another worker on the same store; one without a key is
+// not kept.
 func TestStoreReadsEachKeyOnce(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "corrections.jsonl")
-	s, err := OpenStore(path, zap.NewNop())
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "shared.db")
+	s := NewStore(openShared(t, path))
 	p := post.Post{ID: "1", Platform: "x", Text: "my order never came"}
-	if err := s.Add(casestate.Correction{Key: "case/x/1#5", Post: p, Intent: "complaint"}, casestate.Correction{Key: "case/x/1#7", Post: p, Department: "legal"}); err != nil {
+	if err := s.Add(ctx, casestate.Correction{Key: "case/x/1#5", Post: p, Intent: "complaint"}, casestate.Correction{Key: "case/x/1#7", Post: p, Department: "legal"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Add(casestate.Correction{Key: "case/x/1#5", Post: p, Intent: "account_issue"}); err != nil {
+	if err := s.Add(ctx, casestate.Correction{Key: "case/x/1#5", Post: p, Intent: "account_issue"}, casestate.Correction{Post: p, Intent: "praise"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, _ = f.WriteString(`{"key":"case/x/2#3","post":{"te`)
-	_ = f.Close()
-	s, err = OpenStore(path, zap.NewNop())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	all, err := s.All()
+	all, err := NewStore(openShared(t, path)).All(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(all) != 2 || all[0].Intent != "account_issue" || all[1].Department != "legal" {
 		t.Fatalf("corrections %+v", all)
 	}
+}
+
+func openShared(t *testing.T, path string) *kv.Store {
+	t.Helper()
+	s, err := kv.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
 }
 
 // The split is decided by the post's text: the same post always lands on
@@ -73,14 +69,15 @@ func TestSplitIsStableAndNearTheShare(t *testing.T) {
 
 // Promote names only a model that loads, and a reader sees the new name.
 func TestPromoteNamesOnlyAWholeModel(t *testing.T) {
-	m := Models(t.TempDir())
-	if v, err := m.Current(); err != nil || v != "" {
+	ctx := context.Background()
+	m := NewModels(openShared(t, filepath.Join(t.TempDir(), "shared.db")))
+	if v, err := m.Current(ctx); err != nil || v != "" {
 		t.Fatalf("before any promotion: %q %v", v, err)
 	}
-	if err := m.Promote("missing"); err == nil {
+	if err := m.Promote(ctx, "missing"); err == nil {
 		t.Fatal("promoted a model that is not there")
 	}
-	if v, _ := m.Current(); v != "" {
+	if v, _ := m.Current(ctx); v != "" {
 		t.Fatalf("current %q after a refused promotion", v)
 	}
 }
@@ -96,26 +93,29 @@ func TestLiveSwitchesToThePromotedModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	models := Models(t.TempDir())
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "shared.db")
+	models := NewModels(openShared(t, path))
 	live, err := NewLive(base, models, zap.NewNop())
 	if err != nil || live.Engine() != base {
 		t.Fatalf("before any promotion: %v", err)
 	}
 	m := base.Model()
-	if err := m.Save(models.Dir(m.Version)); err != nil {
+	if err := models.Save(ctx, m); err != nil {
 		t.Fatal(err)
 	}
-	if err := models.Promote(m.Version); err != nil {
+	// Promoted by another worker on the same store.
+	if err := NewModels(openShared(t, path)).Promote(ctx, m.Version); err != nil {
 		t.Fatal(err)
 	}
-	if err := live.Refresh(); err != nil {
+	if err := live.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
 	switched := live.Engine()
 	if switched == base || switched.Model().Version != m.Version {
 		t.Fatalf("engine after promotion: %p (base %p), model %s", switched, base, switched.Model().Version)
 	}
-	if err := live.Refresh(); err != nil || live.Engine() != switched {
+	if err := live.Refresh(ctx); err != nil || live.Engine() != switched {
 		t.Fatalf("a second refresh of the same version reloaded it: %v", err)
 	}
 }

@@ -30,8 +30,8 @@ type Retrainer struct {
 // Train learns a candidate from the shipped data plus the corrections not
 // held out, saves it under its version, and measures it and the current
 // model on the held-out ones.
-func (r *Retrainer) Train() (learning.Candidate, error) {
-	all, err := r.Store.All()
+func (r *Retrainer) Train(ctx context.Context) (learning.Candidate, error) {
+	all, err := r.Store.All(ctx)
 	if err != nil {
 		return learning.Candidate{}, err
 	}
@@ -42,8 +42,8 @@ func (r *Retrainer) Train() (learning.Candidate, error) {
 	if err != nil {
 		return learning.Candidate{}, err
 	}
-	if err := model.Save(r.Models.Dir(model.Version)); err != nil {
-		return learning.Candidate{}, fmt.Errorf("save model %s: %w", model.Version, err)
+	if err := r.Models.Save(ctx, model); err != nil {
+		return learning.Candidate{}, err
 	}
 	candidate, err := current.WithModel(model)
 	if err != nil {
@@ -81,7 +81,7 @@ type liveEngine struct {
 func NewLive(base *triage.Engine, models Models, log *zap.Logger) (*Live, error) {
 	l := &Live{base: base, models: models, log: log}
 	l.inUse.Store(&liveEngine{engine: base})
-	return l, l.Refresh()
+	return l, l.Refresh(context.Background())
 }
 
 // Triage triages with the engine in use.
@@ -91,14 +91,14 @@ func (l *Live) Triage(p post.Post) triaged.Result { return l.Engine().Triage(p) 
 func (l *Live) Engine() *triage.Engine { return l.inUse.Load().engine }
 
 // Refresh switches to the promoted model if it changed.
-func (l *Live) Refresh() error {
-	v, err := l.models.Current()
+func (l *Live) Refresh(ctx context.Context) error {
+	v, err := l.models.Current(ctx)
 	if err != nil || v == "" || v == l.inUse.Load().version {
 		return err
 	}
-	m, err := triage.LoadModel(l.models.Dir(v))
+	m, err := l.models.Load(ctx, v)
 	if err != nil {
-		return fmt.Errorf("promoted model %s: %w", v, err)
+		return fmt.Errorf("promoted model: %w", err)
 	}
 	e, err := l.base.WithModel(m)
 	if err != nil {
@@ -119,7 +119,7 @@ func (l *Live) Watch(ctx context.Context, every time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := l.Refresh(); err != nil {
+			if err := l.Refresh(ctx); err != nil {
 				l.log.Warn("triage model refresh failed", zap.Error(err))
 			}
 		}

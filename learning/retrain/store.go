@@ -6,80 +6,47 @@
 package retrain
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
-
-	"go.uber.org/zap"
+	"time"
 
 	"github.com/switchboard-care/switchboard/casestate"
-	"github.com/switchboard-care/switchboard/internal/jsonl"
+	"github.com/switchboard-care/switchboard/internal/kv"
 	"github.com/switchboard-care/switchboard/policy"
-	"github.com/switchboard-care/switchboard/post"
 	"github.com/switchboard-care/switchboard/triage"
 )
 
-// Store keeps corrections as JSON lines, one durable append each. A record
-// written twice (an activity retried) is read once: by its key.
-type Store struct {
-	path string
-	file *jsonl.File
-	log  *zap.Logger
-}
+// Store keeps corrections in the shared store, each under its key: a
+// record written twice (an activity retried) is kept once, as last written.
+type Store struct{ store *kv.Store }
 
-// OpenStore opens (or creates) the corrections file at path.
-func OpenStore(path string, log *zap.Logger) (*Store, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, err
-	}
-	f, err := jsonl.OpenAppend(path, true)
-	if err != nil {
-		return nil, fmt.Errorf("open corrections: %w", err)
-	}
-	return &Store{path: path, file: f, log: log}, nil
-}
+// correctionTable is the shared store's table of corrections.
+const correctionTable = "triage_corrections"
 
-// Add records corrections.
-func (s *Store) Add(cs ...casestate.Correction) error {
-	vs := make([]any, len(cs))
-	for i, c := range cs {
-		vs[i] = c
-	}
-	return s.file.Append(vs...)
-}
+// NewStore keeps corrections in store.
+func NewStore(store *kv.Store) *Store { return &Store{store: store} }
 
-// All reads every correction, each key once (the last written), in the
-// order first written. A torn or malformed line is skipped and logged.
-func (s *Store) All() ([]casestate.Correction, error) {
-	var out []casestate.Correction
-	at := map[string]int{}
-	skipped, err := jsonl.Read(s.path, 4*post.MaxTextLength, func(line []byte) error {
-		var c casestate.Correction
-		if err := json.Unmarshal(line, &c); err != nil {
-			return err
-		}
+// Add records corrections; one without a key or a post teaches nothing
+// and is not kept.
+func (s *Store) Add(ctx context.Context, cs ...casestate.Correction) error {
+	for _, c := range cs {
 		if c.Key == "" || c.Post.Text == "" {
-			return errors.New("a correction needs a key and a post")
+			continue
 		}
-		if i, ok := at[c.Key]; ok {
-			out[i] = c
-			return nil
+		if err := s.store.Put(ctx, correctionTable, c.Key, c, time.Time{}); err != nil {
+			return fmt.Errorf("record correction: %w", err)
 		}
-		at[c.Key] = len(out)
-		out = append(out, c)
-		return nil
-	})
-	jsonl.Warn(s.log, s.path, skipped)
-	return out, err
+	}
+	return nil
 }
 
-// Close closes the file.
-func (s *Store) Close() error { return s.file.Close() }
+// All reads every correction, in the order of their keys.
+func (s *Store) All(ctx context.Context) ([]casestate.Correction, error) {
+	return kv.All[casestate.Correction](ctx, s.store, correctionTable)
+}
 
 // Usable turns corrections into what a model learns from: each with the
 // intent it teaches. A handoff teaches the intent whose route is its
