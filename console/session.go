@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"maps"
 	"sync"
 	"time"
@@ -120,12 +121,7 @@ func (s *sessions) end(id string) error {
 func (s *sessions) addFlash(id string, f flash) {
 	ctx, cancel := s.call()
 	defer cancel()
-	var flashes []flash
-	_, err := s.store.Get(ctx, tableFlashes, key(id), &flashes)
-	if err == nil {
-		err = s.store.Put(ctx, tableFlashes, key(id), append(flashes, f), s.kept())
-	}
-	if err != nil {
+	if _, err := s.changeFlashes(ctx, id, func(fs []flash) []flash { return append(fs, f) }); err != nil {
 		s.log.Warn("console flash: shared store", zap.Error(err))
 	}
 }
@@ -133,12 +129,35 @@ func (s *sessions) addFlash(id string, f flash) {
 func (s *sessions) takeFlashes(id string) []flash {
 	ctx, cancel := s.call()
 	defer cancel()
-	var flashes []flash
-	if ok, err := s.store.Get(ctx, tableFlashes, key(id), &flashes); err != nil || !ok {
-		return nil
+	taken, err := s.changeFlashes(ctx, id, func([]flash) []flash { return []flash{} })
+	if err != nil {
+		s.log.Warn("console flash: shared store", zap.Error(err))
 	}
-	_ = s.store.Delete(ctx, tableFlashes, key(id))
-	return flashes
+	return taken
+}
+
+// changeFlashes replaces a session's flashes with change of them and
+// returns them as they were. Two replicas may change them at once (a page
+// shown on one while a form's answer is flashed on the other): each change
+// is a compare-and-swap, made again from what the other left.
+func (s *sessions) changeFlashes(ctx context.Context, id string, change func([]flash) []flash) ([]flash, error) {
+	for ctx.Err() == nil {
+		var was []flash
+		ok, err := s.store.Get(ctx, tableFlashes, key(id), &was)
+		if err != nil {
+			return nil, err
+		}
+		var done bool
+		if ok {
+			done, err = s.store.Replace(ctx, tableFlashes, key(id), was, change(was), s.kept())
+		} else {
+			done, err = s.store.Add(ctx, tableFlashes, key(id), change(nil), s.kept())
+		}
+		if err != nil || done {
+			return was, err
+		}
+	}
+	return nil, fmt.Errorf("the flashes changed on every try: %w", ctx.Err())
 }
 
 // randomToken is 256 bits from the system's CSPRNG, URL-safe.
