@@ -32,7 +32,7 @@ func TestActUsesTheRequestAsTheUpdateID(t *testing.T) {
 			t.Errorf("the case sees request %q, the server update %q", a.Request, o.UpdateID)
 		}
 	})
-	cases := &caseapi.Client{Temporal: tc, Directory: cfg.Directory()}
+	cases := &caseapi.Client{Temporal: tc, Directory: cfg.Directory(), Signer: newSigner(t)}
 	reply := casestate.Action{Text: "Sorry!", Request: caseapi.NewRequest()}
 	for range 2 { // a double click
 		if _, err := cases.Act(context.Background(), "case/x/1", casestate.ActionReply, "sam", reply); err != nil {

@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/switchboard-care/switchboard/assertion"
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/policy"
 	"github.com/switchboard-care/switchboard/post"
@@ -29,6 +30,9 @@ type Client struct {
 	TaskQueue string
 	Policy    policy.Policy     // the snapshot new cases start with
 	Directory *policy.Directory // resolves agent ids to actors
+	// Signer vouches for the actor of every action this client sends
+	// (package assertion); without one it can act for no one.
+	Signer *assertion.Signer
 	// Redact masks personal data (triage.Redactor): in a follow-up before
 	// it is sent to its case, where it is stored, and in the Web UI summary.
 	Redact func(string) string
@@ -202,9 +206,12 @@ func (c *Client) Act(ctx context.Context, caseID string, kind casestate.ActionKi
 	if err != nil {
 		return casestate.Outcome{}, err
 	}
-	a.Actor = agent.Actor()
+	a.Actor, a.Proof = agent.Actor(), ""
 	if a.Request == "" {
 		a.Request = NewRequest()
+	}
+	if a.Proof, err = c.vouch(a.Actor, caseID, workflows.UpdateName(kind), a.Request, a); err != nil {
+		return casestate.Outcome{}, err
 	}
 	h, err := c.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		UpdateID:     a.Request,
@@ -221,6 +228,15 @@ func (c *Client) Act(ctx context.Context, caseID string, kind casestate.ActionKi
 		return casestate.Outcome{}, c.explain(caseID, kind, err)
 	}
 	return out, nil
+}
+
+// vouch signs that actor sends the Update named action, with ID request
+// and body (its proof left out), to the workflow target.
+func (c *Client) vouch(actor policy.Actor, target, action, request string, body any) (string, error) {
+	if c.Signer == nil {
+		return "", errors.New("this client has no signing key (security.signing_key), so it cannot act for anyone")
+	}
+	return c.Signer.Sign(actor, assertion.For{Target: target, Action: action, Request: request, Digest: assertion.Digest(body)}, time.Now())
 }
 
 // RefusedError is an action the case refused; the message names the rule.

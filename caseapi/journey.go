@@ -227,10 +227,14 @@ func (c *Client) Link(ctx context.Context, customerID, identity, agentID string)
 		ID: id, TaskQueue: c.TaskQueue, WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		StaticSummary: "journey of " + primary.CustomerID, Memo: memo,
 	}, workflows.JourneyWorkflowName, in)
+	req, request := workflows.LinkRequest{Actor: agent.Actor(), Identity: identity}, NewRequest()
+	if req.Proof, err = c.vouch(req.Actor, id, workflows.UpdateLink, request, req); err != nil {
+		return journey.Journey{}, err
+	}
 	h, err := c.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
-		UpdateOptions: client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: workflows.UpdateLink, WaitForStage: client.WorkflowUpdateStageCompleted,
-			Args: []any{workflows.LinkRequest{Actor: agent.Actor(), Identity: identity}}},
+		UpdateOptions: client.UpdateWorkflowOptions{UpdateID: request, WorkflowID: id, UpdateName: workflows.UpdateLink,
+			WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{req}},
 	})
 	if err == nil {
 		err = h.Get(ctx, nil)

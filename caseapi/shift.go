@@ -35,11 +35,15 @@ func (c *Client) Shift(ctx context.Context, dept, agentID string, on bool, actor
 		ID: id, TaskQueue: c.TaskQueue, WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		StaticSummary: "dispatcher of " + dept + " (" + d.Assignment.Mode + ")",
 	}, workflows.DispatcherWorkflowName, workflows.DispatcherInput{Board: dispatch.Board{Department: dept, Mode: d.Assignment.Mode}})
+	req, request := workflows.ShiftRequest{Actor: actor.Actor(), Agent: agent.ID, Capacity: agent.Capacity, On: on}, NewRequest()
+	if req.Proof, err = c.vouch(req.Actor, id, workflows.UpdateShift, request, req); err != nil {
+		return dispatch.Board{}, err
+	}
 	h, err := c.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
 		UpdateOptions: client.UpdateWorkflowOptions{
-			WorkflowID: id, UpdateName: workflows.UpdateShift, WaitForStage: client.WorkflowUpdateStageCompleted,
-			Args: []any{workflows.ShiftRequest{Actor: actor.Actor(), Agent: agent.ID, Capacity: agent.Capacity, On: on}},
+			UpdateID: request, WorkflowID: id, UpdateName: workflows.UpdateShift, WaitForStage: client.WorkflowUpdateStageCompleted,
+			Args: []any{req},
 		},
 	})
 	if err != nil {

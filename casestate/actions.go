@@ -60,6 +60,10 @@ type Action struct {
 	// Update ID, so a resubmission is the same Update; the case records it
 	// on replies and drafts and refuses a second reply with it.
 	Request string `json:"request,omitempty"`
+	// Proof is the signed assertion (package assertion) that Actor performs
+	// this action; the case's validator checks it, so the actor is never
+	// just what the caller says.
+	Proof string `json:"proof,omitempty"`
 }
 
 // RuleError is a refused action; Rule names the rule that refused it.

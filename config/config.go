@@ -17,6 +17,7 @@ import (
 
 	"github.com/spf13/viper"
 
+	"github.com/switchboard-care/switchboard/assertion"
 	"github.com/switchboard-care/switchboard/intake/intakeconf"
 	"github.com/switchboard-care/switchboard/policy"
 	"github.com/switchboard-care/switchboard/publish"
@@ -65,7 +66,8 @@ type Config struct {
 	// Store is where switchboard keeps what every replica must share
 	// outside Temporal (console sessions): a postgres:// URL in a
 	// deployment; empty, a SQLite file in the data folder.
-	Store Store `mapstructure:"store"`
+	Store    Store    `mapstructure:"store"`
+	Security Security `mapstructure:"security"`
 
 	Intake     intakeconf.Config `mapstructure:"intake"`
 	Publishers publish.Config    `mapstructure:"publishers"`
@@ -76,6 +78,50 @@ type Config struct {
 // Store configures the shared store (internal/kv).
 type Store struct {
 	URL string `mapstructure:"url"`
+}
+
+// Security says how who acts is vouched for (package assertion).
+type Security struct {
+	// SigningKey is the path of the Ed25519 private key that signs actor
+	// assertions; empty, signing.key in the data folder, made on first use.
+	SigningKey string `mapstructure:"signing_key"`
+	// VerifyKeys are the public keys workers trust; empty, the signing
+	// key's own.
+	VerifyKeys []string `mapstructure:"verify_keys"`
+}
+
+// Signer signs actor assertions with the configured key, making the data
+// folder's one on first use when none is configured.
+func (c *Config) Signer() (*assertion.Signer, error) {
+	if c.Security.SigningKey != "" {
+		return assertion.LoadSigner(c.Security.SigningKey, false)
+	}
+	return assertion.LoadSigner(filepath.Join(c.DataDir, "signing.key"), true)
+}
+
+// ActorKeys are the keys a worker verifies actor assertions with:
+// security.verify_keys, else the signing key's public half.
+func (c *Config) ActorKeys() (assertion.Keys, error) {
+	if len(c.Security.VerifyKeys) == 0 {
+		s, err := c.Signer()
+		if err != nil {
+			return nil, err
+		}
+		return assertion.NewKeys(s.Public()), nil
+	}
+	return c.verifyKeys()
+}
+
+func (c *Config) verifyKeys() (assertion.Keys, error) {
+	keys := assertion.Keys{}
+	for i, k := range c.Security.VerifyKeys {
+		pub, err := assertion.ParsePublicKey(k)
+		if err != nil {
+			return nil, fmt.Errorf("security.verify_keys[%d]: %w", i, err)
+		}
+		keys[assertion.KeyID(pub)] = pub
+	}
+	return keys, nil
 }
 
 // StoreURL is the shared store to open: Store.URL, else switchboard.db in
@@ -208,6 +254,9 @@ func (c *Config) validate() error {
 	if r := c.Retrain; r.Every < 0 || r.HoldoutShare <= 0 || r.HoldoutShare >= 1 || r.MinHeldOut < 1 || r.Refresh <= 0 {
 		return fmt.Errorf("retrain: every %s must not be negative, holdout_share %v must be between 0 and 1, min_held_out %d at least 1, refresh %s positive",
 			r.Every, r.HoldoutShare, r.MinHeldOut, r.Refresh)
+	}
+	if _, err := c.verifyKeys(); err != nil {
+		return err
 	}
 	dir, err := policy.NewDirectory(c.Agents, &c.Policy)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
 
+	"github.com/switchboard-care/switchboard/businesshours"
 	"github.com/switchboard-care/switchboard/caseapi"
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/config"
@@ -287,7 +288,7 @@ func TestServerRestartTimersResume(t *testing.T) {
 		}
 		warned++
 		breached++
-		warnLate, breachLate := bench.Lateness(warning, breach, cfg.Policy.SLA.WarningShare, target)
+		warnLate, breachLate := bench.Lateness(warning, breach, businesshours.AlwaysOpen(), cfg.Policy.SLA.WarningShare, target)
 		if warnLate < 0 || breachLate < 0 {
 			early++
 		}

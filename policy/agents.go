@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 )
 
@@ -59,8 +60,8 @@ func NewDirectory(agents []Agent, p *Policy) (*Directory, error) {
 	d := &Directory{agents: map[string]Agent{}}
 	for i, a := range agents {
 		key := fmt.Sprintf("agents[%d]", i)
-		if a.ID == "" {
-			return nil, fmt.Errorf("%s.id is required", key)
+		if !validAgentID.MatchString(a.ID) {
+			return nil, fmt.Errorf("%s.id %q: 1 to %d letters, digits, '.', '_' or '-'", key, a.ID, MaxAgentIDBytes)
 		}
 		if _, dup := d.agents[a.ID]; dup {
 			return nil, fmt.Errorf("%s.id: agent %q is listed twice", key, a.ID)
@@ -86,8 +87,17 @@ func NewDirectory(agents []Agent, p *Policy) (*Directory, error) {
 	return d, nil
 }
 
+// MaxAgentIDBytes bounds an agent id: ids go into search attributes
+// (Assignee), trails and tokens, and a person's handle is short.
+const MaxAgentIDBytes = 64
+
+var validAgentID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
 // Lookup finds an agent by id.
 func (d *Directory) Lookup(id string) (Agent, error) {
+	if len(id) > MaxAgentIDBytes {
+		return Agent{}, fmt.Errorf("an agent id of %d bytes: ids are at most %d", len(id), MaxAgentIDBytes)
+	}
 	a, ok := d.agents[id]
 	if !ok {
 		return Agent{}, fmt.Errorf("unknown agent %q: pass --as with an agent id from the configuration's agents list", id)

@@ -27,9 +27,9 @@ const (
 	ActivityRecordCorrections = "RecordCorrections"
 )
 
-// CaseWorkflow is one customer post's case, from triage to close.
-func CaseWorkflow(ctx workflow.Context, in CaseInput) (casestate.View, error) {
-	r := &caseRun{in: in}
+// Case is one customer post's case, from triage to close.
+func (w *Workflows) Case(ctx workflow.Context, in CaseInput) (casestate.View, error) {
+	r := &caseRun{in: in, trust: w}
 	if err := r.setup(ctx); err != nil {
 		return casestate.View{}, err
 	}
@@ -38,6 +38,7 @@ func CaseWorkflow(ctx workflow.Context, in CaseInput) (casestate.View, error) {
 
 type caseRun struct {
 	in       CaseInput
+	trust    *Workflows              // verifies who acts
 	c        *casestate.Case // nil until triage has run
 	posts    workflow.ReceiveChannel
 	assign   workflow.ReceiveChannel // from the dispatcher
@@ -100,7 +101,7 @@ func (r *caseRun) setup(ctx workflow.Context) error {
 	for _, kind := range casestate.Actions {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateName(kind),
 			func(ctx workflow.Context, a casestate.Action) (casestate.Outcome, error) { return r.act(ctx, kind, a) },
-			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, a casestate.Action) error { return r.check(kind, a) }},
+			workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, a casestate.Action) error { return r.check(ctx, kind, a) }},
 		); err != nil {
 			return err
 		}
@@ -108,7 +109,12 @@ func (r *caseRun) setup(ctx workflow.Context) error {
 	return nil
 }
 
-func (r *caseRun) check(kind casestate.ActionKind, a casestate.Action) error {
+func (r *caseRun) check(ctx workflow.Context, kind casestate.ActionKind, a casestate.Action) error {
+	unsigned := a
+	unsigned.Proof = ""
+	if err := r.trust.verifyActor(ctx, a.Proof, a.Actor, unsigned); err != nil {
+		return err
+	}
 	if r.c == nil {
 		return errors.New("the case is still being triaged; try again in a moment")
 	}

@@ -13,7 +13,6 @@ import (
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/testsuite"
-	"go.temporal.io/sdk/workflow"
 	"go.uber.org/zap"
 
 	"github.com/switchboard-care/switchboard/activities"
@@ -95,7 +94,7 @@ func newCaseTest(t *testing.T, intent string, start time.Time) *caseTest {
 	acts := &activities.Activities{Triager: fixedTriage{Intent: intent, Confidence: 0.9, Language: "en"}, Customers: newCustomer{},
 		Publisher: outbox, Notifier: notifier, Corrections: corrections, Log: zap.NewNop()}
 	ct.acts = acts
-	ct.env.RegisterWorkflowWithOptions(CaseWorkflow, workflow.RegisterOptions{Name: CaseWorkflowName})
+	registerTrusting(ct.env)
 	ct.env.RegisterActivityWithOptions(acts.Triage, activity.RegisterOptions{Name: ActivityTriage})
 	ct.env.RegisterActivityWithOptions(acts.Prepare, activity.RegisterOptions{Name: ActivityPrepare})
 	ct.env.RegisterActivityWithOptions(acts.Publish, activity.RegisterOptions{Name: ActivityPublish})
@@ -168,6 +167,7 @@ func (ct *caseTest) act(label string, kind casestate.ActionKind, agent string, a
 		ct.t.Fatal(err)
 	}
 	a.Actor = ag.Actor()
+	a.Proof = vouch(ct.env, a.Actor, UpdateName(kind), label, a)
 	ct.env.UpdateWorkflow(UpdateName(kind), label, &testsuite.TestUpdateCallback{
 		OnReject:   func(err error) { ct.errs[label] = err },
 		OnAccept:   func() {},

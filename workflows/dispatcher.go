@@ -52,6 +52,7 @@ type ShiftRequest struct {
 	Agent    string       `json:"agent"`
 	Capacity int          `json:"capacity"`
 	On       bool         `json:"on"`
+	Proof    string       `json:"proof,omitempty"` // that Actor asks this (package assertion)
 }
 
 // CaseAssignment is the dispatcher's signal to a case.
@@ -78,10 +79,10 @@ const (
 	wakesOnEveryChange     = 1
 )
 
-// DispatcherWorkflow deals one department's queued cases to its agents on
+// Dispatcher deals one department's queued cases to its agents on
 // shift. It lives as long as the department; it continues as new before its
 // history grows large, carrying the board.
-func DispatcherWorkflow(ctx workflow.Context, in DispatcherInput) error {
+func (w *Workflows) Dispatcher(ctx workflow.Context, in DispatcherInput) error {
 	board, released := in.Board, in.Released
 	events := workflow.GetSignalChannel(ctx, SignalQueueEvent)
 	changed := false
@@ -97,6 +98,11 @@ func DispatcherWorkflow(ctx workflow.Context, in DispatcherInput) error {
 			return board, nil
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, r ShiftRequest) error {
+			unsigned := r
+			unsigned.Proof = ""
+			if err := w.verifyActor(ctx, r.Proof, r.Actor, unsigned); err != nil {
+				return err
+			}
 			return dispatch.CheckShift(board.Department, r.Actor, r.Agent)
 		}},
 	); err != nil {

@@ -25,7 +25,7 @@ import (
 func fairness(t *testing.T, mode string) (first, final map[string]string) {
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestWorkflowEnvironment()
-	env.RegisterWorkflowWithOptions(DispatcherWorkflow, workflow.RegisterOptions{Name: DispatcherWorkflowName})
+	registerTrusting(env)
 	holder := map[string]string{}
 	first = map[string]string{}
 	var mu sync.Mutex // the test environment calls the signal mocks from its own goroutines
@@ -50,9 +50,10 @@ func fairness(t *testing.T, mode string) (first, final map[string]string) {
 			return nil
 		})
 	shift := func(agent string, on bool) {
-		env.UpdateWorkflow(UpdateShift, agent+fmt.Sprint(on), &testsuite.TestUpdateCallback{
+		id := agent + fmt.Sprint(on)
+		env.UpdateWorkflow(UpdateShift, id, &testsuite.TestUpdateCallback{
 			OnReject: func(err error) { t.Errorf("shift %s: %v", agent, err) }, OnAccept: func() {}, OnComplete: func(any, error) {},
-		}, ShiftRequest{Actor: policy.Actor{ID: agent, Departments: []string{"marketing"}}, Agent: agent, Capacity: 20, On: on})
+		}, signedShift(env, id, ShiftRequest{Actor: policy.Actor{ID: agent, Departments: []string{"marketing"}}, Agent: agent, Capacity: 20, On: on}))
 	}
 	env.RegisterDelayedCallback(func() {
 		for _, a := range []string{"ana", "ben", "cy"} {
@@ -143,7 +144,7 @@ func dispatcherRace(t *testing.T, in DispatcherInput, continueAsNew bool) (*test
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(logging.Temporal(zap.NewNop()))
 	env := suite.NewTestWorkflowEnvironment()
-	env.RegisterWorkflowWithOptions(DispatcherWorkflow, workflow.RegisterOptions{Name: DispatcherWorkflowName})
+	registerTrusting(env)
 	var mu sync.Mutex
 	var unassigned []string
 	env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, "", SignalAssign, mock.Anything).After(time.Minute).Return(nil)
@@ -155,9 +156,10 @@ func dispatcherRace(t *testing.T, in DispatcherInput, continueAsNew bool) (*test
 			return nil
 		})
 	shift := func(on bool) {
-		env.UpdateWorkflow(UpdateShift, fmt.Sprint("ana ", on), &testsuite.TestUpdateCallback{
+		id := fmt.Sprint("ana ", on)
+		env.UpdateWorkflow(UpdateShift, id, &testsuite.TestUpdateCallback{
 			OnReject: func(err error) { t.Errorf("shift: %v", err) }, OnAccept: func() {}, OnComplete: func(any, error) {},
-		}, ShiftRequest{Actor: policy.Actor{ID: "ana", Departments: []string{"marketing"}}, Agent: "ana", Capacity: 5, On: on})
+		}, signedShift(env, id, ShiftRequest{Actor: policy.Actor{ID: "ana", Departments: []string{"marketing"}}, Agent: "ana", Capacity: 5, On: on}))
 	}
 	t0 := time.Date(2015, 11, 22, 9, 0, 0, 0, time.UTC)
 	env.RegisterDelayedCallback(func() { shift(true) }, time.Second)

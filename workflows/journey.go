@@ -67,6 +67,7 @@ const DefaultEventsPerRun = 500
 type LinkRequest struct {
 	Actor    policy.Actor `json:"actor"`
 	Identity string       `json:"identity"`
+	Proof    string       `json:"proof,omitempty"` // that Actor asks this (package assertion)
 }
 
 // MergeInto tells an identity's journey that it belongs to Primary now.
@@ -74,10 +75,10 @@ type MergeInto struct {
 	Primary string `json:"primary"`
 }
 
-// CustomerJourneyWorkflow is one customer identity's journey. Cases report
+// Journey is one customer identity's journey. Cases report
 // where they stand here; a merged identity forwards everything to the
 // journey it was linked into.
-func CustomerJourneyWorkflow(ctx workflow.Context, in JourneyInput) (journey.Index, error) {
+func (w *Workflows) Journey(ctx workflow.Context, in JourneyInput) (journey.Index, error) {
 	j := in.Index
 	limit := in.EventsPerRun
 	if limit <= 0 {
@@ -98,8 +99,10 @@ func CustomerJourneyWorkflow(ctx workflow.Context, in JourneyInput) (journey.Ind
 			return j, nil
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, r LinkRequest) error {
-			if r.Actor.ID == "" {
-				return errRule("actor", "linking needs an agent identity")
+			unsigned := r
+			unsigned.Proof = ""
+			if err := w.verifyActor(ctx, r.Proof, r.Actor, unsigned); err != nil {
+				return err
 			}
 			return j.CheckLink(r.Identity)
 		}},

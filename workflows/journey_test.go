@@ -25,7 +25,7 @@ func update(caseID string, at time.Time) journey.CaseUpdate {
 func newJourneyEnv() *testsuite.TestWorkflowEnvironment {
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestWorkflowEnvironment()
-	env.RegisterWorkflowWithOptions(CustomerJourneyWorkflow, workflow.RegisterOptions{Name: JourneyWorkflowName})
+	registerTrusting(env)
 	return env
 }
 
@@ -41,10 +41,10 @@ func TestLinkJoinsTheCasesOfBothIdentities(t *testing.T) {
 	env.RegisterDelayedCallback(func() {
 		env.UpdateWorkflow(UpdateLink, "link", &testsuite.TestUpdateCallback{
 			OnReject: func(err error) { t.Errorf("link refused: %v", err) }, OnAccept: func() {}, OnComplete: func(any, error) {},
-		}, LinkRequest{Actor: agentSue, Identity: "facebook:9"})
+		}, signedLink(env, "link", LinkRequest{Actor: agentSue, Identity: "facebook:9"}))
 		env.UpdateWorkflow(UpdateLink, "self", &testsuite.TestUpdateCallback{
 			OnReject: func(err error) {}, OnAccept: func() { t.Error("linked to itself") }, OnComplete: func(any, error) {},
-		}, LinkRequest{Actor: agentSue, Identity: "x:u1"})
+		}, signedLink(env, "self", LinkRequest{Actor: agentSue, Identity: "x:u1"}))
 		// The facebook identity's journey sends its index.
 		fb := journey.Index{Identity: journey.Identity{CustomerID: "facebook:9"}}
 		fb.Record(update("case/facebook/7", t0.Add(time.Minute)))
@@ -82,7 +82,7 @@ func TestAJourneyContinuesAsNewWithItsIndexAndMemo(t *testing.T) {
 	env.RegisterDelayedCallback(func() {
 		env.UpdateWorkflow(UpdateLink, "link", &testsuite.TestUpdateCallback{
 			OnReject: func(err error) { t.Errorf("link refused: %v", err) }, OnAccept: func() {}, OnComplete: func(any, error) {},
-		}, LinkRequest{Actor: agentSue, Identity: "facebook:9"})
+		}, signedLink(env, "link", LinkRequest{Actor: agentSue, Identity: "facebook:9"}))
 		for i := range 2 {
 			env.SignalWorkflow(SignalCaseUpdate, update(fmt.Sprintf("case/x/%d", i), t0.Add(time.Duration(i)*time.Minute)))
 		}
@@ -151,7 +151,7 @@ func TestJourneyKeepsItsIdentityInTheMemo(t *testing.T) {
 			env.RegisterDelayedCallback(func() {
 				env.UpdateWorkflow(UpdateLink, "link", &testsuite.TestUpdateCallback{
 					OnReject: func(err error) { t.Errorf("link refused: %v", err) }, OnAccept: func() {}, OnComplete: func(any, error) {},
-				}, LinkRequest{Actor: agentSue, Identity: "facebook:9"})
+				}, signedLink(env, "link", LinkRequest{Actor: agentSue, Identity: "facebook:9"}))
 			}, time.Second)
 			env.RegisterDelayedCallback(env.CancelWorkflow, 2*time.Second)
 			env.ExecuteWorkflow(JourneyWorkflowName, tc.in)

@@ -18,7 +18,6 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
-	"go.temporal.io/sdk/workflow"
 	"go.uber.org/zap"
 
 	"github.com/switchboard-care/switchboard/activities"
@@ -101,6 +100,10 @@ func NewWorker(ctx context.Context, cfg *config.Config, tc client.Client, log *z
 }
 
 func newWorker(cfg *config.Config, tc client.Client, store *kv.Store, log *zap.Logger) (*Worker, error) {
+	actors, err := cfg.ActorKeys()
+	if err != nil {
+		return nil, err
+	}
 	engine, err := triage.New(cfg.Triage)
 	if err != nil {
 		return nil, fmt.Errorf("triage engine: %w", err)
@@ -126,10 +129,7 @@ func newWorker(cfg *config.Config, tc client.Client, store *kv.Store, log *zap.L
 	// Process-wide, and taken when the first worker starts.
 	worker.SetStickyWorkflowCacheSize(cfg.Temporal.CachedWorkflows)
 	w := worker.New(tc, cfg.Temporal.TaskQueue, worker.Options{})
-	w.RegisterWorkflowWithOptions(workflows.CaseWorkflow, workflow.RegisterOptions{Name: workflows.CaseWorkflowName})
-	w.RegisterWorkflowWithOptions(workflows.DispatcherWorkflow, workflow.RegisterOptions{Name: workflows.DispatcherWorkflowName})
-	w.RegisterWorkflowWithOptions(workflows.CustomerJourneyWorkflow, workflow.RegisterOptions{Name: workflows.JourneyWorkflowName})
-	w.RegisterWorkflowWithOptions(workflows.RetrainWorkflow, workflow.RegisterOptions{Name: workflows.RetrainWorkflowName})
+	(&workflows.Workflows{Actors: actors}).Register(w)
 	acts := &activities.Activities{Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue,
 		Triager: live, Customers: activities.NewSharedCustomers(Cases(cfg, tc)), Publisher: publisher, Notifier: notifier,
 		Corrections: corrections,
@@ -226,8 +226,21 @@ func EnsureSearchAttributes(ctx context.Context, tc client.Client, namespace str
 }
 
 // Cases is the case API over a Temporal client, with the configured policy,
-// agent directory and personal-data redaction.
+// agent directory and personal-data redaction. It submits and reads; it
+// acts for no one (see ActingCases).
 func Cases(cfg *config.Config, tc client.Client) *caseapi.Client {
 	return &caseapi.Client{Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue, Policy: cfg.Policy,
 		Directory: cfg.Directory(), Redact: triage.Redactor(cfg.Triage.PersonalData)}
+}
+
+// ActingCases is Cases with the signing key, for the parts that turn a
+// person into an actor: the console, the CLI, the demo's agents.
+func ActingCases(cfg *config.Config, tc client.Client) (*caseapi.Client, error) {
+	signer, err := cfg.Signer()
+	if err != nil {
+		return nil, err
+	}
+	c := Cases(cfg, tc)
+	c.Signer = signer
+	return c, nil
 }

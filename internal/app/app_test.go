@@ -10,7 +10,6 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/switchboard-care/switchboard/caseapi"
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/config"
 	"github.com/switchboard-care/switchboard/internal/devserver"
@@ -43,7 +42,10 @@ func TestWorkerExposesMetrics(t *testing.T) {
 	go func() { done <- RunWorker(workerCtx, cfg, tc, zap.NewNop()) }()
 	defer func() { stopWorker(); <-done }()
 
-	cases := &caseapi.Client{Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue, Policy: cfg.Policy, Directory: cfg.Directory()}
+	cases, err := ActingCases(cfg, tc)
+	if err != nil {
+		t.Fatal(err)
+	}
 	p := post.Post{ID: "m-1", Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u9", Handle: "@kim"},
 		Text: "The app crashes whenever I open my basket", CreatedAt: time.Now()}
 	if _, err := cases.Submit(ctx, p); err != nil {

@@ -9,7 +9,7 @@ import (
 // domain are the packages that hold the rules; the workflows feed them. The
 // domain is plain Go: only the Temporal layer (workflows, activities,
 // caseapi, the worker) knows Temporal.
-var domain = []string{"post", "policy", "businesshours", "casestate", "triage", "dispatch", "journey", "slareport", "learning", "learning/retrain"}
+var domain = []string{"post", "policy", "businesshours", "casestate", "triage", "dispatch", "journey", "slareport", "learning", "learning/retrain", "assertion"}
 
 const module = "github.com/switchboard-care/switchboard/"
 

@@ -25,6 +25,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/interceptor"
 
+	"github.com/switchboard-care/switchboard/businesshours"
 	"github.com/switchboard-care/switchboard/caseapi"
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/config"
@@ -50,8 +51,12 @@ type Options struct {
 	// step's cases, whose warnings and breaches are then waited for and
 	// measured on a sample: timers firing at the rate the cases opened.
 	ScaleTarget time.Duration
-	Backend     string // dev (the dev server) or postgres (the Temporal server on PostgreSQL, four processes)
-	Progress    io.Writer
+	// ScaleOpensAfter, when set with ScaleTarget, keeps support closed
+	// until that long after the step starts, as a Monday morning does:
+	// every case opened before then falls due at the same instant.
+	ScaleOpensAfter time.Duration
+	Backend         string // dev (the dev server) or postgres (the Temporal server on PostgreSQL, four processes)
+	Progress        io.Writer
 }
 
 // DefaultOptions are the `switchboard bench` defaults.
@@ -115,6 +120,7 @@ type Report struct {
 		Rounds, Posts, Concurrency, OpenCases int
 		SteadyForSeconds, TimerTargetSeconds  float64
 		ScaleTargetSeconds                    float64 `json:",omitempty"`
+		ScaleOpensAfterSeconds                float64 `json:",omitempty"`
 	} `json:"options"`
 	Rounds  []Round `json:"rounds"`
 	Median  Round   `json:"median"`
@@ -142,7 +148,10 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		Machine: fmt.Sprintf("%s/%s, %d CPUs, %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())}
 	rep.Options.Rounds, rep.Options.Posts, rep.Options.Concurrency, rep.Options.OpenCases = o.Rounds, o.Posts, o.Concurrency, o.OpenCases
 	rep.Options.SteadyForSeconds, rep.Options.TimerTargetSeconds = o.SteadyFor.Seconds(), o.TimerTarget.Seconds()
-	rep.Options.ScaleTargetSeconds = o.ScaleTarget.Seconds()
+	rep.Options.ScaleTargetSeconds, rep.Options.ScaleOpensAfterSeconds = o.ScaleTarget.Seconds(), o.ScaleOpensAfter.Seconds()
+	if o.ScaleOpensAfter > maxScaleOpensAfter {
+		return nil, fmt.Errorf("the scale step's opening is at most %s away, not %s", maxScaleOpensAfter, o.ScaleOpensAfter)
+	}
 	say := func(format string, args ...any) { fmt.Fprintf(o.Progress, format+"\n", args...) }
 
 	queries := &QueryCounter{}
@@ -217,7 +226,9 @@ func withPolicy(c *caseapi.Client, change func(*policy.Policy)) *caseapi.Client 
 		panic(err) // the embedded defaults are tested to load
 	}
 	change(&cfg.Policy)
-	return &caseapi.Client{Temporal: c.Temporal, TaskQueue: c.TaskQueue, Policy: cfg.Policy, Directory: c.Directory}
+	changed := *c
+	changed.Policy = cfg.Policy
+	return &changed
 }
 
 var questions = []string{
@@ -306,7 +317,7 @@ func runRound(ctx context.Context, s *stack.Stack, timerClient *caseapi.Client, 
 	rd.P99X = rd.CaseLatency.P99ms / rd.BareLatency.P99ms
 	say("round %d: at %.1f/s: p50 bare %.0f ms, case %.0f ms; p99 bare %.0f ms, case %.0f ms",
 		r+1, rate, rd.BareLatency.P50ms, rd.CaseLatency.P50ms, rd.BareLatency.P99ms, rd.CaseLatency.P99ms)
-	if rd.Timers, err = timerLateness(ctx, timerClient, timerIDs, o.TimerTarget, 2*time.Minute); err != nil {
+	if rd.Timers, err = timerLateness(ctx, timerClient, timerIDs, businesshours.AlwaysOpen(), o.TimerTarget, 2*time.Minute); err != nil {
 		return rd, err
 	}
 	say("round %d: %d SLA timers: warning late p50 %.2fs max %.2fs, breach late p50 %.2fs max %.2fs", r+1,
@@ -315,9 +326,9 @@ func runRound(ctx context.Context, s *stack.Stack, timerClient *caseapi.Client, 
 }
 
 // timerLateness waits (at most wait) for each timer case's first-response
-// warning and breach and measures them against their due times (support
-// works 24/7, so due = clock start + share × target in plain time).
-func timerLateness(ctx context.Context, c *caseapi.Client, ids []string, target, wait time.Duration) (Timers, error) {
+// warning and breach and measures them against their due times on
+// support's calendar.
+func timerLateness(ctx context.Context, c *caseapi.Client, ids []string, calendar *businesshours.Calendar, target, wait time.Duration) (Timers, error) {
 	var warn, breach []float64
 	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
@@ -337,7 +348,7 @@ func timerLateness(ctx context.Context, c *caseapi.Client, ids []string, target,
 		if err != nil {
 			return Timers{}, fmt.Errorf("timers of %s: %w", id, err)
 		}
-		wl, bl := Lateness(w, b, share, target)
+		wl, bl := Lateness(w, b, calendar, share, target)
 		warn = append(warn, wl.Seconds())
 		breach = append(breach, bl.Seconds())
 	}
@@ -365,11 +376,11 @@ func FirstResponseSLA(evs []casestate.Event) (warning, breach *casestate.Event) 
 }
 
 // Lateness is how long after their due times a warning and a breach were
-// recorded, for a department open around the clock: the warning is due at
-// share × target after the clock started, the breach at target.
-func Lateness(warning, breach *casestate.Event, share float64, target time.Duration) (warn, br time.Duration) {
-	warnDue := breach.ClockStarted.Add(time.Duration(share * float64(target)))
-	return warning.At.Sub(warnDue), breach.At.Sub(breach.ClockStarted.Add(target))
+// recorded: the warning is due share × target of the calendar's working
+// time after the clock started, the breach the whole target after it.
+func Lateness(warning, breach *casestate.Event, calendar *businesshours.Calendar, share float64, target time.Duration) (warn, br time.Duration) {
+	warnDue := calendar.Add(breach.ClockStarted, time.Duration(share*float64(target)))
+	return warning.At.Sub(warnDue), breach.At.Sub(calendar.Add(breach.ClockStarted, target))
 }
 
 func medianRound(rs []Round) Round {
@@ -517,15 +528,24 @@ func memoryStep(ctx context.Context, o Options, say func(string, ...any)) (*Memo
 	m.IdleRSSMB = mb(idle)
 	say("memory: opening %d cases, idle worker RSS %.0f MB", o.OpenCases, m.IdleRSSMB)
 	cases := s.Cases
+	start := time.Now()
 	if o.ScaleTarget > 0 {
 		cases = withPolicy(s.Cases, func(p *policy.Policy) {
 			d := p.Departments["support"]
 			t := d.Targets[policy.P3]
 			t.FirstResponse = o.ScaleTarget
 			d.Targets[policy.P3] = t
+			if o.ScaleOpensAfter > 0 {
+				var opens time.Time
+				d.Hours, opens = openingAt(start.Add(o.ScaleOpensAfter))
+				say("memory: support opens at %s UTC: every case opened by then falls due at once", opens.Format(time.TimeOnly))
+			}
 		})
 	}
-	start := time.Now()
+	calendar, err := businesshours.New(cases.Policy.Departments["support"].Hours)
+	if err != nil {
+		return nil, err
+	}
 	next := make(chan int)
 	errs := make(chan error, o.OpenSubmitters)
 	var wg sync.WaitGroup
@@ -598,7 +618,8 @@ func memoryStep(ctx context.Context, o Options, say func(string, ...any)) (*Memo
 			sample = append(sample, benchPost("mem", i).CaseID())
 		}
 		say("timers: waiting for the warnings and breaches of %d of the %d cases (target %s)", len(sample), o.OpenCases, o.ScaleTarget)
-		t, err := timerLateness(ctx, cases, sample, o.ScaleTarget, o.ScaleTarget+20*time.Minute)
+		wait := time.Until(calendar.Add(time.Now(), o.ScaleTarget)) + 20*time.Minute
+		t, err := timerLateness(ctx, cases, sample, calendar, o.ScaleTarget, wait)
 		if err != nil {
 			return nil, err
 		}
@@ -610,6 +631,26 @@ func memoryStep(ctx context.Context, o Options, say func(string, ...any)) (*Memo
 
 // scaleSample is how many of the scale step's cases have their timers read.
 const scaleSample = 300
+
+// maxScaleOpensAfter bounds Options.ScaleOpensAfter: see openingAt.
+const maxScaleOpensAfter = 12 * time.Hour
+
+// openingAt is a calendar open every day from the first whole minute at or
+// after at until midnight, in the whole-hour zone where that minute falls
+// between 12:00 and 13:00, whatever the time the bench runs: the day's
+// hours never wrap past midnight, and any moment up to maxScaleOpensAfter
+// before it is the same local day, before the opening.
+func openingAt(at time.Time) (businesshours.Spec, time.Time) {
+	opens := at.UTC().Add(time.Minute - time.Nanosecond).Truncate(time.Minute)
+	east := (12 - opens.Hour() + 24) % 24 // hours east of UTC
+	if east > 12 {
+		east -= 24
+	}
+	local := opens.Add(time.Duration(east) * time.Hour)
+	// The Etc zones name the offset with the opposite sign (POSIX).
+	return businesshours.Spec{TimeZone: fmt.Sprintf("Etc/GMT%+d", -east),
+		Days: []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}, Start: local.Format("15:04"), End: "24:00"}, opens
+}
 
 func mb(b int64) float64 { return float64(b) / (1 << 20) }
 

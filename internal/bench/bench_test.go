@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboard-care/switchboard/businesshours"
 	"github.com/switchboard-care/switchboard/internal/devserver"
 	"github.com/switchboard-care/switchboard/internal/stack"
 )
@@ -84,4 +85,30 @@ func TestRunSmall(t *testing.T) {
 		t.Error(err)
 	}
 	t.Logf("\n%s", md)
+}
+
+// TestOpeningAt checks the scale step's calendar at every hour of the day:
+// closed before the opening (as far back as the step may start), open from
+// it, and a target counted from the opening.
+func TestOpeningAt(t *testing.T) {
+	day := time.Date(2015, 3, 2, 0, 0, 0, 0, time.UTC)
+	for h := range 24 {
+		at := day.Add(time.Duration(h)*time.Hour + 17*time.Minute + 30*time.Second)
+		spec, opens := openingAt(at)
+		if want := at.Truncate(time.Minute).Add(time.Minute); !opens.Equal(want) {
+			t.Fatalf("%s: opens %s, want %s", at, opens, want)
+		}
+		cal, err := businesshours.New(spec)
+		if err != nil {
+			t.Fatalf("%s: %+v: %v", at, spec, err)
+		}
+		for _, before := range []time.Duration{time.Second, time.Hour, maxScaleOpensAfter} {
+			if from := opens.Add(-before); cal.IsOpen(from) || !cal.Add(from, 10*time.Minute).Equal(opens.Add(10*time.Minute)) {
+				t.Errorf("%s (%+v): from %s before the opening, due %s", at, spec, before, cal.Add(from, 10*time.Minute))
+			}
+		}
+		if !cal.IsOpen(opens) {
+			t.Errorf("%s (%+v): closed at the opening", at, spec)
+		}
+	}
 }

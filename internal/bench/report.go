@@ -94,8 +94,14 @@ func (r *Report) Markdown(command string) string {
 		p("| %.0f MB | %.0f MB | %.0f MB | %.0f |", mm.IdleRSSMB, mm.RSSMB, mm.HeapInuseMB, mm.Goroutines)
 		if t := mm.Timers; t != nil {
 			p("")
-			p("Their first-response timers (target %s; a warning, then a breach) fell due at the rate the cases opened, %.0f a second; on %d of them, evenly sampled:",
-				time.Duration(r.Options.ScaleTargetSeconds*float64(time.Second)), float64(mm.OpenCases)/mm.SubmitSeconds, t.Cases)
+			target := time.Duration(r.Options.ScaleTargetSeconds * float64(time.Second))
+			if opens := time.Duration(r.Options.ScaleOpensAfterSeconds * float64(time.Second)); opens > 0 {
+				p("Support stayed closed until %s after the step began, so the first-response timers (target %s; a warning, then a breach) of every case opened by then fell due at the same instant; on %d of them, evenly sampled:",
+					opens, target, t.Cases)
+			} else {
+				p("Their first-response timers (target %s; a warning, then a breach) fell due at the rate the cases opened, %.0f a second; on %d of them, evenly sampled:",
+					target, float64(mm.OpenCases)/mm.SubmitSeconds, t.Cases)
+			}
 			p("")
 			p("| warning late p50 | max | breach late p50 | max |")
 			p("|---|---|---|---|")

@@ -61,6 +61,7 @@ func newBenchCmd(a *App) *cobra.Command {
 	f.DurationVar(&o.TimerTarget, "timer-target", o.TimerTarget, "first-response target of the SLA timer cases")
 	f.IntVar(&o.OpenCases, "open-cases", o.OpenCases, "open cases for the worker memory step (0 skips it)")
 	f.DurationVar(&o.ScaleTarget, "scale-target", 0, "first-response target of the open cases, whose timers are then measured (0: not measured)")
+	f.DurationVar(&o.ScaleOpensAfter, "scale-opens-after", 0, "with --scale-target: support opens this long after the memory step starts (at most 12h), so every case opened by then falls due at once (0: open around the clock)")
 	f.StringVar(&o.Backend, "backend", "dev", "dev (the dev server) or postgres (the Temporal server v1.32.1 on PostgreSQL, four processes; built on first use)")
 	f.BoolVar(&keep, "keep", false, "keep the scratch folder (server databases and logs)")
 	cmd.AddCommand(newBareWorkerCmd(a))

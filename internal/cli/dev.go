@@ -93,7 +93,10 @@ func newDevCmd(a *App) *cobra.Command {
 			workerDone := make(chan error, 1)
 			go func() { workerDone <- app.RunWorker(ctx, cfg, tc, log) }()
 
-			cases := app.Cases(cfg, tc)
+			cases, err := app.ActingCases(cfg, tc)
+			if err != nil {
+				return err
+			}
 			store, err := app.OpenStore(ctx, cfg)
 			if err != nil {
 				return err

@@ -134,5 +134,10 @@ func (a *App) CaseClient(ctx context.Context) (*caseapi.Client, error) {
 	if err != nil {
 		return nil, unavailable(err)
 	}
-	return app.Cases(cfg, tc), nil
+	cases, err := app.ActingCases(cfg, tc)
+	if err != nil {
+		tc.Close()
+		return nil, err
+	}
+	return cases, nil
 }

@@ -133,8 +133,12 @@ func attach(ctx context.Context, srv *devserver.Server, opts Options) (*Stack, e
 		tc.Close()
 		return nil, err
 	}
-	return &Stack{Config: cfg, Dir: opts.Dir, Server: srv, Temporal: tc, log: log,
-		Cases: app.Cases(cfg, tc)}, nil
+	cases, err := app.ActingCases(cfg, tc)
+	if err != nil {
+		tc.Close()
+		return nil, err
+	}
+	return &Stack{Config: cfg, Dir: opts.Dir, Server: srv, Temporal: tc, log: log, Cases: cases}, nil
 }
 
 // StartWorker runs a worker in this process with every workflow and
