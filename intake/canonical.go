@@ -3,6 +3,7 @@ package intake
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 
 	"github.com/switchboard-care/switchboard/post"
 )
@@ -30,8 +31,10 @@ func ParseCanonical(body []byte) ([]post.Post, error) {
 
 // ParseGeneric maps the generic endpoint's body onto a batch: each post of
 // the list decoded and validated alone, so one malformed or invalid post
-// is a failure of its own and the others go on.
-func ParseGeneric(body []byte, _ Accounts) (Batch, error) {
+// is a failure of its own and the others go on. A post on one of the
+// signed platforms (those a signed webhook serves) is refused: its case id
+// belongs to the real post the platform will deliver.
+func ParseGeneric(body []byte, signed []string) (Batch, error) {
 	items, err := canonicalItems(body)
 	if err != nil {
 		return Batch{}, err
@@ -47,6 +50,10 @@ func ParseGeneric(body []byte, _ Accounts) (Batch, error) {
 		}
 		if err := p.Validate(); err != nil {
 			b.fail("post", p.ID, "invalid post: "+string(bytes.ReplaceAll([]byte(err.Error()), []byte("\n"), []byte("; "))), alone)
+			continue
+		}
+		if slices.Contains(signed, p.Platform) {
+			b.fail("post", p.ID, "platform "+p.Platform+" is served by its signed webhook: the generic endpoint takes other sources", alone)
 			continue
 		}
 		b.Posts = append(b.Posts, p)

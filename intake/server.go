@@ -141,10 +141,20 @@ func NewServer(sub Submitter, cfg Config, opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The platforms whose posts only their signed webhook may bring: a
+	// bearer-token post naming one would take the case id of a real post.
+	var signed []string
+	if cfg.Meta.AppSecret != "" {
+		signed = append(signed, "facebook", "instagram")
+	}
+	if cfg.X.ConsumerSecret != "" {
+		signed = append(signed, "x")
+	}
 	s.parsers = map[string]parser{
 		"meta":    func(b []byte) (Batch, error) { return ParseMeta(b, meta) },
 		"x":       func(b []byte) (Batch, error) { return ParseX(b, x) },
-		"generic": func(b []byte) (Batch, error) { return ParseGeneric(b, nil) },
+		"generic": func(b []byte) (Batch, error) { return ParseGeneric(b, signed) },
+		routeMapped: func(b []byte) (Batch, error) { return ParseGeneric(b, nil) },
 	}
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
@@ -441,6 +451,11 @@ func (s *Server) resolveAndSubmit(ctx context.Context, p post.Post, by time.Time
 	return s.submitBy(ctx, p, by)
 }
 
+// routeMapped is the route of the dead letters that hold a post as intake
+// mapped it from any route (a signed webhook's too), so it is taken again
+// whatever its platform.
+const routeMapped = "mapped"
+
 // deferredKind marks the dead letters that are posts a delivery's budget
 // left unsubmitted: intake submits them itself (submitDeferred).
 const deferredKind = "deferred"
@@ -453,7 +468,7 @@ func (s *Server) deferPosts(ctx context.Context, posts []post.Post, res *Result)
 	letters := make([]DeadLetter, len(posts))
 	for i, p := range posts {
 		raw, _ := json.Marshal(p) // a post always encodes
-		letters[i] = newDeadLetter("generic", Failure{Kind: deferredKind, ID: p.ID, Payload: raw,
+		letters[i] = newDeadLetter(routeMapped, Failure{Kind: deferredKind, ID: p.ID, Payload: raw,
 			Reason: "not submitted within the delivery's budget (intake.delivery_budget): intake submits it in the background"},
 			at.Add(time.Duration(i)))
 	}
@@ -539,11 +554,11 @@ func (s *Server) settle(ctx context.Context, route string, p post.Post, out case
 	switch {
 	case err == nil:
 	case errors.Is(err, caseapi.ErrInvalidPost) || caseapi.Refused(err):
-		// Kept as the canonical post it was mapped to, so a replay goes
-		// through the generic route whatever platform it came from.
+		// Kept as the canonical post it was mapped to, so a replay takes
+		// it again whatever platform it came from.
 		raw, _ := json.Marshal(p) // a post always encodes
 		s.log.Warn("post kept as a dead letter", zap.String("route", route), zap.String("post_id", p.ID), zap.Error(err))
-		return s.keepDeadLetter(ctx, "generic", Failure{Kind: "post", ID: p.ID, Reason: err.Error(), Payload: raw}, res)
+		return s.keepDeadLetter(ctx, routeMapped, Failure{Kind: "post", ID: p.ID, Reason: err.Error(), Payload: raw}, res)
 	default:
 		return err
 	}

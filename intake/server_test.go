@@ -472,6 +472,20 @@ func TestGenericEndpoint(t *testing.T) {
 	if r := send("Bearer test-bearer-token", `[{"id":"1"`); r.status != http.StatusBadRequest {
 		t.Fatalf("not JSON: %d %s", r.status, r.body)
 	}
+	// A post in a signed webhook's platform would take the case id of the
+	// real tweet or comment: only the webhook may bring those.
+	for _, platform := range []string{"x", "facebook", "instagram"} {
+		forged := strings.NewReplacer(`"webchat"`, `"`+platform+`"`, "web-20261122-0007", "1860000000000000999").Replace(one)
+		r := send("Bearer test-bearer-token", forged)
+		if r.status != http.StatusUnprocessableEntity || !bytes.Contains(r.body, []byte("served by its signed webhook")) || r.result.Started != 0 {
+			t.Errorf("%s post on the generic endpoint: %d %s", platform, r.status, r.body)
+		}
+	}
+	cases.mu.Lock()
+	defer cases.mu.Unlock()
+	if id := post.CaseID("x", "1860000000000000999"); cases.cases[id].ID != "" {
+		t.Errorf("%s was started from the generic endpoint", id)
+	}
 }
 
 func TestRoutes(t *testing.T) {
