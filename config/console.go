@@ -14,6 +14,9 @@ import (
 type Console struct {
 	Listen     string        `mapstructure:"listen"`
 	SessionTTL time.Duration `mapstructure:"session_ttl"`
+	// TokenTTL is how long a personal token of the API (`switchboard
+	// login`) acts for its agent.
+	TokenTTL time.Duration `mapstructure:"token_ttl"`
 	// SecureCookie overrides SecureCookies' choice; unset, cookies are
 	// Secure whenever the console listens beyond loopback.
 	SecureCookie    *bool         `mapstructure:"secure_cookie"`
@@ -74,6 +77,9 @@ func (c Console) Validate() error {
 	}
 	if c.SessionTTL <= 0 {
 		return fmt.Errorf("console.session_ttl must be positive, not %s", c.SessionTTL)
+	}
+	if c.TokenTTL <= 0 {
+		return fmt.Errorf("console.token_ttl must be positive, not %s", c.TokenTTL)
 	}
 	if _, err := c.Proxies(); err != nil {
 		return err

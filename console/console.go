@@ -49,6 +49,7 @@ type Cases interface {
 	Board(ctx context.Context, dept string) (dispatch.Board, error)
 	Shift(ctx context.Context, dept, agentID string, on bool, actorID string) (dispatch.Board, error)
 	Customer(ctx context.Context, customerID string) (journey.Journey, error)
+	Link(ctx context.Context, customerID, identity, agentID string) (journey.Journey, error)
 }
 
 // Options are what the console is built from.
@@ -154,6 +155,7 @@ func New(o Options) (http.Handler, error) {
 	mux.HandleFunc("POST /shift/{dept}", s.form(s.shift))
 	mux.HandleFunc("GET /outbox", s.page(s.outboxPage))
 	mux.HandleFunc("GET /approvals", s.page(s.approvalsPage))
+	s.apiRoutes(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, nil, http.StatusNotFound, "Not found", "There is no page at "+r.URL.Path+".")

@@ -58,6 +58,13 @@ func (m *memCases) Customer(_ context.Context, customer string) (journey.Journey
 	return j, nil
 }
 
+func (m *memCases) Link(_ context.Context, customer, identity, agent string) (journey.Journey, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.acts = append(m.acts, fmt.Sprintf("link %s %s %s", customer, identity, agent))
+	return journey.Journey{}, nil
+}
+
 func (m *memCases) Board(_ context.Context, dept string) (dispatch.Board, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -67,9 +67,6 @@ func key(id string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// kept is how long the store keeps a record, by the real clock: expiry is
-// decided by the console's, and this only lets the store forget.
-func (s *sessions) kept() time.Time { return time.Now().Add(s.ttl) }
 
 func (s *sessions) call() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), storeTimeout)
@@ -77,12 +74,21 @@ func (s *sessions) call() (context.Context, context.CancelFunc) {
 
 // create starts a session for an agent with a fresh id, so an id planted in
 // the browser before login (session fixation) is never promoted.
-func (s *sessions) create(agentID string) (session, error) {
+func (s *sessions) create(agentID string) (session, error) { return s.createFor(agentID, s.ttl) }
+
+// kept is how long the store keeps a browser session's records, by the
+// real clock: expiry is decided by the console's, and this only lets the
+// store forget.
+func (s *sessions) kept() time.Time { return time.Now().Add(s.ttl) }
+
+// createFor starts a session that lasts ttl: a personal token of the API
+// is a session that lasts longer than a browser's.
+func (s *sessions) createFor(agentID string, ttl time.Duration) (session, error) {
 	ctx, cancel := s.call()
 	defer cancel()
 	_ = s.store.Sweep(ctx) // bounds the table by the sessions started within one TTL
-	sess := session{ID: randomToken(), AgentID: agentID, CSRF: randomToken(), Expires: s.now().Add(s.ttl)}
-	return sess, s.store.Put(ctx, tableSessions, key(sess.ID), sess, s.kept())
+	sess := session{ID: randomToken(), AgentID: agentID, CSRF: randomToken(), Expires: s.now().Add(ttl)}
+	return sess, s.store.Put(ctx, tableSessions, key(sess.ID), sess, time.Now().Add(ttl))
 }
 
 // get returns the live session with id; an expired one is removed. A store

@@ -26,7 +26,8 @@ func newShiftCmd(a *App, on bool) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if as, err = acting(as); err != nil {
+			api, as, err := signedIn(as)
+			if err != nil {
 				return err
 			}
 			agent := as
@@ -44,12 +45,7 @@ func newShiftCmd(a *App, on bool) *cobra.Command {
 				}
 				dept = ag.Departments[0]
 			}
-			cases, err := a.CaseClient(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer cases.Temporal.Close()
-			board, err := cases.Shift(cmd.Context(), dept, agent, on, as)
+			board, err := api.shift(cmd.Context(), dept, agent, on)
 			if err != nil {
 				return err
 			}

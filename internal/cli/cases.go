@@ -18,7 +18,7 @@ import (
 const EnvAgent = "SWITCHBOARD_AGENT"
 
 func addAgentFlag(cmd *cobra.Command, as *string) {
-	cmd.Flags().StringVar(as, "as", "", "the agent acting (default $"+EnvAgent+")")
+	cmd.Flags().StringVar(as, "as", "", "the agent acting (default $"+EnvAgent+", else the agent last signed in as with `switchboard login`)")
 }
 
 // acting is the agent an action is taken as: --as, else $SWITCHBOARD_AGENT.
@@ -279,7 +279,8 @@ func newCaseActionCmd(a *App, spec actionSpec) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if as, err = acting(as); err != nil {
+			api, as, err := signedIn(as)
+			if err != nil {
 				return err
 			}
 			// One request per run: the client's retries of this call are one
@@ -288,12 +289,7 @@ func newCaseActionCmd(a *App, spec actionSpec) *cobra.Command {
 			if len(args) == 2 {
 				action.Text = args[1]
 			}
-			cases, err := a.CaseClient(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer cases.Temporal.Close()
-			v, err := cases.Act(cmd.Context(), args[0], spec.kind, as, action)
+			v, err := api.act(cmd.Context(), args[0], spec.kind, action)
 			if err != nil {
 				return err
 			}

@@ -5,12 +5,16 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/switchboard-care/switchboard/caseapi"
 	"github.com/switchboard-care/switchboard/casestate"
+	"github.com/switchboard-care/switchboard/console"
+	"github.com/switchboard-care/switchboard/internal/kv"
 	"github.com/switchboard-care/switchboard/internal/stack"
 	"github.com/switchboard-care/switchboard/post"
 )
@@ -19,7 +23,14 @@ import (
 // and its exit code.
 func run(t *testing.T, args ...string) (string, int) {
 	t.Helper()
+	return runWithInput(t, "", args...)
+}
+
+// runWithInput is run with input on the command's stdin.
+func runWithInput(t *testing.T, input string, args ...string) (string, int) {
+	t.Helper()
 	root := NewRoot()
+	root.SetIn(strings.NewReader(input))
 	var out, errOut bytes.Buffer
 	root.SetOut(&out)
 	root.SetErr(&errOut)
@@ -44,11 +55,42 @@ func runJSON[T any](t *testing.T, args ...string) T {
 	return v
 }
 
+// serveConsole serves the console for st, as `switchboard console` does,
+// and points the CLI's credentials at a file of this test's own.
+func serveConsole(t *testing.T, st *stack.Stack) string {
+	t.Helper()
+	store, err := kv.Memory(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = store.Close() })
+	h, err := console.New(console.Options{Config: st.Config, Cases: st.Cases, Store: store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	t.Setenv(EnvCredentials, filepath.Join(t.TempDir(), "credentials.json"))
+	return srv.URL
+}
+
+// login signs agents in with the demo agents' password, as a person types
+// it at `switchboard login`.
+func login(t *testing.T, consoleURL string, agents ...string) {
+	t.Helper()
+	for _, agent := range agents {
+		if out, code := runWithInput(t, "demo\n", "login", "--as", agent, "--console", consoleURL); code != 0 {
+			t.Fatalf("login as %s: exit %d: %s", agent, code, out)
+		}
+	}
+}
+
 func TestAgentCommandsOnARealServer(t *testing.T) {
 	st := stack.ForTest(t, nil)
 	t.Setenv("SWITCHBOARD_TEMPORAL_ADDRESS", st.Server.Address)
 	t.Setenv("SWITCHBOARD_DATA_DIR", st.Config.DataDir)
 	t.Setenv("SWITCHBOARD_LOG_LEVEL", "error")
+	consoleURL := serveConsole(t, st)
 	ctx := context.Background()
 	submit := func(id, property, text string) string {
 		p := post.Post{ID: id, Platform: "x", Property: property, Author: post.Author{ID: "u-" + id, Handle: "@c" + id},
@@ -66,6 +108,13 @@ func TestAgentCommandsOnARealServer(t *testing.T) {
 		return p.CaseID()
 	}
 	complaint := submit("cli-1", "@acme_help", "The app crashes whenever I open my basket")
+	if out, code := run(t, "case", "claim", complaint); code != ExitUsage || !strings.Contains(out, "not signed in") {
+		t.Fatalf("no one signed in: exit %d %s", code, out)
+	}
+	if out, code := runWithInput(t, "not-the-password\n", "login", "--as", "sam", "--console", consoleURL); code == 0 {
+		t.Fatalf("login with a wrong password: %s", out)
+	}
+	login(t, consoleURL, "sam", "priya", "maya")
 
 	v := runJSON[casestate.View](t, "case", "claim", complaint, "--as", "sam")
 	if v.Assignee != "sam" {
@@ -101,6 +150,11 @@ func TestAgentCommandsOnARealServer(t *testing.T) {
 	if out, code := run(t, "case", "approve", press, "--as", "priya"); code != ExitRefused || !strings.Contains(out, "rule four-eyes") {
 		t.Fatalf("self-approval: exit %d %s", code, out)
 	}
+	// Approving under another name takes that person's own password.
+	if out, code := run(t, "case", "approve", press, "--as", "paul"); code != ExitUsage || !strings.Contains(out, "not signed in as paul") {
+		t.Fatalf("approval as paul without paul's sign-in: exit %d %s", code, out)
+	}
+	login(t, consoleURL, "paul")
 	if v = runJSON[casestate.View](t, "case", "approve", press, "--as", "paul"); v.Draft != nil || v.Response != nil {
 		t.Fatalf("approve: %+v", v.Draft)
 	}
@@ -121,9 +175,6 @@ func TestAgentCommandsOnARealServer(t *testing.T) {
 	}
 	if _, code := run(t, "case", "reply"); code != ExitUsage {
 		t.Fatalf("missing arguments: exit %d", code)
-	}
-	if _, code := run(t, "case", "claim", press); code != ExitUsage {
-		t.Fatalf("no agent: exit %d", code)
 	}
 	t.Setenv("SWITCHBOARD_TEMPORAL_ADDRESS", "127.0.0.1:1")
 	if _, code := run(t, "cases", "list"); code != ExitUnavailable {

@@ -32,7 +32,7 @@ func newConsoleCmd(a *App) *cobra.Command {
 			if listen != "" {
 				cfg.Console.Listen = listen
 			}
-			cases, err := a.CaseClient(cmd.Context())
+			cases, err := a.actingCaseClient(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -35,6 +35,7 @@ func TestACustomerWithThreeHundredCasesStaysReadable(t *testing.T) {
 	t.Setenv("SWITCHBOARD_TEMPORAL_ADDRESS", st.Server.Address)
 	t.Setenv("SWITCHBOARD_DATA_DIR", st.Config.DataDir)
 	t.Setenv("SWITCHBOARD_LOG_LEVEL", "error")
+	login(t, serveConsole(t, st), "sam")
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	start := time.Now().UTC()

@@ -88,15 +88,11 @@ func newCustomerCmd(a *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if as, err = acting(as); err != nil {
-				return err
-			}
-			cases, err := a.CaseClient(cmd.Context())
+			api, _, err := signedIn(as)
 			if err != nil {
 				return err
 			}
-			defer cases.Temporal.Close()
-			j, err := cases.Link(cmd.Context(), args[0], args[1], as)
+			j, err := api.link(cmd.Context(), args[0], args[1])
 			if err != nil {
 				return err
 			}

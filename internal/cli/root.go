@@ -5,6 +5,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"go.temporal.io/sdk/client"
 	"sync"
 
 	"github.com/spf13/cobra"
@@ -75,6 +76,8 @@ func NewRoot() *cobra.Command {
 		newJourneyCmd(app),
 		newCustomerCmd(app),
 		newConsoleCmd(app),
+		newLoginCmd(app),
+		newLogoutCmd(),
 		newTriageCmd(app),
 		newSLACmd(app),
 		newBenchCmd(app),
@@ -124,8 +127,19 @@ func (a *App) Store(ctx context.Context) (*kv.Store, error) {
 }
 
 // CaseClient connects to Temporal and returns the case API with the
-// configured policy and directory.
+// configured policy and directory. It reads and submits; the CLI acts
+// through the console's API (login.go), never with a signing key.
 func (a *App) CaseClient(ctx context.Context) (*caseapi.Client, error) {
+	return a.caseClient(ctx, func(cfg *config.Config, tc client.Client) (*caseapi.Client, error) { return app.Cases(cfg, tc), nil })
+}
+
+// actingCaseClient is CaseClient with the signing key: for the console,
+// which turns signed-in people into actors.
+func (a *App) actingCaseClient(ctx context.Context) (*caseapi.Client, error) {
+	return a.caseClient(ctx, app.ActingCases)
+}
+
+func (a *App) caseClient(ctx context.Context, cases func(*config.Config, client.Client) (*caseapi.Client, error)) (*caseapi.Client, error) {
 	cfg, err := a.Config()
 	if err != nil {
 		return nil, err
@@ -134,10 +148,10 @@ func (a *App) CaseClient(ctx context.Context) (*caseapi.Client, error) {
 	if err != nil {
 		return nil, unavailable(err)
 	}
-	cases, err := app.ActingCases(cfg, tc)
+	c, err := cases(cfg, tc)
 	if err != nil {
 		tc.Close()
 		return nil, err
 	}
-	return cases, nil
+	return c, nil
 }
