@@ -564,7 +564,9 @@ func (c *Case) reopen(actor, reason string, now time.Time) {
 // reply (the next-response clock, unless one already runs), resumes a paused
 // resolution clock, and reopens a resolved case. After close it is only noted.
 func (c *Case) CustomerWrote(p post.Post, now time.Time) {
-	if c.hasPost(p.ID) { // webhooks are delivered more than once
+	// Delivered twice (webhooks are), or out of bounds (only a signal that
+	// did not come through intake can be): nothing to add.
+	if c.hasPost(p.ID) || p.Validate() != nil {
 		return
 	}
 	e := Event{Kind: EventCustomer, Actor: p.Author.Handle, Text: p.Text, Ref: p.ID}
@@ -602,7 +604,9 @@ func (c *Case) hasPost(id string) bool {
 // AssignTo gives a queued case to an agent chosen by the dispatcher; false
 // if the case left the queue meanwhile (someone claimed it, say).
 func (c *Case) AssignTo(agent, mode string, now time.Time) bool {
-	if !c.Queued() {
+	// Only a forged signal names no agent id; taken, an oversized one would
+	// overflow the Assignee search attribute and the server end the case.
+	if !c.Queued() || !policy.IsAgentID(agent) {
 		return false
 	}
 	c.Assignee = agent
@@ -623,6 +627,9 @@ func (c *Case) Unassign(agent, reason string, now time.Time) {
 // PostChanged records that the customer edited or deleted one of the case's
 // posts on the platform; the original text stays in the trail.
 func (c *Case) PostChanged(kind EventKind, postID, text string, now time.Time) {
+	if len(postID) > post.MaxIDBytes || len(text) > post.MaxTextLength { // only a forged signal is
+		return
+	}
 	e := Event{Kind: kind, Actor: c.Post.Author.Handle, Ref: postID, Text: text}
 	if kind == EventPostDeleted {
 		e.Detail = "the customer deleted post " + postID + " on " + c.Post.Platform

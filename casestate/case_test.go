@@ -167,3 +167,29 @@ func TestAnOversizedOptionalTextIsRefused(t *testing.T) {
 		}
 	}
 }
+
+// What only a forged signal could carry changes nothing: an assignment to
+// no agent id (an oversized one would overflow the Assignee search
+// attribute), a follow-up that is no valid post, an edit out of bounds.
+func TestSignalsOutOfBoundsChangeNothing(t *testing.T) {
+	cfg, err := config.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2015, 11, 20, 10, 0, 0, 0, time.UTC)
+	p := post.Post{ID: "1", Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u1", Handle: "@jo"}, Text: "where is my order", CreatedAt: t0}
+	c := Open(p, triaged.Result{Intent: "question"}, cfg.Policy, nil, t0)
+	before := len(c.Events)
+	if c.AssignTo(strings.Repeat("g", 5000), "round_robin", t0) || c.AssignTo("ghost agent", "round_robin", t0) {
+		t.Error("assigned to an id no agent can have")
+	}
+	impostor := post.Post{ID: strings.Repeat("9", post.MaxIDBytes+1), Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u1", Handle: "@impostor"}, Text: "hi", CreatedAt: t0}
+	c.CustomerWrote(impostor, t0)
+	c.PostChanged(EventPostEdited, "1", strings.Repeat("x", post.MaxTextLength+1), t0)
+	if len(c.Events) != before || c.Assignee != "" {
+		t.Errorf("trail %d → %d events, assignee %q", before, len(c.Events), c.Assignee)
+	}
+	if !c.AssignTo("sam", "round_robin", t0) {
+		t.Error("a real agent id was not assigned")
+	}
+}

@@ -60,7 +60,7 @@ func NewDirectory(agents []Agent, p *Policy) (*Directory, error) {
 	d := &Directory{agents: map[string]Agent{}}
 	for i, a := range agents {
 		key := fmt.Sprintf("agents[%d]", i)
-		if !validAgentID.MatchString(a.ID) {
+		if !IsAgentID(a.ID) {
 			return nil, fmt.Errorf("%s.id %q: 1 to %d letters, digits, '.', '_' or '-'", key, a.ID, MaxAgentIDBytes)
 		}
 		if _, dup := d.agents[a.ID]; dup {
@@ -91,7 +91,10 @@ func NewDirectory(agents []Agent, p *Policy) (*Directory, error) {
 // (Assignee), trails and tokens, and a person's handle is short.
 const MaxAgentIDBytes = 64
 
-var validAgentID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+var agentIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+// IsAgentID reports whether id has the form of an agent id.
+func IsAgentID(id string) bool { return agentIDPattern.MatchString(id) }
 
 // Lookup finds an agent by id.
 func (d *Directory) Lookup(id string) (Agent, error) {
