@@ -142,6 +142,13 @@ func (c *Case) Check(kind ActionKind, a Action) error {
 		if err := needText(a.Text, "reply"); err != nil {
 			return err
 		}
+		if n, limit := post.ReplyLength(c.Post.Platform, a.Text), post.ReplyLimit(c.Post.Platform, a.Private); n > limit {
+			where := "public reply"
+			if a.Private {
+				where = "private message"
+			}
+			return refuse("reply-too-long", "a %s on %s holds at most %d characters; this one has %d", where, c.Post.Platform, limit, n)
+		}
 	case ActionNote:
 		if err := needText(a.Text, "note"); err != nil {
 			return err

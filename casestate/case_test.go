@@ -193,3 +193,43 @@ func TestSignalsOutOfBoundsChangeNothing(t *testing.T) {
 		t.Error("a real agent id was not assigned")
 	}
 }
+
+// A reply over its platform's limit is refused before anything is
+// recorded, with the limit in the error; on X a link counts as 23.
+func TestRepliesFitTheirPlatform(t *testing.T) {
+	cfg, err := config.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2015, 11, 20, 10, 0, 0, 0, time.UTC)
+	open := func(platform, property string) *Case {
+		p := post.Post{ID: "1", Platform: platform, Property: property, Author: post.Author{ID: "u1", Handle: "@jo"}, Text: "where is my order", CreatedAt: t0}
+		c := Open(p, triaged.Result{Intent: "question"}, cfg.Policy, nil, t0)
+		c.Assignee = "sam"
+		return c
+	}
+	link := "https://acme.example/help/orders/where-is-my-order-and-how-do-i-track-it"
+	for _, tc := range []struct {
+		name, platform, property, text string
+		private, ok                    bool
+	}{
+		{"an X reply of 280", "x", "@acme_help", strings.Repeat("a", 280), false, true},
+		{"an X reply of 281", "x", "@acme_help", strings.Repeat("a", 281), false, false},
+		{"an X reply of 366", "x", "@acme_help", strings.Repeat("é", 366), false, false},
+		{"a long link counts 23 on X", "x", "@acme_help", strings.Repeat("a", 256) + " " + link, false, true},
+		{"an X DM of 2,000", "x", "@acme_help", strings.Repeat("a", 2000), true, true},
+		{"an Instagram DM of 1,001", "instagram", "acme", strings.Repeat("a", 1001), true, false},
+		{"a Facebook comment of 3,000", "facebook", "acme", strings.Repeat("a", 3000), false, true},
+	} {
+		err := open(tc.platform, tc.property).Check(ActionReply, Action{Actor: actor(t, cfg, "sam"), Text: tc.text, Private: tc.private})
+		var rule *RuleError
+		switch refused := errors.As(err, &rule) && rule.Rule == "reply-too-long"; {
+		case tc.ok && err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		case !tc.ok && !refused:
+			t.Errorf("%s: %v, want reply-too-long", tc.name, err)
+		case !tc.ok && !strings.Contains(err.Error(), "at most"):
+			t.Errorf("%s: the limit is not named: %v", tc.name, err)
+		}
+	}
+}

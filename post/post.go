@@ -5,8 +5,10 @@ package post
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Author is the customer who wrote a post, as the platform knows them.
@@ -41,6 +43,48 @@ const MaxTextLength = 64 * 1024
 // a caption or comment). A platform not named here is bounded only by
 // MaxTextLength.
 var TextLimits = map[string]int{"x": 25000, "facebook": 63206, "instagram": 2200}
+
+// ReplyLimits are the platforms' limits on what a brand may send, in
+// characters as the platform counts them (ReplyLength): in public (X's
+// standard post, a Facebook or Instagram comment) and in a private
+// message. A platform not named here is bounded by MaxTextLength.
+var ReplyLimits = map[string]struct{ Public, Private int }{
+	"x":         {Public: 280, Private: 10000},
+	"facebook":  {Public: 8000, Private: 2000},
+	"instagram": {Public: 2200, Private: 1000},
+}
+
+// xLinkLength is what X counts for any link, however long: it shortens
+// every URL to a t.co link of this length.
+const xLinkLength = 23
+
+var linkPattern = regexp.MustCompile(`https?://\S+`)
+
+// ReplyLength is text's length as platform counts it: characters, and on
+// X every link as xLinkLength.
+func ReplyLength(platform, text string) int {
+	if platform != "x" {
+		return utf8.RuneCountInString(text)
+	}
+	n := 0
+	for _, link := range linkPattern.FindAllString(text, -1) {
+		n += xLinkLength - utf8.RuneCountInString(link)
+	}
+	return n + utf8.RuneCountInString(text)
+}
+
+// ReplyLimit is the most a reply on platform may hold, in public or in
+// a private message.
+func ReplyLimit(platform string, private bool) int {
+	l, ok := ReplyLimits[platform]
+	switch {
+	case !ok:
+		return MaxTextLength
+	case private:
+		return l.Private
+	}
+	return l.Public
+}
 
 // Capped returns p with its text cut to its platform's limit, and whether
 // it was: a webhook that carries more than the platform allows is not the
