@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/switchboard-care/switchboard/caseapi"
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/journey"
+	"github.com/switchboard-care/switchboard/policy"
 )
 
 // EnvAgent names the environment variable with the acting agent's id.
@@ -30,6 +32,29 @@ func acting(as string) (string, error) {
 		return "", usageError{fmt.Errorf("who is acting? pass --as AGENT or set %s", EnvAgent)}
 	}
 	return as, nil
+}
+
+// listedStatuses are the statuses a list can filter by.
+var listedStatuses = []string{"open", "waiting_customer", "awaiting_approval", "resolved", "closed", "spam", "triaging"}
+
+// checkFilter refuses a filter value that no case can have, naming the
+// valid ones, rather than listing nothing: a typo must not read as "no
+// cases". A priority is taken in either case (p1 is P1).
+func (a *App) checkFilter(f *caseapi.Filter) error {
+	cfg, err := a.Config()
+	if err != nil {
+		return err
+	}
+	f.Priority = strings.ToUpper(f.Priority)
+	switch {
+	case f.Status != "" && !slices.Contains(listedStatuses, f.Status):
+		return usageError{fmt.Errorf("--status %q: use one of %s", f.Status, strings.Join(listedStatuses, ", "))}
+	case f.Priority != "" && !policy.Priority(f.Priority).Valid():
+		return usageError{fmt.Errorf("--priority %q: use one of P1, P2, P3, P4", f.Priority)}
+	case f.Department != "" && !slices.Contains(cfg.Policy.DepartmentIDs(), f.Department):
+		return usageError{fmt.Errorf("--department %q: use one of %s", f.Department, strings.Join(cfg.Policy.DepartmentIDs(), ", "))}
+	}
+	return nil
 }
 
 func newCasesCmd(a *App) *cobra.Command {
@@ -57,6 +82,9 @@ func newCasesListCmd(a *App) *cobra.Command {
 			}
 			if cmd.Flags().Changed("breached") {
 				f.Breached = &breached
+			}
+			if err := a.checkFilter(&f); err != nil {
+				return err
 			}
 			f.Running = !all
 			cases, err := a.CaseClient(cmd.Context())
@@ -94,7 +122,7 @@ func newCasesListCmd(a *App) *cobra.Command {
 	fl.BoolVar(&all, "all", false, "include completed cases")
 	fl.BoolVar(&f.NeedsReview, "needs-review", false, "only cases triage was unsure of that nobody has confirmed (relabel to confirm)")
 	addOutputFlag(cmd, &format)
-	_ = cmd.RegisterFlagCompletionFunc("status", cobra.FixedCompletions([]string{"open", "waiting_customer", "awaiting_approval", "resolved", "closed", "spam", "triaging"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("status", cobra.FixedCompletions(listedStatuses, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("priority", cobra.FixedCompletions([]string{"P1", "P2", "P3", "P4"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("department", a.completeDepartments)
 	return cmd

@@ -173,6 +173,9 @@ func TestAgentCommandsOnARealServer(t *testing.T) {
 	if _, code := run(t, "case", "claim", press, "--as", "maya"); code != ExitRefused {
 		t.Fatalf("outsider: exit %d", code)
 	}
+	if out, code := run(t, "journey", "x:u999"); code != ExitNotFound || !strings.Contains(out, "no such customer") {
+		t.Fatalf("unknown customer: exit %d %s", code, out)
+	}
 	if _, code := run(t, "case", "reply"); code != ExitUsage {
 		t.Fatalf("missing arguments: exit %d", code)
 	}

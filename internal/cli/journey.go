@@ -34,6 +34,9 @@ func newJourneyCmd(a *App) *cobra.Command {
 			if err != nil {
 				return unavailable(err)
 			}
+			if len(j.Cases) == 0 {
+				return notFound(fmt.Errorf("no such customer %s: no case of theirs is known (customers are platform:author-id, as x:u123)", args[0]))
+			}
 			return writeJourney(cmd.OutOrStdout(), j, format)
 		},
 	}
