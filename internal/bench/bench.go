@@ -575,7 +575,9 @@ func memoryStep(ctx context.Context, o Options, say func(string, ...any)) (*Memo
 		return nil, err
 	}
 	query := "WorkflowType = '" + workflows.CaseWorkflowName + "' AND CaseStatus = 'open' AND ExecutionStatus = 'Running'"
-	wctx, cancel := context.WithTimeout(ctx, 20*time.Minute)
+	// The worker opens a few cases a second on two shared cores: the wait
+	// grows with the cases (at least 5 a second), for a large scale step.
+	wctx, cancel := context.WithTimeout(ctx, 20*time.Minute+time.Duration(o.OpenCases)*200*time.Millisecond)
 	defer cancel()
 	last := time.Now()
 	if err := eventually(wctx, time.Second, func() error {
