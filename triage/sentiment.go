@@ -87,12 +87,22 @@ func spellings(word string) []string {
 	return []string{word, string(folded)}
 }
 
-// score returns VADER's compound score of text in lang, −1…1. A post of
-// unknown language is scored with the English lexicon.
-func (s *sentiment) score(lang, text string) float64 {
+// tone is VADER's reading of a post: the compound score, −1…1, and the
+// shares of the text that are positive and negative, 0…1. The shares keep
+// what the compound sums away: "love love love how you lost my bag, awful"
+// scores mildly positive, but its negative share is as large as its
+// positive one.
+type tone struct {
+	compound, positive, negative float64
+}
+
+// score returns VADER's tone of text in lang. A post of unknown language is
+// scored with the English lexicon.
+func (s *sentiment) score(lang, text string) tone {
 	a := s.byLang[lang]
 	if a == nil {
 		a = s.english
 	}
-	return a.PolarityScores(text).Compound
+	p := a.PolarityScores(text)
+	return tone{compound: p.Compound, positive: p.Positive, negative: p.Negative}
 }

@@ -60,7 +60,12 @@ const (
 	typoShare    = 0.18
 	textingShare = 0.12
 	threadShare  = 0.03
+	// brandShare of products and services are named with the brand.
+	brandShare = 0.3
 )
+
+// branded are the slots a brand name may precede.
+var branded = map[string]bool{"item": true, "service": true}
 
 // Bodies and slot values are dealt to three splits by their place in each
 // list, so that no phrasing of one split is in another: half train the
@@ -121,6 +126,9 @@ func (g *gen) expand(t string) string {
 			alts := strings.Split(inner, "|")
 			b.WriteString(g.expand(alts[g.rnd.Intn(len(alts))]))
 		} else if vals, ok := slots[inner]; ok {
+			if branded[inner] && g.rnd.Float64() < brandShare {
+				b.WriteString(g.any(brandWords) + " ")
+			}
 			b.WriteString(g.expand(g.pick(vals)))
 		} else if f, ok := makers[inner]; ok {
 			b.WriteString(f(g))
