@@ -40,8 +40,8 @@ import (
 // other 5 %), with the rare intents raised so the model has enough of them
 // to learn from.
 var trainCounts = map[string]int{
-	"complaint": 2000, "account_issue": 1200, "question": 650, "praise": 420, "other": 300,
-	"feedback": 200, "spam": 220, "legal_threat": 160, "safety": 160, "press_inquiry": 140,
+	"complaint": 2600, "account_issue": 1500, "question": 800, "praise": 600, "other": 400,
+	"feedback": 260, "spam": 220, "legal_threat": 160, "safety": 160, "press_inquiry": 140,
 }
 
 // heldoutCounts follow the real mix of 1,000 thread-opening posts.
@@ -62,6 +62,9 @@ const (
 	threadShare  = 0.03
 	// brandShare of products and services are named with the brand.
 	brandShare = 0.3
+	// openerShare of posts in English begin with an opener that says
+	// nothing of the intent.
+	openerShare = 0.2
 )
 
 // branded are the slots a brand name may precede.
@@ -160,6 +163,9 @@ func (g *gen) post(intent string) (text, lang string) {
 	}
 	if lang == "en" {
 		body = g.noise(body)
+	}
+	if lang == "en" && g.rnd.Float64() < openerShare {
+		body = g.any(openers) + " " + body
 	}
 	parts := []string{}
 	if intent != "spam" || g.rnd.Float64() < 0.4 {
