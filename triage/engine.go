@@ -24,7 +24,7 @@ const IntentSpam = "spam"
 const (
 	praiseIntent        = "praise"
 	negativePraise      = -0.3
-	negativePraiseShare = 0.2
+	negativePraiseShare = 0.3
 )
 
 // trainingFiles are the labelled sets the intent model learns from: the
