@@ -191,7 +191,7 @@ func CompareModels(e *Engine, posts []Labelled) (bayesRight, linearRight int, er
 		if e.cfg.Intents[nb.predict(bayesFeatures(d, tone.compound)).best] == l.Expect.Intent {
 			bayesRight++
 		}
-		feats, _ := features(d, tone)
+		feats, _ := features(d, tone.compound)
 		p := e.model.m.probabilities(e.model.buckets(feats))
 		if e.cfg.Intents[slices.Index(p, slices.Max(p))] == l.Expect.Intent {
 			linearRight++

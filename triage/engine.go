@@ -205,7 +205,7 @@ func (e *Engine) triage(p post.Post) (res Result, byModel bool) {
 		}
 	}
 
-	feats, words := features(d, tone)
+	feats, words := features(d, tone.compound)
 	buckets := e.model.buckets(feats)
 	probs := e.model.m.probabilities(buckets)
 	if res.Intent != "" {

@@ -20,10 +20,6 @@ var negators = map[string]bool{
 // negationScope is how many words after a negator are negated.
 const negationScope = 3
 
-// strongShare is the share of a post's text (VADER's positive or negative
-// proportion) above which its words of that sign count as strong.
-const strongShare = 0.15
-
 // troubleStems begin words that report something gone wrong. With a
 // positive tone they are how sarcasm reads ("wow, an outage right when the
 // game is on!!!!", "love waiting 3 hours"): the cue "[pos+trouble]" lets the
@@ -38,8 +34,7 @@ var troubleStems = []string{
 
 // features are what the linear model sees of a post, and for each the word
 // of the post it came from, to explain a verdict in the post's own words.
-func features(d doc, t tone) (feats, words []string) {
-	sentiment := t.compound
+func features(d doc, sentiment float64) (feats, words []string) {
 	n := len(d.tokens)
 	feats = make([]string, 0, 8*n+4)
 	words = make([]string, 0, 8*n+4)
@@ -90,11 +85,6 @@ func features(d doc, t tone) (feats, words []string) {
 		add("[neg-]", "[neg-]")
 	case sentiment >= 0.05:
 		add("[pos-]", "[pos-]")
-	}
-	// Strong words of both signs, whatever the compound: praise that tells
-	// of a fault put right, or a complaint wrapped in "love".
-	if t.positive >= strongShare && t.negative >= strongShare {
-		add("[pos&neg]", "[mixed tone]")
 	}
 	if sentiment >= 0.3 && trouble {
 		add("[pos+trouble]", "[sarcasm?]")
