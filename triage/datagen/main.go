@@ -61,7 +61,7 @@ const (
 	textingShare = 0.12
 	threadShare  = 0.03
 	// brandShare of products and services are named with the brand.
-	brandShare = 0.3
+	brandShare = 0.5
 	// openerShare of posts in English begin with an opener that says
 	// nothing of the intent.
 	openerShare = 0.2
