@@ -179,7 +179,7 @@ func CompareModels(e *Engine, posts []Labelled) (bayesRight, linearRight int, er
 	var labels []string
 	for _, ex := range examples {
 		redacted := redact(ex.Text, e.personal.find(ex.Text))
-		docs = append(docs, bayesFeatures(tokenize(redacted), e.sentiment.score(ex.Language, redacted)))
+		docs = append(docs, bayesFeatures(tokenize(redacted), e.sentiment.score(ex.Language, redacted).compound))
 		labels = append(labels, ex.Intent)
 	}
 	nb := trainBayes(e.cfg.Intents, docs, labels, 0.5)
@@ -188,10 +188,10 @@ func CompareModels(e *Engine, posts []Labelled) (bayesRight, linearRight int, er
 		d := tokenize(redacted)
 		lang, _ := e.languages.detect(d)
 		tone := e.sentiment.score(lang, redacted)
-		if e.cfg.Intents[nb.predict(bayesFeatures(d, tone)).best] == l.Expect.Intent {
+		if e.cfg.Intents[nb.predict(bayesFeatures(d, tone.compound)).best] == l.Expect.Intent {
 			bayesRight++
 		}
-		feats, _ := features(d, tone)
+		feats, _ := features(d, tone.compound)
 		p := e.model.m.probabilities(e.model.buckets(feats))
 		if e.cfg.Intents[slices.Index(p, slices.Max(p))] == l.Expect.Intent {
 			linearRight++

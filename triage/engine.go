@@ -18,10 +18,13 @@ import (
 const IntentSpam = "spam"
 
 // praiseIntent is checked against the tone: praise at a sentiment of
-// negativePraise or below needs review.
+// negativePraise or below needs review, and so does praise whose negative
+// words make up negativePraiseShare of its text or more, whatever the
+// compound says ("love love love how you lost my bag, awful").
 const (
-	praiseIntent   = "praise"
-	negativePraise = -0.3
+	praiseIntent        = "praise"
+	negativePraise      = -0.3
+	negativePraiseShare = 0.3
 )
 
 // trainingFiles are the labelled sets the intent model learns from: the
@@ -164,8 +167,9 @@ func (e *Engine) triage(p post.Post) (res Result, byModel bool) {
 	redacted := redact(p.Text, spans)
 	d := tokenize(redacted)
 	lang, langReason := e.languages.detect(d)
+	tone := e.sentiment.score(lang, redacted)
 	res = Result{
-		Sentiment: e.sentiment.score(lang, redacted),
+		Sentiment: tone.compound,
 		Language:  lang,
 		Private:   len(spans) > 0,
 		Redacted:  redacted,
@@ -201,7 +205,7 @@ func (e *Engine) triage(p post.Post) (res Result, byModel bool) {
 		}
 	}
 
-	feats, words := features(d, res.Sentiment)
+	feats, words := features(d, tone.compound)
 	buckets := e.model.buckets(feats)
 	probs := e.model.m.probabilities(buckets)
 	if res.Intent != "" {
@@ -209,7 +213,7 @@ func (e *Engine) triage(p post.Post) (res Result, byModel bool) {
 		reasons = append(reasons, e.explain(probs, best, feats, words, buckets)+", overruled by the rule")
 	} else {
 		var why []string
-		res.Intent, res.Confidence, res.NeedsReview, why = e.modelDecides(probs, res.Sentiment, feats, words, buckets)
+		res.Intent, res.Confidence, res.NeedsReview, why = e.modelDecides(probs, tone, feats, words, buckets)
 		reasons = append(reasons, why...)
 		byModel = true
 	}
@@ -232,7 +236,7 @@ func (e *Engine) triage(p post.Post) (res Result, byModel bool) {
 // post the model is unsure of (below review_below) needs review too, and so
 // does praise in a negative tone: that is a complaint the model misread far
 // more often than it is praise, and praise goes to Marketing at P4.
-func (e *Engine) modelDecides(probs []float64, sentiment float64, feats, words []string, buckets []uint32) (intent string, confidence float64, review bool, why []string) {
+func (e *Engine) modelDecides(probs []float64, t tone, feats, words []string, buckets []uint32) (intent string, confidence float64, review bool, why []string) {
 	m := e.cfg.Model
 	if len(feats) == 0 {
 		return e.cfg.Fallback, 0, true, []string{"model: nothing to read → " + e.cfg.Fallback + ", needs review"}
@@ -259,8 +263,11 @@ func (e *Engine) modelDecides(probs []float64, sentiment float64, feats, words [
 		case p < m.ReviewBelow:
 			because += fmt.Sprintf(", below %.2f → needs review", m.ReviewBelow)
 			review = true
-		case intent == praiseIntent && sentiment <= negativePraise:
-			because += fmt.Sprintf(", but the tone is negative (%.2f) → needs review", sentiment)
+		case intent == praiseIntent && t.compound <= negativePraise:
+			because += fmt.Sprintf(", but the tone is negative (%.2f) → needs review", t.compound)
+			review = true
+		case intent == praiseIntent && t.negative >= negativePraiseShare:
+			because += fmt.Sprintf(", but %.0f %% of the words are negative → needs review", 100*t.negative)
 			review = true
 		}
 		return intent, p, review, append([]string{because}, why...)

@@ -150,6 +150,12 @@ func TestHighStakesNeedStrongEvidence(t *testing.T) {
 		{"safety", "the new app colours hurt my eyes, please bring back the old theme"},
 		{"safety", "and to add insult to injury the refund took a month"},
 		{"legal_threat", "the pressure regulator on my pressure cooker hisses constantly"},
+		{"spam", "got a text saying my parcel needs a redelivery fee paid at https://t.co/Zz81kQp2Lm is this you?"},
+		{"spam", "someone claiming to be your support team messaged me on whatsapp asking for my login, is that real"},
+		{"spam", "I earn £300 a week and you just charged me £90 for a broken router"},
+		{"spam", "I have 20k followers and I'll tell every one of them how you treated me"},
+		{"legal_threat", "I could sue you for how much I spend in your shop lol, the new blender is great"},
+		{"safety", "the kids were choking with laughter at the talking fridge"},
 	}
 	for _, c := range decoys {
 		t.Run("not "+c.not+": "+c.text, func(t *testing.T) {
@@ -191,6 +197,13 @@ func TestHighStakesNeedStrongEvidence(t *testing.T) {
 		{"legal_threat", "legal", "vou processar a empresa se o dinheiro não for devolvido"},
 		{"spam", "none", "get 5k real followers for only $9, instant delivery https://t.co/Ab12Cd34Ef"},
 		{"spam", "none", "I earn $900 a day from home with crypto, ask me how 💰"},
+		{"spam", "none", "Acme customers: contact our refund desk on telegram, our agents reply in minutes"},
+		{"spam", "none", "your account has been flagged, verify your details at https://t.co/Qw3rTy7uIo within 24 hours"},
+		{"spam", "none", "I made $4,000 weekly trading from my sofa, message me on whatsapp +1 202 555 0147"},
+		{"spam", "none", "grow your page with 20k real tiktok followers for just $15"},
+		{"press_inquiry", "pr", "freelance writer here, looking for Acme's response to the price rise reports for a piece this week"},
+		{"press_inquiry", "pr", "reporter at a tech site: a photo of a melted charger is going round, does Acme have a statement?"},
+		{"safety", "coe", "I can smell gas near the new cooker every time it's on"},
 	}
 	for _, c := range strong {
 		t.Run(c.intent+": "+c.text, func(t *testing.T) {

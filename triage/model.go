@@ -126,7 +126,7 @@ func (e *Engine) samples(m *Model, examples []Example) []sample {
 			continue
 		}
 		redacted := redact(ex.Text, e.personal.find(ex.Text))
-		feats, _ := features(tokenize(redacted), e.sentiment.score(ex.Language, redacted))
+		feats, _ := features(tokenize(redacted), e.sentiment.score(ex.Language, redacted).compound)
 		w := ex.weight
 		if w == 0 {
 			w = 1

@@ -40,8 +40,8 @@ import (
 // other 5 %), with the rare intents raised so the model has enough of them
 // to learn from.
 var trainCounts = map[string]int{
-	"complaint": 2000, "account_issue": 1200, "question": 650, "praise": 420, "other": 300,
-	"feedback": 200, "spam": 220, "legal_threat": 160, "safety": 160, "press_inquiry": 140,
+	"complaint": 2600, "account_issue": 1500, "question": 800, "praise": 600, "other": 400,
+	"feedback": 260, "spam": 220, "legal_threat": 160, "safety": 160, "press_inquiry": 140,
 }
 
 // heldoutCounts follow the real mix of 1,000 thread-opening posts.
@@ -60,7 +60,15 @@ const (
 	typoShare    = 0.18
 	textingShare = 0.12
 	threadShare  = 0.03
+	// brandShare of products and services are named with the brand.
+	brandShare = 0.5
+	// openerShare of posts in English begin with an opener that says
+	// nothing of the intent.
+	openerShare = 0.2
 )
+
+// branded are the slots a brand name may precede.
+var branded = map[string]bool{"item": true, "service": true}
 
 // Bodies and slot values are dealt to three splits by their place in each
 // list, so that no phrasing of one split is in another: half train the
@@ -121,6 +129,9 @@ func (g *gen) expand(t string) string {
 			alts := strings.Split(inner, "|")
 			b.WriteString(g.expand(alts[g.rnd.Intn(len(alts))]))
 		} else if vals, ok := slots[inner]; ok {
+			if branded[inner] && g.rnd.Float64() < brandShare {
+				b.WriteString(g.any(brandWords) + " ")
+			}
 			b.WriteString(g.expand(g.pick(vals)))
 		} else if f, ok := makers[inner]; ok {
 			b.WriteString(f(g))
@@ -152,6 +163,9 @@ func (g *gen) post(intent string) (text, lang string) {
 	}
 	if lang == "en" {
 		body = g.noise(body)
+	}
+	if lang == "en" && g.rnd.Float64() < openerShare {
+		body = g.any(openers) + " " + body
 	}
 	parts := []string{}
 	if intent != "spam" || g.rnd.Float64() < 0.4 {

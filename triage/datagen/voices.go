@@ -230,6 +230,7 @@ func init() {
 		slots[name] = vals
 	}
 	addBodies(hardBodies, hardForeign)
+	addBodies(plainBodies, plainForeign)
 }
 
 // addBodies appends English bodies and bodies in other languages to the
