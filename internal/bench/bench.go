@@ -540,11 +540,15 @@ func memoryStep(ctx context.Context, o Options, say func(string, ...any)) (*Memo
 				d.Hours, opens = openingAt(start.Add(o.ScaleOpensAfter))
 				say("memory: support opens at %s UTC: every case opened by then falls due at once", opens.Format(time.TimeOnly))
 			}
+			p.Departments["support"] = d
 		})
 	}
 	calendar, err := businesshours.New(cases.Policy.Departments["support"].Hours)
 	if err != nil {
 		return nil, err
+	}
+	if o.ScaleOpensAfter > 0 && calendar.IsOpen(start) {
+		return nil, errors.New("support's opening hours did not reach the cases' policy")
 	}
 	next := make(chan int)
 	errs := make(chan error, o.OpenSubmitters)
