@@ -1,12 +1,15 @@
 package config
 
 import (
+	"crypto/ed25519"
+	"crypto/rand"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/switchboard-care/switchboard/assertion"
 	"github.com/switchboard-care/switchboard/policy"
 )
 
@@ -107,5 +110,32 @@ func TestValidationNamesTheKey(t *testing.T) {
 func TestMissingFileIsAnError(t *testing.T) {
 	if _, err := Load(filepath.Join(t.TempDir(), "nope.yaml")); err == nil || !strings.Contains(err.Error(), "nope.yaml") {
 		t.Fatalf("error %v", err)
+	}
+}
+
+// Workers trust the keys security.verify_keys lists, from the environment
+// as in a deployment (comma-separated); a key that does not parse is
+// refused at load, naming it.
+func TestVerifyKeysFromTheEnvironment(t *testing.T) {
+	var pubs []string
+	for range 2 {
+		pub, _, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pubs = append(pubs, assertion.EncodePublicKey(pub))
+	}
+	t.Setenv("SWITCHBOARD_SECURITY_VERIFY_KEYS", strings.Join(pubs, ","))
+	cfg, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := cfg.ActorKeys()
+	if err != nil || len(keys) != 2 {
+		t.Fatalf("keys %v, %v", keys, err)
+	}
+	t.Setenv("SWITCHBOARD_SECURITY_VERIFY_KEYS", "not-a-key")
+	if _, err := Load(""); err == nil || !strings.Contains(err.Error(), "security.verify_keys[0]") {
+		t.Errorf("a bad key: %v", err)
 	}
 }
