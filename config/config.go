@@ -93,10 +93,16 @@ type Security struct {
 // Signer signs actor assertions with the configured key, making the data
 // folder's one on first use when none is configured.
 func (c *Config) Signer() (*assertion.Signer, error) {
+	return assertion.LoadSigner(c.SigningKeyPath(), c.Security.SigningKey == "")
+}
+
+// SigningKeyPath is the signing key's file: security.signing_key, else
+// signing.key in the data folder.
+func (c *Config) SigningKeyPath() string {
 	if c.Security.SigningKey != "" {
-		return assertion.LoadSigner(c.Security.SigningKey, false)
+		return c.Security.SigningKey
 	}
-	return assertion.LoadSigner(filepath.Join(c.DataDir, "signing.key"), true)
+	return filepath.Join(c.DataDir, "signing.key")
 }
 
 // ActorKeys are the keys a worker verifies actor assertions with:

@@ -42,9 +42,12 @@ func xTweet(secret string, i int) delivery {
 	return delivery{route: "/webhooks/x", header: h, body: body}
 }
 
-// genericPost is a canonical post to the generic endpoint.
+// genericPost is a canonical post to the generic endpoint, from a source
+// no signed webhook serves.
 func genericPost(token string, i int) delivery {
-	body, _ := json.Marshal(question("webchat", i))
+	p := question("webchat", i)
+	p.Platform, p.Property = "webchat", "acme.example"
+	body, _ := json.Marshal(p)
 	h := http.Header{"Content-Type": {"application/json"}, "Authorization": {"Bearer " + token}}
 	return delivery{route: "/v1/posts", header: h, body: body}
 }

@@ -90,6 +90,9 @@ func (s *Stack) StartProcess(ctx context.Context, o ProcessOptions) (*Process, e
 		"SWITCHBOARD_TEMPORAL_NAMESPACE="+s.Config.Temporal.Namespace,
 		"SWITCHBOARD_TEMPORAL_TASK_QUEUE="+s.Config.Temporal.TaskQueue,
 		"SWITCHBOARD_DATA_DIR="+s.Config.DataDir,
+		// One signing key for the whole stack, as a deployment's secret:
+		// a process given a data folder of its own still shares it.
+		"SWITCHBOARD_SECURITY_SIGNING_KEY="+s.Config.SigningKeyPath(),
 		"SWITCHBOARD_METRICS_LISTEN="+p.MetricsAddr,
 		"SWITCHBOARD_LOG_FORMAT=json",
 		"SWITCHBOARD_LOG_LEVEL=warn",
