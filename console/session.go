@@ -67,7 +67,6 @@ func key(id string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-
 func (s *sessions) call() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), storeTimeout)
 }

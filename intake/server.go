@@ -151,9 +151,9 @@ func NewServer(sub Submitter, cfg Config, opts ...Option) (*Server, error) {
 		signed = append(signed, "x")
 	}
 	s.parsers = map[string]parser{
-		"meta":    func(b []byte) (Batch, error) { return ParseMeta(b, meta) },
-		"x":       func(b []byte) (Batch, error) { return ParseX(b, x) },
-		"generic": func(b []byte) (Batch, error) { return ParseGeneric(b, signed) },
+		"meta":      func(b []byte) (Batch, error) { return ParseMeta(b, meta) },
+		"x":         func(b []byte) (Batch, error) { return ParseX(b, x) },
+		"generic":   func(b []byte) (Batch, error) { return ParseGeneric(b, signed) },
 		routeMapped: func(b []byte) (Batch, error) { return ParseGeneric(b, nil) },
 	}
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {

@@ -38,7 +38,7 @@ func (w *Workflows) Case(ctx workflow.Context, in CaseInput) (casestate.View, er
 
 type caseRun struct {
 	in       CaseInput
-	trust    *Workflows              // verifies who acts
+	trust    *Workflows      // verifies who acts
 	c        *casestate.Case // nil until triage has run
 	posts    workflow.ReceiveChannel
 	assign   workflow.ReceiveChannel // from the dispatcher

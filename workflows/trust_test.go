@@ -66,11 +66,11 @@ func TestActionsNeedASignedActor(t *testing.T) {
 	}
 	ghost := policy.Actor{ID: "ghost", Departments: []string{"support"}, Roles: []string{"lead"}}
 	attempts := map[string]casestate.Action{
-		"unsigned": claim,
-		"forged actor": forged("forged actor", func(a *casestate.Action) { a.Actor = ghost }),
-		"a department added": forged("a department added", func(a *casestate.Action) { a.Actor.Departments = append(a.Actor.Departments, "pr") }),
+		"unsigned":                   claim,
+		"forged actor":               forged("forged actor", func(a *casestate.Action) { a.Actor = ghost }),
+		"a department added":         forged("a department added", func(a *casestate.Action) { a.Actor.Departments = append(a.Actor.Departments, "pr") }),
 		"signed for another request": forged("another request", func(*casestate.Action) {}),
-		"another body": forged("another body", func(a *casestate.Action) { a.Text = "planted" }),
+		"another body":               forged("another body", func(a *casestate.Action) { a.Text = "planted" }),
 		"signed by a stranger's key": func() casestate.Action {
 			a := claim
 			tok, _ := assertion.NewSigner(stranger).Sign(a.Actor, assertion.For{Target: testWorkflowID, Action: "claim", Request: "signed by a stranger's key", Digest: assertion.Digest(a)}, ct.env.Now())
