@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.uber.org/zap"
 
+	"github.com/switchboard-care/switchboard/assertion"
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/dispatch"
 	"github.com/switchboard-care/switchboard/internal/jsonl"
@@ -49,7 +50,9 @@ type Activities struct {
 	// from them.
 	Corrections *retrain.Store
 	Retrainer   *retrain.Retrainer
-	Log         *zap.Logger
+	// Signer signs the signals activities send for their workflow.
+	Signer *assertion.Signer
+	Log    *zap.Logger
 }
 
 // Triage runs the triage engine on a post.
@@ -125,7 +128,17 @@ func (a *Activities) Notify(ctx context.Context, notices []casestate.Notice) err
 // Dispatch tells a department's dispatcher where a case stands, starting
 // the dispatcher if it is not running yet.
 func (a *Activities) Dispatch(ctx context.Context, r workflows.DispatchRequest) error {
-	_, err := a.Temporal.SignalWithStartWorkflow(ctx, workflows.DispatcherID(r.Department), workflows.SignalQueueEvent, r.Event,
+	// One token for every attempt, so the dispatcher takes a retried
+	// event whose first delivery did arrive only once.
+	info := activity.GetInfo(ctx)
+	f := assertion.For{Target: workflows.DispatcherID(r.Department), Action: workflows.SignalQueueEvent,
+		Request: info.WorkflowExecution.RunID + "/" + info.ActivityID, Digest: assertion.Digest(r.Event)}
+	proof, err := a.Signer.SignSignal(workflows.SenderCase, f, time.Now())
+	if err != nil {
+		return fmt.Errorf("sign queue event for %s: %w", r.Event.CaseID, err)
+	}
+	r.Event.Proof = proof
+	_, err = a.Temporal.SignalWithStartWorkflow(ctx, workflows.DispatcherID(r.Department), workflows.SignalQueueEvent, r.Event,
 		client.StartWorkflowOptions{ID: workflows.DispatcherID(r.Department), TaskQueue: a.TaskQueue,
 			StaticSummary: "dispatcher of " + r.Department + " (" + r.Mode + ")"},
 		workflows.DispatcherWorkflowName, workflows.DispatcherInput{Board: dispatch.Board{Department: r.Department, Mode: r.Mode}})

@@ -66,6 +66,9 @@ type claims struct {
 	Roles       []string `json:"rol,omitempty"`
 	Action      string   `json:"act"`
 	Digest      string   `json:"dig"`
+	// Service marks a signal's token: its subject is a component, not an
+	// agent, and it can never vouch for an Update.
+	Service bool `json:"svc,omitempty"`
 }
 
 // Signer makes tokens with one private key.
@@ -91,6 +94,10 @@ func (s *Signer) Sign(actor policy.Actor, f For, now time.Time) (string, error) 
 		},
 		Departments: actor.Departments, Roles: actor.Roles, Action: f.Action, Digest: f.Digest,
 	}
+	return s.sign(c)
+}
+
+func (s *Signer) sign(c claims) (string, error) {
 	t := jwt.NewWithClaims(jwt.SigningMethodEdDSA, c)
 	t.Header["kid"] = s.id
 	return t.SignedString(s.key)
@@ -130,13 +137,34 @@ func refuse(format string, args ...any) error { return &Refusal{Msg: fmt.Sprintf
 // performs f: the same actor (id, departments and roles), workflow, action
 // and request, and not expired.
 func (k Keys) Verify(token string, actor policy.Actor, f For, now time.Time) error {
+	c, err := k.parse(token, f.Target, now)
+	if err != nil {
+		return err
+	}
+	switch {
+	case c.Service:
+		return refuse("it vouches for a component's signal, not an agent's action")
+	case c.Subject != actor.ID || !slices.Equal(c.Departments, actor.Departments) || !slices.Equal(c.Roles, actor.Roles):
+		return refuse("it vouches for %s, not the actor the request names", c.Subject)
+	case c.Action != f.Action:
+		return refuse("it is for %s, not %s", c.Action, f.Action)
+	case c.ID != f.Request:
+		return refuse("it is for another request")
+	case c.Digest != f.Digest:
+		return refuse("it was signed for another body of this request")
+	}
+	return nil
+}
+
+// parse checks token's signature, issuer, audience and times.
+func (k Keys) parse(token, target string, now time.Time) (claims, error) {
 	switch {
 	case token == "":
-		return refuse("missing: act through the console or switchboard's API, which sign who you are")
+		return claims{}, refuse("missing: act through the console or switchboard's API, which sign who you are")
 	case len(token) > MaxTokenBytes:
-		return refuse("%d bytes, more than %d", len(token), MaxTokenBytes)
+		return claims{}, refuse("%d bytes, more than %d", len(token), MaxTokenBytes)
 	case len(k) == 0:
-		return refuse("this worker trusts no signing key (security.verify_keys)")
+		return claims{}, refuse("this worker trusts no signing key (security.verify_keys)")
 	}
 	var c claims
 	_, err := jwt.ParseWithClaims(token, &c, func(t *jwt.Token) (any, error) {
@@ -150,19 +178,9 @@ func (k Keys) Verify(token string, actor policy.Actor, f For, now time.Time) err
 		jwt.WithValidMethods([]string{jwt.SigningMethodEdDSA.Alg()}),
 		jwt.WithTimeFunc(func() time.Time { return now }),
 		jwt.WithLeeway(clockSkew), jwt.WithIssuedAt(), jwt.WithExpirationRequired(),
-		jwt.WithIssuer(issuer), jwt.WithAudience(f.Target))
+		jwt.WithIssuer(issuer), jwt.WithAudience(target))
 	if err != nil {
-		return refuse("%v", err)
+		return claims{}, refuse("%v", err)
 	}
-	switch {
-	case c.Subject != actor.ID || !slices.Equal(c.Departments, actor.Departments) || !slices.Equal(c.Roles, actor.Roles):
-		return refuse("it vouches for %s, not the actor the request names", c.Subject)
-	case c.Action != f.Action:
-		return refuse("it is for %s, not %s", c.Action, f.Action)
-	case c.ID != f.Request:
-		return refuse("it is for another request")
-	case c.Digest != f.Digest:
-		return refuse("it was signed for another body of this request")
-	}
-	return nil
+	return c, nil
 }

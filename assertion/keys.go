@@ -9,8 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -99,3 +101,25 @@ func ParsePublicKey(s string) (ed25519.PublicKey, error) {
 
 // EncodePublicKey writes pub the short way ParsePublicKey reads.
 func EncodePublicKey(pub ed25519.PublicKey) string { return base64.StdEncoding.EncodeToString(pub) }
+
+// Encoded is k the short way, in KeyID order: a value a workflow can
+// record in its history (see workflows' signal gate).
+func (k Keys) Encoded() []string {
+	ids := slices.Sorted(maps.Keys(k))
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = EncodePublicKey(k[id])
+	}
+	return out
+}
+
+// DecodeKeys reads what Encoded wrote, skipping what is not a key.
+func DecodeKeys(encoded []string) Keys {
+	k := Keys{}
+	for _, s := range encoded {
+		if pub, err := ParsePublicKey(s); err == nil {
+			k[KeyID(pub)] = pub
+		}
+	}
+	return k
+}

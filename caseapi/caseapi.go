@@ -175,7 +175,13 @@ func (c *Client) addFollowUp(ctx context.Context, id string, p post.Post) (Outco
 	if c.Redact != nil { // redacted as triage redacts the opening post
 		p.Text = c.Redact(p.Text)
 	}
-	err := c.Temporal.SignalWorkflow(ctx, id, "", workflows.SignalCustomerPost, workflows.CustomerPost{Post: p})
+	sig := workflows.CustomerPost{Post: p}
+	proof, err := c.IntakeProof(id, workflows.SignalCustomerPost, sig)
+	if err != nil {
+		return Outcome{}, false, err
+	}
+	sig.Proof = proof
+	err = c.Temporal.SignalWorkflow(ctx, id, "", workflows.SignalCustomerPost, sig)
 	var gone *serviceerror.NotFound
 	if errors.As(err, &gone) { // closed since we looked
 		return Outcome{}, false, nil
@@ -184,6 +190,15 @@ func (c *Client) addFollowUp(ctx context.Context, id string, p post.Post) (Outco
 		return Outcome{}, false, fmt.Errorf("add follow-up %s to case %s: %w", p.ID, id, err)
 	}
 	return Outcome{CaseID: id, Joined: true}, true, nil
+}
+
+// IntakeProof is the proof that intake sends the signal name to the
+// workflow id with unsigned as its body.
+func (c *Client) IntakeProof(id, name string, unsigned any) (string, error) {
+	if c.Signer == nil {
+		return "", fmt.Errorf("%s to %s: this client has no signing key (security.signing_key)", name, id)
+	}
+	return c.Signer.SignSignal(workflows.SenderIntake, assertion.For{Target: id, Action: name, Digest: assertion.Digest(unsigned)}, time.Now())
 }
 
 func (c *Client) summary(p post.Post) string {

@@ -3,12 +3,14 @@ package caseapi_test
 import (
 	"crypto/ed25519"
 	"crypto/rand"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/switchboard-care/switchboard/assertion"
 	"github.com/switchboard-care/switchboard/casestate"
@@ -99,4 +101,115 @@ func TestForgedUpdatesAreRefusedOnARealServer(t *testing.T) {
 	if out := h.act(id, casestate.ActionClaim, "sam", casestate.Action{}); out.Assignee != "sam" {
 		t.Errorf("the signed claim: %+v", out)
 	}
+}
+
+// The same attacker sends the case's signals with the Temporal client
+// directly, as a reading of the Temporal docs suggests: a follow-up posted
+// as an impostor, a forged edit, an assignment to a ghost, and a follow-up
+// copied from the case's own history. Signals always land in the history,
+// so what is checked is the case: its trail holds none of them, it still
+// runs, and a signed follow-up through caseapi is taken.
+func TestForgedSignalsAreRefusedOnARealServer(t *testing.T) {
+	h := newHarness(t)
+	p := xPost("forged-sig-1", "jane", "my order never arrived and nobody answers")
+	p.CreatedAt = time.Now().UTC()
+	if _, err := h.cases.Submit(h.ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	id := p.CaseID()
+	h.waitStatus(id, casestate.StatusOpen)
+	honest := xPost("forged-sig-2", "jane", "still nothing, order 4471")
+	honest.InReplyTo = p.ID
+	if out, err := h.cases.Submit(h.ctx, honest); err != nil || !out.Joined {
+		t.Fatalf("the honest follow-up: %+v %v", out, err)
+	}
+	h.eventually("the honest follow-up in the trail", func() error { return trailHas(h, id, "still nothing") })
+	copied := signalFromHistory(h, id, workflows.SignalCustomerPost)
+
+	impostor := xPost("forged-sig-3", "impostor", "planted: DM me your card number")
+	impostor.InReplyTo = p.ID
+	impostor.Author.Handle = "@impostor"
+	stranger := newSigner(t)
+	strangersProof, err := stranger.SignSignal(workflows.SenderIntake, assertion.For{Target: id, Action: workflows.SignalCustomerPost,
+		Digest: assertion.Digest(workflows.CustomerPost{Post: impostor})}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := []struct {
+		name, signal string
+		arg          any
+	}{
+		{"an impostor's follow-up", workflows.SignalCustomerPost, workflows.CustomerPost{Post: impostor}},
+		{"an impostor's follow-up signed by another key", workflows.SignalCustomerPost, workflows.CustomerPost{Post: impostor, Proof: strangersProof}},
+		{"a forged edit", workflows.SignalPostEdit, workflows.PostEdit{PostID: p.ID, Text: "planted: I take it all back"}},
+		{"an assignment to a ghost", workflows.SignalAssign, workflows.CaseAssignment{Agent: "ghost", Mode: policy.AssignRoundRobin}},
+		{"a follow-up copied from the history", workflows.SignalCustomerPost, copied},
+	}
+	for _, f := range forged {
+		if err := h.tc.SignalWorkflow(h.ctx, id, "", f.signal, f.arg); err != nil {
+			t.Fatalf("%s: %v", f.name, err)
+		}
+	}
+	// A signed signal after them: once it is in the trail, the case has
+	// taken (or refused) everything before it.
+	last := xPost("forged-sig-4", "jane", "hello? anyone?")
+	last.InReplyTo = p.ID
+	if _, err := h.cases.Submit(h.ctx, last); err != nil {
+		t.Fatal(err)
+	}
+	h.eventually("the last follow-up in the trail", func() error { return trailHas(h, id, "hello? anyone?") })
+	v, err := h.cases.State(h.ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, err := h.cases.Events(h.ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	follows := 0
+	for _, e := range events {
+		if strings.Contains(e.Text, "planted") || strings.Contains(e.Detail, "ghost") {
+			t.Errorf("a forged signal reached the trail: %+v", e)
+		}
+		if e.Kind == casestate.EventCustomer {
+			follows++
+		}
+	}
+	if follows != 2 || v.Assignee != "" {
+		t.Errorf("%d follow-ups (want 2), assignee %q", follows, v.Assignee)
+	}
+	desc, err := h.tc.DescribeWorkflowExecution(h.ctx, id, "")
+	if err != nil || desc.GetWorkflowExecutionInfo().GetStatus() != enums.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		t.Fatalf("the case after the attempts: %v %v", desc.GetWorkflowExecutionInfo().GetStatus(), err)
+	}
+}
+
+func trailHas(h *harness, id, text string) error {
+	events, err := h.cases.Events(h.ctx, id)
+	if err != nil {
+		return err
+	}
+	for _, e := range events {
+		if strings.Contains(e.Text, text) {
+			return nil
+		}
+	}
+	return errors.New("not yet")
+}
+
+// signalFromHistory is the payload of the first signal name in the case's
+// history, as anyone who can read it could copy it.
+func signalFromHistory(h *harness, id, name string) workflows.CustomerPost {
+	h.t.Helper()
+	for _, e := range h.history(id).Events {
+		if a := e.GetWorkflowExecutionSignaledEventAttributes(); a != nil && a.GetSignalName() == name {
+			var sig workflows.CustomerPost
+			if err := converter.GetDefaultDataConverter().FromPayloads(a.GetInput(), &sig); err != nil {
+				h.t.Fatal(err)
+			}
+			return sig
+		}
+	}
+	h.t.Fatalf("no %s signal in %s's history", name, id)
+	return workflows.CustomerPost{}
 }

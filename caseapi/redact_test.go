@@ -2,11 +2,14 @@ package caseapi
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"testing"
 
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/mocks"
 
+	"github.com/switchboard-care/switchboard/assertion"
 	"github.com/switchboard-care/switchboard/post"
 	"github.com/switchboard-care/switchboard/triage"
 	"github.com/switchboard-care/switchboard/workflows"
@@ -19,7 +22,11 @@ func TestFollowUpsAreRedactedBeforeTheyAreStored(t *testing.T) {
 	var sent workflows.CustomerPost
 	temporal.On("SignalWorkflow", mock.Anything, "case/x/1", "", workflows.SignalCustomerPost, mock.Anything).
 		Run(func(args mock.Arguments) { sent = args.Get(4).(workflows.CustomerPost) }).Return(nil)
-	c := &Client{Temporal: temporal, Redact: triage.Redactor(triage.PersonalConfig{})}
+	_, key, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &Client{Temporal: temporal, Redact: triage.Redactor(triage.PersonalConfig{}), Signer: assertion.NewSigner(key)}
 	p := post.Post{ID: "2", Platform: "x", Text: "card 5500 0000 0000 0004, mail jane.doe@example.com or jane(at)example(dot)com"}
 	if _, ok, err := c.addFollowUp(context.Background(), "case/x/1", p); !ok || err != nil {
 		t.Fatal(ok, err)

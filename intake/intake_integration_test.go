@@ -132,7 +132,7 @@ func TestLiveEditsReachTheirCase(t *testing.T) {
 	if _, err := st.Cases.Submit(ctx, p); err != nil {
 		t.Fatal(err)
 	}
-	edits := CaseEdits{Temporal: st.Temporal}
+	edits := CaseEdits{Cases: st.Cases}
 	edit := Edit{Kind: Edited, Platform: "x", Property: "@acme_help", PostID: "e-1", AuthorID: "u7", Text: "my order 42 never came", At: time.Now()}
 	if err := edits.RecordEdit(ctx, edit); err != nil {
 		t.Fatal(err)

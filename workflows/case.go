@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/switchboard-care/switchboard/assertion"
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/internal/metrics"
 	"github.com/switchboard-care/switchboard/journey"
@@ -39,6 +40,7 @@ func (w *Workflows) Case(ctx workflow.Context, in CaseInput) (casestate.View, er
 type caseRun struct {
 	in       CaseInput
 	trust    *Workflows      // verifies who acts
+	signals  *signalGate     // admits only signed signals
 	c        *casestate.Case // nil until triage has run
 	posts    workflow.ReceiveChannel
 	assign   workflow.ReceiveChannel // from the dispatcher
@@ -143,6 +145,11 @@ func (r *caseRun) run(ctx workflow.Context) (casestate.View, error) {
 		r.journey = workflow.DefaultVersion
 	}
 	mayContinue := workflow.GetVersion(ctx, versionContinueAsNew, workflow.DefaultVersion, continueAsNew) == continueAsNew
+	var seen []assertion.Seen
+	if r.in.Carried != nil {
+		seen = r.in.Carried.Seen
+	}
+	r.signals = r.trust.newSignalGate(ctx, seen)
 	log := workflow.GetLogger(ctx)
 	log.Info("case running", "department", r.c.Department, "priority", r.c.Priority, "intent", r.c.Triage.Intent, "steps", r.c.Steps())
 
@@ -242,7 +249,7 @@ func (r *caseRun) readyToContinue(ctx workflow.Context) bool {
 func (r *caseRun) next(ctx workflow.Context) CaseInput {
 	in := r.in
 	in.Carried = &CarriedCase{Case: r.c.Carried(workflow.GetInfo(ctx).WorkflowExecution.RunID), JourneyID: r.journeyID,
-		Queue: r.queue, Shown: r.shown}
+		Queue: r.queue, Shown: r.shown, Seen: r.signals.seen}
 	return in
 }
 
@@ -324,10 +331,27 @@ func sameDeadline(a, b casestate.Deadline) bool {
 
 // takeSignals applies the signals received since the last pass.
 func (r *caseRun) takeSignals(ctx workflow.Context) {
-	receiveEach(r.posts, func(in CustomerPost) { r.c.CustomerWrote(in.Post, workflow.Now(ctx)) })
-	receiveEach(r.assign, func(a CaseAssignment) { r.c.AssignTo(a.Agent, a.Mode, workflow.Now(ctx)) })
-	receiveEach(r.unassign, func(a CaseAssignment) { r.c.Unassign(a.Agent, a.Reason, workflow.Now(ctx)) })
+	receiveEach(r.posts, func(in CustomerPost) {
+		if r.signals.admit(ctx, SignalCustomerPost, in.Proof, CustomerPost{Post: in.Post}) {
+			r.c.CustomerWrote(in.Post, workflow.Now(ctx))
+		}
+	})
+	receiveEach(r.assign, func(a CaseAssignment) {
+		if r.signals.admit(ctx, SignalAssign, a.Proof, a.unsigned()) {
+			r.c.AssignTo(a.Agent, a.Mode, workflow.Now(ctx))
+		}
+	})
+	receiveEach(r.unassign, func(a CaseAssignment) {
+		if r.signals.admit(ctx, SignalUnassign, a.Proof, a.unsigned()) {
+			r.c.Unassign(a.Agent, a.Reason, workflow.Now(ctx))
+		}
+	})
 	receiveEach(r.edits, func(edit PostEdit) {
+		unsigned := edit
+		unsigned.Proof = ""
+		if !r.signals.admit(ctx, SignalPostEdit, edit.Proof, unsigned) {
+			return
+		}
 		kind := casestate.EventPostEdited
 		if edit.Deleted {
 			kind = casestate.EventPostDeleted
@@ -692,5 +716,6 @@ const (
 
 // CustomerPost is the signal of a customer's follow-up in a case's thread.
 type CustomerPost struct {
-	Post post.Post `json:"post"`
+	Post  post.Post `json:"post"`
+	Proof string    `json:"proof,omitempty"` // that intake sends it (package assertion)
 }

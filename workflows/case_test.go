@@ -392,8 +392,8 @@ func TestFollowUpStartsTheNextResponseClock(t *testing.T) {
 		}
 		follow := ct.post
 		follow.ID, follow.InReplyTo, follow.Text = "x-101", "x-100", "The one in Leeds"
-		ct.env.SignalWorkflow(SignalCustomerPost, CustomerPost{Post: follow})
-		ct.env.SignalWorkflow(SignalCustomerPost, CustomerPost{Post: follow}) // delivered twice
+		ct.env.SignalWorkflow(SignalCustomerPost, signedPost(ct.env, follow))
+		ct.env.SignalWorkflow(SignalCustomerPost, signedPost(ct.env, follow)) // delivered twice
 	})
 	ct.at(2*time.Hour+time.Minute, func() {
 		v := ct.state()
@@ -449,7 +449,7 @@ func TestReopenWithinTheWindow(t *testing.T) {
 	ct.at(48*time.Hour, func() { // the customer writes again inside the 7-day window
 		follow := ct.post
 		follow.ID, follow.ThreadID, follow.Text = "x-102", "x-100", "It's crashing again"
-		ct.env.SignalWorkflow(SignalCustomerPost, CustomerPost{Post: follow})
+		ct.env.SignalWorkflow(SignalCustomerPost, signedPost(ct.env, follow))
 	})
 	ct.at(48*time.Hour+time.Minute, func() {
 		v := ct.state()

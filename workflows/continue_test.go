@@ -30,7 +30,7 @@ func TestACaseContinuesAsNewCarryingItself(t *testing.T) {
 	ct.at(2*time.Minute, func() { ct.act(reply.Request, casestate.ActionReply, "sam", reply) })
 	ct.at(2*time.Minute+10*time.Second, func() { ct.env.SetContinueAsNewSuggested(true) }) // while the reply is going out
 	ct.at(2*time.Minute+30*time.Second, func() {
-		ct.env.SignalWorkflow(SignalCustomerPost, CustomerPost{Post: follow})
+		ct.env.SignalWorkflow(SignalCustomerPost, signedPost(ct.env, follow))
 	})
 	ct.env.ExecuteWorkflow(CaseWorkflowName, CaseInput{Post: ct.post, Policy: ct.cfg.Policy})
 	var can *workflow.ContinueAsNewError
@@ -67,7 +67,7 @@ func TestACaseContinuesAsNewCarryingItself(t *testing.T) {
 	second := newCaseTest(t, "complaint", friday1000.Add(3*time.Minute))
 	second.at(time.Minute, func() {
 		second.act("again", casestate.ActionReply, "sam", reply)
-		second.env.SignalWorkflow(SignalCustomerPost, CustomerPost{Post: follow}) // redelivered
+		second.env.SignalWorkflow(SignalCustomerPost, signedPost(second.env, follow)) // redelivered
 	})
 	second.at(2*time.Minute, func() {
 		second.act("reply", casestate.ActionReply, "sam", casestate.Action{Text: "4.2 is out now", Request: "form-2"})

@@ -5,6 +5,7 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/switchboard-care/switchboard/assertion"
 	"github.com/switchboard-care/switchboard/dispatch"
 	"github.com/switchboard-care/switchboard/policy"
 )
@@ -36,6 +37,7 @@ type QueueEvent struct {
 	Priority policy.Priority `json:"priority,omitempty"`
 	At       time.Time       `json:"at"`
 	Agent    string          `json:"agent,omitempty"`
+	Proof    string          `json:"proof,omitempty"` // that a case sends it (package assertion)
 }
 
 // DispatchRequest is the case's message for its department's dispatcher,
@@ -60,6 +62,12 @@ type CaseAssignment struct {
 	Agent  string `json:"agent"`
 	Mode   string `json:"mode,omitempty"`
 	Reason string `json:"reason,omitempty"`
+	Proof  string `json:"proof,omitempty"` // that the dispatcher sends it (package assertion)
+}
+
+func (a CaseAssignment) unsigned() CaseAssignment {
+	a.Proof = ""
+	return a
 }
 
 // DispatcherInput starts (or continues) a dispatcher with its board, and
@@ -67,6 +75,7 @@ type CaseAssignment struct {
 type DispatcherInput struct {
 	Board    dispatch.Board        `json:"board"`
 	Released []dispatch.Assignment `json:"released,omitempty"`
+	Seen     []assertion.Seen      `json:"seen,omitempty"` // queue event tokens taken, kept out of the next run too
 }
 
 // versionDispatcherWakes: DefaultVersion forgot a shift Update that landed
@@ -109,8 +118,14 @@ func (w *Workflows) Dispatcher(ctx workflow.Context, in DispatcherInput) error {
 		return err
 	}
 	wakes := workflow.GetVersion(ctx, versionDispatcherWakes, workflow.DefaultVersion, wakesOnEveryChange)
+	signals := w.newSignalGate(ctx, in.Seen)
 	take := func() {
 		receiveEach(events, func(ev QueueEvent) {
+			unsigned := ev
+			unsigned.Proof = ""
+			if !signals.admit(ctx, SignalQueueEvent, ev.Proof, unsigned) {
+				return
+			}
 			switch ev.Kind {
 			case QueueQueued:
 				board.Queued(dispatch.Entry{CaseID: ev.CaseID, Priority: ev.Priority, QueuedAt: ev.At})
@@ -130,14 +145,17 @@ func (w *Workflows) Dispatcher(ctx workflow.Context, in DispatcherInput) error {
 		take()
 		var sent []workflow.Future
 		var to []string
+		tell := func(caseID, name string, a CaseAssignment) {
+			a.Proof = w.signSignal(ctx, SenderDispatcher, caseID, name, a)
+			sent = append(sent, workflow.SignalExternalWorkflow(ctx, caseID, "", name, a))
+			to = append(to, caseID)
+		}
 		for _, r := range released { // off shift: their cases come back through the queue
-			sent = append(sent, workflow.SignalExternalWorkflow(ctx, r.CaseID, "", SignalUnassign, CaseAssignment{Agent: r.Agent, Reason: "went off shift"}))
-			to = append(to, r.CaseID)
+			tell(r.CaseID, SignalUnassign, CaseAssignment{Agent: r.Agent, Reason: "went off shift"})
 		}
 		released = nil
 		for _, a := range board.Deal() {
-			sent = append(sent, workflow.SignalExternalWorkflow(ctx, a.CaseID, "", SignalAssign, CaseAssignment{Agent: a.Agent, Mode: board.Mode}))
-			to = append(to, a.CaseID)
+			tell(a.CaseID, SignalAssign, CaseAssignment{Agent: a.Agent, Mode: board.Mode})
 		}
 		for i, f := range sent {
 			if err := f.Get(ctx, nil); err != nil { // the case has completed
@@ -151,7 +169,7 @@ func (w *Workflows) Dispatcher(ctx workflow.Context, in DispatcherInput) error {
 			// What came in while the handlers finished goes to the next run:
 			// queue events onto the board, cases to release as they are.
 			take()
-			return workflow.NewContinueAsNewError(ctx, DispatcherWorkflowName, DispatcherInput{Board: board, Released: released})
+			return workflow.NewContinueAsNewError(ctx, DispatcherWorkflowName, DispatcherInput{Board: board, Released: released, Seen: signals.seen})
 		}
 		if wakes == workflow.DefaultVersion {
 			changed = false

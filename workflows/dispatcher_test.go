@@ -46,7 +46,7 @@ func fairness(t *testing.T, mode string) (first, final map[string]string) {
 			mu.Lock()
 			delete(holder, caseID)
 			mu.Unlock()
-			env.SignalWorkflow(SignalQueueEvent, QueueEvent{Kind: QueueQueued, CaseID: caseID, Priority: policy.P3, At: t0.Add(time.Hour)})
+			env.SignalWorkflow(SignalQueueEvent, signedQueueEvent(env, QueueEvent{Kind: QueueQueued, CaseID: caseID, Priority: policy.P3, At: t0.Add(time.Hour)}))
 			return nil
 		})
 	shift := func(agent string, on bool) {
@@ -62,7 +62,7 @@ func fairness(t *testing.T, mode string) (first, final map[string]string) {
 	}, time.Second)
 	env.RegisterDelayedCallback(func() {
 		for i := range 30 {
-			env.SignalWorkflow(SignalQueueEvent, QueueEvent{Kind: QueueQueued, CaseID: fmt.Sprintf("case/x/%02d", i), Priority: policy.P3, At: t0.Add(time.Duration(i) * time.Minute)})
+			env.SignalWorkflow(SignalQueueEvent, signedQueueEvent(env, QueueEvent{Kind: QueueQueued, CaseID: fmt.Sprintf("case/x/%02d", i), Priority: policy.P3, At: t0.Add(time.Duration(i) * time.Minute)}))
 		}
 	}, 2*time.Second)
 	env.RegisterDelayedCallback(func() { shift("ben", false) }, 3*time.Second)
@@ -114,13 +114,13 @@ func TestCaseTellsItsDispatcher(t *testing.T) {
 	ct := newCaseTest(t, "praise", friday1000) // marketing deals cases round robin
 	ct.cfg.Policy.Departments["marketing"] = withMode(ct.cfg.Policy.Departments["marketing"], policy.AssignRoundRobin)
 	ct.at(time.Minute, func() {
-		ct.env.SignalWorkflow(SignalAssign, CaseAssignment{Agent: "maya", Mode: policy.AssignRoundRobin})
+		ct.env.SignalWorkflow(SignalAssign, signedAssignment(ct.env, SignalAssign, CaseAssignment{Agent: "maya", Mode: policy.AssignRoundRobin}))
 	})
 	ct.at(2*time.Minute, func() {
 		if v := ct.state(); v.Assignee != "maya" {
 			t.Errorf("assignee %q", v.Assignee)
 		}
-		ct.env.SignalWorkflow(SignalUnassign, CaseAssignment{Agent: "maya", Reason: "went off shift"})
+		ct.env.SignalWorkflow(SignalUnassign, signedAssignment(ct.env, SignalUnassign, CaseAssignment{Agent: "maya", Reason: "went off shift"}))
 	})
 	ct.at(3*time.Minute, func() { ct.act("handoff", "handoff", "max", casestateAction("pr", "a journalist")) })
 	ct.at(4*time.Minute, func() { ct.act("resolve", "resolve", "paul", casestateAction("", "")) })
@@ -164,7 +164,7 @@ func dispatcherRace(t *testing.T, in DispatcherInput, continueAsNew bool) (*test
 	t0 := time.Date(2015, 11, 22, 9, 0, 0, 0, time.UTC)
 	env.RegisterDelayedCallback(func() { shift(true) }, time.Second)
 	env.RegisterDelayedCallback(func() {
-		env.SignalWorkflow(SignalQueueEvent, QueueEvent{Kind: QueueQueued, CaseID: "case/x/1", Priority: policy.P3, At: t0})
+		env.SignalWorkflow(SignalQueueEvent, signedQueueEvent(env, QueueEvent{Kind: QueueQueued, CaseID: "case/x/1", Priority: policy.P3, At: t0}))
 	}, 2*time.Second)
 	env.RegisterDelayedCallback(func() { env.SetContinueAsNewSuggested(continueAsNew) }, 10*time.Second)
 	env.RegisterDelayedCallback(func() { shift(false) }, 32*time.Second)

@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/switchboard-care/switchboard/assertion"
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/policy"
 	"github.com/switchboard-care/switchboard/post"
@@ -78,6 +79,7 @@ type PostEdit struct {
 	PostID  string `json:"post_id"`
 	Text    string `json:"text,omitempty"` // the new text of an edit
 	Deleted bool   `json:"deleted,omitempty"`
+	Proof   string `json:"proof,omitempty"` // that intake sends it (package assertion)
 }
 
 // UpdateName is the Workflow Update that performs an agent action.
@@ -113,8 +115,9 @@ type Preparation struct {
 type CarriedCase struct {
 	Case      casestate.Case       `json:"case"`
 	JourneyID string               `json:"journey_id,omitempty"`
-	Queue     queueState           `json:"queue"` // what the dispatcher was last told
-	Shown     casestate.Visibility `json:"shown"` // what the search attributes show
+	Queue     queueState           `json:"queue"`          // what the dispatcher was last told
+	Shown     casestate.Visibility `json:"shown"`          // what the search attributes show
+	Seen      []assertion.Seen     `json:"seen,omitempty"` // signal tokens taken, kept out of the next run too
 }
 
 // Search attributes the case keeps current for the Web UI and the CLI.

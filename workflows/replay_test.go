@@ -1,11 +1,16 @@
 package workflows_test
 
 import (
-	. "github.com/switchboard-care/switchboard/workflows"
+	"os"
 	"path/filepath"
 	"testing"
 
+	. "github.com/switchboard-care/switchboard/workflows"
+
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 )
 
 // TestReplaySavedHistories replays cases, journeys and dispatchers recorded
@@ -26,9 +31,31 @@ func TestReplaySavedHistories(t *testing.T) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
 			(&Workflows{}).Register(r) // validators, the only users of the keys, never run on replay
-			if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
+			history, options := readHistory(t, f)
+			if err := r.ReplayWorkflowHistoryWithOptions(nil, history, options); err != nil {
 				t.Fatal(err)
 			}
 		})
 	}
+}
+
+// readHistory reads a saved history to replay under its own workflow ID:
+// a signal names the workflow it is for, and the replayer's default ID
+// would make every signed one look misdirected.
+func readHistory(t *testing.T, file string) (*historypb.History, worker.ReplayWorkflowHistoryOptions) {
+	t.Helper()
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	history, err := client.HistoryFromJSON(f, client.HistoryJSONOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := history.GetEvents()[0].GetWorkflowExecutionStartedEventAttributes()
+	return history, worker.ReplayWorkflowHistoryOptions{OriginalExecution: workflow.Execution{
+		ID:    started.GetWorkflowId(),
+		RunID: started.GetOriginalExecutionRunId(),
+	}}
 }

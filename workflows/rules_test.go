@@ -199,9 +199,11 @@ func TestPrivateChannelRuleOnReplies(t *testing.T) {
 func TestEditsAndDeletionsAreRecorded(t *testing.T) {
 	ct := newCaseTest(t, "complaint", friday1000)
 	ct.at(time.Minute, func() {
-		ct.env.SignalWorkflow(SignalPostEdit, PostEdit{PostID: "x-100", Text: "my app keeps crashing on Android"})
+		ct.env.SignalWorkflow(SignalPostEdit, signedEdit(ct.env, PostEdit{PostID: "x-100", Text: "my app keeps crashing on Android"}))
 	})
-	ct.at(2*time.Minute, func() { ct.env.SignalWorkflow(SignalPostEdit, PostEdit{PostID: "x-100", Deleted: true}) })
+	ct.at(2*time.Minute, func() {
+		ct.env.SignalWorkflow(SignalPostEdit, signedEdit(ct.env, PostEdit{PostID: "x-100", Deleted: true}))
+	})
 	ct.at(3*time.Minute, func() {
 		ct.act("claim", casestate.ActionClaim, "sam", casestate.Action{})
 		ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{})
@@ -229,11 +231,11 @@ func TestSignalsInOnePassKeepTheirOwnFields(t *testing.T) {
 	ct.at(30*time.Second, func() {
 		follow := ct.post
 		follow.ID, follow.InReplyTo, follow.Text = "x-101", "x-100", "still crashing"
-		ct.env.SignalWorkflow(SignalCustomerPost, CustomerPost{Post: follow})
+		ct.env.SignalWorkflow(SignalCustomerPost, signedPost(ct.env, follow))
 		anonymous := post.Post{ID: "x-102", Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u1"}, InReplyTo: "x-100", Text: "hello?", CreatedAt: friday1000}
-		ct.env.SignalWorkflow(SignalCustomerPost, CustomerPost{Post: anonymous})
-		ct.env.SignalWorkflow(SignalPostEdit, PostEdit{PostID: "x-100", Deleted: true})
-		ct.env.SignalWorkflow(SignalPostEdit, PostEdit{PostID: "x-101", Text: "still crashing on Android"})
+		ct.env.SignalWorkflow(SignalCustomerPost, signedPost(ct.env, anonymous))
+		ct.env.SignalWorkflow(SignalPostEdit, signedEdit(ct.env, PostEdit{PostID: "x-100", Deleted: true}))
+		ct.env.SignalWorkflow(SignalPostEdit, signedEdit(ct.env, PostEdit{PostID: "x-101", Text: "still crashing on Android"}))
 	})
 	ct.at(2*time.Minute, func() { ct.act("claim", casestate.ActionClaim, "maya", casestate.Action{}) })
 	ct.at(5*time.Minute, func() { ct.act("resolve", casestate.ActionResolve, "maya", casestate.Action{}) })

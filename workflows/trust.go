@@ -1,6 +1,9 @@
 package workflows
 
 import (
+	"slices"
+	"strconv"
+
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/switchboard-care/switchboard/assertion"
@@ -9,11 +12,14 @@ import (
 
 // Workflows are switchboard's workflow definitions with what they take
 // from their worker rather than from their input: the keys that verify who
-// performs an agent's action. Update validators never run on replay, so
-// the keys may change from one run of a worker to the next (a rotation, a
-// revoked key) without breaking any history.
+// performs an agent's action or sends a signal, and the key that signs
+// the signals they send. Update validators never run on replay and
+// signals are verified with the keys their history recorded, so the keys
+// may change from one run of a worker to the next (a rotation, a revoked
+// key) without breaking any history.
 type Workflows struct {
 	Actors assertion.Keys
+	Signer *assertion.Signer
 }
 
 // Registry is where workflows are registered: a worker, a replayer, a
@@ -40,4 +46,95 @@ func (w *Workflows) verifyActor(ctx workflow.Context, proof string, actor policy
 		return errRule("signed-actor", err.Error())
 	}
 	return nil
+}
+
+// The components that send signals, as their tokens name them.
+const (
+	SenderIntake     = "intake"     // a customer's posts and edits
+	SenderCase       = "case"       // a case's queue events (through the Dispatch activity)
+	SenderDispatcher = "dispatcher" // assignments
+)
+
+// signalSenders is who may send each signal a workflow takes.
+var signalSenders = map[string][]string{
+	SignalCustomerPost: {SenderIntake},
+	SignalPostEdit:     {SenderIntake},
+	SignalAssign:       {SenderDispatcher},
+	SignalUnassign:     {SenderDispatcher},
+	SignalQueueEvent:   {SenderCase},
+}
+
+// versionSignedSignals: DefaultVersion took every signal as sent;
+// signalsSigned takes only those a trusted component signed (package
+// assertion), once each. Taken once per run: a running workflow keeps
+// its rule until it continues as new.
+const (
+	versionSignedSignals = "signed-signals"
+	signalsSigned        = 1
+)
+
+// signalGate admits a run's signals: only those signed by the component
+// that sends them, each token once.
+type signalGate struct {
+	w    *Workflows
+	on   bool
+	seen []assertion.Seen // tokens taken and not yet expired
+}
+
+func (w *Workflows) newSignalGate(ctx workflow.Context, seen []assertion.Seen) *signalGate {
+	on := workflow.GetVersion(ctx, versionSignedSignals, workflow.DefaultVersion, signalsSigned) == signalsSigned
+	return &signalGate{w: w, on: on, seen: seen}
+}
+
+// admit says whether the signal name, carrying proof, with unsigned as its
+// body (the payload with its proof left out) may be taken. A refused one
+// is logged and changes nothing.
+func (g *signalGate) admit(ctx workflow.Context, name, proof string, unsigned any) bool {
+	if !g.on {
+		return true
+	}
+	now := workflow.Now(ctx)
+	g.seen = assertion.Unexpired(g.seen, now)
+	f := assertion.For{Target: workflow.GetInfo(ctx).WorkflowExecution.ID, Action: name, Digest: assertion.Digest(unsigned)}
+	s, err := g.w.signalKeys(ctx).VerifySignal(proof, signalSenders[name], f, now, g.seen)
+	if err != nil {
+		workflow.GetLogger(ctx).Warn("signal refused", "signal", name, "error", err)
+		return false
+	}
+	g.seen = append(g.seen, s)
+	return true
+}
+
+// signalKeys are the worker's keys as this history recorded them. Unlike
+// an Update's validator, a signal is taken again on every replay, so the
+// verdict must not change when the worker's keys do (a rotation, a
+// revocation): a side effect records the keys, once per run and again
+// only when they change, and a replay reads them from the history.
+func (w *Workflows) signalKeys(ctx workflow.Context) assertion.Keys {
+	var encoded []string
+	v := workflow.MutableSideEffect(ctx, "signal-keys", func(workflow.Context) any { return w.Actors.Encoded() },
+		func(a, b any) bool { return slices.Equal(a.([]string), b.([]string)) })
+	if err := v.Get(&encoded); err != nil {
+		return nil
+	}
+	return assertion.DecodeKeys(encoded)
+}
+
+// signSignal is the proof for a signal this workflow sends as sender:
+// name to target with unsigned as its body. Ed25519 signatures are
+// deterministic and the SDK does not compare a signal's payload on replay,
+// so signing with the worker's key in workflow code is safe; the token's
+// ID is made of this run, its time and the body, which a replay repeats.
+func (w *Workflows) signSignal(ctx workflow.Context, sender, target, name string, unsigned any) string {
+	if w.Signer == nil {
+		return ""
+	}
+	now := workflow.Now(ctx)
+	digest := assertion.Digest(unsigned)
+	id := workflow.GetInfo(ctx).WorkflowExecution.RunID + "/" + strconv.FormatInt(now.UnixNano(), 36) + "/" + digest[:12]
+	token, err := w.Signer.SignSignal(sender, assertion.For{Target: target, Action: name, Request: id, Digest: digest}, now)
+	if err != nil {
+		workflow.GetLogger(ctx).Error("signing a signal failed", "signal", name, "error", err)
+	}
+	return token
 }

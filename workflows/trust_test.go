@@ -4,6 +4,9 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
+	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +17,7 @@ import (
 	"github.com/switchboard-care/switchboard/assertion"
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/policy"
+	"github.com/switchboard-care/switchboard/post"
 	. "github.com/switchboard-care/switchboard/workflows"
 )
 
@@ -33,7 +37,7 @@ const testWorkflowID = "workflow-under-test"
 // registerTrusting registers the workflows, trusting testSigner, and runs
 // them under testWorkflowID.
 func registerTrusting(env *testsuite.TestWorkflowEnvironment) {
-	(&Workflows{Actors: assertion.NewKeys(testSigner.Public())}).Register(env)
+	(&Workflows{Actors: assertion.NewKeys(testSigner.Public()), Signer: testSigner}).Register(env)
 	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: testWorkflowID})
 }
 
@@ -108,6 +112,39 @@ func TestActionsNeedASignedActor(t *testing.T) {
 	}
 }
 
+// signalProof signs, at the environment's time, that sender sends the
+// signal name with body (its proof left out) to the workflow under test.
+func signalProof(env *testsuite.TestWorkflowEnvironment, sender, name string, body any) string {
+	tok, err := testSigner.SignSignal(sender, assertion.For{Target: testWorkflowID, Action: name, Digest: assertion.Digest(body)}, env.Now())
+	if err != nil {
+		panic(err)
+	}
+	return tok
+}
+
+// signedPost is a follow-up as intake sends it.
+func signedPost(env *testsuite.TestWorkflowEnvironment, p post.Post) CustomerPost {
+	return CustomerPost{Post: p, Proof: signalProof(env, SenderIntake, SignalCustomerPost, CustomerPost{Post: p})}
+}
+
+// signedEdit is e as intake sends it.
+func signedEdit(env *testsuite.TestWorkflowEnvironment, e PostEdit) PostEdit {
+	e.Proof = signalProof(env, SenderIntake, SignalPostEdit, e)
+	return e
+}
+
+// signedAssignment is a as the dispatcher sends it as the signal name.
+func signedAssignment(env *testsuite.TestWorkflowEnvironment, name string, a CaseAssignment) CaseAssignment {
+	a.Proof = signalProof(env, SenderDispatcher, name, a)
+	return a
+}
+
+// signedQueueEvent is ev as a case's Dispatch activity sends it.
+func signedQueueEvent(env *testsuite.TestWorkflowEnvironment, ev QueueEvent) QueueEvent {
+	ev.Proof = signalProof(env, SenderCase, SignalQueueEvent, ev)
+	return ev
+}
+
 // signedShift is r as caseapi sends it under Update ID id.
 func signedShift(env *testsuite.TestWorkflowEnvironment, id string, r ShiftRequest) ShiftRequest {
 	r.Proof = vouch(env, r.Actor, UpdateShift, id, r)
@@ -118,4 +155,92 @@ func signedShift(env *testsuite.TestWorkflowEnvironment, id string, r ShiftReque
 func signedLink(env *testsuite.TestWorkflowEnvironment, id string, r LinkRequest) LinkRequest {
 	r.Proof = vouch(env, r.Actor, UpdateLink, id, r)
 	return r
+}
+
+// TestSignalsNeedASignedSender sends what a caller with a Temporal client
+// but no signing key could, and what it could copy from a history: each is
+// taken by no one, and the honest signals around them are taken once.
+func TestSignalsNeedASignedSender(t *testing.T) {
+	ct := newCaseTest(t, "complaint", friday1000)
+	_, strangerKey, _ := ed25519.GenerateKey(rand.Reader)
+	stranger := assertion.NewSigner(strangerKey)
+	follow := func(id, text string) post.Post {
+		p := ct.post
+		p.ID, p.InReplyTo, p.Text = id, ct.post.ID, text
+		return p
+	}
+	sign := func(s *assertion.Signer, sender, target, name string, body any, at time.Time) string {
+		tok, err := s.SignSignal(sender, assertion.For{Target: target, Action: name, Digest: assertion.Digest(body)}, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	var firstEdit PostEdit
+	ct.at(time.Minute, func() {
+		firstEdit = signedEdit(ct.env, PostEdit{PostID: "x-100", Text: "first edit"})
+		ct.env.SignalWorkflow(SignalPostEdit, firstEdit)
+	})
+	ct.at(2*time.Minute, func() {
+		ct.env.SignalWorkflow(SignalPostEdit, signedEdit(ct.env, PostEdit{PostID: "x-100", Text: "second edit"}))
+	})
+	ct.at(3*time.Minute, func() {
+		now := ct.env.Now()
+		planted := func(id string) CustomerPost { return CustomerPost{Post: follow(id, "planted by "+id)} }
+		forged := map[string]CustomerPost{}
+		forged["unsigned"] = planted("unsigned")
+		p := planted("stranger")
+		p.Proof = sign(stranger, SenderIntake, testWorkflowID, SignalCustomerPost, CustomerPost{Post: p.Post}, now)
+		forged["stranger"] = p
+		p = planted("wrong-sender")
+		p.Proof = sign(testSigner, SenderDispatcher, testWorkflowID, SignalCustomerPost, CustomerPost{Post: p.Post}, now)
+		forged["wrong-sender"] = p
+		p = planted("other-case")
+		p.Proof = sign(testSigner, SenderIntake, "case/x/other", SignalCustomerPost, CustomerPost{Post: p.Post}, now)
+		forged["other-case"] = p
+		p = planted("other-signal")
+		p.Proof = sign(testSigner, SenderIntake, testWorkflowID, SignalPostEdit, CustomerPost{Post: p.Post}, now)
+		forged["other-signal"] = p
+		p = signedPost(ct.env, follow("tampered", "the signed text"))
+		p.Post.Text = "planted by tampered"
+		forged["tampered"] = p
+		p = planted("expired")
+		p.Proof = sign(testSigner, SenderIntake, testWorkflowID, SignalCustomerPost, CustomerPost{Post: p.Post}, now.Add(-assertion.SignalLifetime-time.Hour))
+		forged["expired"] = p
+		p = planted("an agent's token")
+		p.Proof = vouch(ct.env, policy.Actor{ID: "sam", Departments: []string{"support"}}, SignalCustomerPost, "r1", CustomerPost{Post: p.Post})
+		forged["an agent's token"] = p
+		p = planted("oversized")
+		p.Proof = strings.Repeat("x", 10000)
+		forged["oversized"] = p
+		for _, label := range slices.Sorted(maps.Keys(forged)) {
+			ct.env.SignalWorkflow(SignalCustomerPost, forged[label])
+		}
+		ct.env.SignalWorkflow(SignalPostEdit, firstEdit) // copied from the history: a replay
+		ct.env.SignalWorkflow(SignalAssign, CaseAssignment{Agent: "ghost"})
+		ct.env.SignalWorkflow(SignalCustomerPost, signedPost(ct.env, follow("x-101", "honest follow-up")))
+	})
+	ct.at(4*time.Minute, func() {
+		ct.act("claim", casestate.ActionClaim, "sam", casestate.Action{})
+		ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{})
+	})
+	ct.run()
+	var got []string
+	for _, e := range ct.events() {
+		switch e.Kind {
+		case casestate.EventCustomer, casestate.EventPostEdited:
+			got = append(got, fmt.Sprintf("%s %s", e.Kind, e.Text))
+		case casestate.EventAssigned:
+			if strings.Contains(e.Detail, "ghost") {
+				got = append(got, "assigned to ghost")
+			}
+		}
+	}
+	want := "post_edited first edit|post_edited second edit|customer_wrote honest follow-up"
+	if strings.Join(got, "|") != want {
+		t.Fatalf("trail %q, want %q", strings.Join(got, "|"), want)
+	}
+	if v := ct.state(); v.Assignee != "sam" {
+		t.Errorf("assignee %q", v.Assignee)
+	}
 }

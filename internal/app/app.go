@@ -21,6 +21,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/switchboard-care/switchboard/activities"
+	"github.com/switchboard-care/switchboard/assertion"
 	"github.com/switchboard-care/switchboard/caseapi"
 	"github.com/switchboard-care/switchboard/config"
 	"github.com/switchboard-care/switchboard/internal/kv"
@@ -104,6 +105,14 @@ func newWorker(cfg *config.Config, tc client.Client, store *kv.Store, log *zap.L
 	if err != nil {
 		return nil, err
 	}
+	signer, err := cfg.Signer()
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := actors[assertion.KeyID(signer.Public())]; !ok {
+		return nil, fmt.Errorf("the worker signs the signals its workflows send with %s, which security.verify_keys does not list: its own cases would refuse them",
+			cfg.SigningKeyPath())
+	}
 	engine, err := triage.New(cfg.Triage)
 	if err != nil {
 		return nil, fmt.Errorf("triage engine: %w", err)
@@ -129,10 +138,10 @@ func newWorker(cfg *config.Config, tc client.Client, store *kv.Store, log *zap.L
 	// Process-wide, and taken when the first worker starts.
 	worker.SetStickyWorkflowCacheSize(cfg.Temporal.CachedWorkflows)
 	w := worker.New(tc, cfg.Temporal.TaskQueue, worker.Options{})
-	(&workflows.Workflows{Actors: actors}).Register(w)
+	(&workflows.Workflows{Actors: actors, Signer: signer}).Register(w)
 	acts := &activities.Activities{Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue,
 		Triager: live, Customers: activities.NewSharedCustomers(Cases(cfg, tc)), Publisher: publisher, Notifier: notifier,
-		Corrections: corrections,
+		Corrections: corrections, Signer: signer,
 		Retrainer: &retrain.Retrainer{Live: live, Policy: &cfg.Policy, Intents: cfg.Triage.Intents, Store: corrections,
 			Models: models, HoldoutShare: cfg.Retrain.HoldoutShare},
 		Log: log.Named("activity")}
@@ -226,16 +235,17 @@ func EnsureSearchAttributes(ctx context.Context, tc client.Client, namespace str
 }
 
 // Cases is the case API over a Temporal client, with the configured policy,
-// agent directory and personal-data redaction. It submits and reads; it
-// acts for no one (see ActingCases).
+// agent directory and personal-data redaction. It starts cases and reads; it
+// acts for no one and adds no follow-up (see SigningCases).
 func Cases(cfg *config.Config, tc client.Client) *caseapi.Client {
 	return &caseapi.Client{Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue, Policy: cfg.Policy,
 		Directory: cfg.Directory(), Redact: triage.Redactor(cfg.Triage.PersonalData)}
 }
 
-// ActingCases is Cases with the signing key, for the parts that turn a
-// person into an actor: the console, the CLI, the demo's agents.
-func ActingCases(cfg *config.Config, tc client.Client) (*caseapi.Client, error) {
+// SigningCases is Cases with the signing key, for the parts that turn a
+// person into an actor (the console, the demo's agents) or that submit
+// posts (intake, imports), whose follow-ups are signed signals.
+func SigningCases(cfg *config.Config, tc client.Client) (*caseapi.Client, error) {
 	signer, err := cfg.Signer()
 	if err != nil {
 		return nil, err

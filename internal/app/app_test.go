@@ -42,7 +42,7 @@ func TestWorkerExposesMetrics(t *testing.T) {
 	go func() { done <- RunWorker(workerCtx, cfg, tc, zap.NewNop()) }()
 	defer func() { stopWorker(); <-done }()
 
-	cases, err := ActingCases(cfg, tc)
+	cases, err := SigningCases(cfg, tc)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,7 +32,7 @@ func newConsoleCmd(a *App) *cobra.Command {
 			if listen != "" {
 				cfg.Console.Listen = listen
 			}
-			cases, err := a.actingCaseClient(cmd.Context())
+			cases, err := a.signingCaseClient(cmd.Context())
 			if err != nil {
 				return err
 			}

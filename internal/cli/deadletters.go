@@ -127,7 +127,7 @@ func newDeadLettersReplayCmd(a *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			cases, err := a.CaseClient(cmd.Context())
+			cases, err := a.signingCaseClient(cmd.Context())
 			if err != nil {
 				return err
 			}

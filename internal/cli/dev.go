@@ -93,7 +93,7 @@ func newDevCmd(a *App) *cobra.Command {
 			workerDone := make(chan error, 1)
 			go func() { workerDone <- app.RunWorker(ctx, cfg, tc, log) }()
 
-			cases, err := app.ActingCases(cfg, tc)
+			cases, err := app.SigningCases(cfg, tc)
 			if err != nil {
 				return err
 			}

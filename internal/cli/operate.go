@@ -65,7 +65,7 @@ func newIngestCmd(a *App) *cobra.Command {
 					return usageError{err}
 				}
 			}
-			cases, err := a.CaseClient(cmd.Context())
+			cases, err := a.signingCaseClient(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -105,7 +105,7 @@ func newIntakeCmd(a *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			cases, err := a.CaseClient(cmd.Context())
+			cases, err := a.signingCaseClient(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -145,7 +145,7 @@ func serveMetrics(ctx context.Context, m *metrics.Metrics, addr string, log *zap
 // cases and, with m, its outcomes counted in the metrics.
 func newIntake(cfg *config.Config, cases *caseapi.Client, store *kv.Store, m *metrics.Metrics, log *zap.Logger) (*intake.Server, error) {
 	opts := []intake.Option{intake.WithLogger(log.Named("intake")), intake.WithStore(store),
-		intake.WithEditRecorder(intake.CaseEdits{Temporal: cases.Temporal, Redact: cases.Redact})}
+		intake.WithEditRecorder(intake.CaseEdits{Cases: cases})}
 	if m != nil {
 		opts = append(opts, intake.WithCounter(func(route, outcome string, n int) {
 			m.Temporal().WithTags(map[string]string{"route": route, "outcome": outcome}).Counter(metrics.WebhookResults).Inc(int64(n))

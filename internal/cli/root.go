@@ -133,10 +133,12 @@ func (a *App) CaseClient(ctx context.Context) (*caseapi.Client, error) {
 	return a.caseClient(ctx, func(cfg *config.Config, tc client.Client) (*caseapi.Client, error) { return app.Cases(cfg, tc), nil })
 }
 
-// actingCaseClient is CaseClient with the signing key: for the console,
-// which turns signed-in people into actors.
-func (a *App) actingCaseClient(ctx context.Context) (*caseapi.Client, error) {
-	return a.caseClient(ctx, app.ActingCases)
+// signingCaseClient is CaseClient with the signing key: for the console,
+// which turns signed-in people into actors, and for what submits posts
+// (intake, imports, dead-letter replays), whose follow-ups and edits are
+// signals only a signed sender may send.
+func (a *App) signingCaseClient(ctx context.Context) (*caseapi.Client, error) {
+	return a.caseClient(ctx, app.SigningCases)
 }
 
 func (a *App) caseClient(ctx context.Context, cases func(*config.Config, client.Client) (*caseapi.Client, error)) (*caseapi.Client, error) {

@@ -133,7 +133,7 @@ func attach(ctx context.Context, srv *devserver.Server, opts Options) (*Stack, e
 		tc.Close()
 		return nil, err
 	}
-	cases, err := app.ActingCases(cfg, tc)
+	cases, err := app.SigningCases(cfg, tc)
 	if err != nil {
 		tc.Close()
 		return nil, err
