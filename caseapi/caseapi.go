@@ -21,6 +21,7 @@ import (
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/policy"
 	"github.com/switchboard-care/switchboard/post"
+	"github.com/switchboard-care/switchboard/triage/triaged"
 	"github.com/switchboard-care/switchboard/workflows"
 )
 
@@ -39,6 +40,23 @@ type Client struct {
 	// DataConverter is the one Temporal was dialled with, which encoded
 	// the memos this client reads; nil is the SDK's default.
 	DataConverter converter.DataConverter
+	// Triager reads a post before its case starts (retrain.Live, a
+	// triage.Engine); a client without one opens no cases.
+	Triager Triager
+
+	lookups *sharedLookups // see NewClient
+}
+
+// Triager reads a post.
+type Triager interface {
+	Triage(p post.Post) triaged.Result
+}
+
+// NewClient is a client of the cases on taskQueue whose concurrent
+// look-ups of one customer share a call (a client made otherwise looks
+// each one up on its own).
+func NewClient(tc client.Client, taskQueue string) *Client {
+	return &Client{Temporal: tc, TaskQueue: taskQueue, lookups: &sharedLookups{}}
 }
 
 func (c *Client) dataConverter() converter.DataConverter {
@@ -84,7 +102,12 @@ func (c *Client) Submit(ctx context.Context, p post.Post) (Outcome, error) {
 		return out, err
 	}
 	id := p.CaseID()
-	_, err := c.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+	prep, err := c.prepare(ctx, p)
+	if err != nil {
+		return Outcome{}, err
+	}
+	opened := casestate.Open(p, prep.Triage, c.Policy, prep.Continuity, prep.OpenedAt)
+	_, err = c.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                    id,
 		TaskQueue:             c.TaskQueue,
 		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
@@ -93,13 +116,8 @@ func (c *Client) Submit(ctx context.Context, p post.Post) (Outcome, error) {
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
 		StaticSummary:                            c.summary(p),
 		StaticDetails:                            fmt.Sprintf("post %s by %s (%s) at %s", p.ID, p.Author.Handle, p.Author.ID, p.CreatedAt.UTC().Format("2006-01-02 15:04 MST")),
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.SACustomerID.ValueSet(p.CustomerKey()),
-			workflows.SAChannel.ValueSet(p.Platform),
-			workflows.SACaseStatus.ValueSet(workflows.StatusTriaging),
-			workflows.SAOpenedAt.ValueSet(time.Now().UTC()),
-		),
-	}, workflows.CaseWorkflowName, workflows.CaseInput{Post: p, Policy: c.Policy})
+		TypedSearchAttributes:                    workflows.StartAttributes(p, opened.Visibility(), prep.OpenedAt),
+	}, workflows.CaseWorkflowName, workflows.CaseInput{Post: p, Policy: c.Policy, Prepared: &prep})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	switch {
 	case errors.As(err, &started):
@@ -108,6 +126,22 @@ func (c *Client) Submit(ctx context.Context, p post.Post) (Outcome, error) {
 		return Outcome{}, fmt.Errorf("start case %s: %w", id, err)
 	}
 	return Outcome{CaseID: id, Started: true}, nil
+}
+
+// prepare triages the post and finds its customer, before its case starts,
+// so the case has its owner and search attributes in its first event. A
+// look-up that fails fails the submission (intake answers 503 and the
+// platform sends the post again): a case never starts without its
+// customer's context, nor fails later for it.
+func (c *Client) prepare(ctx context.Context, p post.Post) (workflows.Preparation, error) {
+	if c.Triager == nil {
+		return workflows.Preparation{}, fmt.Errorf("open case %s: this client has no triage (caseapi.Client.Triager)", p.CaseID())
+	}
+	journeyID, cont, err := c.CustomerContext(ctx, p)
+	if err != nil {
+		return workflows.Preparation{}, fmt.Errorf("look up the customer of %s: %w", p.CaseID(), err)
+	}
+	return workflows.Preparation{Triage: c.Triager.Triage(p), JourneyID: journeyID, Continuity: cont, OpenedAt: time.Now().UTC()}, nil
 }
 
 // join signals the post to the open case its thread belongs to, if that
@@ -195,10 +229,14 @@ func (c *Client) addFollowUp(ctx context.Context, id string, p post.Post) (Outco
 // IntakeProof is the proof that intake sends the signal name to the
 // workflow id with unsigned as its body.
 func (c *Client) IntakeProof(id, name string, unsigned any) (string, error) {
+	return c.signalProof(workflows.SenderIntake, id, name, unsigned)
+}
+
+func (c *Client) signalProof(sender, id, name string, unsigned any) (string, error) {
 	if c.Signer == nil {
 		return "", fmt.Errorf("%s to %s: this client has no signing key (security.signing_key)", name, id)
 	}
-	return c.Signer.SignSignal(workflows.SenderIntake, assertion.For{Target: id, Action: name, Digest: assertion.Digest(unsigned)}, time.Now())
+	return c.Signer.SignSignal(sender, assertion.For{Target: id, Action: name, Digest: assertion.Digest(unsigned)}, time.Now())
 }
 
 func (c *Client) summary(p post.Post) string {

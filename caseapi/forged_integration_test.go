@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/switchboard-care/switchboard/assertion"
 	"github.com/switchboard-care/switchboard/casestate"
+	"github.com/switchboard-care/switchboard/journey"
 	"github.com/switchboard-care/switchboard/policy"
 	"github.com/switchboard-care/switchboard/workflows"
 )
@@ -182,8 +184,51 @@ func TestForgedSignalsAreRefusedOnARealServer(t *testing.T) {
 	if err != nil || desc.GetWorkflowExecutionInfo().GetStatus() != enums.WORKFLOW_EXECUTION_STATUS_RUNNING {
 		t.Fatalf("the case after the attempts: %v %v", desc.GetWorkflowExecutionInfo().GetStatus(), err)
 	}
+	refusesForgedJourneySignals(h, p.CustomerKey())
 }
 
+// refusesForgedJourneySignals plants a case in a customer's journey and
+// merges it into an attacker's, with no key: the journey takes neither and
+// keeps running. A signed report follows them, so once the journey shows
+// it, the forged ones were already refused.
+func refusesForgedJourneySignals(h *harness, customerID string) {
+	h.t.Helper()
+	jid := workflows.JourneyID(customerID)
+	report := func(caseID string) workflows.CaseReport {
+		return workflows.CaseReport{CaseUpdate: journey.CaseUpdate{Case: journey.Case{CaseID: caseID, Channel: "x", Department: "legal", Status: "open", Since: time.Now()}}}
+	}
+	signed := report("case/x/signed-after-the-forged")
+	var err error
+	if signed.Proof, err = h.cases.Signer.SignSignal(workflows.SenderCase, assertion.For{Target: jid, Action: workflows.SignalCaseUpdate, Digest: assertion.Digest(signed)}, time.Now()); err != nil {
+		h.t.Fatal(err)
+	}
+	for _, s := range []struct {
+		name string
+		arg  any
+	}{
+		{workflows.SignalCaseUpdate, report("case/x/planted")},
+		{workflows.SignalMergeInto, workflows.MergeInto{Primary: "x:attacker"}},
+		{workflows.SignalCaseUpdate, signed},
+	} {
+		if err := h.tc.SignalWorkflow(h.ctx, jid, "", s.name, s.arg); err != nil {
+			h.t.Fatalf("%s: %v", s.name, err)
+		}
+	}
+	var index journey.Index
+	h.eventually("the signed report in the journey", func() error {
+		res, err := h.tc.QueryWorkflow(h.ctx, jid, "", workflows.QueryJourney)
+		if err == nil {
+			err = res.Get(&index)
+		}
+		if err == nil && !slices.ContainsFunc(index.Cases, func(c journey.Case) bool { return c.CaseID == signed.Case.CaseID }) {
+			err = errors.New("not yet")
+		}
+		return err
+	})
+	if slices.ContainsFunc(index.Cases, func(c journey.Case) bool { return c.CaseID == "case/x/planted" }) || index.MergedInto != "" {
+		h.t.Errorf("journey %+v: a forged signal was taken", index)
+	}
+}
 func trailHas(h *harness, id, text string) error {
 	events, err := h.cases.Events(h.ctx, id)
 	if err != nil {

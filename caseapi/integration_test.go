@@ -24,6 +24,7 @@ import (
 	"github.com/switchboard-care/switchboard/internal/stack"
 	"github.com/switchboard-care/switchboard/post"
 	"github.com/switchboard-care/switchboard/publish"
+	"github.com/switchboard-care/switchboard/workflows"
 )
 
 // EnvRecordHistory makes the integration test save the complete case's
@@ -62,8 +63,11 @@ type harness struct {
 	cases *caseapi.Client
 }
 
-func newHarness(t *testing.T) *harness {
-	s := stack.ForTest(t, nil)
+func newHarness(t *testing.T) *harness { return newHarnessWith(t, nil) }
+
+// newHarnessWith is newHarness with cfg (nil: the defaults).
+func newHarnessWith(t *testing.T, cfg *config.Config) *harness {
+	s := stack.ForTest(t, cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	t.Cleanup(cancel)
 	return &harness{t: t, ctx: ctx, cfg: s.Config, tc: s.Temporal, cases: s.Cases}
@@ -215,6 +219,7 @@ func TestCaseEndToEndOnARealServer(t *testing.T) {
 
 	// The refused reply left no trace: four accepted updates, four completed.
 	hist := h.history(id)
+	ownedFromItsStart(t, hist, "support")
 	if n := countEvents(hist, enums.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED); n != 5 {
 		t.Fatalf("%d updates accepted, want 5 (claim, reply, handoff, claim, resolve)", n)
 	}
@@ -224,6 +229,35 @@ func TestCaseEndToEndOnARealServer(t *testing.T) {
 	}
 	if name := os.Getenv(EnvRecordHistory); name != "" {
 		h.saveHistory(hist, name)
+	}
+}
+
+// ownedFromItsStart checks that intake triaged the case before it started:
+// its first event names its department and SLA due time, and no upsert or
+// marker comes before the first action or follow-up.
+func ownedFromItsStart(t *testing.T, hist *historypb.History, department string) {
+	t.Helper()
+	fields := hist.Events[0].GetWorkflowExecutionStartedEventAttributes().GetSearchAttributes().GetIndexedFields()
+	var dept, status string
+	_ = converter.GetDefaultDataConverter().FromPayload(fields[workflows.SADepartment.GetName()], &dept)
+	_ = converter.GetDefaultDataConverter().FromPayload(fields[workflows.SACaseStatus.GetName()], &status)
+	if _, due := fields[workflows.SASlaDueAt.GetName()]; dept != department || status != string(casestate.StatusOpen) || !due {
+		t.Fatalf("started with department %q, status %q, SLA due set %t", dept, status, due)
+	}
+	for _, e := range hist.Events {
+		switch e.GetEventType() {
+		case enums.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED, enums.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
+			return
+		case enums.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES: // but versioning's own, which is not billed
+			upserted := e.GetUpsertWorkflowSearchAttributesEventAttributes().GetSearchAttributes().GetIndexedFields()
+			if _, versioning := upserted["TemporalChangeVersion"]; len(upserted) != 1 || !versioning {
+				t.Fatalf("event %d, before any action or follow-up, upserts %v", e.GetEventId(), upserted)
+			}
+		case enums.EVENT_TYPE_MARKER_RECORDED:
+			if name := e.GetMarkerRecordedEventAttributes().GetMarkerName(); name != "Version" {
+				t.Fatalf("event %d, before any action or follow-up: a %s marker", e.GetEventId(), name)
+			}
+		}
 	}
 }
 

@@ -183,8 +183,16 @@ const ContextCases = 20
 // started if new) and the open case the post's case should follow, among
 // their ContextCases newest. It reads only what the server holds (memos,
 // search attributes), so no worker is asked and nothing is billed but a new
-// customer's journey start.
+// customer's journey start. Concurrent look-ups of one customer share one
+// call (NewClient).
 func (c *Client) CustomerContext(ctx context.Context, p post.Post) (string, *casestate.Continuity, error) {
+	if c.lookups == nil {
+		return c.lookUpCustomer(ctx, p)
+	}
+	return c.lookups.do(ctx, p, c.lookUpCustomer)
+}
+
+func (c *Client) lookUpCustomer(ctx context.Context, p post.Post) (string, *casestate.Continuity, error) {
 	who, running, err := c.identity(ctx, p.CustomerKey())
 	if err != nil {
 		return "", nil, err
@@ -244,7 +252,11 @@ func (c *Client) Link(ctx context.Context, customerID, identity, agentID string)
 	}
 	other := workflows.JourneyID(identity)
 	otherMemo, otherIn := workflows.NewJourney(identity)
-	if _, err := c.Temporal.SignalWithStartWorkflow(ctx, other, workflows.SignalMergeInto, workflows.MergeInto{Primary: primary.CustomerID},
+	merge := workflows.MergeInto{Primary: primary.CustomerID}
+	if merge.Proof, err = c.signalProof(workflows.SenderAPI, other, workflows.SignalMergeInto, merge); err != nil {
+		return journey.Journey{}, err
+	}
+	if _, err := c.Temporal.SignalWithStartWorkflow(ctx, other, workflows.SignalMergeInto, merge,
 		client.StartWorkflowOptions{ID: other, TaskQueue: c.TaskQueue, StaticSummary: "journey of " + identity, Memo: otherMemo},
 		workflows.JourneyWorkflowName, otherIn); err != nil {
 		return journey.Journey{}, fmt.Errorf("merge the journey of %s into %s: %w", identity, primary.CustomerID, err)

@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/interceptor"
 
+	"github.com/switchboard-care/switchboard/assertion"
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/internal/bench"
 	"github.com/switchboard-care/switchboard/journey"
@@ -47,7 +48,14 @@ func TestJourneyFloodLosesNothingAcrossContinueAsNew(t *testing.T) {
 				for i := wave*n/2 + w; i < (wave+1)*n/2; i += 8 {
 					u := journey.CaseUpdate{Case: journey.Case{CaseID: fmt.Sprintf("case/x/flood-%04d", i), Status: "closed",
 						Since: t0.Add(time.Duration(i) * time.Second)}, Closed: true}
-					errs <- h.tc.SignalWorkflow(h.ctx, id, "", workflows.SignalCaseUpdate, u)
+					r := workflows.CaseReport{CaseUpdate: u}
+					proof, err := h.cases.Signer.SignSignal(workflows.SenderCase, assertion.For{Target: id, Action: workflows.SignalCaseUpdate, Digest: assertion.Digest(r)}, time.Now())
+					if err != nil {
+						errs <- err
+						continue
+					}
+					r.Proof = proof
+					errs <- h.tc.SignalWorkflow(h.ctx, id, "", workflows.SignalCaseUpdate, r)
 				}
 			}()
 		}

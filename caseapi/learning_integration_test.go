@@ -12,6 +12,7 @@ import (
 
 	"github.com/switchboard-care/switchboard/caseapi"
 	"github.com/switchboard-care/switchboard/casestate"
+	"github.com/switchboard-care/switchboard/config"
 	"github.com/switchboard-care/switchboard/internal/app"
 	"github.com/switchboard-care/switchboard/learning/retrain"
 	"github.com/switchboard-care/switchboard/triage"
@@ -28,7 +29,12 @@ const EnvRecordLearning = "SWITCHBOARD_RECORD_LEARNING"
 // correction; the retraining schedule learns from the corrections, promotes
 // a model that is not worse, and the worker triages with it at once.
 func TestSpamQueueRelabelAndRetraining(t *testing.T) {
-	h := newHarness(t)
+	cfg, err := config.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Retrain.Refresh = time.Second // how soon intake's triage follows a promotion
+	h := newHarnessWith(t, cfg)
 
 	spam := xPost("x-spam-1", "u-spam", "Earn money from home with crypto, 500 a day guaranteed https://t.co/x1y2z3")
 	spam.CreatedAt = time.Now().UTC()
@@ -148,7 +154,15 @@ func TestSpamQueueRelabelAndRetraining(t *testing.T) {
 	if err != nil || current != c.Version {
 		t.Fatalf("current model %q, %v; want %s", current, err, c.Version)
 	}
+	// Intake triages new posts, and follows the promoted model within
+	// retrain.refresh.
 	next := xPost("x-after-1", "u-after", "the app logs me out every time I open it")
+	h.eventually("intake's triage on the promoted model", func() error {
+		if got := h.cases.Triager.Triage(next).ModelVersion; got != c.Version {
+			return fmt.Errorf("model %q", got)
+		}
+		return nil
+	})
 	if _, err := h.cases.Submit(h.ctx, next); err != nil {
 		t.Fatal(err)
 	}

@@ -56,6 +56,7 @@ type caseRun struct {
 	actions       workflow.Mutex // one action at a time, so a reply is published once
 	shown         casestate.Visibility
 	timer         armedTimer
+	keepEarlier   bool // keepEarlierTimer: a later deadline waits for the armed timer
 	// journey is how the case reports to the customer's journey (a
 	// versionJourney value); milestones up to reported went there.
 	journeyID string
@@ -145,6 +146,7 @@ func (r *caseRun) run(ctx workflow.Context) (casestate.View, error) {
 		r.journey = workflow.DefaultVersion
 	}
 	mayContinue := workflow.GetVersion(ctx, versionContinueAsNew, workflow.DefaultVersion, continueAsNew) == continueAsNew
+	r.keepEarlier = workflow.GetVersion(ctx, versionKeepTimer, workflow.DefaultVersion, keepEarlierTimer) == keepEarlierTimer
 	var seen []assertion.Seen
 	if r.in.Carried != nil {
 		seen = r.in.Carried.Seen
@@ -218,7 +220,13 @@ func (r *caseRun) open(ctx workflow.Context) error {
 	if err != nil {
 		return err
 	}
-	r.c = casestate.Open(r.in.Post, prep.Triage, r.in.Policy, prep.Continuity, workflow.Now(ctx))
+	if prep.OpenedAt.IsZero() {
+		r.c = casestate.Open(r.in.Post, prep.Triage, r.in.Policy, prep.Continuity, workflow.Now(ctx))
+	} else {
+		// Opened as intake opened it, which started the case showing it.
+		r.c = casestate.Open(r.in.Post, prep.Triage, r.in.Policy, prep.Continuity, prep.OpenedAt)
+		r.shown = r.c.Visibility()
+	}
 	if prep.ContextUnavailable != "" {
 		r.c.SystemNote("the customer's other cases could not be looked up ("+prep.ContextUnavailable+
 			"): routed on triage alone, and the journey is told nothing when the case closes", workflow.Now(ctx))
@@ -264,17 +272,25 @@ func (r *caseRun) resume(carried CarriedCase) {
 // Triage activity; prepareActivity: one Prepare activity did both, so the
 // starter makes one call per post; prepareLocal: Prepare runs as a local
 // activity, inside the first workflow task, so the owner is assigned one
-// activity dispatch and one workflow task sooner.
+// activity dispatch and one workflow task sooner; preparedAtIntake: intake
+// triages and looks up before it starts the case, which has its owner and
+// search attributes in its first event (a case an older intake started
+// still prepares itself as a local activity).
 const (
-	versionPrepare  = "prepare"
-	prepareActivity = 1
-	prepareLocal    = 2
+	versionPrepare   = "prepare"
+	prepareActivity  = 1
+	prepareLocal     = 2
+	preparedAtIntake = 3
 )
 
 func (r *caseRun) prepare(ctx workflow.Context) (Preparation, error) {
 	const timeout = 30 * time.Second
 	var prep Preparation
-	switch workflow.GetVersion(ctx, versionPrepare, workflow.DefaultVersion, prepareLocal) {
+	v := workflow.GetVersion(ctx, versionPrepare, workflow.DefaultVersion, preparedAtIntake)
+	if v == preparedAtIntake && r.in.Prepared != nil {
+		return *r.in.Prepared, nil
+	}
+	switch v {
 	case workflow.DefaultVersion:
 		prep = Preparation{JourneyID: r.in.JourneyID, Continuity: r.in.Continuity}
 		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: timeout, Summary: "triage"})
@@ -305,11 +321,20 @@ func (r *caseRun) prepare(ctx workflow.Context) (Preparation, error) {
 	return prep, nil
 }
 
-// armTimer keeps exactly one timer for the next deadline, replacing it only
-// when the deadline moved, so history holds one timer per real deadline.
+// versionKeepTimer: DefaultVersion replaced the armed timer whenever the
+// next deadline changed; keepEarlierTimer replaces it only when the next
+// deadline is sooner. Every timer started is a billable action, and one
+// cancelled because a reply moved the deadline later bought nothing: kept,
+// it fires early, the pass finds nothing due and arms the next deadline.
+const (
+	versionKeepTimer = "keep-earlier-timer"
+	keepEarlierTimer = 1
+)
+
+// armTimer keeps exactly one timer, due no later than the next deadline.
 func (r *caseRun) armTimer(ctx workflow.Context) {
 	next, ok := r.c.NextDeadline()
-	if r.timer.fired != nil && (!ok || !sameDeadline(next, r.timer.deadline)) {
+	if r.timer.fired != nil && (!ok || r.replaces(next)) {
 		r.timer.cancel()
 		r.timer = armedTimer{}
 	}
@@ -323,6 +348,14 @@ func (r *caseRun) armTimer(ctx workflow.Context) {
 		fired:    workflow.NewTimerWithOptions(tctx, wait, workflow.TimerOptions{Summary: next.Label}),
 		cancel:   cancel,
 	}
+}
+
+// replaces says whether next needs a timer in place of the armed one.
+func (r *caseRun) replaces(next casestate.Deadline) bool {
+	if r.keepEarlier {
+		return next.At.Before(r.timer.deadline.At)
+	}
+	return !sameDeadline(next, r.timer.deadline)
 }
 
 func sameDeadline(a, b casestate.Deadline) bool {
@@ -406,7 +439,9 @@ func (r *caseRun) reportMilestones(ctx workflow.Context) {
 	}
 	u.Case.Closed = u.Closed
 	r.reported = len(r.c.Events)
-	if err := workflow.SignalExternalWorkflow(ctx, r.journeyID, "", SignalCaseUpdate, u).Get(ctx, nil); err != nil {
+	report := CaseReport{CaseUpdate: u}
+	report.Proof = r.trust.signSignal(ctx, SenderCase, r.journeyID, SignalCaseUpdate, report)
+	if err := workflow.SignalExternalWorkflow(ctx, r.journeyID, "", SignalCaseUpdate, report).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Error("report to journey failed", "journey", r.journeyID, "error", err)
 	}
 }
@@ -665,6 +700,30 @@ func (r *caseRun) inBackground(ctx workflow.Context, summary, activity string, a
 func (r *caseRun) show(ctx workflow.Context) error {
 	workflow.SetCurrentDetails(ctx, r.c.Details())
 	v := r.c.Visibility()
+	// Asked only when a case needs review: other cases' histories carry no
+	// marker, and cases from before the attribute never set it.
+	updates := attributeUpdates(v, r.shown, func() bool {
+		return workflow.GetVersion(ctx, versionNeedsReview, workflow.DefaultVersion, needsReviewAttribute) == needsReviewAttribute
+	})
+	r.shown = v
+	if len(updates) == 0 {
+		return nil
+	}
+	return workflow.UpsertTypedSearchAttributes(ctx, updates...)
+}
+
+// StartAttributes are the search attributes a case starts with: its
+// customer, channel and opening time, and what opened shows (the case
+// intake opened to find them), so its first pass upserts nothing.
+func StartAttributes(p post.Post, opened casestate.Visibility, at time.Time) temporal.SearchAttributes {
+	updates := append([]temporal.SearchAttributeUpdate{SACustomerID.ValueSet(p.CustomerKey()), SAChannel.ValueSet(p.Platform), SAOpenedAt.ValueSet(at.UTC())},
+		attributeUpdates(opened, casestate.Visibility{}, func() bool { return true })...)
+	return temporal.NewSearchAttributes(updates...)
+}
+
+// attributeUpdates are the search attribute changes that take a case shown
+// as shown to show v; review says whether NeedsReview may be set.
+func attributeUpdates(v, shown casestate.Visibility, review func() bool) []temporal.SearchAttributeUpdate {
 	var updates []temporal.SearchAttributeUpdate
 	keyword := func(key temporal.SearchAttributeKeyKeyword, now, was string) {
 		if now != was {
@@ -675,36 +734,29 @@ func (r *caseRun) show(ctx workflow.Context) error {
 			}
 		}
 	}
-	keyword(SADepartment, v.Department, r.shown.Department)
-	keyword(SAAssignee, v.Assignee, r.shown.Assignee)
-	keyword(SACaseStatus, v.Status, r.shown.Status)
-	keyword(SAPriority, v.Priority, r.shown.Priority)
-	keyword(SAIntent, v.Intent, r.shown.Intent)
-	keyword(SAEscalatedTo, v.EscalatedTo, r.shown.EscalatedTo)
-	// Asked only when a case needs review: other cases' histories carry no
-	// marker, and cases from before the attribute never set it.
-	if v.NeedsReview != r.shown.NeedsReview &&
-		workflow.GetVersion(ctx, versionNeedsReview, workflow.DefaultVersion, needsReviewAttribute) == needsReviewAttribute {
+	keyword(SADepartment, v.Department, shown.Department)
+	keyword(SAAssignee, v.Assignee, shown.Assignee)
+	keyword(SACaseStatus, v.Status, shown.Status)
+	keyword(SAPriority, v.Priority, shown.Priority)
+	keyword(SAIntent, v.Intent, shown.Intent)
+	keyword(SAEscalatedTo, v.EscalatedTo, shown.EscalatedTo)
+	if v.NeedsReview != shown.NeedsReview && review() {
 		updates = append(updates, SANeedsReview.ValueSet(v.NeedsReview))
 	}
-	if !v.SLADueAt.Equal(r.shown.SLADueAt) {
+	if !v.SLADueAt.Equal(shown.SLADueAt) {
 		if v.SLADueAt.IsZero() {
 			updates = append(updates, SASlaDueAt.ValueUnset())
 		} else {
 			updates = append(updates, SASlaDueAt.ValueSet(v.SLADueAt))
 		}
 	}
-	if v.SLABreached != r.shown.SLABreached || r.shown.Status == "" {
+	if v.SLABreached != shown.SLABreached || shown.Status == "" {
 		updates = append(updates, SASlaBreached.ValueSet(v.SLABreached))
 	}
-	if v.EscalationLevel != r.shown.EscalationLevel || r.shown.Status == "" {
+	if v.EscalationLevel != shown.EscalationLevel || shown.Status == "" {
 		updates = append(updates, SAEscalationLevel.ValueSet(int64(v.EscalationLevel)))
 	}
-	r.shown = v
-	if len(updates) == 0 {
-		return nil
-	}
-	return workflow.UpsertTypedSearchAttributes(ctx, updates...)
+	return updates
 }
 
 // versionNeedsReview: DefaultVersion kept no NeedsReview search attribute;

@@ -12,6 +12,7 @@ import (
 	. "github.com/switchboard-care/switchboard/workflows"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
 	"go.uber.org/zap"
 
@@ -203,7 +204,7 @@ func (ct *caseTest) events() []casestate.Event {
 
 func (ct *caseTest) run() casestate.View {
 	ct.t.Helper()
-	ct.env.ExecuteWorkflow(CaseWorkflowName, CaseInput{Post: ct.post, Policy: ct.cfg.Policy})
+	ct.env.ExecuteWorkflow(CaseWorkflowName, ct.input())
 	if !ct.env.IsWorkflowCompleted() {
 		ct.t.Fatal("case did not complete")
 	}
@@ -215,6 +216,40 @@ func (ct *caseTest) run() casestate.View {
 		ct.t.Fatal(err)
 	}
 	return v
+}
+
+// input is the case as intake starts it: triaged, the customer looked up.
+func (ct *caseTest) input() CaseInput {
+	prep := Preparation{Triage: ct.acts.Triager.Triage(ct.post), OpenedAt: ct.env.Now()}
+	return CaseInput{Post: ct.post, Policy: ct.cfg.Policy, Prepared: &prep}
+}
+
+// A case intake prepared opens at once, as intake opened it: no activity
+// of its own, its clocks from when intake took the post, and nothing to
+// upsert (intake started it with those attributes).
+func TestAPreparedCaseOpensAsIntakeOpenedIt(t *testing.T) {
+	ct := newCaseTest(t, "complaint", friday1000) // support, P3: first response 1h
+	ran := 0
+	ct.env.SetOnLocalActivityStartedListener(func(*activity.Info, context.Context, []any) { ran++ })
+	ct.env.SetOnActivityStartedListener(func(*activity.Info, context.Context, converter.EncodedValues) { ran++ })
+	upserts := 0
+	ct.env.OnUpsertTypedSearchAttributes(mockAny).Run(func(mock.Arguments) { upserts++ }).Return(nil)
+	in := ct.input()
+	in.Prepared.OpenedAt = friday1000.Add(-time.Minute) // intake took it a minute before the case ran
+	ct.at(time.Minute, func() {
+		v := ct.state()
+		if ran != 0 || upserts != 0 || v.Department != "support" || !v.Response.DueAt.Equal(friday1000.Add(59*time.Minute)) {
+			t.Errorf("%d activities, %d upserts, department %q, first response due %v", ran, upserts, v.Department, v.Response.DueAt)
+		}
+		ct.act("resolve", casestate.ActionResolve, "sue", casestate.Action{Text: "answered elsewhere"})
+	})
+	ct.env.ExecuteWorkflow(CaseWorkflowName, in)
+	if err := ct.env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	if opened := ct.events()[0]; !opened.At.Equal(in.Prepared.OpenedAt) {
+		t.Errorf("opened at %v, want %v", opened.At, in.Prepared.OpenedAt)
+	}
 }
 
 func kinds(ev []casestate.Event) []string {
@@ -232,6 +267,44 @@ func findEvent(ev []casestate.Event, kind casestate.EventKind) (casestate.Event,
 		}
 	}
 	return casestate.Event{}, false
+}
+
+// A reply moves the next deadline later (from the first-response warning
+// to the resolution warning): the armed timer is kept, fires early, finds
+// nothing due and arms the next. No timer is cancelled and restarted, and
+// the resolution warning still comes at its time.
+func TestAReplyKeepsTheArmedTimer(t *testing.T) {
+	ct := newCaseTest(t, "complaint", friday1000) // support, P3: first response 1h
+	var fireAt []time.Time
+	cancelled := 0
+	ct.env.SetOnTimerScheduledListener(func(_ string, d time.Duration) { fireAt = append(fireAt, ct.env.Now().Add(d)) })
+	ct.env.SetOnTimerCanceledListener(func(string) { cancelled++ })
+	var firstWarn, resolutionWarn time.Time
+	ct.at(time.Second, func() { firstWarn = ct.state().Response.WarnAt })
+	ct.at(10*time.Minute, func() {
+		ct.act("claim", casestate.ActionClaim, "sam", casestate.Action{})
+		ct.act("reply", casestate.ActionReply, "sam", casestate.Action{Text: "Sorry about that! Which version are you on?"})
+	})
+	ct.at(20*time.Minute, func() {
+		resolutionWarn = ct.state().Resolution.WarnAt
+		ct.env.RegisterDelayedCallback(func() {
+			ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{Text: "fixed in 4.2"})
+		}, resolutionWarn.Sub(ct.env.Now())+time.Minute)
+	})
+	ct.run()
+	for label, err := range ct.errs {
+		if err != nil {
+			t.Fatalf("%s: %v", label, err)
+		}
+	}
+	if len(fireAt) < 2 || !fireAt[0].Equal(firstWarn) || !fireAt[1].Equal(resolutionWarn) || cancelled != 0 {
+		t.Errorf("timers due %v, %d cancelled; want the first-response warning (%v), then the resolution warning (%v), none cancelled",
+			fireAt, cancelled, firstWarn, resolutionWarn)
+	}
+	warning, ok := findEvent(ct.events(), casestate.EventWarning)
+	if !ok || !warning.At.Equal(resolutionWarn) || !strings.Contains(warning.Detail, "resolution") {
+		t.Errorf("warning %+v, want the resolution warning at %v", warning, resolutionWarn)
+	}
 }
 
 func TestFirstResponseMet(t *testing.T) {

@@ -1,9 +1,12 @@
 package workflows
 
 import (
+	"encoding/json"
+
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/switchboard-care/switchboard/assertion"
 	"github.com/switchboard-care/switchboard/journey"
 	"github.com/switchboard-care/switchboard/policy"
 	"github.com/switchboard-care/switchboard/post"
@@ -54,6 +57,8 @@ type JourneyInput struct {
 	// Memo is what the journey's memo shows (memoInInput); a journey
 	// started without it writes its memo once.
 	Memo *journey.Identity `json:"memo,omitempty"`
+	// Seen are the signal tokens taken, kept out of the next run too.
+	Seen []assertion.Seen `json:"seen,omitempty"`
 	// EventsPerRun bounds the signals one run takes before continuing as
 	// new, keeping each run's history small; 0 means DefaultEventsPerRun.
 	EventsPerRun int `json:"events_per_run,omitempty"`
@@ -73,6 +78,35 @@ type LinkRequest struct {
 // MergeInto tells an identity's journey that it belongs to Primary now.
 type MergeInto struct {
 	Primary string `json:"primary"`
+	Proof   string `json:"proof,omitempty"` // that an agent's link was verified (package assertion)
+}
+
+// CaseReport is a case's report to its customer's journey: the update,
+// flat as it always was, and the proof that a case sent it (or the
+// merged journey that forwards it).
+type CaseReport struct {
+	journey.CaseUpdate
+	Proof string `json:"proof,omitempty"`
+}
+
+// Absorbed is a merged identity's index, sent to the primary journey by
+// the merged one: the index, flat as it always was, and its proof.
+type Absorbed struct {
+	journey.Index
+	Proof string `json:"proof,omitempty"`
+}
+
+// UnmarshalJSON reads the index with its own decoder (which the embedded
+// index would otherwise lend the whole struct, dropping the proof).
+func (a *Absorbed) UnmarshalJSON(b []byte) error {
+	var proof struct {
+		Proof string `json:"proof"`
+	}
+	if err := json.Unmarshal(b, &proof); err != nil {
+		return err
+	}
+	a.Proof = proof.Proof
+	return a.Index.UnmarshalJSON(b)
 }
 
 // Journey is one customer identity's journey. Cases report
@@ -91,6 +125,7 @@ func (w *Workflows) Journey(ctx workflow.Context, in JourneyInput) (journey.Inde
 		return j, err
 	}
 	memo := newIdentityMemo(ctx, in.Memo)
+	signals := w.newSignalGate(ctx, in.Seen)
 	taken := 0
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateLink,
 		func(ctx workflow.Context, r LinkRequest) (journey.Index, error) {
@@ -109,33 +144,47 @@ func (w *Workflows) Journey(ctx workflow.Context, in JourneyInput) (journey.Inde
 	); err != nil {
 		return j, err
 	}
-	forward := func(name string, arg any) {
-		if err := workflow.SignalExternalWorkflow(ctx, JourneyID(j.MergedInto), "", name, arg).Get(ctx, nil); err != nil {
+	// forward signs, as this journey, what belongs to the primary now.
+	forward := func(name string, signed func(proof string) any) {
+		primary := JourneyID(j.MergedInto)
+		arg := signed(w.signSignal(ctx, SenderJourney, primary, name, signed("")))
+		if err := workflow.SignalExternalWorkflow(ctx, primary, "", name, arg).Get(ctx, nil); err != nil {
 			workflow.GetLogger(ctx).Error("forward to merged journey failed", "primary", j.MergedInto, "error", err)
 		}
 	}
 	drain := func() {
 		for {
-			var u journey.CaseUpdate
+			var u CaseReport
 			var m MergeInto
-			var other journey.Index
+			var other Absorbed
 			switch {
 			case updates.ReceiveAsync(&u):
-				if j.MergedInto != "" {
-					forward(SignalCaseUpdate, u)
-				} else {
-					j.Record(u)
+				proof := u.Proof
+				u.Proof = ""
+				switch {
+				case !signals.admit(ctx, SignalCaseUpdate, proof, u):
+				case j.MergedInto != "":
+					forward(SignalCaseUpdate, func(proof string) any { return CaseReport{CaseUpdate: u.CaseUpdate, Proof: proof} })
+				default:
+					j.Record(u.CaseUpdate)
 				}
 			case merges.ReceiveAsync(&m):
-				if j.MergedInto == "" && m.Primary != j.CustomerID {
+				proof := m.Proof
+				m.Proof = ""
+				if signals.admit(ctx, SignalMergeInto, proof, m) && j.MergedInto == "" && m.Primary != j.CustomerID {
 					j.MergedInto = m.Primary
-					forward(SignalAbsorb, j)
+					merged := j
+					forward(SignalAbsorb, func(proof string) any { return Absorbed{Index: merged, Proof: proof} })
 				}
 			case absorbs.ReceiveAsync(&other):
-				if j.MergedInto != "" {
-					forward(SignalAbsorb, other)
-				} else {
-					j.Absorb(other)
+				proof := other.Proof
+				other.Proof = ""
+				switch {
+				case !signals.admit(ctx, SignalAbsorb, proof, other):
+				case j.MergedInto != "":
+					forward(SignalAbsorb, func(proof string) any { return Absorbed{Index: other.Index, Proof: proof} })
+				default:
+					j.Absorb(other.Index)
 				}
 			default:
 				return
@@ -163,7 +212,7 @@ func (w *Workflows) Journey(ctx workflow.Context, in JourneyInput) (journey.Inde
 			if err := memo.show(ctx, &j); err != nil {
 				return j, err
 			}
-			return j, workflow.NewContinueAsNewError(ctx, JourneyWorkflowName, JourneyInput{Index: j, Memo: memo.carried(), EventsPerRun: in.EventsPerRun})
+			return j, workflow.NewContinueAsNewError(ctx, JourneyWorkflowName, JourneyInput{Index: j, Memo: memo.carried(), Seen: signals.seen, EventsPerRun: in.EventsPerRun})
 		}
 	}
 }

@@ -4,6 +4,8 @@
 package workflows
 
 import (
+	"time"
+
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 
@@ -95,6 +97,9 @@ type CaseInput struct {
 	Continuity *casestate.Continuity `json:"continuity,omitempty"`
 	// Carried is the case itself when an earlier run continued as new.
 	Carried *CarriedCase `json:"carried,omitempty"`
+	// Prepared is the triage and the customer's context, when intake
+	// found them before it started the case (versionPrepare).
+	Prepared *Preparation `json:"prepared,omitempty"`
 }
 
 // Preparation is what a case needs before it opens: what the post is
@@ -106,6 +111,9 @@ type Preparation struct {
 	// ContextUnavailable says why the customer's context could not be had:
 	// the case goes on with triage alone and notes it in its trail.
 	ContextUnavailable string `json:"context_unavailable,omitempty"`
+	// OpenedAt is when intake took the post, which the case's clocks start
+	// from; empty when the case prepared itself (it opens when it ran).
+	OpenedAt time.Time `json:"opened_at,omitzero"`
 }
 
 // CarriedCase is what a case takes into its next run when it continues as

@@ -48,7 +48,7 @@ func readHistory(t *testing.T, file string) (*historypb.History, worker.ReplayWo
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only
 	history, err := client.HistoryFromJSON(f, client.HistoryJSONOptions{})
 	if err != nil {
 		t.Fatal(err)

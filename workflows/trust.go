@@ -53,6 +53,8 @@ const (
 	SenderIntake     = "intake"     // a customer's posts and edits
 	SenderCase       = "case"       // a case's queue events (through the Dispatch activity)
 	SenderDispatcher = "dispatcher" // assignments
+	SenderJourney    = "journey"    // what a merged identity's journey forwards to its primary
+	SenderAPI        = "api"        // what follows an agent's verified link of two identities
 )
 
 // signalSenders is who may send each signal a workflow takes.
@@ -62,6 +64,9 @@ var signalSenders = map[string][]string{
 	SignalAssign:       {SenderDispatcher},
 	SignalUnassign:     {SenderDispatcher},
 	SignalQueueEvent:   {SenderCase},
+	SignalCaseUpdate:   {SenderCase, SenderJourney},
+	SignalAbsorb:       {SenderJourney},
+	SignalMergeInto:    {SenderAPI},
 }
 
 // versionSignedSignals: DefaultVersion took every signal as sent;

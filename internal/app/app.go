@@ -113,15 +113,11 @@ func newWorker(cfg *config.Config, tc client.Client, store *kv.Store, log *zap.L
 		return nil, fmt.Errorf("the worker signs the signals its workflows send with %s, which security.verify_keys does not list: its own cases would refuse them",
 			cfg.SigningKeyPath())
 	}
-	engine, err := triage.New(cfg.Triage)
-	if err != nil {
-		return nil, fmt.Errorf("triage engine: %w", err)
-	}
-	models := retrain.NewModels(store)
-	live, err := retrain.NewLive(engine, models, log.Named("triage"))
+	live, err := newTriage(cfg, store, log)
 	if err != nil {
 		return nil, err
 	}
+	models := retrain.NewModels(store)
 	corrections := retrain.NewStore(store)
 	outbox, err := publish.NewOutbox(OutboxPath(cfg), log.Named("outbox"))
 	if err != nil {
@@ -140,7 +136,7 @@ func newWorker(cfg *config.Config, tc client.Client, store *kv.Store, log *zap.L
 	w := worker.New(tc, cfg.Temporal.TaskQueue, worker.Options{})
 	(&workflows.Workflows{Actors: actors, Signer: signer}).Register(w)
 	acts := &activities.Activities{Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue,
-		Triager: live, Customers: activities.NewSharedCustomers(Cases(cfg, tc)), Publisher: publisher, Notifier: notifier,
+		Triager: live, Customers: Cases(cfg, tc), Publisher: publisher, Notifier: notifier,
 		Corrections: corrections, Signer: signer,
 		Retrainer: &retrain.Retrainer{Live: live, Policy: &cfg.Policy, Intents: cfg.Triage.Intents, Store: corrections,
 			Models: models, HoldoutShare: cfg.Retrain.HoldoutShare},
@@ -235,11 +231,39 @@ func EnsureSearchAttributes(ctx context.Context, tc client.Client, namespace str
 }
 
 // Cases is the case API over a Temporal client, with the configured policy,
-// agent directory and personal-data redaction. It starts cases and reads; it
-// acts for no one and adds no follow-up (see SigningCases).
+// agent directory and personal-data redaction. It reads; it opens no case
+// (see SubmittingCases), acts for no one and adds no follow-up (see
+// SigningCases).
 func Cases(cfg *config.Config, tc client.Client) *caseapi.Client {
-	return &caseapi.Client{Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue, Policy: cfg.Policy,
-		Directory: cfg.Directory(), Redact: triage.Redactor(cfg.Triage.PersonalData)}
+	c := caseapi.NewClient(tc, cfg.Temporal.TaskQueue)
+	c.Policy, c.Directory, c.Redact = cfg.Policy, cfg.Directory(), triage.Redactor(cfg.Triage.PersonalData)
+	return c
+}
+
+// newTriage is the triage engine with the model retraining last promoted.
+func newTriage(cfg *config.Config, store *kv.Store, log *zap.Logger) (*retrain.Live, error) {
+	engine, err := triage.New(cfg.Triage)
+	if err != nil {
+		return nil, fmt.Errorf("triage engine: %w", err)
+	}
+	return retrain.NewLive(engine, retrain.NewModels(store), log.Named("triage"))
+}
+
+// SubmittingCases is SigningCases with triage, for what submits posts
+// (intake, imports, dead-letter replays, the demo): a case is triaged
+// before it starts. Triage follows the promoted model until ctx is done.
+func SubmittingCases(ctx context.Context, cfg *config.Config, tc client.Client, store *kv.Store, log *zap.Logger) (*caseapi.Client, error) {
+	c, err := SigningCases(cfg, tc)
+	if err != nil {
+		return nil, err
+	}
+	live, err := newTriage(cfg, store, log)
+	if err != nil {
+		return nil, err
+	}
+	go live.Watch(ctx, cfg.Retrain.Refresh)
+	c.Triager = live
+	return c, nil
 }
 
 // SigningCases is Cases with the signing key, for the parts that turn a

@@ -42,7 +42,12 @@ func TestWorkerExposesMetrics(t *testing.T) {
 	go func() { done <- RunWorker(workerCtx, cfg, tc, zap.NewNop()) }()
 	defer func() { stopWorker(); <-done }()
 
-	cases, err := SigningCases(cfg, tc)
+	store, err := OpenStore(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	cases, err := SubmittingCases(ctx, cfg, tc, store, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -256,17 +256,14 @@ func caseLoad(c *caseapi.Client, tag string) load {
 			}
 			return out.CaseID, err
 		},
-		reached: ownerAssigned}
+		reached: opened}
 }
 
-// ownerAssigned is the case's first upsert naming a department: triage has
-// run and the case has an owner.
-func ownerAssigned(e *historypb.HistoryEvent) bool {
-	if e.GetEventType() != enums.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES {
-		return false
-	}
-	_, ok := e.GetUpsertWorkflowSearchAttributesEventAttributes().GetSearchAttributes().GetIndexedFields()[workflows.SADepartment.GetName()]
-	return ok
+// opened is the case's first workflow task done: the case is open with its
+// owner, whom intake gave it at start (a case that prepared itself named
+// its owner in that task's upsert).
+func opened(e *historypb.HistoryEvent) bool {
+	return e.GetEventType() == enums.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
 }
 
 func bareLoad(tc client.Client, tag string) load {
@@ -442,7 +439,7 @@ func scriptedPost(ctx context.Context, s *stack.Stack, c *caseapi.Client, w *sta
 	if err != nil {
 		return Actions{}, err
 	}
-	if _, err := waitReached(ctx, s.Temporal, out.CaseID, ownerAssigned); err != nil {
+	if _, err := waitReached(ctx, s.Temporal, out.CaseID, opened); err != nil {
 		return Actions{}, err
 	}
 	if err := Answer(ctx, c, out.CaseID); err != nil {

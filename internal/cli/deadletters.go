@@ -127,16 +127,16 @@ func newDeadLettersReplayCmd(a *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			cases, err := a.signingCaseClient(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer cases.Temporal.Close()
 			store, err := a.Store(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer store.Close()
+			cases, err := a.submittingCaseClient(cmd.Context(), store)
+			if err != nil {
+				return err
+			}
+			defer cases.Temporal.Close()
 			srv, err := newIntake(cfg, cases, store, nil, a.Logger())
 			if err != nil {
 				return err

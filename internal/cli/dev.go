@@ -93,15 +93,15 @@ func newDevCmd(a *App) *cobra.Command {
 			workerDone := make(chan error, 1)
 			go func() { workerDone <- app.RunWorker(ctx, cfg, tc, log) }()
 
-			cases, err := app.SigningCases(cfg, tc)
-			if err != nil {
-				return err
-			}
 			store, err := app.OpenStore(ctx, cfg)
 			if err != nil {
 				return err
 			}
 			defer store.Close()
+			cases, err := app.SubmittingCases(ctx, cfg, tc, store, log)
+			if err != nil {
+				return err
+			}
 			web, err := console.New(console.Options{Config: cfg, Cases: cases, Store: store, Log: log.Named("console"), OutboxPath: app.OutboxPath(cfg)})
 			if err != nil {
 				return err

@@ -65,7 +65,12 @@ func newIngestCmd(a *App) *cobra.Command {
 					return usageError{err}
 				}
 			}
-			cases, err := a.signingCaseClient(cmd.Context())
+			store, err := a.Store(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer store.Close()
+			cases, err := a.submittingCaseClient(cmd.Context(), store)
 			if err != nil {
 				return err
 			}
@@ -105,7 +110,12 @@ func newIntakeCmd(a *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			cases, err := a.signingCaseClient(cmd.Context())
+			store, err := a.Store(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer store.Close()
+			cases, err := a.submittingCaseClient(cmd.Context(), store)
 			if err != nil {
 				return err
 			}
@@ -114,11 +124,6 @@ func newIntakeCmd(a *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			store, err := a.Store(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer store.Close()
 			srv, err := newIntake(cfg, cases, store, m, a.Logger())
 			if err != nil {
 				return err

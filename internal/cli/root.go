@@ -134,11 +134,19 @@ func (a *App) CaseClient(ctx context.Context) (*caseapi.Client, error) {
 }
 
 // signingCaseClient is CaseClient with the signing key: for the console,
-// which turns signed-in people into actors, and for what submits posts
-// (intake, imports, dead-letter replays), whose follow-ups and edits are
-// signals only a signed sender may send.
+// which turns signed-in people into actors.
 func (a *App) signingCaseClient(ctx context.Context) (*caseapi.Client, error) {
 	return a.caseClient(ctx, app.SigningCases)
+}
+
+// submittingCaseClient is signingCaseClient with triage, for what submits
+// posts (intake, imports, dead-letter replays): cases are triaged before
+// they start, and follow-ups and edits are signals only a signed sender
+// may send. Triage reads the promoted model from store.
+func (a *App) submittingCaseClient(ctx context.Context, store *kv.Store) (*caseapi.Client, error) {
+	return a.caseClient(ctx, func(cfg *config.Config, tc client.Client) (*caseapi.Client, error) {
+		return app.SubmittingCases(ctx, cfg, tc, store, a.Logger())
+	})
 }
 
 func (a *App) caseClient(ctx context.Context, cases func(*config.Config, client.Client) (*caseapi.Client, error)) (*caseapi.Client, error) {

@@ -21,6 +21,7 @@ import (
 	"github.com/switchboard-care/switchboard/internal/app"
 	"github.com/switchboard-care/switchboard/internal/cluster"
 	"github.com/switchboard-care/switchboard/internal/devserver"
+	"github.com/switchboard-care/switchboard/internal/kv"
 	"github.com/switchboard-care/switchboard/internal/logging"
 )
 
@@ -46,8 +47,10 @@ type Stack struct {
 	Dir      string
 	Server   *devserver.Server
 	Temporal client.Client
-	Cases    *caseapi.Client
+	Cases    *caseapi.Client // submits (with triage) and acts (with the signing key)
 	log      *zap.Logger
+	store    *kv.Store          // what Cases' triage reads its model from
+	stop     context.CancelFunc // stops Cases' triage following the model
 }
 
 // Start launches a server of opts.Backend with its data in opts.Dir and
@@ -62,18 +65,24 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
+	if srv.Cluster != nil { // the shared store on the cluster's PostgreSQL, as deployed
+		if opts.Config == nil {
+			if opts.Config, err = config.Default(); err != nil {
+				_ = stopServer(srv)
+				return nil, err
+			}
+		}
+		pg := srv.Cluster.Postgres
+		if err := pg.CreateDatabase(ctx, "switchboard"); err != nil {
+			_ = stopServer(srv)
+			return nil, err
+		}
+		opts.Config.Store.URL = pg.URL("switchboard")
+	}
 	s, err := attach(ctx, srv, opts)
 	if err != nil {
 		_ = stopServer(srv)
 		return nil, err
-	}
-	if srv.Cluster != nil { // the shared store on the cluster's PostgreSQL, as deployed
-		pg := srv.Cluster.Postgres
-		if err := pg.CreateDatabase(ctx, "switchboard"); err != nil {
-			_ = s.Close()
-			return nil, err
-		}
-		s.Config.Store.URL = pg.URL("switchboard")
 	}
 	return s, nil
 }
@@ -133,12 +142,27 @@ func attach(ctx context.Context, srv *devserver.Server, opts Options) (*Stack, e
 		tc.Close()
 		return nil, err
 	}
-	cases, err := app.SigningCases(cfg, tc)
+	store, err := app.OpenStore(ctx, cfg)
 	if err != nil {
 		tc.Close()
 		return nil, err
 	}
-	return &Stack{Config: cfg, Dir: opts.Dir, Server: srv, Temporal: tc, log: log, Cases: cases}, nil
+	watch, stop := context.WithCancel(context.Background())
+	cases, err := app.SubmittingCases(watch, cfg, tc, store, log)
+	if err != nil {
+		stop()
+		_ = store.Close()
+		tc.Close()
+		return nil, err
+	}
+	return &Stack{Config: cfg, Dir: opts.Dir, Server: srv, Temporal: tc, log: log, Cases: cases, store: store, stop: stop}, nil
+}
+
+// detach closes what attach opened.
+func (s *Stack) detach() {
+	s.stop()
+	_ = s.store.Close()
+	s.Temporal.Close()
 }
 
 // StartWorker runs a worker in this process with every workflow and
@@ -156,7 +180,7 @@ func (s *Stack) StartWorker() (worker.Worker, error) {
 
 // Close disconnects and stops the server Start launched.
 func (s *Stack) Close() error {
-	s.Temporal.Close()
+	s.detach()
 	return stopServer(s.Server)
 }
 

@@ -47,6 +47,6 @@ func onServer(t testing.TB, cfg *config.Config, srv *devserver.Server) *Stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(s.Temporal.Close)
+	t.Cleanup(s.detach)
 	return s
 }

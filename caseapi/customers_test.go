@@ -1,4 +1,4 @@
-package activities
+package caseapi
 
 import (
 	"context"
@@ -16,22 +16,22 @@ type countingCustomers struct {
 	open  string // the customer's open case
 }
 
-func (c *countingCustomers) CustomerContext(context.Context, post.Post) (string, *casestate.Continuity, error) {
+func (c *countingCustomers) look(context.Context, post.Post) (string, *casestate.Continuity, error) {
 	c.calls.Add(1)
 	time.Sleep(10 * time.Millisecond) // long enough for the callers to pile up
 	return "journey/x:u1", &casestate.Continuity{CaseID: c.open, Department: "support"}, nil
 }
 
-func TestSharedCustomersAskOncePerCustomerAtATime(t *testing.T) {
+func TestSharedLookupsAskOncePerCustomerAtATime(t *testing.T) {
 	inner := &countingCustomers{open: "case/x/1"}
-	shared := NewSharedCustomers(inner)
+	var shared sharedLookups
 	var wg sync.WaitGroup
 	for i := range 50 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			p := post.Post{ID: string(rune('a' + i%26)), Platform: "x", Author: post.Author{ID: "u1"}}
-			journey, cont, err := shared.CustomerContext(context.Background(), p)
+			journey, cont, err := shared.do(context.Background(), p, inner.look)
 			if err != nil || journey != "journey/x:u1" || cont == nil || cont.CaseID != "case/x/1" {
 				t.Errorf("%s %+v %v", journey, cont, err)
 			}
@@ -42,11 +42,11 @@ func TestSharedCustomersAskOncePerCustomerAtATime(t *testing.T) {
 		t.Fatalf("%d look-ups for one customer's 50 posts, want 1", n)
 	}
 	// The open case's own post does not follow itself.
-	if _, cont, _ := shared.CustomerContext(context.Background(), post.Post{ID: "1", Platform: "x", Author: post.Author{ID: "u1"}}); cont != nil {
+	if _, cont, _ := shared.do(context.Background(), post.Post{ID: "1", Platform: "x", Author: post.Author{ID: "u1"}}, inner.look); cont != nil {
 		t.Fatalf("the case follows itself: %+v", cont)
 	}
 	// Nothing is kept after the call: the next post asks again.
-	if _, _, err := shared.CustomerContext(context.Background(), post.Post{ID: "z", Platform: "x", Author: post.Author{ID: "u1"}}); err != nil || inner.calls.Load() != 3 {
+	if _, _, err := shared.do(context.Background(), post.Post{ID: "z", Platform: "x", Author: post.Author{ID: "u1"}}, inner.look); err != nil || inner.calls.Load() != 3 {
 		t.Fatalf("later: %d look-ups, %v", inner.calls.Load(), err)
 	}
 }

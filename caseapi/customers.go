@@ -1,7 +1,8 @@
-package activities
+package caseapi
 
 import (
 	"context"
+	"time"
 
 	"golang.org/x/sync/singleflight"
 
@@ -9,15 +10,19 @@ import (
 	"github.com/switchboard-care/switchboard/post"
 )
 
-// SharedCustomers puts one look-up of a customer's context in front of the
-// posts that arrive for them at the same moment: concurrent look-ups for one
-// customer share a single call. Without it a busy customer (a batch of
+// ContextTimeout bounds a look-up of a customer's context (their journey,
+// the open case to follow), inside intake's budget for a post
+// (intake.submit_timeout, 10 s by default).
+const ContextTimeout = 8 * time.Second
+
+// sharedLookups puts one look-up of a customer's context in front of the
+// posts that arrive for them at the same moment: concurrent look-ups for
+// one customer share a single call. Without it a busy customer (a batch of
 // thousands of posts, an angry thread) costs a visibility query per post,
 // all at once, and the store serving them falls behind. Nothing is kept
 // after the call: a claim or a link made a moment ago is seen by the next
 // post, as a cache would not.
-type SharedCustomers struct {
-	inner Customers
+type sharedLookups struct {
 	calls singleflight.Group
 }
 
@@ -26,21 +31,17 @@ type customerContext struct {
 	cont      *casestate.Continuity
 }
 
-// NewSharedCustomers shares inner's concurrent look-ups per customer.
-func NewSharedCustomers(inner Customers) *SharedCustomers {
-	return &SharedCustomers{inner: inner}
-}
-
-// CustomerContext looks up the post's customer, sharing the call with every
+// do looks up the post's customer with look, sharing the call with every
 // concurrent caller for that customer. A continuity that names the post's
 // own case is dropped: a case does not follow itself.
-func (s *SharedCustomers) CustomerContext(ctx context.Context, p post.Post) (string, *casestate.Continuity, error) {
+func (s *sharedLookups) do(ctx context.Context, p post.Post,
+	look func(context.Context, post.Post) (string, *casestate.Continuity, error)) (string, *casestate.Continuity, error) {
 	v, err, _ := s.calls.Do(p.CustomerKey(), func() (any, error) {
 		// Every caller waits on this one call: it runs on its own clock,
 		// not on the first caller's cancellation.
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ContextTimeout)
 		defer cancel()
-		journeyID, cont, err := s.inner.CustomerContext(ctx, p)
+		journeyID, cont, err := look(ctx, p)
 		return customerContext{journeyID: journeyID, cont: cont}, err
 	})
 	if err != nil {
