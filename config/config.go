@@ -55,14 +55,14 @@ type TLS struct {
 	ServerName string `mapstructure:"server_name"` // the name the server's certificate must carry; empty, the address's host
 }
 
-// Enabled says the frontend is reached over TLS.
-func (t TLS) Enabled() bool { return t.Cert != "" || t.CA != "" }
+// enabled says the frontend is reached over TLS.
+func (t TLS) enabled() bool { return t.Cert != "" || t.CA != "" }
 
 // ClientConfig reads the files into a client's TLS configuration; nil when
 // TLS is not configured. A file that is missing or not what its key says is
 // an error naming the key, at start rather than at the first call.
 func (t TLS) ClientConfig() (*tls.Config, error) {
-	if !t.Enabled() {
+	if !t.enabled() {
 		return nil, nil
 	}
 	conf := &tls.Config{ServerName: t.ServerName, MinVersion: tls.VersionTLS12}
@@ -90,7 +90,7 @@ func (t TLS) validate() error {
 	if (t.Cert == "") != (t.Key == "") {
 		return errors.New("temporal.tls.cert and temporal.tls.key come together: set both, or neither")
 	}
-	if t.ServerName != "" && !t.Enabled() {
+	if t.ServerName != "" && !t.enabled() {
 		return errors.New("temporal.tls.server_name is set but TLS is not: set temporal.tls.ca, or temporal.tls.cert and key")
 	}
 	return nil

@@ -3,8 +3,7 @@
 // machine and for tests, and a listener that admits only a CA's clients
 // to try them against. The keys are written unencrypted beside the
 // certificates, so they are for a cluster made and thrown away with its
-// folder, never for a deployment (scripts/dev-certs.sh and docs/security.md
-// say what one needs).
+// folder, never for a deployment (docs/security.md says what one needs).
 package devcerts
 
 import (
