@@ -5,6 +5,8 @@ package config
 
 import (
 	"bytes"
+	"crypto/tls"
+	"crypto/x509"
 	"embed"
 	"errors"
 	"fmt"
@@ -39,6 +41,59 @@ type Temporal struct {
 	// their tasks; an evicted one is replayed from history when it next
 	// wakes. It is what bounds a worker's memory, whatever the open cases.
 	CachedWorkflows int `mapstructure:"cached_workflows"`
+	TLS             TLS `mapstructure:"tls"`
+}
+
+// TLS says how to reach a Temporal frontend that serves TLS, by file
+// paths; all empty is plaintext (the dev server). With Cert and Key the
+// client proves it holds a certificate, which a frontend with
+// requireClientAuth asks of everyone; CA alone verifies the server only.
+type TLS struct {
+	Cert       string `mapstructure:"cert"`
+	Key        string `mapstructure:"key"`
+	CA         string `mapstructure:"ca"`          // verifies the server; empty, the system's roots
+	ServerName string `mapstructure:"server_name"` // the name the server's certificate must carry; empty, the address's host
+}
+
+// enabled says the frontend is reached over TLS.
+func (t TLS) enabled() bool { return t.Cert != "" || t.CA != "" }
+
+// ClientConfig reads the files into a client's TLS configuration; nil when
+// TLS is not configured. A file that is missing or not what its key says is
+// an error naming the key, at start rather than at the first call.
+func (t TLS) ClientConfig() (*tls.Config, error) {
+	if !t.enabled() {
+		return nil, nil
+	}
+	conf := &tls.Config{ServerName: t.ServerName, MinVersion: tls.VersionTLS12}
+	if t.Cert != "" {
+		pair, err := tls.LoadX509KeyPair(t.Cert, t.Key)
+		if err != nil {
+			return nil, fmt.Errorf("temporal.tls.cert %s with temporal.tls.key %s: %w", t.Cert, t.Key, err)
+		}
+		conf.Certificates = []tls.Certificate{pair}
+	}
+	if t.CA != "" {
+		data, err := os.ReadFile(t.CA)
+		if err != nil {
+			return nil, fmt.Errorf("temporal.tls.ca: %w", err)
+		}
+		conf.RootCAs = x509.NewCertPool()
+		if !conf.RootCAs.AppendCertsFromPEM(data) {
+			return nil, fmt.Errorf("temporal.tls.ca %s: holds no PEM certificate", t.CA)
+		}
+	}
+	return conf, nil
+}
+
+func (t TLS) validate() error {
+	if (t.Cert == "") != (t.Key == "") {
+		return errors.New("temporal.tls.cert and temporal.tls.key come together: set both, or neither")
+	}
+	if t.ServerName != "" && !t.enabled() {
+		return errors.New("temporal.tls.server_name is set but TLS is not: set temporal.tls.ca, or temporal.tls.cert and key")
+	}
+	return nil
 }
 
 // Metrics says where the Prometheus /metrics endpoint listens ("" for none).
@@ -244,6 +299,9 @@ func (c *Config) validate() error {
 	}
 	if c.Temporal.CachedWorkflows < 1 {
 		return fmt.Errorf("temporal.cached_workflows: %d must be at least 1", c.Temporal.CachedWorkflows)
+	}
+	if err := c.Temporal.TLS.validate(); err != nil {
+		return err
 	}
 	if c.DataDir == "" {
 		return errors.New("data_dir is required")

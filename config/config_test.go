@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/switchboard-care/switchboard/assertion"
+	"github.com/switchboard-care/switchboard/internal/devcerts"
 	"github.com/switchboard-care/switchboard/policy"
 )
 
@@ -137,5 +138,110 @@ func TestVerifyKeysFromTheEnvironment(t *testing.T) {
 	t.Setenv("SWITCHBOARD_SECURITY_VERIFY_KEYS", "not-a-key")
 	if _, err := Load(""); err == nil || !strings.Contains(err.Error(), "security.verify_keys[0]") {
 		t.Errorf("a bad key: %v", err)
+	}
+}
+
+// temporal.tls comes from the environment like every key; cert and key go
+// together, a CA alone (TLS that verifies the server only) is allowed, and
+// a server name without TLS is a mistake.
+func TestTemporalTLSKeys(t *testing.T) {
+	t.Setenv("SWITCHBOARD_TEMPORAL_TLS_CERT", "/certs/client.pem")
+	t.Setenv("SWITCHBOARD_TEMPORAL_TLS_KEY", "/certs/client.key")
+	t.Setenv("SWITCHBOARD_TEMPORAL_TLS_CA", "/certs/ca.pem")
+	t.Setenv("SWITCHBOARD_TEMPORAL_TLS_SERVER_NAME", "temporal")
+	cfg, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (TLS{Cert: "/certs/client.pem", Key: "/certs/client.key", CA: "/certs/ca.pem", ServerName: "temporal"}); cfg.Temporal.TLS != want {
+		t.Fatalf("temporal.tls %+v, want %+v", cfg.Temporal.TLS, want)
+	}
+	if _, err := Load(writeConfig(t, "temporal:\n  tls: {ca: /certs/ca.pem}\n")); err != nil {
+		t.Errorf("a CA alone: %v", err)
+	}
+
+	t.Setenv("SWITCHBOARD_TEMPORAL_TLS_CERT", "")
+	t.Setenv("SWITCHBOARD_TEMPORAL_TLS_KEY", "")
+	t.Setenv("SWITCHBOARD_TEMPORAL_TLS_CA", "")
+	t.Setenv("SWITCHBOARD_TEMPORAL_TLS_SERVER_NAME", "")
+	for yaml, want := range map[string]string{
+		"temporal:\n  tls: {cert: /certs/client.pem}\n": "temporal.tls.cert and temporal.tls.key come together",
+		"temporal:\n  tls: {key: /certs/client.key}\n":  "temporal.tls.cert and temporal.tls.key come together",
+		"temporal:\n  tls: {server_name: temporal}\n":   "temporal.tls.server_name is set but TLS is not",
+	} {
+		if _, err := Load(writeConfig(t, yaml)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: error %v, want %q", yaml, err, want)
+		}
+	}
+}
+
+// tlsFiles makes a CA and, signed by it, a server certificate for
+// localhost and a client certificate, in a folder of their own.
+func tlsFiles(t *testing.T, caName string) (ca, server, client TLS) {
+	t.Helper()
+	dir := t.TempDir()
+	authority, err := devcerts.NewCA(caName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca.CA = filepath.Join(dir, "ca.pem")
+	if err := authority.WriteCert(ca.CA); err != nil {
+		t.Fatal(err)
+	}
+	if server.Cert, server.Key, err = authority.Issue(dir, "server", "localhost"); err != nil {
+		t.Fatal(err)
+	}
+	if client.Cert, client.Key, err = authority.Issue(dir, "client"); err != nil {
+		t.Fatal(err)
+	}
+	return ca, server, client
+}
+
+// The configuration temporal.tls builds presents the client's certificate,
+// verifies the server by the CA under the server name, and refuses files
+// that are missing or are not what their key says, naming the key.
+func TestTemporalTLSClientConfig(t *testing.T) {
+	if conf, err := (TLS{}).ClientConfig(); conf != nil || err != nil {
+		t.Fatalf("no TLS configured: %v, %v; want plaintext", conf, err)
+	}
+	ca, server, client := tlsFiles(t, "deployment CA")
+	files := TLS{Cert: client.Cert, Key: client.Key, CA: ca.CA, ServerName: "localhost"}
+	conf, err := files.ClientConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := devcerts.Handshake(server.Cert, server.Key, ca.CA, conf); err != nil {
+		t.Errorf("the deployment's own certificates: %v", err)
+	}
+
+	otherCA, _, otherClient := tlsFiles(t, "another CA")
+	refused := map[string]TLS{
+		"no client certificate":                 {CA: ca.CA, ServerName: "localhost"},
+		"a client certificate of another CA":    {Cert: otherClient.Cert, Key: otherClient.Key, CA: ca.CA, ServerName: "localhost"},
+		"a server name the server does not own": {Cert: client.Cert, Key: client.Key, CA: ca.CA, ServerName: "temporal.example"},
+		"a CA that did not sign the server":     {Cert: client.Cert, Key: client.Key, CA: otherCA.CA, ServerName: "localhost"},
+	}
+	for name, files := range refused {
+		conf, err := files.ClientConfig()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if err := devcerts.Handshake(server.Cert, server.Key, ca.CA, conf); err == nil {
+			t.Errorf("%s: the handshake succeeded", name)
+		}
+	}
+	missing := filepath.Join(t.TempDir(), "missing.pem")
+	for name, tc := range map[string]struct {
+		files TLS
+		want  string
+	}{
+		"missing certificate": {TLS{Cert: missing, Key: client.Key}, "temporal.tls.cert " + missing},
+		"key of another cert": {TLS{Cert: client.Cert, Key: otherClient.Key}, "temporal.tls.key " + otherClient.Key},
+		"missing CA":          {TLS{CA: missing}, "temporal.tls.ca: open " + missing},
+		"CA not a PEM":        {TLS{CA: client.Key}, "temporal.tls.ca " + client.Key + ": holds no PEM certificate"},
+	} {
+		if _, err := tc.files.ClientConfig(); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want %q", name, err, tc.want)
+		}
 	}
 }

@@ -22,6 +22,7 @@ import (
 
 	"github.com/switchboard-care/switchboard/config"
 	"github.com/switchboard-care/switchboard/internal/cli"
+	"github.com/switchboard-care/switchboard/internal/devcerts"
 )
 
 type composeFile struct {
@@ -239,9 +240,12 @@ func TestComposeTopology(t *testing.T) {
 			}
 			hostPorts[host] = name
 		}
-		// Bind mounts: the host files are in the repository.
+		// Bind mounts: the host files are in the repository, but for the
+		// certificates, which scripts/dev-certs.sh makes (TestComposeMutualTLS).
 		for _, v := range s.Volumes {
-			if src, _, _ := strings.Cut(v, ":"); strings.HasPrefix(src, "./") {
+			if src, _, _ := strings.Cut(v, ":"); strings.HasPrefix(src, certsDir) {
+				continue
+			} else if strings.HasPrefix(src, "./") {
 				if _, err := os.Stat(filepath.Join(root, src)); err != nil {
 					t.Errorf("%s mounts %s: %v", name, src, err)
 				}
@@ -280,6 +284,88 @@ func TestComposeTopology(t *testing.T) {
 		}
 	}
 	t.Logf("%d services, host ports %v", len(c.Services), hostPorts)
+}
+
+// certsDir is where scripts/dev-certs.sh puts the stack's certificates.
+const certsDir = "./deploy/certs/"
+
+// tlsFlag is a path the temporal CLI takes for TLS (--tls-cert-path …).
+var tlsFlag = regexp.MustCompile(`--tls-[a-z-]+-path (\S+)`)
+
+// onHost is the file made under made that a service sees at path, through
+// its mounts of certsDir.
+func onHost(s service, made, path string) (string, bool) {
+	for _, v := range s.Volumes {
+		parts := strings.Split(v, ":")
+		sub, mounted := strings.CutPrefix(parts[0], certsDir)
+		if rel, inside := strings.CutPrefix(path, parts[1]+"/"); mounted && inside {
+			return filepath.Join(made, sub, rel), true
+		}
+	}
+	return "", false
+}
+
+// The frontend asks every client for a certificate, and every client of it
+// has one: each service that reaches Temporal names a client certificate;
+// every certificate file a service names is one that scripts/dev-certs.sh
+// makes, in the folder mounted where the service looks; and the worker's
+// certificate passes a mutual-TLS handshake with the frontend's, as the
+// server is configured to check it, under the worker's server name.
+func TestComposeMutualTLS(t *testing.T) {
+	c, root := load(t)
+	if _, err := exec.LookPath("openssl"); err != nil {
+		t.Skip("no openssl to run scripts/dev-certs.sh")
+	}
+	made := filepath.Join(t.TempDir(), "certs")
+	if out, err := exec.Command("sh", filepath.Join(root, "scripts", "dev-certs.sh"), made).CombinedOutput(); err != nil {
+		t.Fatalf("scripts/dev-certs.sh: %v\n%s", err, out)
+	}
+	temporal := c.Services["temporal"]
+	if got := temporal.Environment["TEMPORAL_TLS_REQUIRE_CLIENT_AUTH"]; got != "true" {
+		t.Errorf("temporal: TEMPORAL_TLS_REQUIRE_CLIENT_AUTH %q, want the frontend to ask for client certificates", got)
+	}
+	for name, s := range c.Services {
+		cmdline := strings.Join(append(s.Entrypoint, s.Command...), " ")
+		paths := tlsFlag.FindAllStringSubmatch(cmdline, -1)
+		for k, v := range s.Environment {
+			if strings.Contains(k, "_TLS_") && strings.HasPrefix(v, "/") {
+				paths = append(paths, []string{k, v})
+			}
+		}
+		for _, p := range paths {
+			if host, ok := onHost(s, made, p[1]); !ok {
+				t.Errorf("%s: %s is in no folder of %s mounted there", name, p[1], certsDir)
+			} else if _, err := os.Stat(host); err != nil {
+				t.Errorf("%s: %s is not made by scripts/dev-certs.sh: %v", name, p[1], err)
+			}
+		}
+		reaches := s.Environment["TEMPORAL_ADDRESS"] != "" || s.Environment["SWITCHBOARD_TEMPORAL_ADDRESS"] != ""
+		presents := s.Environment["SWITCHBOARD_TEMPORAL_TLS_CERT"] != "" || s.Environment["TEMPORAL_TLS_CERT"] != "" ||
+			strings.Contains(cmdline, "--tls-cert-path ")
+		if reaches && !presents {
+			t.Errorf("%s reaches Temporal without a client certificate: the frontend refuses it", name)
+		}
+	}
+
+	file := func(s service, variable string) string {
+		host, ok := onHost(s, made, s.Environment[variable])
+		if !ok {
+			t.Fatalf("%s=%q is not among the certificates", variable, s.Environment[variable])
+		}
+		return host
+	}
+	worker := c.Services["worker"]
+	client := config.TLS{Cert: file(worker, "SWITCHBOARD_TEMPORAL_TLS_CERT"), Key: file(worker, "SWITCHBOARD_TEMPORAL_TLS_KEY"),
+		CA: file(worker, "SWITCHBOARD_TEMPORAL_TLS_CA"), ServerName: worker.Environment["SWITCHBOARD_TEMPORAL_TLS_SERVER_NAME"]}
+	conf, err := client.ClientConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = devcerts.Handshake(file(temporal, "TEMPORAL_TLS_FRONTEND_CERT"), file(temporal, "TEMPORAL_TLS_FRONTEND_KEY"),
+		file(temporal, "TEMPORAL_TLS_CLIENT1_CA_CERT"), conf)
+	if err != nil {
+		t.Errorf("the worker's certificate with the frontend's, as server name %q: %v", client.ServerName, err)
+	}
 }
 
 // publish splits a short port mapping ("127.0.0.1:8080:8080/tcp") into

@@ -33,13 +33,18 @@ import (
 	"github.com/switchboard-care/switchboard/workflows"
 )
 
-// Dial connects to Temporal with the configured address and namespace;
-// m, if not nil, receives the SDK's metrics.
+// Dial connects to Temporal with the configured address, namespace and, if
+// configured, TLS (temporal.tls); m, if not nil, receives the SDK's metrics.
 func Dial(ctx context.Context, cfg *config.Config, log *zap.Logger, m *metrics.Metrics) (client.Client, error) {
+	tlsConf, err := cfg.Temporal.TLS.ClientConfig()
+	if err != nil {
+		return nil, err
+	}
 	opts := client.Options{
-		HostPort:  cfg.Temporal.Address,
-		Namespace: cfg.Temporal.Namespace,
-		Logger:    logging.Temporal(log.Named("temporal")),
+		HostPort:          cfg.Temporal.Address,
+		Namespace:         cfg.Temporal.Namespace,
+		Logger:            logging.Temporal(log.Named("temporal")),
+		ConnectionOptions: client.ConnectionOptions{TLS: tlsConf},
 	}
 	if m != nil {
 		opts.MetricsHandler = m.Temporal()

@@ -3,7 +3,9 @@
 // or frontend, history, matching and worker as four. It handles what a
 // cluster on an empty database needs: membership ports below 32768,
 // services started one at a time, restarts on the same ports, a namespace
-// and search attributes waited for until usable, a slow SIGTERM.
+// and search attributes waited for until usable, a slow SIGTERM. With
+// MutualTLS its frontend admits only clients with a certificate of the
+// cluster's own CA.
 package cluster
 
 import (
@@ -26,6 +28,8 @@ import (
 	"go.uber.org/zap"
 	"google.golang.org/protobuf/types/known/durationpb"
 
+	"github.com/switchboard-care/switchboard/config"
+	"github.com/switchboard-care/switchboard/internal/devcerts"
 	"github.com/switchboard-care/switchboard/internal/logging"
 	"github.com/switchboard-care/switchboard/workflows"
 )
@@ -49,11 +53,18 @@ type Options struct {
 	DynamicConfig []string
 	// Retention of closed workflows in the namespace; default 3 days.
 	Retention time.Duration
+	// MutualTLS serves the frontend over TLS and refuses any client without
+	// a certificate of the cluster's CA, made anew in Dir/tls at each
+	// start; Cluster.TLS names a client's files.
+	MutualTLS bool
 }
 
 // Cluster is a running Temporal cluster on PostgreSQL.
 type Cluster struct {
-	Address  string // the frontend's gRPC host:port
+	Address string // the frontend's gRPC host:port
+	// TLS is what a client of a MutualTLS cluster needs: the CA, a client
+	// certificate and key, the server's name. Zero otherwise.
+	TLS      config.TLS
 	Postgres *Postgres
 	opts     Options
 	ports    map[string]servicePorts
@@ -195,6 +206,45 @@ func (c *Cluster) schemas(ctx context.Context) error {
 
 func (c *Cluster) configPath() string { return filepath.Join(c.opts.Dir, "temporal.yaml") }
 
+// serverName is the name the frontend's certificate carries, as clients
+// ask for it: the cluster listens on loopback only.
+const serverName = "localhost"
+
+// serverCerts are the files the server's own TLS needs: the frontend's
+// certificate and the one the server's system workers present to it.
+type serverCerts struct {
+	ca, frontendCert, frontendKey, workerCert, workerKey string
+}
+
+// makeCerts makes a CA and the certificates it signs, for the frontend, the
+// server's system workers and switchboard's client, and sets c.TLS.
+func (c *Cluster) makeCerts() (*serverCerts, error) {
+	dir := filepath.Join(c.opts.Dir, "tls")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	ca, err := devcerts.NewCA("switchboard cluster CA")
+	if err != nil {
+		return nil, err
+	}
+	s := &serverCerts{ca: filepath.Join(dir, "ca.pem")}
+	if err := ca.WriteCert(s.ca); err != nil {
+		return nil, err
+	}
+	if s.frontendCert, s.frontendKey, err = ca.Issue(dir, "frontend", serverName, "127.0.0.1"); err != nil {
+		return nil, err
+	}
+	if s.workerCert, s.workerKey, err = ca.Issue(dir, "system-worker"); err != nil {
+		return nil, err
+	}
+	cert, key, err := ca.Issue(dir, "client")
+	if err != nil {
+		return nil, err
+	}
+	c.TLS = config.TLS{Cert: cert, Key: key, CA: s.ca, ServerName: serverName}
+	return s, nil
+}
+
 func (c *Cluster) writeConfig() error {
 	var b strings.Builder
 	store := func(name, db string, conns int) {
@@ -214,7 +264,32 @@ func (c *Cluster) writeConfig() error {
 	b.WriteString("log:\n  stdout: true\n  level: warn\n  format: console\npersistence:\n  defaultStore: default\n  visibilityStore: visibility\n  numHistoryShards: 4\n  datastores:\n")
 	store("default", "temporal", 20)
 	store("visibility", "temporal_visibility", 10)
-	b.WriteString("global:\n  membership:\n    maxJoinDuration: 30s\n    broadcastAddress: 127.0.0.1\nservices:\n")
+	b.WriteString("global:\n  membership:\n    maxJoinDuration: 30s\n    broadcastAddress: 127.0.0.1\n")
+	if c.opts.MutualTLS {
+		s, err := c.makeCerts()
+		if err != nil {
+			return err
+		}
+		// The frontend asks every client for a certificate of the CA. Inside
+		// the server, every service reaches the frontend as the system
+		// worker does (its SDK clients), so that client presents one too;
+		// internode traffic (history, matching) stays on loopback in clear.
+		fmt.Fprintf(&b, `  tls:
+    frontend:
+      server:
+        certFile: "%s"
+        keyFile: "%s"
+        requireClientAuth: true
+        clientCaFiles: ["%s"]
+    systemWorker:
+      certFile: "%s"
+      keyFile: "%s"
+      client:
+        serverName: %s
+        rootCaFiles: ["%s"]
+`, s.frontendCert, s.frontendKey, s.ca, s.workerCert, s.workerKey, serverName, s.ca)
+	}
+	b.WriteString("services:\n")
 	for _, svc := range Services {
 		p := c.ports[svc]
 		fmt.Fprintf(&b, "  %s:\n    rpc:\n      grpcPort: %d\n      membershipPort: %d\n      bindOnIP: 127.0.0.1\n", svc, p.GRPC, p.Membership)
@@ -355,7 +430,12 @@ func pause(ctx context.Context, what string, err error) error {
 }
 
 func (c *Cluster) client(ctx context.Context) (client.Client, error) {
-	return client.DialContext(ctx, client.Options{HostPort: c.Address, Namespace: c.opts.Namespace, Logger: logging.Temporal(zap.NewNop())})
+	tlsConf, err := c.TLS.ClientConfig()
+	if err != nil {
+		return nil, err
+	}
+	return client.DialContext(ctx, client.Options{HostPort: c.Address, Namespace: c.opts.Namespace, Logger: logging.Temporal(zap.NewNop()),
+		ConnectionOptions: client.ConnectionOptions{TLS: tlsConf}})
 }
 
 // Kill ends a service's process at once (kill -9), as a crash would; in one

@@ -15,6 +15,23 @@ import (
 	"github.com/switchboard-care/switchboard/internal/devserver"
 )
 
+// serverTools is the pinned server build; without one the test is skipped,
+// unless it was asked to run on PostgreSQL (make test-cluster).
+func serverTools(t *testing.T) string {
+	t.Helper()
+	tools, err := devserver.PinnedServerTools()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(tools, "server")); err != nil {
+		if os.Getenv(devserver.EnvBackend) == "postgres" {
+			t.Fatal(err)
+		}
+		t.Skipf("no Temporal server build (make temporal-server): %v", err)
+	}
+	return tools
+}
+
 func napping(ctx workflow.Context, d time.Duration) (string, error) {
 	if err := workflow.Sleep(ctx, d); err != nil {
 		return "", err
@@ -26,16 +43,7 @@ func napping(ctx workflow.Context, d time.Duration) (string, error) {
 // attributes usable, and a workflow's timer survives kill -9 of the
 // history service and a restart of PostgreSQL itself.
 func TestAClusterOnPostgresKeepsTimersThroughCrashes(t *testing.T) {
-	tools, err := devserver.PinnedServerTools()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(tools, "server")); err != nil {
-		if os.Getenv(devserver.EnvBackend) == "postgres" {
-			t.Fatal(err)
-		}
-		t.Skipf("no Temporal server build (make temporal-server): %v", err)
-	}
+	tools := serverTools(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	dir := t.TempDir()
