@@ -184,6 +184,11 @@ func TestForgedSignalsAreRefusedOnARealServer(t *testing.T) {
 	if err != nil || desc.GetWorkflowExecutionInfo().GetStatus() != enums.WORKFLOW_EXECUTION_STATUS_RUNNING {
 		t.Fatalf("the case after the attempts: %v %v", desc.GetWorkflowExecutionInfo().GetStatus(), err)
 	}
+	// Her second case starts her journey.
+	second := xPost("forged-sig-5", "jane", "and the refund for order 4402?")
+	if _, err := h.cases.Submit(h.ctx, second); err != nil {
+		t.Fatal(err)
+	}
 	refusesForgedJourneySignals(h, p.CustomerKey())
 }
 

@@ -34,10 +34,15 @@ func (c *Client) Customer(ctx context.Context, customerID string) (journey.Journ
 		return journey.Journey{}, err
 	}
 	for _, s := range list {
-		x.Record(journey.CaseUpdate{Case: journey.Case{CaseID: s.CaseID, Channel: s.Channel, Department: s.Department,
-			Assignee: s.Assignee, Status: s.Status, Since: s.OpenedAt}, Closed: s.Closed()})
+		x.Record(s.asUpdate())
 	}
 	return journey.Journey{Identity: x.Identity, Cases: x.Cases}, nil
+}
+
+// asUpdate is what visibility says of a case, as a case reports itself.
+func (s Summary) asUpdate() journey.CaseUpdate {
+	return journey.CaseUpdate{Case: journey.Case{CaseID: s.CaseID, Channel: s.Channel, Department: s.Department,
+		Assignee: s.Assignee, Status: s.Status, Since: s.OpenedAt}, Closed: s.Closed()}
 }
 
 // journeyReads bounds the cases a journey export reads at once.
@@ -86,16 +91,19 @@ func (c *Client) openCases(ctx context.Context, who journey.Identity, limit int)
 	if err != nil {
 		return nil, err
 	}
+	return openOf(list), nil
+}
+
+// openOf is the open cases among list, oldest first.
+func openOf(list []Summary) []journey.Case {
 	open := make([]journey.Case, 0, len(list))
 	for _, s := range list {
-		if s.Closed() {
-			continue
+		if !s.Closed() {
+			open = append(open, s.asUpdate().Case)
 		}
-		open = append(open, journey.Case{CaseID: s.CaseID, Channel: s.Channel, Department: s.Department,
-			Assignee: s.Assignee, Status: s.Status, Since: s.OpenedAt})
 	}
 	slices.SortFunc(open, func(a, b journey.Case) int { return a.Since.Compare(b.Since) })
-	return open, nil
+	return open
 }
 
 // recorded returns what the customer's journey workflow keeps.
@@ -160,10 +168,11 @@ func (c *Client) queryJourney(ctx context.Context, id string) (journey.Index, er
 }
 
 // ensureJourney starts the customer's journey, so the case can report to
-// it when it closes.
-func (c *Client) ensureJourney(ctx context.Context, customerID string) error {
+// it when it closes; it begins with the customer's earlier cases, which
+// had none to report to.
+func (c *Client) ensureJourney(ctx context.Context, customerID string, earlier []Summary) error {
 	id := workflows.JourneyID(customerID)
-	memo, in := workflows.NewJourney(customerID)
+	memo, in := seededJourney(customerID, earlier)
 	// A start that finds the journey running (a race) starts nothing.
 	_, err := c.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: c.TaskQueue,
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING, StaticSummary: "journey of " + customerID,
@@ -174,16 +183,36 @@ func (c *Client) ensureJourney(ctx context.Context, customerID string) error {
 	return nil
 }
 
+// seededJourney is a new journey of customerID that begins with the cases
+// visibility lists for them.
+func seededJourney(customerID string, cases []Summary) (memo map[string]any, in workflows.JourneyInput) {
+	memo, in = workflows.NewJourney(customerID)
+	for _, s := range cases {
+		in.Index.Record(s.asUpdate())
+	}
+	return memo, in
+}
+
+// seededJourneyOf is seededJourney with the customer's cases listed now.
+func (c *Client) seededJourneyOf(ctx context.Context, customerID string) (map[string]any, workflows.JourneyInput, error) {
+	list, err := c.List(ctx, Filter{CustomerID: customerID, Limit: journey.MaxCases})
+	if err != nil {
+		return nil, workflows.JourneyInput{}, err
+	}
+	memo, in := seededJourney(customerID, list)
+	return memo, in, nil
+}
+
 // ContextCases bounds the customer's open cases a new post's look-ups read:
 // the newest are the ones a post continues, and a customer with thousands
 // open must not make every new post slower than the last.
 const ContextCases = 20
 
 // CustomerContext finds the journey of a post's customer (following links;
-// started if new) and the open case the post's case should follow, among
-// their ContextCases newest. It reads only what the server holds (memos,
-// search attributes), so no worker is asked and nothing is billed but a new
-// customer's journey start. Concurrent look-ups of one customer share one
+// started at their second case, none before: "") and the open case the
+// post's case should follow, among their ContextCases newest. It reads only
+// what the server holds (memos, search attributes), so no worker is asked
+// and nothing is billed but the journey's start. Concurrent look-ups of one customer share one
 // call (NewClient).
 func (c *Client) CustomerContext(ctx context.Context, p post.Post) (string, *casestate.Continuity, error) {
 	if c.lookups == nil {
@@ -197,16 +226,30 @@ func (c *Client) lookUpCustomer(ctx context.Context, p post.Post) (string, *case
 	if err != nil {
 		return "", nil, err
 	}
-	open, err := c.openCases(ctx, who, ContextCases)
+	if running {
+		open, err := c.openCases(ctx, who, ContextCases)
+		if err != nil {
+			return "", nil, err
+		}
+		return workflows.JourneyID(who.CustomerID), continuityOf(open, p.CaseID()), nil
+	}
+	// A journey starts at the customer's second case: until then their one
+	// case is all their journey holds, read from visibility and the case
+	// itself (Customer), and a journey would cost two billable actions (its
+	// start, the case's report) for nothing. Without a journey the
+	// customer has few cases, so one list finds them, open or not.
+	earlier, err := c.List(ctx, Filter{Customers: who.Handles(), Limit: ContextCases})
 	if err != nil {
 		return "", nil, err
 	}
-	if !running {
-		if err := c.ensureJourney(ctx, who.CustomerID); err != nil {
-			return "", nil, err
-		}
+	earlier = slices.DeleteFunc(earlier, func(s Summary) bool { return s.CaseID == p.CaseID() })
+	if len(earlier) == 0 {
+		return "", nil, nil
 	}
-	return workflows.JourneyID(who.CustomerID), continuityOf(open, p.CaseID()), nil
+	if err := c.ensureJourney(ctx, who.CustomerID, earlier); err != nil {
+		return "", nil, err
+	}
+	return workflows.JourneyID(who.CustomerID), continuityOf(openOf(earlier), p.CaseID()), nil
 }
 
 // continuityOf is the customer's open case a new case should follow.
@@ -230,7 +273,10 @@ func (c *Client) Link(ctx context.Context, customerID, identity, agentID string)
 		return journey.Journey{}, err
 	}
 	id := workflows.JourneyID(primary.CustomerID)
-	memo, in := workflows.NewJourney(primary.CustomerID)
+	memo, in, err := c.seededJourneyOf(ctx, primary.CustomerID)
+	if err != nil {
+		return journey.Journey{}, err
+	}
 	start := c.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID: id, TaskQueue: c.TaskQueue, WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		StaticSummary: "journey of " + primary.CustomerID, Memo: memo,
@@ -251,7 +297,10 @@ func (c *Client) Link(ctx context.Context, customerID, identity, agentID string)
 		return journey.Journey{}, fmt.Errorf("link %s to %s: %w", identity, primary.CustomerID, err)
 	}
 	other := workflows.JourneyID(identity)
-	otherMemo, otherIn := workflows.NewJourney(identity)
+	otherMemo, otherIn, err := c.seededJourneyOf(ctx, identity)
+	if err != nil {
+		return journey.Journey{}, err
+	}
 	merge := workflows.MergeInto{Primary: primary.CustomerID}
 	if merge.Proof, err = c.signalProof(workflows.SenderAPI, other, workflows.SignalMergeInto, merge); err != nil {
 		return journey.Journey{}, err

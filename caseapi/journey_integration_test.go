@@ -292,3 +292,38 @@ func (h *harness) journeyMemo(customerID string) journey.Identity {
 	})
 	return who
 }
+
+// A one-post customer has no journey workflow (it would cost a start and a
+// report for nothing): their journey is read from visibility and the case.
+// Their second case starts it, holding the first.
+func TestAJourneyStartsAtTheSecondCase(t *testing.T) {
+	h := newHarness(t)
+	first := xPost("lazy-1", "lena", "My parcel 7781 is a week late")
+	if _, err := h.cases.Submit(h.ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	h.waitStatus(first.CaseID(), casestate.StatusOpen)
+	if _, err := h.tc.DescribeWorkflowExecution(h.ctx, workflows.JourneyID("x:lena"), ""); err == nil {
+		t.Fatal("a journey started for the customer's first case")
+	}
+	j, err := h.cases.Journey(h.ctx, "x:lena")
+	if err != nil || len(j.Cases) != 1 || j.Cases[0].CaseID != first.CaseID() || len(j.Timeline) == 0 {
+		t.Fatalf("a one-post customer's journey: %+v %v", j, err)
+	}
+	second := xPost("lazy-2", "lena", "Also, can I change my delivery address?")
+	if _, err := h.cases.Submit(h.ctx, second); err != nil {
+		t.Fatal(err)
+	}
+	h.waitStatus(second.CaseID(), casestate.StatusOpen)
+	res, err := h.tc.QueryWorkflow(h.ctx, workflows.JourneyID("x:lena"), "", workflows.QueryJourney)
+	if err != nil {
+		t.Fatalf("no journey at the second case: %v", err)
+	}
+	var index journey.Index
+	if err := res.Get(&index); err != nil {
+		t.Fatal(err)
+	}
+	if len(index.Cases) != 1 || index.Cases[0].CaseID != first.CaseID() {
+		t.Fatalf("the journey began with %+v, want the first case", index.Cases)
+	}
+}
