@@ -46,7 +46,18 @@ func (f Filter) Query() string {
 		}
 	}
 	add(workflows.SADepartment.GetName(), f.Department)
-	add(workflows.SACaseStatus.GetName(), f.Status)
+	running := f.Running
+	switch f.Status {
+	case "":
+	case string(casestate.StatusClosed):
+		// A closed case is a completed workflow: no search attribute says
+		// so (workflows.versionClosedUpsert).
+		terms = append(terms, "ExecutionStatus = 'Completed'")
+	default:
+		// A completed case keeps the status it had before it closed.
+		add(workflows.SACaseStatus.GetName(), f.Status)
+		running = true
+	}
 	add(workflows.SAPriority.GetName(), f.Priority)
 	add(workflows.SACustomerID.GetName(), f.CustomerID)
 	if len(f.Customers) > 0 {
@@ -69,7 +80,7 @@ func (f Filter) Query() string {
 	if f.NeedsReview {
 		terms = append(terms, workflows.SANeedsReview.GetName()+" = true")
 	}
-	if f.Running {
+	if running {
 		terms = append(terms, "ExecutionStatus = 'Running'")
 	}
 	return strings.Join(terms, " AND ")
@@ -132,6 +143,9 @@ func (c *Client) List(ctx context.Context, f Filter) ([]Summary, error) {
 			get(workflows.SADepartment.GetName(), &s.Department)
 			get(workflows.SAAssignee.GetName(), &s.Assignee)
 			get(workflows.SACaseStatus.GetName(), &s.Status)
+			if e.GetStatus() == enums.WORKFLOW_EXECUTION_STATUS_COMPLETED {
+				s.Status = string(casestate.StatusClosed)
+			}
 			get(workflows.SAPriority.GetName(), &s.Priority)
 			get(workflows.SAIntent.GetName(), &s.Intent)
 			get(workflows.SACustomerID.GetName(), &s.CustomerID)

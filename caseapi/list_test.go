@@ -18,3 +18,21 @@ func TestQueryQuotesCustomerIDs(t *testing.T) {
 		}
 	}
 }
+
+// A closed case is a completed workflow, whose CaseStatus is what it was
+// before it closed: "closed" asks for the execution status, and any other
+// status for running cases only.
+func TestStatusFiltersReadTheExecutionStatus(t *testing.T) {
+	for status, want := range map[string]string{
+		"closed":   "WorkflowType = 'Case' AND ExecutionStatus != 'ContinuedAsNew' AND ExecutionStatus = 'Completed'",
+		"resolved": "WorkflowType = 'Case' AND ExecutionStatus != 'ContinuedAsNew' AND CaseStatus = 'resolved' AND ExecutionStatus = 'Running'",
+		"":         "WorkflowType = 'Case' AND ExecutionStatus != 'ContinuedAsNew'",
+	} {
+		if q := (Filter{Status: status}).Query(); q != want {
+			t.Errorf("status %q: %s", status, q)
+		}
+	}
+	if q := (Filter{Status: "open", Running: true}).Query(); strings.Count(q, "ExecutionStatus = 'Running'") != 1 {
+		t.Errorf("running twice: %s", q)
+	}
+}

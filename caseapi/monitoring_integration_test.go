@@ -42,7 +42,7 @@ func documentedQueries(t *testing.T) map[string]string {
 // over the same cases.
 func TestMonitoringQueriesOnARealServer(t *testing.T) {
 	queries := documentedQueries(t)
-	want := []string{"breaching", "past-due", "due-soon", "department", "escalated-coe", "awaiting-approval"}
+	want := []string{"breaching", "past-due", "due-soon", "department", "escalated-coe", "awaiting-approval", "closed"}
 	if got := slices.Sorted(maps.Keys(queries)); !slices.Equal(got, slices.Sorted(slices.Values(want))) {
 		t.Fatalf("docs/monitoring.md has queries %v, the test knows %v: test every documented query", got, want)
 	}
@@ -67,6 +67,10 @@ func TestMonitoringQueriesOnARealServer(t *testing.T) {
 		return out.CaseID
 	}
 	const help, news = "@acme_help", "@acme_news"
+	reopenWindow := h.cases.Policy.SLA.ReopenWindow
+	h.cases.Policy.SLA.ReopenWindow = time.Second // this one closes during the test
+	closed := submit("mon-closed", "ida", "How do I turn off the sound in the app?", help)
+	h.cases.Policy.SLA.ReopenWindow = reopenWindow
 	responseTarget("pr", 2*time.Hour) // nothing of pr's falls due during the test, whatever the hour
 	responseTarget("support", 2*time.Second)
 	breaching := submit("mon-breach", "ann", "The app crashes every time I open the basket", help)
@@ -80,9 +84,12 @@ func TestMonitoringQueriesOnARealServer(t *testing.T) {
 	resolved := submit("mon-resolved", "gus", "How do I turn off the notifications?", help)
 	drafted := submit("mon-draft", "hal", "The app crashes every time I open the basket", news)
 
-	for _, id := range []string{breaching, answeredLate, dueSoon, later, escalated, handedOff, resolved, drafted} {
+	for _, id := range []string{closed, breaching, answeredLate, dueSoon, later, escalated, handedOff, resolved, drafted} {
 		h.waitStatus(id, casestate.StatusOpen)
 	}
+	h.act(closed, casestate.ActionClaim, "sofia", casestate.Action{})
+	h.act(closed, casestate.ActionReply, "sofia", casestate.Action{Text: "Account, then Invoices"})
+	h.act(closed, casestate.ActionResolve, "sofia", casestate.Action{})
 	for _, id := range []string{breaching, answeredLate} {
 		h.eventually(id+" breached", func() error {
 			v, err := h.cases.State(h.ctx, id)
@@ -122,13 +129,15 @@ func TestMonitoringQueriesOnARealServer(t *testing.T) {
 		{"department breaching", queries["department"] + " AND SlaBreached = true", []string{breaching}},
 		{"escalated-coe", queries["escalated-coe"], []string{escalated}},
 		{"awaiting-approval", queries["awaiting-approval"], []string{drafted}},
+		{"closed", queries["closed"], []string{closed}},
 	}
 	for _, e := range expect {
 		slices.Sort(e.ids)
 		var q string
 		h.eventually(e.name, func() error {
 			now := time.Now().UTC()
-			q = strings.NewReplacer("<NOW>", now.Format(time.RFC3339), "<NOW+15M>", now.Add(15*time.Minute).Format(time.RFC3339)).Replace(e.query)
+			q = strings.NewReplacer("<NOW>", now.Format(time.RFC3339), "<NOW+15M>", now.Add(15*time.Minute).Format(time.RFC3339),
+				"<NOW-1H>", now.Add(-time.Hour).Format(time.RFC3339)).Replace(e.query)
 			if got := h.list(q); !slices.Equal(got, e.ids) {
 				return fmt.Errorf("%s\n got %v\nwant %v", q, got, e.ids)
 			}
@@ -142,16 +151,17 @@ func TestMonitoringQueriesOnARealServer(t *testing.T) {
 	// The SLA report over the same cases, through the command line.
 	t.Setenv("SWITCHBOARD_TEMPORAL_ADDRESS", h.cfg.Temporal.Address)
 	all := slaReport(t, h, "--since", "1h")
-	// First response: met by the resolved case; missed by the breaching one
-	// and the late answer (its breach and late reply are one clock). The
-	// rest have no outcome yet, or (handedOff) lost support's clock in time.
-	if all.Read != 8 || all.Unrouted != 0 || all.Gone != 0 || all.Total.Cases != 8 ||
-		all.Total.FirstResponse.Met != 1 || all.Total.FirstResponse.Missed != 2 ||
+	// First response: met by the resolved and the closed case; missed by
+	// the breaching one and the late answer (its breach and late reply are
+	// one clock). The rest have no outcome yet, or (handedOff) lost
+	// support's clock in time.
+	if all.Read != 9 || all.Unrouted != 0 || all.Gone != 0 || all.Total.Cases != 9 ||
+		all.Total.FirstResponse.Met != 2 || all.Total.FirstResponse.Missed != 2 ||
 		all.Total.Breaches != 2 || all.Total.Escalations != 5 || all.Total.Handoffs != 1 ||
-		all.Total.TimeToFirstResponse.N != 2 || all.Total.TimeToResolution.N != 1 {
+		all.Total.TimeToFirstResponse.N != 3 || all.Total.TimeToResolution.N != 2 {
 		t.Errorf("report: %+v", all)
 	}
-	// The late answer waited past its 2s target: the slower of two samples.
+	// The late answer waited past its 2s target: the slowest of three samples.
 	if p99 := all.Total.TimeToFirstResponse.P99; p99 < 2 {
 		t.Errorf("first-response p99 %.3fs, want the late answer's ≥ 2s", p99)
 	}

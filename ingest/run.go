@@ -356,14 +356,23 @@ func (r *runner) replay(ctx context.Context, rec Record) error {
 
 // submit retries what Temporal did not take, backing off, within ctx.
 func (r *runner) submit(ctx context.Context, p post.Post) (caseapi.Outcome, error) {
-	wait := r.opts.Backoff
+	return Submit(ctx, r.sub, p, r.opts)
+}
+
+// Submit submits p as an importer (or a platform redelivering a webhook)
+// does: again, with backoff, after an error that is not the post's own
+// (Temporal, or the customer's look-up, too slow for now), up to
+// opts.Retries attempts of opts.SubmitTimeout each.
+func Submit(ctx context.Context, sub Submitter, p post.Post, opts Options) (caseapi.Outcome, error) {
+	opts = opts.withDefaults()
+	wait := opts.Backoff
 	var err error
-	for try := 1; try <= r.opts.Retries; try++ {
-		sctx, cancel := context.WithTimeout(ctx, r.opts.SubmitTimeout)
+	for try := 1; try <= opts.Retries; try++ {
+		sctx, cancel := context.WithTimeout(ctx, opts.SubmitTimeout)
 		var out caseapi.Outcome
-		out, err = r.sub.Submit(sctx, p)
+		out, err = sub.Submit(sctx, p)
 		cancel()
-		if err == nil || errors.Is(err, caseapi.ErrInvalidPost) || ctx.Err() != nil || try == r.opts.Retries {
+		if err == nil || errors.Is(err, caseapi.ErrInvalidPost) || ctx.Err() != nil || try == opts.Retries {
 			return out, err
 		}
 		select {

@@ -57,6 +57,7 @@ type caseRun struct {
 	shown         casestate.Visibility
 	timer         armedTimer
 	keepEarlier   bool // keepEarlierTimer: a later deadline waits for the armed timer
+	closeQuietly  bool // closedByCompletion: closing upserts nothing
 	// journey is how the case reports to the customer's journey (a
 	// versionJourney value); milestones up to reported went there.
 	journeyID string
@@ -147,6 +148,7 @@ func (r *caseRun) run(ctx workflow.Context) (casestate.View, error) {
 	}
 	mayContinue := workflow.GetVersion(ctx, versionContinueAsNew, workflow.DefaultVersion, continueAsNew) == continueAsNew
 	r.keepEarlier = workflow.GetVersion(ctx, versionKeepTimer, workflow.DefaultVersion, keepEarlierTimer) == keepEarlierTimer
+	r.closeQuietly = workflow.GetVersion(ctx, versionClosedUpsert, workflow.DefaultVersion, closedByCompletion) == closedByCompletion
 	var seen []assertion.Seen
 	if r.in.Carried != nil {
 		seen = r.in.Carried.Seen
@@ -699,6 +701,9 @@ func (r *caseRun) inBackground(ctx workflow.Context, summary, activity string, a
 // only what changed, once per pass.
 func (r *caseRun) show(ctx workflow.Context) error {
 	workflow.SetCurrentDetails(ctx, r.c.Details())
+	if r.closeQuietly && r.c.Done() {
+		return nil
+	}
 	v := r.c.Visibility()
 	// Asked only when a case needs review: other cases' histories carry no
 	// marker, and cases from before the attribute never set it.
@@ -758,6 +763,15 @@ func attributeUpdates(v, shown casestate.Visibility, review func() bool) []tempo
 	}
 	return updates
 }
+
+// versionClosedUpsert: DefaultVersion upserted CaseStatus "closed" when the
+// case closed; closedByCompletion upserts nothing then: the workflow
+// completes, and ExecutionStatus says so for free (every upsert is a
+// billable action). A closed case keeps the attributes it had before.
+const (
+	versionClosedUpsert = "closed-upsert"
+	closedByCompletion  = 1
+)
 
 // versionNeedsReview: DefaultVersion kept no NeedsReview search attribute;
 // needsReviewAttribute sets it while a case needs review.

@@ -2,6 +2,7 @@ package workflows_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.uber.org/zap"
 
@@ -249,6 +251,28 @@ func TestAPreparedCaseOpensAsIntakeOpenedIt(t *testing.T) {
 	}
 	if opened := ct.events()[0]; !opened.At.Equal(in.Prepared.OpenedAt) {
 		t.Errorf("opened at %v, want %v", opened.At, in.Prepared.OpenedAt)
+	}
+}
+
+// Closing is the workflow completing: no upsert says "closed" (the
+// execution status does), and the case keeps the attributes it had.
+func TestClosingUpsertsNothing(t *testing.T) {
+	ct := newCaseTest(t, "complaint", friday1000)
+	var statuses []string
+	ct.env.OnUpsertTypedSearchAttributes(mockAny).Run(func(args mock.Arguments) {
+		if status, ok := args.Get(0).(temporal.SearchAttributes).GetKeyword(SACaseStatus); ok {
+			statuses = append(statuses, status)
+		}
+	}).Return(nil)
+	ct.at(time.Minute, func() {
+		ct.act("claim", casestate.ActionClaim, "sam", casestate.Action{})
+		ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{Text: "fixed in 4.2"})
+	})
+	if final := ct.run(); final.Status != casestate.StatusClosed {
+		t.Fatalf("final status %s", final.Status)
+	}
+	if fmt.Sprint(statuses) != "[resolved]" {
+		t.Errorf("CaseStatus upserts %v, want only [resolved]", statuses)
 	}
 }
 
