@@ -87,7 +87,7 @@ func (r *Report) Markdown(command string) string {
 		p("")
 		p("## Worker memory")
 		p("")
-		p("%d open cases waiting on their first-response timers, each from a new customer (so with as many journeys), opened in %.0f s on a fresh server and worker process. The worker keeps at most %d workflows cached (`temporal.cached_workflows`).", mm.OpenCases, mm.SubmitSeconds, mm.CachedWorkflows)
+		p("%d open cases waiting on their first-response timers, each from a new customer (so none with a journey: one starts at a customer's second case), opened in %.0f s on a fresh server and worker process. The worker keeps at most %d workflows cached (`temporal.cached_workflows`).", mm.OpenCases, mm.SubmitSeconds, mm.CachedWorkflows)
 		p("")
 		p("| idle RSS | RSS with open cases | Go heap in use | goroutines |")
 		p("|---|---|---|---|")
