@@ -50,9 +50,10 @@ func (f Filter) Query() string {
 	switch f.Status {
 	case "":
 	case string(casestate.StatusClosed):
-		// A closed case is a completed workflow: no search attribute says
-		// so (workflows.versionClosedUpsert).
+		// A closed case is a completed workflow, never a running one: no
+		// search attribute says so (workflows.versionClosedUpsert).
 		terms = append(terms, "ExecutionStatus = 'Completed'")
+		running = false
 	default:
 		// A completed case keeps the status it had before it closed.
 		add(workflows.SACaseStatus.GetName(), f.Status)

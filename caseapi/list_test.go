@@ -35,4 +35,8 @@ func TestStatusFiltersReadTheExecutionStatus(t *testing.T) {
 	if q := (Filter{Status: "open", Running: true}).Query(); strings.Count(q, "ExecutionStatus = 'Running'") != 1 {
 		t.Errorf("running twice: %s", q)
 	}
+	// `cases list --status closed` asks for running cases unless --all.
+	if q := (Filter{Status: "closed", Running: true}).Query(); strings.Contains(q, "'Running'") {
+		t.Errorf("closed and running: %s", q)
+	}
 }
