@@ -212,8 +212,8 @@ const ContextCases = 20
 // started at their second case, none before: "") and the open case the
 // post's case should follow, among their ContextCases newest. It reads only
 // what the server holds (memos, search attributes), so no worker is asked
-// and nothing is billed but the journey's start. Concurrent look-ups of one customer share one
-// call (NewClient).
+// and nothing is billed but the journey's start. Concurrent look-ups of
+// one customer share one call (NewClient).
 func (c *Client) CustomerContext(ctx context.Context, p post.Post) (string, *casestate.Continuity, error) {
 	if c.lookups == nil {
 		return c.lookUpCustomer(ctx, p)

@@ -18,7 +18,7 @@ import (
 // Filter narrows a case list; empty fields match everything.
 type Filter struct {
 	Department string
-	Status     string // open, waiting_customer, awaiting_approval, resolved, closed, spam, triaging
+	Status     string // open, waiting_customer, awaiting_approval, resolved, spam, triaging (running cases); closed (completed ones)
 	Assignee   string // "none" for unclaimed cases
 	Priority   string
 	CustomerID string
