@@ -30,7 +30,7 @@ func TestAFailedLookUpStartsNoCase(t *testing.T) {
 	c := NewClient(temporal, "switchboard")
 	c.Triager = anyIntent{}
 	p := post.Post{ID: "1", Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u1", Handle: "@u1"},
-		Text: "where is my parcel?", CreatedAt: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)}
+		Text: "where is my parcel?", CreatedAt: time.Date(2015, 1, 5, 9, 0, 0, 0, time.UTC)}
 	out, err := c.Submit(context.Background(), p)
 	if err == nil || !strings.Contains(err.Error(), "look up the customer of case/x/1") || out.Started {
 		t.Fatalf("submit: %+v, %v", out, err)
