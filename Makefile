@@ -68,6 +68,8 @@ CLUSTER_SUITES ?= ./caseapi/ ./intake/ ./internal/cluster/ ./internal/kv/
 CLUSTER_FAULTS ?= HistoryKilled|PostgresRestart|AcrossWorkers|WorkerKilledMidRun|Replicas
 test-cluster: temporal temporal-server postgres
 	SWITCHBOARD_TEST_BACKEND=postgres SWITCHBOARD_REQUIRE_TEMPORAL=1 $(GO) test -count=1 -timeout 25m $(CLUSTER_SUITES)
+	@# Cases past a retention of seconds, read back from the cluster's archive.
+	SWITCHBOARD_TEST_BACKEND=postgres SWITCHBOARD_REQUIRE_TEMPORAL=1 $(GO) test -count=1 -run 'PastRetention' ./internal/cli/
 	SWITCHBOARD_TEST_BACKEND=postgres SWITCHBOARD_REQUIRE_TEMPORAL=1 $(GO) test -tags faults -count=1 -timeout 30m -v -run '$(CLUSTER_FAULTS)' ./faults/
 
 # Every fuzz target for FUZZTIME executions each (CI runs it after the tests).

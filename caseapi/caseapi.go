@@ -28,6 +28,7 @@ import (
 // Client talks to cases through Temporal.
 type Client struct {
 	Temporal  client.Client
+	Namespace string // the one Temporal was dialled with; empty is "default"
 	TaskQueue string
 	Policy    policy.Policy     // the snapshot new cases start with
 	Directory *policy.Directory // resolves agent ids to actors
@@ -115,7 +116,7 @@ func (c *Client) Submit(ctx context.Context, p post.Post) (Outcome, error) {
 		// started it, and a redelivered webhook would look new.
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
 		StaticSummary:                            c.summary(p),
-		StaticDetails:                            fmt.Sprintf("post %s by %s (%s) at %s", p.ID, p.Author.Handle, p.Author.ID, p.CreatedAt.UTC().Format("2006-01-02 15:04 MST")),
+		StaticDetails:                            details(p),
 		TypedSearchAttributes:                    workflows.StartAttributes(p, opened.Visibility(), prep.OpenedAt),
 	}, workflows.CaseWorkflowName, workflows.CaseInput{Post: p, Policy: c.Policy, Prepared: &prep})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
@@ -167,7 +168,12 @@ func (c *Client) join(ctx context.Context, p post.Post) (Outcome, bool, error) {
 	if sa, ok := info.GetSearchAttributes().GetIndexedFields()[workflows.SACustomerID.GetName()]; ok {
 		_ = converter.GetDefaultDataConverter().FromPayload(sa, &customer)
 	}
-	if info.GetStatus() != enums.WORKFLOW_EXECUTION_STATUS_RUNNING || customer != p.CustomerKey() {
+	switch {
+	case customer != p.CustomerKey():
+		return Outcome{}, false, nil
+	case info.GetStatus() == enums.WORKFLOW_EXECUTION_STATUS_COMPLETED:
+		return c.reopenWith(ctx, id, p)
+	case info.GetStatus() != enums.WORKFLOW_EXECUTION_STATUS_RUNNING:
 		return Outcome{}, false, nil
 	}
 	return c.addFollowUp(ctx, id, p)
@@ -206,15 +212,10 @@ func (c *Client) joinPrivate(ctx context.Context, p post.Post) (Outcome, bool, e
 // addFollowUp signals a customer's post to an open case; ok is false if the
 // case closed meanwhile.
 func (c *Client) addFollowUp(ctx context.Context, id string, p post.Post) (Outcome, bool, error) {
-	if c.Redact != nil { // redacted as triage redacts the opening post
-		p.Text = c.Redact(p.Text)
-	}
-	sig := workflows.CustomerPost{Post: p}
-	proof, err := c.IntakeProof(id, workflows.SignalCustomerPost, sig)
+	sig, err := c.followUp(id, p)
 	if err != nil {
 		return Outcome{}, false, err
 	}
-	sig.Proof = proof
 	err = c.Temporal.SignalWorkflow(ctx, id, "", workflows.SignalCustomerPost, sig)
 	var gone *serviceerror.NotFound
 	if errors.As(err, &gone) { // closed since we looked
@@ -224,6 +225,18 @@ func (c *Client) addFollowUp(ctx context.Context, id string, p post.Post) (Outco
 		return Outcome{}, false, fmt.Errorf("add follow-up %s to case %s: %w", p.ID, id, err)
 	}
 	return Outcome{CaseID: id, Joined: true}, true, nil
+}
+
+// followUp is the signed signal of the customer's follow-up p to case id,
+// redacted as triage redacts the opening post.
+func (c *Client) followUp(id string, p post.Post) (workflows.CustomerPost, error) {
+	if c.Redact != nil {
+		p.Text = c.Redact(p.Text)
+	}
+	sig := workflows.CustomerPost{Post: p}
+	proof, err := c.IntakeProof(id, workflows.SignalCustomerPost, sig)
+	sig.Proof = proof
+	return sig, err
 }
 
 // IntakeProof is the proof that intake sends the signal name to the
@@ -237,6 +250,11 @@ func (c *Client) signalProof(sender, id, name string, unsigned any) (string, err
 		return "", fmt.Errorf("%s to %s: this client has no signing key (security.signing_key)", name, id)
 	}
 	return c.Signer.SignSignal(sender, assertion.For{Target: id, Action: name, Digest: assertion.Digest(unsigned)}, time.Now())
+}
+
+// details is the Web UI's line on the post a case opened with.
+func details(p post.Post) string {
+	return fmt.Sprintf("post %s by %s (%s) at %s", p.ID, p.Author.Handle, p.Author.ID, p.CreatedAt.UTC().Format("2006-01-02 15:04 MST"))
 }
 
 func (c *Client) summary(p post.Post) string {
@@ -273,6 +291,10 @@ func (c *Client) Act(ctx context.Context, caseID string, kind casestate.ActionKi
 		Args:         []any{a},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) && kind == casestate.ActionReopen { // resolved: its run has completed
+		return c.reopen(ctx, caseID, a)
+	}
 	if err != nil {
 		return casestate.Outcome{}, c.explain(caseID, kind, err)
 	}
@@ -315,10 +337,18 @@ func (c *Client) explain(caseID string, kind casestate.ActionKind, err error) er
 	return fmt.Errorf("%s on %s: %w", kind, caseID, err)
 }
 
-// State returns the case as an agent sees it.
+// State returns the case as an agent sees it: from its workflow, or, once
+// its history is past retention, from what its last run left in the archive.
 func (c *Client) State(ctx context.Context, caseID string) (casestate.View, error) {
 	var v casestate.View
-	return v, c.query(ctx, caseID, workflows.QueryState, &v)
+	err := c.query(ctx, caseID, workflows.QueryState, &v)
+	if !errors.Is(err, ErrNotFound) {
+		return v, err
+	}
+	if res, ok, lerr := c.lastRun(ctx, caseID); lerr == nil && ok {
+		return res.View, nil
+	}
+	return v, err
 }
 
 // Events returns the case's whole audit trail, a page at a time. Steps an
@@ -375,7 +405,13 @@ type Page struct {
 func (c *Client) EventsPage(ctx context.Context, caseID string, from, limit int) (Page, error) {
 	req := workflows.EventsPageRequest{From: from, Limit: limit}
 	var page workflows.EventsPage
-	if err := c.query(ctx, caseID, workflows.QueryEventsPage, &page, req); err != nil {
+	err := c.query(ctx, caseID, workflows.QueryEventsPage, &page, req)
+	if errors.Is(err, ErrNotFound) { // past retention: the case its last run left, from the archive
+		if res, ok, lerr := c.lastRun(ctx, caseID); lerr == nil && ok && res.Final != nil {
+			page, err = workflows.PageOf(&res.Final.Case, req), nil
+		}
+	}
+	if err != nil {
 		return Page{}, err
 	}
 	if page.Run == "" {
@@ -384,7 +420,7 @@ func (c *Client) EventsPage(ctx context.Context, caseID string, from, limit int)
 	// The current run names the run that recorded the step; that run's
 	// state holds its steps.
 	held := workflows.EventsPage{}
-	err := c.queryRun(ctx, caseID, page.Run, workflows.QueryEventsPage, &held, req)
+	err = c.queryRun(ctx, caseID, page.Run, workflows.QueryEventsPage, &held, req)
 	if errors.Is(err, ErrNotFound) {
 		return Page{Total: page.Total, Gone: max(page.RunLast-from, 1)}, nil
 	}

@@ -33,6 +33,11 @@ func (c *Client) Customer(ctx context.Context, customerID string) (journey.Journ
 	if err != nil {
 		return journey.Journey{}, err
 	}
+	if len(x.Cases) == 0 && len(list) == 0 { // no journey, no retained case: perhaps only the archive holds them
+		if list, err = c.archivedCasesOf(ctx, x.Identity); err != nil {
+			return journey.Journey{}, err
+		}
+	}
 	for _, s := range list {
 		x.Record(s.asUpdate())
 	}

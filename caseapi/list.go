@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"go.temporal.io/api/enums/v1"
+	workflowpb "go.temporal.io/api/workflow/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/converter"
 
@@ -121,6 +122,7 @@ func (s Summary) Closed() bool { return !s.Running || s.Status == string(casesta
 func (c *Client) List(ctx context.Context, f Filter) ([]Summary, error) {
 	var out []Summary
 	var token []byte
+	seen := map[string]bool{}
 	pageSize := int32(1000)
 	if f.Limit > 0 {
 		pageSize = int32(min(f.Limit, 1000))
@@ -133,35 +135,13 @@ func (c *Client) List(ctx context.Context, f Filter) ([]Summary, error) {
 			return nil, fmt.Errorf("list cases (%s): %w", f.Query(), err)
 		}
 		for _, e := range resp.Executions {
-			s := Summary{CaseID: e.GetExecution().GetWorkflowId(), OpenedAt: e.GetStartTime().AsTime(),
-				Running: e.GetStatus() == enums.WORKFLOW_EXECUTION_STATUS_RUNNING}
-			fields := e.GetSearchAttributes().GetIndexedFields()
-			get := func(name string, v any) {
-				if p, ok := fields[name]; ok {
-					_ = converter.GetDefaultDataConverter().FromPayload(p, v)
-				}
+			// A reopened case has a completed run per reopen before its
+			// newest, which visibility lists first.
+			if seen[e.GetExecution().GetWorkflowId()] {
+				continue
 			}
-			get(workflows.SADepartment.GetName(), &s.Department)
-			get(workflows.SAAssignee.GetName(), &s.Assignee)
-			get(workflows.SACaseStatus.GetName(), &s.Status)
-			if e.GetStatus() == enums.WORKFLOW_EXECUTION_STATUS_COMPLETED {
-				s.Status = string(casestate.StatusClosed)
-			}
-			get(workflows.SAPriority.GetName(), &s.Priority)
-			get(workflows.SAIntent.GetName(), &s.Intent)
-			get(workflows.SACustomerID.GetName(), &s.CustomerID)
-			get(workflows.SAChannel.GetName(), &s.Channel)
-			get(workflows.SASlaBreached.GetName(), &s.SLABreached)
-			get(workflows.SAEscalationLevel.GetName(), &s.EscalationLevel)
-			get(workflows.SAEscalatedTo.GetName(), &s.EscalatedTo)
-			get(workflows.SANeedsReview.GetName(), &s.NeedsReview)
-			get(workflows.SAOpenedAt.GetName(), &s.OpenedAt) // else its start: a case from before the attribute
-			if _, ok := fields[workflows.SASlaDueAt.GetName()]; ok {
-				var due time.Time
-				get(workflows.SASlaDueAt.GetName(), &due)
-				s.SLADueAt = &due
-			}
-			out = append(out, s)
+			seen[e.GetExecution().GetWorkflowId()] = true
+			out = append(out, summaryOf(e))
 		}
 		token = resp.NextPageToken
 		if f.Limit > 0 && len(out) >= f.Limit {
@@ -174,6 +154,39 @@ func (c *Client) List(ctx context.Context, f Filter) ([]Summary, error) {
 	}
 	SortBySLA(out)
 	return out, nil
+}
+
+// summaryOf is what a visibility record says of a case.
+func summaryOf(e *workflowpb.WorkflowExecutionInfo) Summary {
+	s := Summary{CaseID: e.GetExecution().GetWorkflowId(), OpenedAt: e.GetStartTime().AsTime(),
+		Running: e.GetStatus() == enums.WORKFLOW_EXECUTION_STATUS_RUNNING}
+	fields := e.GetSearchAttributes().GetIndexedFields()
+	get := func(name string, v any) {
+		if p, ok := fields[name]; ok {
+			_ = converter.GetDefaultDataConverter().FromPayload(p, v)
+		}
+	}
+	get(workflows.SADepartment.GetName(), &s.Department)
+	get(workflows.SAAssignee.GetName(), &s.Assignee)
+	get(workflows.SACaseStatus.GetName(), &s.Status)
+	if e.GetStatus() == enums.WORKFLOW_EXECUTION_STATUS_COMPLETED {
+		s.Status = string(casestate.StatusClosed)
+	}
+	get(workflows.SAPriority.GetName(), &s.Priority)
+	get(workflows.SAIntent.GetName(), &s.Intent)
+	get(workflows.SACustomerID.GetName(), &s.CustomerID)
+	get(workflows.SAChannel.GetName(), &s.Channel)
+	get(workflows.SASlaBreached.GetName(), &s.SLABreached)
+	get(workflows.SAEscalationLevel.GetName(), &s.EscalationLevel)
+	get(workflows.SAEscalatedTo.GetName(), &s.EscalatedTo)
+	get(workflows.SANeedsReview.GetName(), &s.NeedsReview)
+	get(workflows.SAOpenedAt.GetName(), &s.OpenedAt) // else its start: a case from before the attribute
+	if _, ok := fields[workflows.SASlaDueAt.GetName()]; ok {
+		var due time.Time
+		get(workflows.SASlaDueAt.GetName(), &due)
+		s.SLADueAt = &due
+	}
+	return s
 }
 
 // SortBySLA orders cases by SLA due (none last), then priority, then age.

@@ -80,7 +80,7 @@ func refuse(rule, format string, args ...any) error {
 
 // Check says whether an action is allowed now, without changing anything:
 // the Update validators call it so a refused action leaves no history.
-func (c *Case) Check(kind ActionKind, a Action) error {
+func (c *Case) Check(kind ActionKind, a Action, now time.Time) error {
 	if strings.TrimSpace(a.Actor.ID) == "" {
 		return refuse("actor", "an action needs an agent identity (--as or SWITCHBOARD_AGENT)")
 	}
@@ -183,6 +183,10 @@ func (c *Case) Check(kind ActionKind, a Action) error {
 	case ActionReopen:
 		if c.Status != StatusResolved {
 			return refuse("case-resolved", "only a resolved case can be reopened; this one is %s", c.Status)
+		}
+		if !c.Reopenable(now) {
+			return refuse("reopen-window", "the reopen window ended at %s; a new post from the customer opens a new case",
+				c.CloseAt.UTC().Format(time.RFC3339))
 		}
 		if err := needText(a.Text, "reopen reason"); err != nil {
 			return err
@@ -315,7 +319,7 @@ func needText(s, what string) error {
 // Apply performs a checked action at now. ref is the platform's id of a
 // published reply. It returns who must be told.
 func (c *Case) Apply(kind ActionKind, a Action, ref string, now time.Time) ([]Notice, error) {
-	if err := c.Check(kind, a); err != nil {
+	if err := c.Check(kind, a, now); err != nil {
 		return nil, err
 	}
 	return c.apply(kind, a, ref, now), nil
@@ -329,7 +333,7 @@ func (c *Case) Apply(kind ActionKind, a Action, ref string, now time.Time) ([]No
 // active the reply stops its clocks as any reply does; a resolved or
 // closed case stays so.
 func (c *Case) Published(kind ActionKind, a Action, msg Message, ref string, now time.Time) []Notice {
-	err := c.Check(kind, a)
+	err := c.Check(kind, a, now)
 	if err == nil {
 		return c.apply(kind, a, ref, now)
 	}
@@ -560,6 +564,13 @@ func (c *Case) resolve(actor, note string, now time.Time) {
 	}
 }
 
+// Reopenable reports whether a follow-up or an agent may reopen the case at
+// now: it is resolved and its reopen window has not ended. Whoever starts a
+// resolved case's next run asks this first, and the run asks it again.
+func (c *Case) Reopenable(now time.Time) bool {
+	return c.Status == StatusResolved && now.Before(c.CloseAt)
+}
+
 func (c *Case) reopen(actor, reason string, now time.Time) {
 	c.Status = StatusOpen
 	c.CloseAt, c.ResolvedAt = time.Time{}, time.Time{}
@@ -583,6 +594,12 @@ func (c *Case) CustomerWrote(p post.Post, now time.Time) {
 		c.record(now, e)
 		return
 	case StatusResolved:
+		if !c.Reopenable(now) { // the window ended while the post was on its way
+			c.closeWindow(now)
+			e.Detail = "arrived after the reopen window; not reopened"
+			c.record(now, e)
+			return
+		}
 		c.record(now, e)
 		c.reopen(policy.SystemActor, "the customer wrote again within the reopen window", now)
 	case StatusWaitingCustomer:

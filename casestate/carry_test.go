@@ -57,7 +57,7 @@ func TestACarriedCaseStaysSmallAndRemembersWhatTheRulesRead(t *testing.T) {
 	if c.Steps() != before {
 		t.Fatal("a redelivered follow-up from the last run was recorded again")
 	}
-	if err := c.Check(ActionReply, Action{Actor: sam, Text: "again", Request: fmt.Sprintf("form-%d", runs-1)}); err == nil || !strings.Contains(err.Error(), "duplicate-request") {
+	if err := c.Check(ActionReply, Action{Actor: sam, Text: "again", Request: fmt.Sprintf("form-%d", runs-1)}, at); err == nil || !strings.Contains(err.Error(), "duplicate-request") {
 		t.Fatalf("a reply resubmitted from the last run: %v", err)
 	}
 	c.SystemNote("next step", at.Add(25*time.Hour))

@@ -21,6 +21,18 @@ func actor(t *testing.T, cfg *config.Config, id string) policy.Actor {
 	return a.Actor()
 }
 
+// crashReport is what several tests start from: the default
+// configuration, a Friday morning, and a customer's post about a crash.
+func crashReport(t *testing.T) (*config.Config, time.Time, post.Post) {
+	t.Helper()
+	cfg, err := config.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2015, 11, 20, 10, 0, 0, 0, time.UTC)
+	return cfg, t0, post.Post{ID: "1", Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u1", Handle: "@jo"}, Text: "crash", CreatedAt: t0}
+}
+
 // An approval clock runs in the approver's hours, not the owner's: a draft
 // on a Saturday for a 24×7 owner waits for pr's Monday morning.
 func TestApprovalIsMeasuredInTheApproversHours(t *testing.T) {
@@ -86,12 +98,7 @@ func TestContinuityFollowsTheOpenCase(t *testing.T) {
 // A reply published while the customer's silence resolved the case is
 // recorded, and the case stays resolved.
 func TestPublishedAfterTheCaseResolvedIsRecorded(t *testing.T) {
-	cfg, err := config.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t0 := time.Date(2015, 11, 20, 10, 0, 0, 0, time.UTC)
-	p := post.Post{ID: "1", Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u1", Handle: "@jo"}, Text: "crash", CreatedAt: t0}
+	cfg, t0, p := crashReport(t)
 	c := Open(p, triaged.Result{Intent: "question"}, cfg.Policy, nil, t0)
 	sam := actor(t, cfg, "sam")
 	for _, step := range []struct {
@@ -160,7 +167,7 @@ func TestAnOversizedOptionalTextIsRefused(t *testing.T) {
 		"rescue note":  {spam, ActionRescue, Action{Intent: "question", Text: huge}},
 	} {
 		tc.a.Actor = actor(t, cfg, "sam")
-		err := tc.c.Check(tc.kind, tc.a)
+		err := tc.c.Check(tc.kind, tc.a, t0)
 		var rule *RuleError
 		if !errors.As(err, &rule) || rule.Rule != "text-too-long" {
 			t.Errorf("%s: %v, want text-too-long", name, err)
@@ -221,7 +228,7 @@ func TestRepliesFitTheirPlatform(t *testing.T) {
 		{"an Instagram DM of 1,001", "instagram", "acme", strings.Repeat("a", 1001), true, false},
 		{"a Facebook comment of 3,000", "facebook", "acme", strings.Repeat("a", 3000), false, true},
 	} {
-		err := open(tc.platform, tc.property).Check(ActionReply, Action{Actor: actor(t, cfg, "sam"), Text: tc.text, Private: tc.private})
+		err := open(tc.platform, tc.property).Check(ActionReply, Action{Actor: actor(t, cfg, "sam"), Text: tc.text, Private: tc.private}, t0)
 		var rule *RuleError
 		switch refused := errors.As(err, &rule) && rule.Rule == "reply-too-long"; {
 		case tc.ok && err != nil:
@@ -231,5 +238,55 @@ func TestRepliesFitTheirPlatform(t *testing.T) {
 		case !tc.ok && !strings.Contains(err.Error(), "at most"):
 			t.Errorf("%s: the limit is not named: %v", tc.name, err)
 		}
+	}
+}
+
+// The reopen window is a rule, asked when a follow-up or an agent's reopen
+// arrives: a resolved case takes no other action, reopens inside the
+// window, and stays resolved after it (a follow-up then closes it: the
+// post belongs in a case of its own).
+func TestTheReopenWindowIsARule(t *testing.T) {
+	cfg, t0, p := crashReport(t)
+	sam := actor(t, cfg, "sam")
+	resolved := func() *Case {
+		c := Open(p, triaged.Result{Intent: "question"}, cfg.Policy, nil, t0)
+		if _, err := c.Apply(ActionResolve, Action{Actor: sam}, "", t0.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	window := cfg.Policy.SLA.ReopenWindow
+	inside, after := t0.Add(time.Minute+window-time.Second), t0.Add(time.Minute+window)
+	refusedBy := func(err error) string {
+		var rule *RuleError
+		if errors.As(err, &rule) {
+			return rule.Rule
+		}
+		return ""
+	}
+	c := resolved()
+	if !c.Reopenable(inside) || c.Reopenable(after) {
+		t.Fatalf("reopenable inside %v, after %v", c.Reopenable(inside), c.Reopenable(after))
+	}
+	if rule := refusedBy(c.Check(ActionClaim, Action{Actor: sam}, inside)); rule != "case-active" {
+		t.Errorf("claim on a resolved case: rule %q, want case-active", rule)
+	}
+	if err := c.Check(ActionReopen, Action{Actor: sam, Text: "customer DM'd"}, inside); err != nil {
+		t.Errorf("reopen inside the window: %v", err)
+	}
+	if rule := refusedBy(c.Check(ActionReopen, Action{Actor: sam, Text: "customer DM'd"}, after)); rule != "reopen-window" {
+		t.Errorf("reopen after the window: rule %q, want reopen-window", rule)
+	}
+
+	follow := p
+	follow.ID, follow.ThreadID, follow.Text = "2", "1", "still crashing"
+	c.CustomerWrote(follow, inside)
+	if c.Status != StatusOpen || c.Response == nil {
+		t.Errorf("follow-up inside the window: %s, next response %+v", c.Status, c.Response)
+	}
+	late := resolved()
+	late.CustomerWrote(follow, after)
+	if last := late.Events[len(late.Events)-1]; late.Status != StatusClosed || last.Kind != EventCustomer || late.Response != nil {
+		t.Errorf("follow-up after the window: %s, %+v", late.Status, last)
 	}
 }

@@ -243,8 +243,7 @@ func (c *Case) fire(d Deadline, now time.Time) []Notice {
 		c.resolve(policy.SystemActor, fmt.Sprintf("customer silent for %s", c.Policy.SLA.CustomerSilence), now)
 		return nil
 	case DeadlineReopenWindow:
-		c.Status = StatusClosed
-		c.record(now, Event{Kind: EventClosed, Actor: policy.SystemActor, Detail: "reopen window ended"})
+		c.closeWindow(now)
 		return nil
 	case DeadlineSpamQueue:
 		c.Status = StatusClosed
@@ -252,6 +251,12 @@ func (c *Case) fire(d Deadline, now time.Time) []Notice {
 		return nil
 	}
 	panic(fmt.Sprintf("casestate: unknown deadline kind %q", d.Kind))
+}
+
+// closeWindow closes a resolved case whose reopen window has ended.
+func (c *Case) closeWindow(now time.Time) {
+	c.Status = StatusClosed
+	c.record(now, Event{Kind: EventClosed, Actor: policy.SystemActor, Detail: "reopen window ended"})
 }
 
 func (c *Case) clock(k ClockKind) *Clock {

@@ -117,7 +117,6 @@ func TestWorkerKilledMidRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.Policy.SLA.ReopenWindow = 3 * time.Second // resolved cases close soon after
 	s, w, ctx := withWorkerProcess(t, cfg)
 
 	const n = 40

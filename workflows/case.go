@@ -28,11 +28,13 @@ const (
 	ActivityRecordCorrections = "RecordCorrections"
 )
 
-// Case is one customer post's case, from triage to close.
-func (w *Workflows) Case(ctx workflow.Context, in CaseInput) (casestate.View, error) {
+// Case is one customer post's case, from triage to resolve (and, for
+// cases from before versionResolveCompletes, to close). A reopen is the
+// case's next run, started from the result of its last.
+func (w *Workflows) Case(ctx workflow.Context, in CaseInput) (CaseResult, error) {
 	r := &caseRun{in: in, trust: w}
 	if err := r.setup(ctx); err != nil {
-		return casestate.View{}, err
+		return CaseResult{}, err
 	}
 	return r.run(ctx)
 }
@@ -58,6 +60,9 @@ type caseRun struct {
 	timer         armedTimer
 	keepEarlier   bool // keepEarlierTimer: a later deadline waits for the armed timer
 	closeQuietly  bool // closedByCompletion: closing upserts nothing
+	// resolveCompletes (versionResolveCompletes): the run completes when
+	// the case is resolved, and a reopen starts the next run.
+	resolveCompletes bool
 	// journey is how the case reports to the customer's journey (a
 	// versionJourney value); milestones up to reported went there.
 	journeyID string
@@ -78,6 +83,18 @@ func (r *caseRun) setup(ctx workflow.Context) error {
 	r.unassign = workflow.GetSignalChannel(ctx, SignalUnassign)
 	r.edits = workflow.GetSignalChannel(ctx, SignalPostEdit)
 	r.actions = workflow.NewMutex(ctx)
+	// Resumed, or opened as intake prepared it, before any handler is
+	// registered: an update that comes with the run's start (a reopen's,
+	// or an agent's quick claim) is validated as soon as its handler is,
+	// and must see the case.
+	switch {
+	case r.in.Carried != nil:
+		r.resume(*r.in.Carried)
+	case r.in.Prepared != nil:
+		if err := r.open(ctx); err != nil {
+			return err
+		}
+	}
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (casestate.View, error) {
 		if r.c == nil {
 			return casestate.View{Outcome: casestate.Outcome{ID: r.in.Post.CaseID(), Status: StatusTriaging}, Post: r.in.Post, PolicyVersion: r.in.Policy.Version}, nil
@@ -122,7 +139,7 @@ func (r *caseRun) check(ctx workflow.Context, kind casestate.ActionKind, a cases
 	if r.c == nil {
 		return errors.New("the case is still being triaged; try again in a moment")
 	}
-	if err := r.c.Check(kind, a); err != nil {
+	if err := r.c.Check(kind, a, workflow.Now(ctx)); err != nil {
 		return err
 	}
 	if kind == casestate.ActionReply { // drafts too: an approver should never see a refusable reply
@@ -131,11 +148,11 @@ func (r *caseRun) check(ctx workflow.Context, kind casestate.ActionKind, a cases
 	return nil
 }
 
-func (r *caseRun) run(ctx workflow.Context) (casestate.View, error) {
-	if r.in.Carried != nil {
-		r.resume(*r.in.Carried)
-	} else if err := r.open(ctx); err != nil {
-		return casestate.View{}, err
+func (r *caseRun) run(ctx workflow.Context) (CaseResult, error) {
+	if r.c == nil {
+		if err := r.open(ctx); err != nil {
+			return CaseResult{}, err
+		}
 	}
 	if workflow.GetVersion(ctx, versionDispatchAside, workflow.DefaultVersion, dispatchAside) == dispatchAside {
 		r.dispatchAside = true
@@ -149,6 +166,7 @@ func (r *caseRun) run(ctx workflow.Context) (casestate.View, error) {
 	mayContinue := workflow.GetVersion(ctx, versionContinueAsNew, workflow.DefaultVersion, continueAsNew) == continueAsNew
 	r.keepEarlier = workflow.GetVersion(ctx, versionKeepTimer, workflow.DefaultVersion, keepEarlierTimer) == keepEarlierTimer
 	r.closeQuietly = workflow.GetVersion(ctx, versionClosedUpsert, workflow.DefaultVersion, closedByCompletion) == closedByCompletion
+	r.resolveCompletes = workflow.GetVersion(ctx, versionResolveCompletes, workflow.DefaultVersion, resolveCompletes) == resolveCompletes
 	var seen []assertion.Seen
 	if r.in.Carried != nil {
 		seen = r.in.Carried.Seen
@@ -163,57 +181,88 @@ func (r *caseRun) run(ctx workflow.Context) (casestate.View, error) {
 		rev := r.c.Revision
 		r.takeSignals(ctx)
 		if err := r.show(ctx); err != nil {
-			return casestate.View{}, err
+			return CaseResult{}, err
 		}
 		if err := r.tellDispatcher(ctx); err != nil {
-			return casestate.View{}, err
+			return CaseResult{}, err
 		}
 		r.reportMilestones(ctx)
 		r.count(ctx)
-		if r.c.Done() {
-			break
+		if r.over() {
+			// Let in-flight actions finish, and take the signals that came
+			// meanwhile: either may reopen a resolved case (a reopen's run
+			// starts resolved, with its update or follow-up delivered at
+			// the start).
+			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+				return CaseResult{}, err
+			}
+			r.takeSignals(ctx)
+			if r.over() {
+				break
+			}
+			continue
 		}
 		if mayContinue && r.readyToContinue(ctx) {
-			return r.c.View(), workflow.NewContinueAsNewError(ctx, CaseWorkflowName, r.next(ctx))
+			return CaseResult{View: r.c.View()}, workflow.NewContinueAsNewError(ctx, CaseWorkflowName, r.next(ctx))
 		}
 		r.armTimer(ctx)
 		if err := workflow.Await(ctx, func() bool {
 			return r.c.Revision != rev || r.posts.Len() > 0 || r.assign.Len() > 0 || r.unassign.Len() > 0 || r.edits.Len() > 0 ||
 				(r.timer.fired != nil && r.timer.fired.IsReady()) || (mayContinue && r.readyToContinue(ctx))
 		}); err != nil {
-			return casestate.View{}, err
+			return CaseResult{}, err
 		}
 		if r.timer.fired != nil && r.timer.fired.IsReady() {
 			if err := r.timer.fired.Get(ctx, nil); err != nil && !temporal.IsCanceledError(err) {
-				return casestate.View{}, err
+				return CaseResult{}, err
 			}
 			r.timer = armedTimer{}
 			r.notify(ctx, r.c.Advance(workflow.Now(ctx)))
 		}
 	}
-	// Let in-flight actions finish before the case completes.
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return casestate.View{}, err
-	}
-	r.takeSignals(ctx)
 	if err := r.tellDispatcher(ctx); err != nil {
-		return casestate.View{}, err
+		return CaseResult{}, err
 	}
 	// The dispatcher must hear the case is gone before it completes, and
 	// the last notices and corrections must go out (cases from before
 	// versionAwaitBackground completed without them).
 	if err := workflow.Await(ctx, func() bool { return len(r.outgoing) == 0 }); err != nil {
-		return casestate.View{}, err
+		return CaseResult{}, err
 	}
 	if workflow.GetVersion(ctx, versionAwaitBackground, workflow.DefaultVersion, awaitBackground) == awaitBackground {
 		if err := workflow.Await(ctx, func() bool { return r.background == 0 }); err != nil {
-			return casestate.View{}, err
+			return CaseResult{}, err
 		}
 	}
 	r.reportMilestones(ctx)
 	r.count(ctx)
-	log.Info("case closed", "steps", r.c.Steps())
-	return r.c.View(), nil
+	log.Info("case run completed", "status", r.c.Status, "steps", r.c.Steps())
+	return CaseResult{View: r.c.View(), Final: r.carry()}, nil
+}
+
+// versionResolveCompletes: DefaultVersion kept a resolved case running
+// until its reopen window ended (one more timer, one more upsert);
+// resolveCompletes completes the run at resolve. A follow-up or an agent's
+// reopen within the window starts the case's next run from the last run's
+// result (caseapi), and the window is a rule checked then
+// (casestate.Case.Reopenable), not a timer.
+const (
+	versionResolveCompletes = "resolve-completes"
+	resolveCompletes        = 1
+)
+
+// over reports whether this run is done: the case closed, or (under
+// versionResolveCompletes) resolved.
+func (r *caseRun) over() bool {
+	return r.c.Done() || (r.resolveCompletes && r.c.Status == casestate.StatusResolved)
+}
+
+// carry is the case as it goes on in another run: the next one after a
+// continue-as-new (without this run's steps, which its history keeps), or
+// a reopen's (Case.Events whole, so the trail reads from the newest run
+// even when this one's history is gone).
+func (r *caseRun) carry() *CarriedCase {
+	return &CarriedCase{Case: *r.c, JourneyID: r.journeyID, Queue: r.queue, Shown: r.shown, Seen: r.signals.seen}
 }
 
 // open triages the post, finds the customer and opens the case.
@@ -258,8 +307,8 @@ func (r *caseRun) readyToContinue(ctx workflow.Context) bool {
 // next is the input of the case's next run.
 func (r *caseRun) next(ctx workflow.Context) CaseInput {
 	in := r.in
-	in.Carried = &CarriedCase{Case: r.c.Carried(workflow.GetInfo(ctx).WorkflowExecution.RunID), JourneyID: r.journeyID,
-		Queue: r.queue, Shown: r.shown, Seen: r.signals.seen}
+	in.Carried = r.carry()
+	in.Carried.Case = r.c.Carried(workflow.GetInfo(ctx).WorkflowExecution.RunID)
 	return in
 }
 
@@ -267,6 +316,7 @@ func (r *caseRun) next(ctx workflow.Context) CaseInput {
 func (r *caseRun) resume(carried CarriedCase) {
 	r.c = &carried.Case
 	r.journeyID, r.queue, r.shown = carried.JourneyID, carried.Queue, carried.Shown
+	r.metered = len(r.c.Events) // a reopen's run carries the steps its last run counted
 }
 
 // versionPrepare: how the case triages the post and finds the customer.
@@ -428,9 +478,9 @@ func (r *caseRun) reportMilestones(ctx workflow.Context) {
 	switch {
 	case r.journey == workflow.DefaultVersion || r.reported == len(r.c.Events):
 		return
-	case r.journey == journeyAtOpenAndClose && r.reported > 0 && !r.c.Done():
+	case r.journey == journeyAtOpenAndClose && r.reported > 0 && !r.over():
 		return
-	case r.journey == journeyAtClose && !r.c.Done():
+	case r.journey == journeyAtClose && !r.over():
 		return
 	}
 	v := r.c.View()
@@ -583,7 +633,7 @@ func (r *caseRun) act(ctx workflow.Context, kind casestate.ActionKind, a casesta
 		return casestate.Outcome{}, err
 	}
 	defer r.actions.Unlock()
-	if err := r.c.Check(kind, a); err != nil { // the case may have moved while we queued
+	if err := r.c.Check(kind, a, workflow.Now(ctx)); err != nil { // the case may have moved while we queued
 		return casestate.Outcome{}, err
 	}
 	msg, publishing := r.c.ToPublish(kind, a)
@@ -603,7 +653,7 @@ func (r *caseRun) act(ctx workflow.Context, kind casestate.ActionKind, a casesta
 	}
 	// The main loop ran while the message went out: an idle claim released,
 	// an unassign or an automatic close may refuse the action now.
-	if err := r.c.Check(kind, a); err != nil &&
+	if err := r.c.Check(kind, a, workflow.Now(ctx)); err != nil &&
 		workflow.GetVersion(ctx, versionRecordPublished, workflow.DefaultVersion, recordPublished) == workflow.DefaultVersion {
 		return casestate.Outcome{}, err // cases from before: refused, the reply unrecorded
 	}
@@ -701,7 +751,7 @@ func (r *caseRun) inBackground(ctx workflow.Context, summary, activity string, a
 // only what changed, once per pass.
 func (r *caseRun) show(ctx workflow.Context) error {
 	workflow.SetCurrentDetails(ctx, r.c.Details())
-	if r.closeQuietly && r.c.Done() {
+	if r.closeQuietly && r.over() {
 		return nil
 	}
 	v := r.c.Visibility()

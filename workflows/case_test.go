@@ -2,7 +2,6 @@ package workflows_test
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -64,6 +63,8 @@ type caseTest struct {
 	dispatchTakes time.Duration
 	dispatchErr   error         // what every dispatcher message gets back
 	publishTakes  time.Duration // how long the platform takes to accept a reply
+	in            *CaseInput    // the run's input, when not a new case's
+	result        CaseResult    // what the run left, once run
 }
 
 var friday1000 = time.Date(2015, 11, 20, 10, 0, 0, 0, time.UTC)
@@ -76,6 +77,16 @@ func newCaseTest(t *testing.T, intent string, start time.Time) *caseTest {
 	}
 	ct := &caseTest{t: t, cfg: cfg, errs: map[string]error{}}
 	ct.suite.SetLogger(logging.Temporal(zap.NewNop()))
+	ct.setEnv(fixedTriage{Intent: intent, Confidence: 0.9, Language: "en"}, start)
+	ct.post = post.Post{ID: "x-100", Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u1", Handle: "@jane", Followers: 120},
+		Text: "my app keeps crashing", CreatedAt: start}
+	return ct
+}
+
+// setEnv gives the test a fresh workflow environment at start, with the
+// worker's activities.
+func (ct *caseTest) setEnv(triager activities.Triager, start time.Time) {
+	t := ct.t
 	ct.env = ct.suite.NewTestWorkflowEnvironment()
 	ct.env.SetStartTime(start)
 	dir := t.TempDir()
@@ -94,7 +105,7 @@ func newCaseTest(t *testing.T, intent string, start time.Time) *caseTest {
 	}
 	t.Cleanup(func() { _ = shared.Close() })
 	corrections := retrain.NewStore(shared)
-	acts := &activities.Activities{Triager: fixedTriage{Intent: intent, Confidence: 0.9, Language: "en"}, Customers: newCustomer{},
+	acts := &activities.Activities{Triager: triager, Customers: newCustomer{},
 		Publisher: outbox, Notifier: notifier, Corrections: corrections, Log: zap.NewNop()}
 	ct.acts = acts
 	registerTrusting(ct.env)
@@ -113,9 +124,22 @@ func newCaseTest(t *testing.T, intent string, start time.Time) *caseTest {
 		ct.dispatched = append(ct.dispatched, r)
 		return nil
 	})
-	ct.post = post.Post{ID: "x-100", Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u1", Handle: "@jane", Followers: 120},
-		Text: "my app keeps crashing", CreatedAt: start}
-	return ct
+}
+
+// nextRun is the case's next run, as caseapi starts it when a follow-up
+// or an agent's reopen comes after after the last run completed: a fresh
+// environment whose input carries the case from the last run's result.
+func (ct *caseTest) nextRun(after time.Duration) *caseTest {
+	ct.t.Helper()
+	if ct.result.Final == nil {
+		ct.t.Fatal("the last run left no case to go on from")
+	}
+	next := &caseTest{t: ct.t, cfg: ct.cfg, errs: map[string]error{}, post: ct.post}
+	next.suite.SetLogger(logging.Temporal(zap.NewNop()))
+	next.setEnv(ct.acts.Triager, ct.result.Final.Case.ResolvedAt.Add(after))
+	final := *ct.result.Final
+	next.in = &CaseInput{Post: final.Case.Post, Policy: final.Case.Policy, Carried: &final}
+	return next
 }
 
 // unreachableCustomers is a visibility store that never answers in time.
@@ -213,15 +237,18 @@ func (ct *caseTest) run() casestate.View {
 	if err := ct.env.GetWorkflowError(); err != nil {
 		ct.t.Fatal(err)
 	}
-	var v casestate.View
-	if err := ct.env.GetWorkflowResult(&v); err != nil {
+	if err := ct.env.GetWorkflowResult(&ct.result); err != nil {
 		ct.t.Fatal(err)
 	}
-	return v
+	return ct.result.View
 }
 
-// input is the case as intake starts it: triaged, the customer looked up.
+// input is the case as intake starts it: triaged, the customer looked up
+// (or, for a next run, as caseapi starts it).
 func (ct *caseTest) input() CaseInput {
+	if ct.in != nil {
+		return *ct.in
+	}
 	prep := Preparation{Triage: ct.acts.Triager.Triage(ct.post), OpenedAt: ct.env.Now()}
 	return CaseInput{Post: ct.post, Policy: ct.cfg.Policy, Prepared: &prep}
 }
@@ -254,9 +281,9 @@ func TestAPreparedCaseOpensAsIntakeOpenedIt(t *testing.T) {
 	}
 }
 
-// Closing is the workflow completing: no upsert says "closed" (the
-// execution status does), and the case keeps the attributes it had.
-func TestClosingUpsertsNothing(t *testing.T) {
+// Resolving is the run completing: no upsert says "resolved" or "closed"
+// (the execution status does), and the case keeps the attributes it had.
+func TestResolvingUpsertsNothing(t *testing.T) {
 	ct := newCaseTest(t, "complaint", friday1000)
 	var statuses []string
 	ct.env.OnUpsertTypedSearchAttributes(mockAny).Run(func(args mock.Arguments) {
@@ -268,11 +295,11 @@ func TestClosingUpsertsNothing(t *testing.T) {
 		ct.act("claim", casestate.ActionClaim, "sam", casestate.Action{})
 		ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{Text: "fixed in 4.2"})
 	})
-	if final := ct.run(); final.Status != casestate.StatusClosed {
+	if final := ct.run(); final.Status != casestate.StatusResolved {
 		t.Fatalf("final status %s", final.Status)
 	}
-	if fmt.Sprint(statuses) != "[resolved]" {
-		t.Errorf("CaseStatus upserts %v, want only [resolved]", statuses)
+	if len(statuses) != 0 {
+		t.Errorf("CaseStatus upserts %v, want none", statuses)
 	}
 }
 
@@ -350,7 +377,7 @@ func TestFirstResponseMet(t *testing.T) {
 			t.Fatalf("%s: %v", label, err)
 		}
 	}
-	if final.Status != casestate.StatusClosed {
+	if final.Status != casestate.StatusResolved {
 		t.Fatalf("final status %s", final.Status)
 	}
 	ev := ct.events()
@@ -365,7 +392,7 @@ func TestFirstResponseMet(t *testing.T) {
 	if err != nil || len(sent) != 1 || sent[0].InReplyTo != "x-100" {
 		t.Fatalf("outbox %+v, %v", sent, err)
 	}
-	want := "opened triaged queued claimed replied resolved closed"
+	want := "opened triaged queued claimed replied resolved"
 	if got := strings.Join(kinds(ev), " "); got != want {
 		t.Fatalf("timeline %q, want %q", got, want)
 	}
@@ -518,7 +545,7 @@ func TestFollowUpStartsTheNextResponseClock(t *testing.T) {
 	}
 }
 
-func TestCustomerSilenceClosesTheCase(t *testing.T) {
+func TestCustomerSilenceResolvesTheCase(t *testing.T) {
 	ct := newCaseTest(t, "question", friday1000)
 	ct.at(time.Minute, func() { ct.act("claim", casestate.ActionClaim, "sam", casestate.Action{}) })
 	ct.at(2*time.Minute, func() {
@@ -531,55 +558,105 @@ func TestCustomerSilenceClosesTheCase(t *testing.T) {
 		t.Fatalf("no auto-resolve: %v", kinds(ev))
 	}
 	if !res.At.Equal(friday1000.Add(2*time.Minute + 72*time.Hour)) {
-		t.Fatalf("closed at %s", res.At)
+		t.Fatalf("resolved at %s", res.At)
 	}
-	if final.Status != casestate.StatusClosed {
+	if final.Status != casestate.StatusResolved {
 		t.Fatalf("status %s", final.Status)
 	}
 }
 
+// A resolved case's run completes; a follow-up inside the reopen window
+// starts its next run, which reopens it with the whole trail and a fresh
+// next-response clock, and so does an agent's reopen.
 func TestReopenWithinTheWindow(t *testing.T) {
 	ct := newCaseTest(t, "complaint", friday1000)
 	ct.at(time.Minute, func() { ct.act("claim", casestate.ActionClaim, "sam", casestate.Action{}) })
 	ct.at(2*time.Minute, func() { ct.act("reply", casestate.ActionReply, "sam", casestate.Action{Text: "Fixed now!"}) })
 	ct.at(3*time.Minute, func() { ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{}) })
-	ct.at(48*time.Hour, func() { // the customer writes again inside the 7-day window
-		follow := ct.post
-		follow.ID, follow.ThreadID, follow.Text = "x-102", "x-100", "It's crashing again"
-		ct.env.SignalWorkflow(SignalCustomerPost, signedPost(ct.env, follow))
-	})
-	ct.at(48*time.Hour+time.Minute, func() {
-		v := ct.state()
-		if v.Status != casestate.StatusOpen || v.Response == nil || v.CloseAt != nil {
+	if first := ct.run(); first.Status != casestate.StatusResolved || first.CloseAt == nil {
+		t.Fatalf("first run left %+v", first)
+	}
+
+	// The customer writes again two days later, inside the 7-day window:
+	// caseapi starts the next run with the follow-up.
+	second := ct.nextRun(48 * time.Hour)
+	follow := ct.post
+	follow.ID, follow.ThreadID, follow.Text = "x-102", "x-100", "It's crashing again"
+	second.at(0, func() { second.env.SignalWorkflow(SignalCustomerPost, signedPost(second.env, follow)) })
+	second.at(time.Minute, func() {
+		v := second.state()
+		if v.Status != casestate.StatusOpen || v.Response == nil || v.CloseAt != nil || v.Assignee != "sam" {
 			t.Errorf("not reopened by the customer: %+v", v)
 		}
-		ct.act("reply2", casestate.ActionReply, "sam", casestate.Action{Text: "Sorry! Reinstall 4.2.1 please"})
-		ct.act("resolve2", casestate.ActionResolve, "sam", casestate.Action{})
+		second.act("reply2", casestate.ActionReply, "sam", casestate.Action{Text: "Sorry! Reinstall 4.2.1 please"})
+		second.act("resolve2", casestate.ActionResolve, "sam", casestate.Action{})
 	})
-	ct.at(72*time.Hour, func() { ct.act("reopen", casestate.ActionReopen, "sam", casestate.Action{Text: "customer DM'd us"}) })
-	ct.at(73*time.Hour, func() {
-		if v := ct.state(); v.Status != casestate.StatusOpen {
-			t.Errorf("agent reopen: %s", v.Status)
+	second.run()
+
+	// An agent reopens it a day later, as caseapi does: the reopen update
+	// is delivered with the next run's start.
+	third := second.nextRun(24 * time.Hour)
+	third.at(0, func() { third.act("reopen", casestate.ActionReopen, "sam", casestate.Action{Text: "customer DM'd us"}) })
+	third.at(time.Hour, func() {
+		if v := third.state(); v.Status != casestate.StatusOpen || v.Resolution == nil {
+			t.Errorf("agent reopen: %+v", v)
 		}
-		ct.act("resolve3", casestate.ActionResolve, "sam", casestate.Action{})
+		third.act("resolve3", casestate.ActionResolve, "sam", casestate.Action{})
 	})
-	final := ct.run()
-	for label, err := range ct.errs {
-		if err != nil {
-			t.Fatalf("%s: %v", label, err)
+	final := third.run()
+	for _, run := range []*caseTest{ct, second, third} {
+		for label, err := range run.errs {
+			if err != nil {
+				t.Fatalf("%s: %v", label, err)
+			}
 		}
 	}
-	ev := ct.events()
+	ev := third.events()
 	got := strings.Join(kinds(ev), " ")
-	want := "opened triaged queued claimed replied resolved customer_wrote reopened replied resolved reopened resolved closed"
+	want := "opened triaged queued claimed replied resolved customer_wrote reopened replied resolved reopened resolved"
 	if got != want {
 		t.Fatalf("timeline\n got %s\nwant %s", got, want)
 	}
-	if last := ev[len(ev)-1]; !last.At.Equal(friday1000.Add(73*time.Hour + 168*time.Hour)) {
-		t.Fatalf("closed at %s, want the end of the reopen window", last.At)
+	for i, e := range ev {
+		if e.Seq != i+1 {
+			t.Fatalf("step %d has seq %d", i, e.Seq)
+		}
 	}
-	if final.Status != casestate.StatusClosed {
-		t.Fatal(final.Status)
+	if final.Status != casestate.StatusResolved || !final.CloseAt.Equal(friday1000.Add(4*time.Minute+73*time.Hour+168*time.Hour)) {
+		t.Fatalf("final %s, window ends %v", final.Status, final.CloseAt)
+	}
+	if sent, err := publish.ReadOutbox(second.outbox); err != nil || len(sent) != 1 {
+		t.Fatalf("the second run published %+v, %v", sent, err)
+	}
+}
+
+// Outside the window the resolved case stays so: the follow-up is noted and
+// the case closes (caseapi opens a new case for the post instead), and an
+// agent's reopen is refused.
+func TestAfterTheReopenWindowNothingReopens(t *testing.T) {
+	ct := newCaseTest(t, "complaint", friday1000)
+	ct.at(time.Minute, func() { ct.act("claim", casestate.ActionClaim, "sam", casestate.Action{}) })
+	ct.at(2*time.Minute, func() { ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{}) })
+	ct.run()
+
+	late := ct.nextRun(8 * 24 * time.Hour)
+	late.at(0, func() { late.act("reopen", casestate.ActionReopen, "sam", casestate.Action{Text: "customer DM'd us"}) })
+	late.run()
+	if err := late.errs["reopen"]; err == nil || !strings.Contains(err.Error(), "rule reopen-window") {
+		t.Fatalf("late reopen: %v, want rule reopen-window", err)
+	}
+
+	follow := ct.post
+	follow.ID, follow.ThreadID, follow.Text = "x-102", "x-100", "It's crashing again"
+	lateFollowUp := ct.nextRun(8 * 24 * time.Hour)
+	lateFollowUp.at(0, func() { lateFollowUp.env.SignalWorkflow(SignalCustomerPost, signedPost(lateFollowUp.env, follow)) })
+	final := lateFollowUp.run()
+	ev := lateFollowUp.events()
+	if got := strings.Join(kinds(ev), " "); final.Status != casestate.StatusClosed || got != "opened triaged queued claimed resolved closed customer_wrote" {
+		t.Fatalf("%s: %s", final.Status, got)
+	}
+	if last := ev[len(ev)-1]; last.Detail != "arrived after the reopen window; not reopened" {
+		t.Fatalf("follow-up %+v", last)
 	}
 }
 
@@ -606,9 +683,6 @@ func TestInvalidActionsAreRejected(t *testing.T) {
 		expect("reply by other", casestate.ActionReply, "sofia", casestate.Action{Text: "hi"}, "rule collision")
 		ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{})
 	})
-	ct.at(3*time.Minute, func() {
-		expect("resolve resolved", casestate.ActionResolve, "sam", casestate.Action{}, "rule case-active: case is already resolved")
-	})
 	ct.run()
 	for label, rule := range refused {
 		err := ct.errs[label]
@@ -620,7 +694,7 @@ func TestInvalidActionsAreRejected(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Nothing refused reached the trail.
-	if got := strings.Join(kinds(ct.events()), " "); got != "opened triaged queued claimed resolved closed" {
+	if got := strings.Join(kinds(ct.events()), " "); got != "opened triaged queued claimed resolved" {
 		t.Fatalf("timeline %s", got)
 	}
 }
@@ -687,7 +761,7 @@ func TestAReplyPublishedWhileTheClaimWasReleasedIsRecorded(t *testing.T) {
 		t.Fatalf("outbox %+v, %v", sent, err)
 	}
 	ev := ct.events()
-	if got := strings.Join(kinds(ev), " "); got != "opened triaged queued claimed sla_warning sla_breach escalated escalated released replied claimed resolved closed" {
+	if got := strings.Join(kinds(ev), " "); got != "opened triaged queued claimed sla_warning sla_breach escalated escalated released replied claimed resolved" {
 		t.Fatalf("timeline %s", got)
 	}
 	reply, _ := findEvent(ev, casestate.EventReplied)
@@ -723,7 +797,7 @@ func TestAReplySubmittedTwiceIsPublishedOnce(t *testing.T) {
 		t.Fatalf("outbox %+v, %v", sent, err)
 	}
 	ev := ct.events()
-	if got := strings.Join(kinds(ev), " "); got != "opened triaged queued claimed replied resolved closed" {
+	if got := strings.Join(kinds(ev), " "); got != "opened triaged queued claimed replied resolved" {
 		t.Fatalf("timeline %s", got)
 	}
 	if r, _ := findEvent(ev, casestate.EventReplied); r.Request != "form-1" {

@@ -128,6 +128,15 @@ type CarriedCase struct {
 	Seen      []assertion.Seen     `json:"seen,omitempty"` // signal tokens taken, kept out of the next run too
 }
 
+// CaseResult is what a case's run leaves when it completes: the agent's
+// view, and the case itself, from which a reopen's next run goes on and
+// which readers read once no worker can be asked (its history archived).
+// Results of runs from before it was kept have the view only.
+type CaseResult struct {
+	casestate.View
+	Final *CarriedCase `json:"final,omitempty"`
+}
+
 // Search attributes the case keeps current for the Web UI and the CLI.
 var (
 	SACustomerID      = temporal.NewSearchAttributeKeyKeyword("CustomerId")

@@ -41,7 +41,6 @@ func TestEveryValidatorRule(t *testing.T) {
 			{casestate.ActionEscalate, "sam", casestate.Action{Text: "1"}}, {casestate.ActionEscalate, "sam", casestate.Action{Text: "2"}}, {casestate.ActionEscalate, "sam", casestate.Action{Text: "3"}},
 		}, refused: step{casestate.ActionEscalate, "sam", casestate.Action{Text: "4"}}, allowed: step{casestate.ActionNote, "sam", casestate.Action{Text: "at the top"}}},
 		{rule: "case-resolved", refused: step{casestate.ActionReopen, "sam", casestate.Action{Text: "again"}}, allowed: step{casestate.ActionResolve, "sam", casestate.Action{}}},
-		{rule: "case-active", setup: []step{{casestate.ActionResolve, "sam", casestate.Action{}}}, refused: claim("sam"), allowed: step{casestate.ActionReopen, "sam", casestate.Action{Text: "customer DM"}}},
 		{rule: "no-draft", intent: "press", refused: step{casestate.ActionApprove, "paul", casestate.Action{}}, allowed: claim("priya")},
 		{rule: "approver", intent: "press", setup: []step{claim("priya"), {casestate.ActionReply, "priya", casestate.Action{Text: "statement"}}},
 			refused: step{casestate.ActionApprove, "maya", casestate.Action{}}, allowed: step{casestate.ActionApprove, "paul", casestate.Action{}}},

@@ -242,6 +242,7 @@ func EnsureSearchAttributes(ctx context.Context, tc client.Client, namespace str
 func Cases(cfg *config.Config, tc client.Client) *caseapi.Client {
 	c := caseapi.NewClient(tc, cfg.Temporal.TaskQueue)
 	c.Policy, c.Directory, c.Redact = cfg.Policy, cfg.Directory(), triage.Redactor(cfg.Triage.PersonalData)
+	c.Namespace = cfg.Temporal.Namespace
 	return c
 }
 

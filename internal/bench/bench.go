@@ -408,12 +408,12 @@ func medianRound(rs []Round) Round {
 }
 
 // scriptedPosts runs two posts of one customer through the script: their
-// first (no journey: a one-post customer has none) and, once that case has
-// closed, their next in a new thread (their journey starts, holding the
-// first; continuity looks for an open case).
+// first (no journey: a one-post customer has none) and, once that case is
+// resolved (its run completes), their next in a new thread (their journey
+// starts, holding the first; continuity looks for an open case).
 func scriptedPosts(ctx context.Context, s *stack.Stack, w *stack.Process, queries *QueryCounter) (first, next Actions, err error) {
-	c := withPolicy(s.Cases, func(p *policy.Policy) { p.SLA.ReopenWindow = 2 * time.Second })
-	const script = "x:@acme_help question → support (claim mode) → claim → reply → resolve → reopen window (2 s) → closed"
+	c := s.Cases
+	const script = "x:@acme_help question → support (claim mode) → claim → reply → resolve (the run completes)"
 	p := benchPost("journey", 1)
 	if first, err = scriptedPost(ctx, s, c, w, queries, p, 0); err != nil {
 		return first, next, err
@@ -428,7 +428,7 @@ func scriptedPosts(ctx context.Context, s *stack.Stack, w *stack.Process, querie
 }
 
 // scriptedPost submits p, has the scripted agent answer it, waits until the
-// case has closed and counts the billable actions of the case, of the
+// case's run has completed and counts the billable actions of the case, of the
 // customer's journey (if they have one) from its event journeyFrom on, and
 // the queries that workers answered for it (the benchmark's client and the
 // worker's own).

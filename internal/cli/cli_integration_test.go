@@ -85,12 +85,19 @@ func login(t *testing.T, consoleURL string, agents ...string) {
 	}
 }
 
-func TestAgentCommandsOnARealServer(t *testing.T) {
-	st := stack.ForTest(t, nil)
+// useStack points the commands a test runs at st, and serves its console
+// for them to sign in to.
+func useStack(t *testing.T, st *stack.Stack) (consoleURL string) {
+	t.Helper()
 	t.Setenv("SWITCHBOARD_TEMPORAL_ADDRESS", st.Server.Address)
 	t.Setenv("SWITCHBOARD_DATA_DIR", st.Config.DataDir)
 	t.Setenv("SWITCHBOARD_LOG_LEVEL", "error")
-	consoleURL := serveConsole(t, st)
+	return serveConsole(t, st)
+}
+
+func TestAgentCommandsOnARealServer(t *testing.T) {
+	st := stack.ForTest(t, nil)
+	consoleURL := useStack(t, st)
 	ctx := context.Background()
 	submit := func(id, property, text string) string {
 		p := post.Post{ID: id, Platform: "x", Property: property, Author: post.Author{ID: "u-" + id, Handle: "@c" + id},

@@ -33,10 +33,7 @@ func TestACustomerWithThreeHundredCasesStaysReadable(t *testing.T) {
 	}
 	cfg.Policy.SLA.ReopenWindow = 0 // a resolved case closes at once and reports to the journey
 	st := stack.ForTest(t, cfg)
-	t.Setenv("SWITCHBOARD_TEMPORAL_ADDRESS", st.Server.Address)
-	t.Setenv("SWITCHBOARD_DATA_DIR", st.Config.DataDir)
-	t.Setenv("SWITCHBOARD_LOG_LEVEL", "error")
-	login(t, serveConsole(t, st), "sam")
+	login(t, useStack(t, st), "sam")
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	start := time.Now().UTC()

@@ -18,6 +18,12 @@ import (
 	"github.com/switchboard-care/switchboard/internal/metrics"
 )
 
+// devRetention is how long `switchboard dev` keeps a completed case's
+// history: the dev server has no archival, so its resolved cases stay
+// readable (case show, journeys, the SLA report) for as long as its
+// database lives. The cluster backend archives them instead.
+const devRetention = 10 * 365 * 24 * time.Hour
+
 func newDevCmd(a *App) *cobra.Command {
 	var port, uiPort int
 	var noDemo bool
@@ -50,9 +56,10 @@ func newDevCmd(a *App) *cobra.Command {
 				}
 				if srv, err = devserver.Start(ctx, devserver.Options{
 					Binary: bin, Port: port, UIPort: uiPort, Namespace: cfg.Temporal.Namespace,
-					DBFile:  filepath.Join(cfg.DataDir, "temporal.db"),
-					LogFile: filepath.Join(cfg.DataDir, "temporal.log"),
-					PIDFile: filepath.Join(cfg.DataDir, "temporal.pid"),
+					DBFile:    filepath.Join(cfg.DataDir, "temporal.db"),
+					LogFile:   filepath.Join(cfg.DataDir, "temporal.log"),
+					PIDFile:   filepath.Join(cfg.DataDir, "temporal.pid"),
+					Retention: devRetention,
 				}); err != nil {
 					return err
 				}

@@ -114,7 +114,16 @@ func readCases(ctx context.Context, cases *caseapi.Client, since time.Time, para
 			break
 		}
 	}
-	slices.Sort(ids) // a stable order for the reads, whatever order visibility returns
+	archived, err := cases.ArchivedCasesOpenedSince(ctx, since) // past retention
+	if err != nil {
+		return nil, 0, unavailable(err)
+	}
+	ids = append(ids, archived...)
+	// A stable order for the reads, whatever order visibility returns, and
+	// each case once: a reopened case has a run per reopen, and a case may
+	// be both retained and archived.
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)

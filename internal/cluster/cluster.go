@@ -51,7 +51,9 @@ type Options struct {
 	Split bool
 	// DynamicConfig are server settings, each "key=value".
 	DynamicConfig []string
-	// Retention of closed workflows in the namespace; default 3 days.
+	// Retention of closed workflows in the namespace (default 3 days);
+	// the namespace archives their histories and visibility records first
+	// (Cluster.ArchiveURI).
 	Retention time.Duration
 	// MutualTLS serves the frontend over TLS and refuses any client without
 	// a certificate of the cluster's CA, made anew in Dir/tls at each
@@ -314,7 +316,22 @@ dcRedirectionPolicy:
 dynamicConfigClient:
   filepath: "%s"
   pollInterval: 10s
-`, c.Address, c.ports["frontend"].HTTP, filepath.Join(c.opts.Dir, "dynamicconfig.yaml"))
+archival:
+  history:
+    state: enabled
+    enableRead: true
+    provider:
+      filestore: {fileMode: "0644", dirMode: "0755"}
+  visibility:
+    state: enabled
+    enableRead: true
+    provider:
+      filestore: {fileMode: "0644", dirMode: "0755"}
+namespaceDefaults:
+  archival:
+    history: {state: enabled, URI: "%s"}
+    visibility: {state: enabled, URI: "%s"}
+`, c.Address, c.ports["frontend"].HTTP, filepath.Join(c.opts.Dir, "dynamicconfig.yaml"), c.ArchiveURI("history"), c.ArchiveURI("visibility"))
 	if err := os.WriteFile(c.configPath(), []byte(b.String()), 0o600); err != nil { // it holds the password
 		return err
 	}
@@ -369,6 +386,13 @@ func (c *Cluster) startProcess(ctx context.Context, services []string) error {
 	return nil
 }
 
+// ArchiveURI is where the namespace archives what kind ("history" or
+// "visibility") of its closed workflows: a folder of the cluster's, so a
+// case stays readable after its retention ran out.
+func (c *Cluster) ArchiveURI(kind string) string {
+	return "file://" + filepath.Join(c.opts.Dir, "archive", kind)
+}
+
 // prepareNamespace registers the namespace and the search attributes, and
 // waits until a query on each attribute is accepted.
 func (c *Cluster) prepareNamespace(ctx context.Context) error {
@@ -382,7 +406,9 @@ func (c *Cluster) prepareNamespace(ctx context.Context) error {
 	ws := tc.WorkflowService()
 	for {
 		_, err = ws.RegisterNamespace(ctx, &workflowservice.RegisterNamespaceRequest{Namespace: c.opts.Namespace,
-			WorkflowExecutionRetentionPeriod: durationpb.New(c.opts.Retention)})
+			WorkflowExecutionRetentionPeriod: durationpb.New(c.opts.Retention),
+			HistoryArchivalState:             enums.ARCHIVAL_STATE_ENABLED, HistoryArchivalUri: c.ArchiveURI("history"),
+			VisibilityArchivalState: enums.ARCHIVAL_STATE_ENABLED, VisibilityArchivalUri: c.ArchiveURI("visibility")})
 		var exists *serviceerror.NamespaceAlreadyExists
 		if err == nil || errors.As(err, &exists) {
 			break

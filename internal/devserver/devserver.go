@@ -16,8 +16,11 @@ import (
 	"time"
 
 	"go.temporal.io/api/enums/v1"
+	namespacepb "go.temporal.io/api/namespace/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
+	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/switchboard-care/switchboard/internal/cluster"
 	"github.com/switchboard-care/switchboard/internal/logging"
@@ -115,6 +118,10 @@ type Options struct {
 	// DynamicConfig are server settings, each "key=value" (a test that
 	// needs continue-as-new suggested early, say).
 	DynamicConfig []string
+	// Retention of closed workflows in the namespace; 0 keeps the dev
+	// server's own (a day). The dev server has no archival, so a long
+	// retention is how `switchboard dev` keeps resolved cases readable.
+	Retention time.Duration
 }
 
 // Server is a running dev server, or a cluster standing in for one.
@@ -204,6 +211,27 @@ func (s *Server) start(ctx context.Context) error {
 	if err := s.waitReady(ctx); err != nil {
 		_ = s.Stop()
 		return err
+	}
+	if err := s.setRetention(ctx); err != nil {
+		_ = s.Stop()
+		return err
+	}
+	return nil
+}
+
+func (s *Server) setRetention(ctx context.Context) error {
+	if s.opts.Retention == 0 {
+		return nil
+	}
+	c, err := client.Dial(client.Options{HostPort: s.Address, Namespace: s.opts.Namespace, Logger: logging.Temporal(zap.NewNop())})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_, err = c.WorkflowService().UpdateNamespace(ctx, &workflowservice.UpdateNamespaceRequest{Namespace: s.opts.Namespace,
+		Config: &namespacepb.NamespaceConfig{WorkflowExecutionRetentionTtl: durationpb.New(s.opts.Retention)}})
+	if err != nil {
+		return fmt.Errorf("set the retention of namespace %s: %w", s.opts.Namespace, err)
 	}
 	return nil
 }

@@ -5,6 +5,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
 )
 
 func TestMakefilePinsTheSameCLIVersion(t *testing.T) {
@@ -29,5 +33,35 @@ func TestServerSurvivesARestartWithItsDatabase(t *testing.T) {
 	}
 	if s.Address != addr {
 		t.Fatalf("address moved from %s to %s", addr, s.Address)
+	}
+}
+
+// The dev server has no archival: a long retention is what keeps
+// `switchboard dev`'s resolved cases readable.
+func TestALongRetentionIsSetAtStart(t *testing.T) {
+	bin, err := Find()
+	if err != nil {
+		if os.Getenv(EnvRequire) != "" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	const retention = 10 * 365 * 24 * time.Hour
+	s, err := Start(t.Context(), Options{Binary: bin, UIPort: -1, Retention: retention})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Stop() })
+	c, err := client.Dial(client.Options{HostPort: s.Address})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ns, err := c.WorkflowService().DescribeNamespace(t.Context(), &workflowservice.DescribeNamespaceRequest{Namespace: "default"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ns.GetConfig().GetWorkflowExecutionRetentionTtl().AsDuration(); got != retention {
+		t.Fatalf("retention %v, want %v", got, retention)
 	}
 }

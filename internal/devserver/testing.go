@@ -26,7 +26,7 @@ func ForTest(t testing.TB, dynamicConfig ...string) *Server {
 	t.Helper()
 	dir := t.TempDir()
 	if os.Getenv(EnvBackend) == "postgres" {
-		return clusterForTest(t, dir, dynamicConfig)
+		return clusterForTest(t, dir, cluster.Options{DynamicConfig: dynamicConfig})
 	}
 	bin, err := Find()
 	if err != nil {
@@ -55,12 +55,25 @@ func ForTest(t testing.TB, dynamicConfig ...string) *Server {
 	return s
 }
 
-func clusterForTest(t testing.TB, dir string, dynamicConfig []string) *Server {
+// ClusterForTest starts a Temporal cluster on PostgreSQL configured by opts
+// (each service its own process, in the test's temporary folder) and stops
+// it when the test ends. Only `make test-cluster` (EnvBackend "postgres")
+// runs such tests; others are skipped.
+func ClusterForTest(t testing.TB, opts cluster.Options) *Server {
+	t.Helper()
+	if os.Getenv(EnvBackend) != "postgres" {
+		t.Skip("needs the Temporal cluster: make test-cluster")
+	}
+	return clusterForTest(t, t.TempDir(), opts)
+}
+
+func clusterForTest(t testing.TB, dir string, opts cluster.Options) *Server {
 	tools, err := PinnedServerTools()
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := cluster.Start(context.Background(), cluster.Options{Dir: dir, Tools: tools, Split: true, DynamicConfig: dynamicConfig})
+	opts.Dir, opts.Tools, opts.Split = dir, tools, true
+	c, err := cluster.Start(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
