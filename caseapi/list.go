@@ -19,7 +19,7 @@ import (
 // Filter narrows a case list; empty fields match everything.
 type Filter struct {
 	Department string
-	Status     string // open, waiting_customer, awaiting_approval, resolved, spam, triaging (running cases); closed (completed ones)
+	Status     string // open, waiting_customer, awaiting_approval, spam, triaging (running cases); resolved (completed within ResolvedSince); closed (completed ones)
 	Assignee   string // "none" for unclaimed cases
 	Priority   string
 	CustomerID string
@@ -29,6 +29,10 @@ type Filter struct {
 	// confirmed yet.
 	NeedsReview bool
 	Running     bool // only cases whose workflow still runs
+	// ResolvedSince is when the reopen window of a case resolved now began:
+	// status resolved lists the cases completed since (List sets it from
+	// the client's policy when it is zero).
+	ResolvedSince time.Time
 	// Limit, when set, stops at that many cases, newest first (visibility
 	// lists running cases by start time, newest first): bounded work for
 	// a look-up on the path of every post.
@@ -54,6 +58,13 @@ func (f Filter) Query() string {
 		// A closed case is a completed workflow, never a running one: no
 		// search attribute says so (workflows.versionClosedUpsert).
 		terms = append(terms, "ExecutionStatus = 'Completed'")
+		running = false
+	case string(casestate.StatusResolved):
+		// Resolving completes the run (workflows.versionResolveCompletes):
+		// the cases that may still reopen completed within the window.
+		// Cases from before kept running, resolved.
+		terms = append(terms, fmt.Sprintf("((%s = 'resolved' AND ExecutionStatus = 'Running') OR (ExecutionStatus = 'Completed' AND CloseTime >= '%s'))",
+			workflows.SACaseStatus.GetName(), f.ResolvedSince.UTC().Format(time.RFC3339)))
 		running = false
 	default:
 		// A completed case keeps the status it had before it closed.
@@ -120,6 +131,9 @@ func (s Summary) Closed() bool { return !s.Running || s.Status == string(casesta
 // List returns the cases matching f, most urgent SLA first (cases without
 // a running clock last), then by priority and age.
 func (c *Client) List(ctx context.Context, f Filter) ([]Summary, error) {
+	if f.Status == string(casestate.StatusResolved) && f.ResolvedSince.IsZero() {
+		f.ResolvedSince = time.Now().Add(-c.Policy.SLA.ReopenWindow)
+	}
 	var out []Summary
 	var token []byte
 	seen := map[string]bool{}

@@ -2,6 +2,8 @@ package caseapi_test
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"os"
 	"strings"
 	"testing"
@@ -33,6 +35,9 @@ func TestAResolvedCaseReopensAsItsNextRun(t *testing.T) {
 	h.act(id, casestate.ActionResolve, "sam", casestate.Action{Text: "cable swap"})
 	h.waitCompleted(id)
 	resolvedRun := h.runs(id)
+	h.eventually("listed as resolved, while it may reopen", func() error {
+		return h.listedAs("resolved", id, true)
+	})
 
 	follow := xPost("re-2", "kim", "Nope, still won't charge")
 	follow.InReplyTo = first.ID
@@ -97,6 +102,22 @@ func TestAResolvedCaseReopensAsItsNextRun(t *testing.T) {
 	if runs := h.runs(short.CaseID()); len(runs) != 1 {
 		t.Fatalf("the closed case has runs %v", runs)
 	}
+	if err := h.listedAs("resolved", short.CaseID(), false); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// listedAs checks whether cases list --status status lists id.
+func (h *harness) listedAs(status, id string, want bool) error {
+	list, err := h.cases.List(h.ctx, caseapi.Filter{Status: status})
+	if err != nil {
+		return err
+	}
+	listed := slices.ContainsFunc(list, func(s caseapi.Summary) bool { return s.CaseID == id })
+	if listed != want {
+		return fmt.Errorf("%s listed as %s: %t, want %t", id, status, listed, want)
+	}
+	return nil
 }
 
 // waitCompleted waits for the case's latest run to complete.

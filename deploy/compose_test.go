@@ -39,6 +39,7 @@ type service struct {
 	Command     []string          `yaml:"command"`
 	Entrypoint  []string          `yaml:"entrypoint"`
 	Restart     string            `yaml:"restart"`
+	User        string            `yaml:"user"`
 	Environment map[string]string `yaml:"environment"`
 	Ports       []string          `yaml:"ports"`
 	Volumes     []string          `yaml:"volumes"`
@@ -459,4 +460,34 @@ func TestComposeCLIValidates(t *testing.T) {
 		return
 	}
 	t.Skip("no compose CLI here (`docker compose` and `docker-compose` both missing): only the structural checks above ran")
+}
+
+// Resolved cases outlive the namespace's retention: the server archives
+// history and visibility (the image's filestore provider) to a volume of
+// its own that its user owns, and the namespace is created, or updated,
+// with archival on, at URIs inside that volume.
+func TestComposeArchives(t *testing.T) {
+	c, _ := load(t)
+	temporal := c.Services["temporal"]
+	if !slices.Contains(temporal.Volumes, "temporal-archive:/archive") {
+		t.Fatalf("temporal mounts %v, not the archive volume at /archive", temporal.Volumes)
+	}
+	if _, ok := c.Volumes["temporal-archive"]; !ok {
+		t.Error("no temporal-archive volume")
+	}
+	owner := c.Services["temporal-archive-owner"]
+	if temporal.DependsOn["temporal-archive-owner"].Condition != "service_completed_successfully" ||
+		owner.User != "0" || strings.Join(owner.Entrypoint, " ") != "chown 1000:1000 /archive" || !slices.Contains(owner.Volumes, "temporal-archive:/archive") {
+		t.Errorf("the archive volume is not handed to the server's user first: %+v", owner)
+	}
+	ns := strings.Join(c.Services["temporal-namespace"].Command, " ")
+	for _, flag := range []string{"--history-archival-state enabled", "--history-uri file:///archive/history",
+		"--visibility-archival-state enabled", "--visibility-uri file:///archive/visibility"} {
+		if !strings.Contains(ns, flag) {
+			t.Errorf("the namespace job does not set %s", flag)
+		}
+	}
+	if !strings.Contains(ns, "namespace update") || !strings.Contains(ns, "namespace create") {
+		t.Error("the namespace job must turn archival on for an existing namespace too")
+	}
 }
