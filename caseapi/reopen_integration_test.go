@@ -3,8 +3,8 @@ package caseapi_test
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
