@@ -187,7 +187,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		rep.Median = medianRound(rep.Rounds)
 	}
 
-	say("scripted posts: triage → claim → reply → resolve → close")
+	say("scripted posts: triage → claim → reply → resolve (the run completes)")
 	if rep.Actions, rep.NextPostActions, err = scriptedPosts(ctx, s, w, queries); err != nil {
 		return nil, fmt.Errorf("actions: %w", err)
 	}
