@@ -17,9 +17,9 @@ import (
 )
 
 // A case whose run completed is deleted from Temporal when the namespace's
-// retention runs out; a namespace that archives (the local cluster's
-// filestore, S3 in docker-compose) keeps its history and visibility record
-// first. These read them, so case show, the journey export and the SLA
+// retention runs out; a namespace that archives (filestore, on the local
+// cluster and on a volume in docker-compose) keeps its history and
+// visibility record first. These read them, so case show, the journey export and the SLA
 // report give the whole record for as long as the archive keeps it.
 
 // archived lists the visibility archive's records that query names, in

@@ -257,10 +257,10 @@ func (r *caseRun) over() bool {
 	return r.c.Done() || (r.resolveCompletes && r.c.Status == casestate.StatusResolved)
 }
 
-// carry is the case as it goes on in another run: the next one after a
-// continue-as-new (without this run's steps, which its history keeps), or
-// a reopen's (Case.Events whole, so the trail reads from the newest run
-// even when this one's history is gone).
+// carry is the case whole, as a reopen's run goes on from it, so the
+// trail reads from the newest run even once this one's history is gone;
+// next trims this run's steps from it for a continue-as-new (its history
+// keeps them).
 func (r *caseRun) carry() *CarriedCase {
 	return &CarriedCase{Case: *r.c, JourneyID: r.journeyID, Queue: r.queue, Shown: r.shown, Seen: r.signals.seen}
 }
