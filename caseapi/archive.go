@@ -125,7 +125,7 @@ func (c *Client) archivedCasesOf(ctx context.Context, who journey.Identity) ([]S
 // since that only the archive still holds (a case that opened then closed
 // after it), each once.
 func (c *Client) ArchivedCasesOpenedSince(ctx context.Context, since time.Time) ([]string, error) {
-	all, err := c.archived(ctx, fmt.Sprintf("WorkflowType = '%s' AND CloseTime >= '%s'", workflows.CaseWorkflowName, since.UTC().Format(time.RFC3339)))
+	all, err := c.archived(ctx, fmt.Sprintf("WorkflowType = '%s' AND CloseTime >= '%s'", workflows.CaseWorkflowName, since.UTC().Format(time.RFC3339Nano)))
 	if err != nil {
 		return nil, err
 	}

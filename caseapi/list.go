@@ -64,7 +64,7 @@ func (f Filter) Query() string {
 		// the cases that may still reopen completed within the window.
 		// Cases from before kept running, resolved.
 		terms = append(terms, fmt.Sprintf("((%s = 'resolved' AND ExecutionStatus = 'Running') OR (ExecutionStatus = 'Completed' AND CloseTime >= '%s'))",
-			workflows.SACaseStatus.GetName(), f.ResolvedSince.UTC().Format(time.RFC3339)))
+			workflows.SACaseStatus.GetName(), f.ResolvedSince.UTC().Format(time.RFC3339Nano)))
 		running = false
 	default:
 		// A completed case keeps the status it had before it closed.
