@@ -34,6 +34,9 @@ func TestFailSafe(t *testing.T) {
 		{"sarcasm is a complaint", "x:@acme_help", "wow, an outage right when the game is on!!!!", nil, "complaint", "support"},
 		{"sarcasm is a complaint: love that for me", "x:@acme_help", "great, the app is down again. love that for me", nil, "complaint", "support"},
 		{"negation is a complaint", "x:@acme_help", "not happy at all, the service is not good", nil, "complaint", "support"},
+		{"a reference code's letters are not a regulator", "x:@acme_help", "my refund voucher ACM-COMP-4410 shows as used and I never used it", []string{"legal_threat"}, "", "support"},
+		{"a journalist asking about a regulator is the press", "x:@acme_news", "Reporter at a regional daily here: could Acme comment on the Ofcom complaint figures out today?", nil, "press_inquiry", "pr"},
+		{"a complaint to the regulator is a legal threat", "x:@acme_help", "three months without broadband, I have filed a complaint with Ofcom today", nil, "legal_threat", "legal"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -35,6 +35,12 @@ type doc struct {
 	quoted  bool
 }
 
+// codeRE finds words joined by hyphens; with a digit among them they are a
+// reference (a voucher ACM-COMP-9912, an order AC-1109283, a flight
+// BA-117), dropped like a number: its letters are not words ("acm" there
+// is not the Dutch regulator).
+var codeRE = regexp.MustCompile(`[\pL\pN]+(?:-[\pL\pN]+)+`)
+
 // scareQuoteRE finds a short phrase in quotes ("durable", 'next day
 // delivery'): how customers quote a promise back at a brand that broke it.
 // The quotes must open after a space and close before one, so apostrophes
@@ -121,6 +127,7 @@ func tokenize(text string) doc {
 	}
 	question := false
 	urls := urlRE.FindAllStringIndex(text, -1)
+	codes := references(text)
 	for i := 0; i < len(text); {
 		if len(urls) > 0 && i == urls[0][0] {
 			flush()
@@ -128,6 +135,15 @@ func tokenize(text string) doc {
 			d.hasURL = true
 			i = urls[0][1]
 			urls = urls[1:]
+			continue
+		}
+		for len(codes) > 0 && codes[0][0] < i {
+			codes = codes[1:] // inside a link or a handle
+		}
+		if len(codes) > 0 && i == codes[0][0] {
+			flush()
+			i = codes[0][1]
+			codes = codes[1:]
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(text[i:])
@@ -178,6 +194,21 @@ func tokenize(text string) doc {
 	d.plain = plain.String()
 	d.quoted = scareQuoteRE.MatchString(text)
 	return d
+}
+
+// references returns where text has codeRE's references: hyphenated words
+// with a digit among them.
+func references(text string) [][]int {
+	if !strings.Contains(text, "-") {
+		return nil
+	}
+	var refs [][]int
+	for _, m := range codeRE.FindAllStringIndex(text, -1) {
+		if strings.ContainsFunc(text[m[0]:m[1]], unicode.IsDigit) {
+			refs = append(refs, m)
+		}
+	}
+	return refs
 }
 
 func isHandleByte(c byte) bool {
