@@ -10,7 +10,7 @@ import (
 
 	"github.com/switchboard-care/switchboard/assertion"
 	"github.com/switchboard-care/switchboard/casestate"
-	"github.com/switchboard-care/switchboard/internal/metrics"
+	"github.com/switchboard-care/switchboard/internal/metrics/metricname"
 	"github.com/switchboard-care/switchboard/journey"
 	"github.com/switchboard-care/switchboard/post"
 	"github.com/switchboard-care/switchboard/publish"
@@ -507,19 +507,19 @@ func (r *caseRun) count(ctx workflow.Context) {
 		switch e.Kind {
 		case casestate.EventOpened:
 			m.WithTags(map[string]string{"department": r.c.Decision.Department, "intent": r.c.Triage.Intent, "channel": r.c.Post.Platform}).
-				Counter(metrics.CasesOpened).Inc(1)
+				Counter(metricname.CasesOpened).Inc(1)
 		case casestate.EventWarning:
-			m.WithTags(dept).Counter(metrics.SLAWarnings).Inc(1)
+			m.WithTags(dept).Counter(metricname.SLAWarnings).Inc(1)
 		case casestate.EventBreach:
-			m.WithTags(dept).Counter(metrics.SLABreaches).Inc(1)
+			m.WithTags(dept).Counter(metricname.SLABreaches).Inc(1)
 		case casestate.EventEscalated:
-			m.WithTags(dept).Counter(metrics.Escalations).Inc(1)
+			m.WithTags(dept).Counter(metricname.Escalations).Inc(1)
 		case casestate.EventHandedOff:
-			m.WithTags(map[string]string{"to": e.Department}).Counter(metrics.Handoffs).Inc(1)
+			m.WithTags(map[string]string{"to": e.Department}).Counter(metricname.Handoffs).Inc(1)
 		case casestate.EventReplied:
 			if e.Clock == casestate.ClockFirstResponse {
 				m.WithTags(map[string]string{"department": e.Department, "priority": string(r.c.Priority)}).
-					Timer(metrics.FirstResponseTime).Record(e.Took)
+					Timer(metricname.FirstResponseTime).Record(e.Took)
 			}
 		}
 	}
@@ -619,7 +619,7 @@ func (r *caseRun) sendToDispatchers(ctx workflow.Context) {
 		if err := workflow.ExecuteActivity(actx, ActivityDispatch, req).Get(ctx, nil); err != nil {
 			r.c.SystemNote(fmt.Sprintf("%s's dispatcher could not be told the case is %s (%v); its board may be out of step until the case next changes",
 				req.Department, req.Event.Kind, err), workflow.Now(ctx))
-			workflow.GetMetricsHandler(ctx).WithTags(map[string]string{"department": req.Department}).Counter(metrics.DispatchFailures).Inc(1)
+			workflow.GetMetricsHandler(ctx).WithTags(map[string]string{"department": req.Department}).Counter(metricname.DispatchFailures).Inc(1)
 		}
 		r.outgoing = r.outgoing[1:]
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/switchboard-care/switchboard/internal/app"
 	"github.com/switchboard-care/switchboard/internal/kv"
 	"github.com/switchboard-care/switchboard/internal/metrics"
+	"github.com/switchboard-care/switchboard/internal/metrics/metricname"
 )
 
 func newWorkerCmd(a *App) *cobra.Command {
@@ -153,7 +154,7 @@ func newIntake(cfg *config.Config, cases *caseapi.Client, store *kv.Store, m *me
 		intake.WithEditRecorder(intake.CaseEdits{Cases: cases})}
 	if m != nil {
 		opts = append(opts, intake.WithCounter(func(route, outcome string, n int) {
-			m.Temporal().WithTags(map[string]string{"route": route, "outcome": outcome}).Counter(metrics.WebhookResults).Inc(int64(n))
+			m.Temporal().WithTags(map[string]string{"route": route, "outcome": outcome}).Counter(metricname.WebhookResults).Inc(int64(n))
 		}))
 	}
 	return intake.NewServer(cases, cfg.Intake, opts...)

@@ -1,7 +1,7 @@
 // Package metrics exposes switchboard's metrics on a Prometheus /metrics
 // endpoint: the Temporal SDK's (through its OpenTelemetry handler) and
 // switchboard's own, which workflows and activities emit through the same
-// SDK handler so replays never count twice.
+// SDK handler so replays never count twice. Their names are in metricname.
 package metrics
 
 import (
@@ -19,20 +19,6 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.temporal.io/sdk/client"
 	temporalotel "go.temporal.io/sdk/contrib/opentelemetry"
-)
-
-// Names of switchboard's own metrics (Prometheus adds _total to counters).
-const (
-	CasesOpened       = "switchboard_cases_opened"
-	SLAWarnings       = "switchboard_sla_warnings"
-	SLABreaches       = "switchboard_sla_breaches"
-	Escalations       = "switchboard_escalations"
-	Handoffs          = "switchboard_handoffs"
-	FirstResponseTime = "switchboard_first_response_time" // seconds of working time
-	WebhookResults    = "switchboard_webhook_results"
-	// DispatchFailures counts messages a case could not get to its
-	// department's dispatcher after its retries.
-	DispatchFailures = "switchboard_dispatch_failures"
 )
 
 // Metrics owns a registry, its /metrics handler and the SDK's handler.
