@@ -1,6 +1,8 @@
-// Package publish sends replies back to the platforms. The sandbox outbox is
-// the default: it appends every reply to a file so a demo never posts for
-// real.
+// Package publish sends replies back to the platforms: what a reply is, the
+// publishers' configuration, the private-channel rule and the errors a
+// publisher returns. The sandbox outbox is the default: it appends every
+// reply to a file so a demo never posts for real. The real platforms, over
+// HTTP, are in the subpackage platform.
 package publish
 
 import (

@@ -29,6 +29,7 @@ import (
 	"github.com/switchboard-care/switchboard/internal/metrics"
 	"github.com/switchboard-care/switchboard/learning/retrain"
 	"github.com/switchboard-care/switchboard/publish"
+	"github.com/switchboard-care/switchboard/publish/platform"
 	"github.com/switchboard-care/switchboard/triage"
 	"github.com/switchboard-care/switchboard/workflows"
 )
@@ -128,7 +129,7 @@ func newWorker(cfg *config.Config, tc client.Client, store *kv.Store, log *zap.L
 	if err != nil {
 		return nil, err
 	}
-	publisher, err := publish.NewRouter(cfg.Publishers, outbox, publish.NewSentStore(store, cfg.Publishers.RequestTimeout()), nil)
+	publisher, err := platform.NewRouter(cfg.Publishers, outbox, platform.NewSentStore(store, cfg.Publishers.RequestTimeout()), nil)
 	if err != nil {
 		return nil, fmt.Errorf("publishers: %w", err)
 	}

@@ -1,4 +1,4 @@
-package publish
+package platform
 
 import (
 	"context"
@@ -17,11 +17,12 @@ import (
 	"time"
 
 	"github.com/switchboard-care/switchboard/internal/kv"
+	"github.com/switchboard-care/switchboard/publish"
 )
 
-// platform is a local stand-in for a platform API: it records every
+// fakePlatform is a local stand-in for a platform API: it records every
 // request and answers with the status and body the test sets.
-type platform struct {
+type fakePlatform struct {
 	t        *testing.T
 	srv      *httptest.Server
 	mu       sync.Mutex
@@ -37,8 +38,8 @@ type recorded struct {
 	Body         map[string]any
 }
 
-func newPlatform(t *testing.T) *platform {
-	p := &platform{t: t, answer: func(int, recorded) (int, string) { return 200, `{"id":"1"}` }}
+func newPlatform(t *testing.T) *fakePlatform {
+	p := &fakePlatform{t: t, answer: func(int, recorded) (int, string) { return 200, `{"id":"1"}` }}
 	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw, _ := io.ReadAll(r.Body)
 		rec := recorded{Method: r.Method, Path: r.URL.EscapedPath(), Header: r.Header.Clone()}
@@ -65,13 +66,13 @@ func newPlatform(t *testing.T) *platform {
 	return p
 }
 
-func (p *platform) got() []recorded {
+func (p *fakePlatform) got() []recorded {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return append([]recorded(nil), p.requests...)
 }
 
-func (p *platform) only(t *testing.T) recorded {
+func (p *fakePlatform) only(t *testing.T) recorded {
 	t.Helper()
 	got := p.got()
 	if len(got) != 1 {
@@ -115,7 +116,7 @@ func openShared(t *testing.T, path string) *kv.Store {
 func testMeta(t *testing.T, base string, store *SentStore, hc *http.Client) *Meta {
 	t.Helper()
 	t.Setenv("TEST_IG_PAGE_TOKEN", "EAAig-page-token")
-	m, err := NewMeta(MetaConfig{BaseURL: base + "/v21.0", Timeout: time.Second, Pages: []MetaPage{
+	m, err := NewMeta(publish.MetaConfig{BaseURL: base + "/v21.0", Timeout: time.Second, Pages: []publish.MetaPage{
 		{Property: "facebook:acme", PageID: "104857600000001", AccessToken: "EAAfb-page-token"},
 		{Property: "instagram:acme", PageID: "104857600000001", AccessTokenEnv: "TEST_IG_PAGE_TOKEN"},
 	}}, store, hc)
@@ -127,7 +128,7 @@ func testMeta(t *testing.T, base string, store *SentStore, hc *http.Client) *Met
 
 func testX(t *testing.T, base string, store *SentStore, hc *http.Client) *X {
 	t.Helper()
-	x, err := NewX(XConfig{BaseURL: base, Timeout: time.Second, Accounts: []XAccount{
+	x, err := NewX(publish.XConfig{BaseURL: base, Timeout: time.Second, Accounts: []publish.XAccount{
 		{Property: "x:@acme_help", AccessToken: "x-user-token-help"},
 	}}, store, hc)
 	if err != nil {
@@ -139,7 +140,7 @@ func testX(t *testing.T, base string, store *SentStore, hc *http.Client) *X {
 func TestMetaRequests(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		reply  Reply
+		reply  publish.Reply
 		answer string
 		path   string
 		token  string
@@ -148,7 +149,7 @@ func TestMetaRequests(t *testing.T) {
 	}{
 		{
 			name:   "public reply to a facebook comment",
-			reply:  Reply{Platform: "facebook", Property: "acme", InReplyTo: "880011223344_5566778899001", Text: "So sorry, Jane! We're on it."},
+			reply:  publish.Reply{Platform: "facebook", Property: "acme", InReplyTo: "880011223344_5566778899001", Text: "So sorry, Jane! We're on it."},
 			answer: `{"id":"880011223344_5566778899009"}`,
 			path:   "/v21.0/880011223344_5566778899001/comments", token: "EAAfb-page-token",
 			body: map[string]any{"message": "So sorry, Jane! We're on it."},
@@ -156,7 +157,7 @@ func TestMetaRequests(t *testing.T) {
 		},
 		{
 			name:   "public reply to an instagram comment",
-			reply:  Reply{Platform: "instagram", Property: "acme", InReplyTo: "17860000000000101", Text: "Not normal at all, we'll swap them!"},
+			reply:  publish.Reply{Platform: "instagram", Property: "acme", InReplyTo: "17860000000000101", Text: "Not normal at all, we'll swap them!"},
 			answer: `{"id":"17860000000000199"}`,
 			path:   "/v21.0/17860000000000101/replies", token: "EAAig-page-token",
 			body: map[string]any{"message": "Not normal at all, we'll swap them!"},
@@ -164,7 +165,7 @@ func TestMetaRequests(t *testing.T) {
 		},
 		{
 			name:   "private reply to a public comment",
-			reply:  Reply{Platform: "facebook", Property: "acme", InReplyTo: "880011223344_5566778899001", AuthorID: "6712345678901234", Private: true, Text: "Hi Jane, could you share your order number?"},
+			reply:  publish.Reply{Platform: "facebook", Property: "acme", InReplyTo: "880011223344_5566778899001", AuthorID: "6712345678901234", Private: true, Text: "Hi Jane, could you share your order number?"},
 			answer: `{"recipient_id":"24681357924680135","message_id":"m_priv1"}`,
 			path:   "/v21.0/104857600000001/messages", token: "EAAfb-page-token",
 			body: map[string]any{"recipient": map[string]any{"comment_id": "880011223344_5566778899001"}, "message": map[string]any{"text": "Hi Jane, could you share your order number?"}},
@@ -172,8 +173,8 @@ func TestMetaRequests(t *testing.T) {
 		},
 		{
 			name: "message in the customer's conversation",
-			reply: Reply{Platform: "facebook", Property: "acme", InReplyTo: "m_Zx1cV2bN3mQ4wE5rT6yU7iO8pA9sD0fGhJkLzXcVbNm", AuthorID: "24681357924680135",
-				Private: true, InReplyToPrivate: true, Intent: AccountIssue, Text: "Refund of £49.99 for order A-1029 is on its way."},
+			reply: publish.Reply{Platform: "facebook", Property: "acme", InReplyTo: "m_Zx1cV2bN3mQ4wE5rT6yU7iO8pA9sD0fGhJkLzXcVbNm", AuthorID: "24681357924680135",
+				Private: true, InReplyToPrivate: true, Intent: publish.AccountIssue, Text: "Refund of £49.99 for order A-1029 is on its way."},
 			answer: `{"recipient_id":"24681357924680135","message_id":"m_resp2"}`,
 			path:   "/v21.0/104857600000001/messages", token: "EAAfb-page-token",
 			body: map[string]any{"recipient": map[string]any{"id": "24681357924680135"}, "messaging_type": "RESPONSE", "message": map[string]any{"text": "Refund of £49.99 for order A-1029 is on its way."}},
@@ -206,12 +207,12 @@ func TestXRequests(t *testing.T) {
 		return 201, `{"data":{"id":"1860000000000000102","text":"@janedoe Sorry about that","edit_history_tweet_ids":["1860000000000000102"]}}`
 	}
 	x := testX(t, p.srv.URL, openStore(t), nil)
-	rec, err := x.Publish(context.Background(), Reply{CaseID: "case/x/1860000000000000101", Platform: "x", Property: "@acme_help",
+	rec, err := x.Publish(context.Background(), publish.Reply{CaseID: "case/x/1860000000000000101", Platform: "x", Property: "@acme_help",
 		InReplyTo: "1860000000000000101", AuthorID: "3141592653", Text: "@janedoe Sorry about that, could you DM us?", IdempotencyKey: "k1"})
 	if err != nil || rec.ID != "1860000000000000102" {
 		t.Fatalf("%+v %v", rec, err)
 	}
-	rec, err = x.Publish(context.Background(), Reply{CaseID: "case/x/1860000000000000101", Platform: "x", Property: "@acme_help",
+	rec, err = x.Publish(context.Background(), publish.Reply{CaseID: "case/x/1860000000000000101", Platform: "x", Property: "@acme_help",
 		InReplyTo: "1860000000000000101", AuthorID: "3141592653", Private: true, Text: "Thanks Jane, an engineer will call today.", IdempotencyKey: "k2"})
 	if err != nil || rec.ID != "1860000000000000777" {
 		t.Fatalf("%+v %v", rec, err)
@@ -231,21 +232,21 @@ func TestPlatformErrors(t *testing.T) {
 	status, body := 403, `{"detail":"You are not allowed to create a Tweet with duplicate content.","type":"about:blank","title":"Forbidden","status":403}`
 	p.answer = func(int, recorded) (int, string) { return status, body }
 	x := testX(t, p.srv.URL, openStore(t), nil)
-	r := Reply{CaseID: "c", Platform: "x", Property: "@acme_help", InReplyTo: "1", Text: "hi", IdempotencyKey: "e1"}
+	r := publish.Reply{CaseID: "c", Platform: "x", Property: "@acme_help", InReplyTo: "1", Text: "hi", IdempotencyKey: "e1"}
 	_, err := x.Publish(context.Background(), r)
-	var apiErr *APIError
-	if !errors.As(err, &apiErr) || apiErr.Status != 403 || !strings.Contains(err.Error(), "duplicate content") || !Permanent(err) {
+	var apiErr *publish.APIError
+	if !errors.As(err, &apiErr) || apiErr.Status != 403 || !strings.Contains(err.Error(), "duplicate content") || !publish.Permanent(err) {
 		t.Fatalf("%v", err)
 	}
 	status, body = 429, `{"title":"Too Many Requests","detail":"Too Many Requests","type":"about:blank","status":429}`
 	r.IdempotencyKey = "e2"
-	if _, err := x.Publish(context.Background(), r); !errors.As(err, &apiErr) || !apiErr.Temporary() || Permanent(err) {
+	if _, err := x.Publish(context.Background(), r); !errors.As(err, &apiErr) || !apiErr.Temporary() || publish.Permanent(err) {
 		t.Fatalf("a rate limit is retried: %v", err)
 	}
 	status, body = 400, `{"error":{"message":"(#100) Invalid parameter","type":"OAuthException","code":100,"error_subcode":33,"fbtrace_id":"AbC123"}}`
 	m := testMeta(t, p.srv.URL, openStore(t), nil)
-	_, err = m.Publish(context.Background(), Reply{CaseID: "c", Platform: "facebook", Property: "acme", InReplyTo: "1_2", Text: "hi", IdempotencyKey: "e3"})
-	if !errors.As(err, &apiErr) || apiErr.Code != "100" || !strings.Contains(err.Error(), "OAuthException: (#100) Invalid parameter") || !Permanent(err) {
+	_, err = m.Publish(context.Background(), publish.Reply{CaseID: "c", Platform: "facebook", Property: "acme", InReplyTo: "1_2", Text: "hi", IdempotencyKey: "e3"})
+	if !errors.As(err, &apiErr) || apiErr.Code != "100" || !strings.Contains(err.Error(), "OAuthException: (#100) Invalid parameter") || !publish.Permanent(err) {
 		t.Fatalf("%v", err)
 	}
 }
@@ -255,21 +256,21 @@ func TestReplyShapesRefusedBeforeSending(t *testing.T) {
 	m := testMeta(t, p.srv.URL, openStore(t), nil)
 	x := testX(t, p.srv.URL, openStore(t), nil)
 	for name, tc := range map[string]struct {
-		pub Publisher
-		r   Reply
+		pub publish.Publisher
+		r   publish.Reply
 	}{
-		"meta: unknown page":            {m, Reply{Platform: "facebook", Property: "other", InReplyTo: "1", Text: "t"}},
-		"meta: public reply to a DM":    {m, Reply{Platform: "facebook", Property: "acme", InReplyTo: "m_1", InReplyToPrivate: true, Text: "t"}},
-		"meta: message with no author":  {m, Reply{Platform: "facebook", Property: "acme", InReplyTo: "m_1", Private: true, InReplyToPrivate: true, Text: "t"}},
-		"meta: nothing to reply to":     {m, Reply{Platform: "facebook", Property: "acme", Text: "t"}},
-		"x: unknown account":            {x, Reply{Platform: "x", Property: "@acme_news", InReplyTo: "1", Text: "t"}},
-		"x: DM with no recipient":       {x, Reply{Platform: "x", Property: "@acme_help", Private: true, Text: "t"}},
-		"x: public reply to a DM":       {x, Reply{Platform: "x", Property: "@acme_help", InReplyTo: "9", InReplyToPrivate: true, Text: "t"}},
-		"x: private-channel rule":       {x, Reply{Platform: "x", Property: "@acme_help", InReplyTo: "9", Intent: AccountIssue, Text: "Your refund is £20"}},
-		"meta: private-channel rule":    {m, Reply{Platform: "facebook", Property: "acme", InReplyTo: "1_2", PrivateMatter: true, Text: "Your card ending 4242 was charged"}},
-		"x: no nothing to reply to":     {x, Reply{Platform: "x", Property: "@acme_help", Text: "t"}},
-		"x: missing idempotency key":    {x, Reply{Platform: "x", Property: "@acme_help", InReplyTo: "1", Text: "t", IdempotencyKey: "-"}},
-		"meta: missing idempotency key": {m, Reply{Platform: "facebook", Property: "acme", InReplyTo: "1_2", Text: "t", IdempotencyKey: "-"}},
+		"meta: unknown page":            {m, publish.Reply{Platform: "facebook", Property: "other", InReplyTo: "1", Text: "t"}},
+		"meta: public reply to a DM":    {m, publish.Reply{Platform: "facebook", Property: "acme", InReplyTo: "m_1", InReplyToPrivate: true, Text: "t"}},
+		"meta: message with no author":  {m, publish.Reply{Platform: "facebook", Property: "acme", InReplyTo: "m_1", Private: true, InReplyToPrivate: true, Text: "t"}},
+		"meta: nothing to reply to":     {m, publish.Reply{Platform: "facebook", Property: "acme", Text: "t"}},
+		"x: unknown account":            {x, publish.Reply{Platform: "x", Property: "@acme_news", InReplyTo: "1", Text: "t"}},
+		"x: DM with no recipient":       {x, publish.Reply{Platform: "x", Property: "@acme_help", Private: true, Text: "t"}},
+		"x: public reply to a DM":       {x, publish.Reply{Platform: "x", Property: "@acme_help", InReplyTo: "9", InReplyToPrivate: true, Text: "t"}},
+		"x: private-channel rule":       {x, publish.Reply{Platform: "x", Property: "@acme_help", InReplyTo: "9", Intent: publish.AccountIssue, Text: "Your refund is £20"}},
+		"meta: private-channel rule":    {m, publish.Reply{Platform: "facebook", Property: "acme", InReplyTo: "1_2", PrivateMatter: true, Text: "Your card ending 4242 was charged"}},
+		"x: no nothing to reply to":     {x, publish.Reply{Platform: "x", Property: "@acme_help", Text: "t"}},
+		"x: missing idempotency key":    {x, publish.Reply{Platform: "x", Property: "@acme_help", InReplyTo: "1", Text: "t", IdempotencyKey: "-"}},
+		"meta: missing idempotency key": {m, publish.Reply{Platform: "facebook", Property: "acme", InReplyTo: "1_2", Text: "t", IdempotencyKey: "-"}},
 	} {
 		if tc.r.IdempotencyKey == "-" {
 			tc.r.IdempotencyKey = ""
@@ -283,10 +284,10 @@ func TestReplyShapesRefusedBeforeSending(t *testing.T) {
 	if n := len(p.got()); n != 0 {
 		t.Fatalf("%d requests for refused replies", n)
 	}
-	if _, err := NewMeta(MetaConfig{BaseURL: "http://x", Pages: []MetaPage{{Property: "facebook:acme", PageID: "1", AccessTokenEnv: "UNSET_TOKEN_VARIABLE"}}}, openStore(t), nil); err == nil {
+	if _, err := NewMeta(publish.MetaConfig{BaseURL: "http://x", Pages: []publish.MetaPage{{Property: "facebook:acme", PageID: "1", AccessTokenEnv: "UNSET_TOKEN_VARIABLE"}}}, openStore(t), nil); err == nil {
 		t.Fatal("a page without a token")
 	}
-	if _, err := NewX(XConfig{BaseURL: "http://x"}, nil, nil); err == nil {
+	if _, err := NewX(publish.XConfig{BaseURL: "http://x"}, nil, nil); err == nil {
 		t.Fatal("no sent store")
 	}
 }
@@ -331,7 +332,7 @@ func TestRetryAfterAServerErrorPostsOnce(t *testing.T) {
 	}
 	x := testX(t, p.srv.URL, openStore(t), nil)
 	r := xReply("k")
-	if _, err := x.Publish(context.Background(), r); err == nil || Permanent(err) {
+	if _, err := x.Publish(context.Background(), r); err == nil || publish.Permanent(err) {
 		t.Fatalf("a 503 is retried: %v", err)
 	}
 	for range 3 {
@@ -362,7 +363,7 @@ func TestUnsentRequestIsRetried(t *testing.T) {
 	}}}
 	x := testX(t, p.srv.URL, openStore(t), hc)
 	r := xReply("k")
-	if _, err := x.Publish(context.Background(), r); err == nil || Permanent(err) {
+	if _, err := x.Publish(context.Background(), r); err == nil || publish.Permanent(err) {
 		t.Fatalf("first attempt: %v", err)
 	}
 	if rec, err := x.Publish(context.Background(), r); err != nil || rec.ID != "42" {
@@ -374,7 +375,7 @@ func TestUnsentRequestIsRetried(t *testing.T) {
 }
 
 // posts are the POSTs the platform received.
-func (p *platform) posts() []recorded {
+func (p *fakePlatform) posts() []recorded {
 	var out []recorded
 	for _, r := range p.got() {
 		if r.Method == http.MethodPost {
@@ -386,7 +387,7 @@ func (p *platform) posts() []recorded {
 
 // listsWhatItPosted makes the platform answer a search with the texts it
 // was posted (X's shape), each POST n posted as id "post-n".
-func (p *platform) listsWhatItPosted() {
+func (p *fakePlatform) listsWhatItPosted() {
 	p.answer = func(int, recorded) (int, string) { return 201, `{"data":{"id":"post-1"}}` }
 	p.listing = func() string {
 		var data []map[string]string
@@ -411,7 +412,7 @@ func TestALostAnswerIsFoundNotPostedAgain(t *testing.T) {
 			x := testX(t, p.srv.URL, first, &http.Client{Timeout: 100 * time.Millisecond})
 			r := xReply("case/x/1/u1")
 			_, err := x.Publish(context.Background(), r)
-			if err == nil || Permanent(err) {
+			if err == nil || publish.Permanent(err) {
 				t.Fatalf("first attempt: %v, want a retryable error", err)
 			}
 			time.Sleep(p.delay)
@@ -462,10 +463,10 @@ func TestALostPrivateAnswerIsNeverPostedAgain(t *testing.T) {
 	p.answer = func(int, recorded) (int, string) { return 200, `{"recipient_id":"1","message_id":"m_1"}` }
 	store := openStore(t)
 	m := testMeta(t, p.srv.URL, store, &http.Client{Timeout: 100 * time.Millisecond})
-	r := Reply{CaseID: "case/facebook/c1", Platform: "facebook", Property: "acme", InReplyTo: "c1", AuthorID: "psid-1", Text: "We've sent you a message", Private: true, IdempotencyKey: "case/facebook/c1/u1"}
+	r := publish.Reply{CaseID: "case/facebook/c1", Platform: "facebook", Property: "acme", InReplyTo: "c1", AuthorID: "psid-1", Text: "We've sent you a message", Private: true, IdempotencyKey: "case/facebook/c1/u1"}
 	_, err := m.Publish(context.Background(), r)
-	var unknown *UnknownOutcomeError
-	if !errors.As(err, &unknown) || !Permanent(err) {
+	var unknown *publish.UnknownOutcomeError
+	if !errors.As(err, &unknown) || !publish.Permanent(err) {
 		t.Fatalf("%v", err)
 	}
 	r.Retry = true
@@ -499,7 +500,7 @@ func TestConcurrentPublishOfOneKey(t *testing.T) {
 		done <- err
 	}()
 	time.Sleep(50 * time.Millisecond)
-	if _, err := x.Publish(context.Background(), r); !errors.Is(err, ErrInFlight) || Permanent(err) {
+	if _, err := x.Publish(context.Background(), r); !errors.Is(err, ErrInFlight) || publish.Permanent(err) {
 		t.Fatalf("%v", err)
 	}
 	if err := <-done; err != nil {
@@ -511,8 +512,8 @@ func TestConcurrentPublishOfOneKey(t *testing.T) {
 }
 
 // xReply is a public reply on an X case, keyed by key.
-func xReply(key string) Reply {
-	return Reply{CaseID: "case/x/1", Platform: "x", Property: "@acme_help", InReplyTo: "1", Text: "On it!", IdempotencyKey: key}
+func xReply(key string) publish.Reply {
+	return publish.Reply{CaseID: "case/x/1", Platform: "x", Property: "@acme_help", InReplyTo: "1", Text: "On it!", IdempotencyKey: key}
 }
 
 func TestSameTextIgnoresRewrittenLinksAndSpacing(t *testing.T) {

@@ -1,4 +1,4 @@
-package publish
+package platform
 
 import (
 	"context"
@@ -8,26 +8,9 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/switchboard-care/switchboard/publish"
 )
-
-// MetaConfig is the Graph API publisher for Facebook pages and Instagram
-// accounts.
-type MetaConfig struct {
-	Enabled bool          `mapstructure:"enabled"`
-	BaseURL string        `mapstructure:"base_url"` // https://graph.facebook.com/v21.0
-	Timeout time.Duration `mapstructure:"timeout"`
-	Pages   []MetaPage    `mapstructure:"pages"`
-}
-
-// MetaPage is one property's page and its page access token (or the
-// environment variable holding it). An Instagram property names the
-// Facebook page its account is linked to: messages go through the page.
-type MetaPage struct {
-	Property       string `mapstructure:"property"` // "facebook:acme"
-	PageID         string `mapstructure:"page_id"`
-	AccessToken    string `mapstructure:"access_token"`
-	AccessTokenEnv string `mapstructure:"access_token_env"`
-}
 
 // Meta publishes through the Graph API:
 //
@@ -46,7 +29,7 @@ type Meta struct {
 type metaPage struct{ id, token string }
 
 // NewMeta builds the publisher; hc may be nil for a default client.
-func NewMeta(cfg MetaConfig, sent *SentStore, hc *http.Client) (*Meta, error) {
+func NewMeta(cfg publish.MetaConfig, sent *SentStore, hc *http.Client) (*Meta, error) {
 	if sent == nil {
 		return nil, fmt.Errorf("meta publisher: a sent store is required for idempotency")
 	}
@@ -66,41 +49,41 @@ func NewMeta(cfg MetaConfig, sent *SentStore, hc *http.Client) (*Meta, error) {
 }
 
 // Publish sends r once per idempotency key.
-func (m *Meta) Publish(ctx context.Context, r Reply) (Receipt, error) {
-	if err := CheckPrivateChannel(r); err != nil {
-		return Receipt{}, err
+func (m *Meta) Publish(ctx context.Context, r publish.Reply) (publish.Receipt, error) {
+	if err := publish.CheckPrivateChannel(r); err != nil {
+		return publish.Receipt{}, err
 	}
 	page, ok := m.pages[r.Platform+":"+r.Property]
 	if !ok {
-		return Receipt{}, fmt.Errorf("meta publisher: no page configured for %s:%s", r.Platform, r.Property)
+		return publish.Receipt{}, fmt.Errorf("meta publisher: no page configured for %s:%s", r.Platform, r.Property)
 	}
 	path, body, err := metaRequest(r, page.id)
 	if err != nil {
-		return Receipt{}, err
+		return publish.Receipt{}, err
 	}
-	return m.sent.Publish(ctx, r, func(ctx context.Context) (Receipt, error) {
+	return m.sent.Publish(ctx, r, func(ctx context.Context) (publish.Receipt, error) {
 		var out struct {
 			ID        string `json:"id"`
 			MessageID string `json:"message_id"`
 		}
 		if err := m.c.postJSON(ctx, path, page.token, body, &out); err != nil {
-			return Receipt{}, err
+			return publish.Receipt{}, err
 		}
 		id := out.ID
 		if id == "" {
 			id = out.MessageID
 		}
-		return Receipt{ID: id, PublishedAt: time.Now().UTC()}, nil
+		return publish.Receipt{ID: id, PublishedAt: time.Now().UTC()}, nil
 	}, m.finder(r, page))
 }
 
 // finder looks for a public reply among the page's comments on the
 // customer's post. Private replies have no such listing: nil.
-func (m *Meta) finder(r Reply, page metaPage) func(context.Context) (Receipt, bool, error) {
+func (m *Meta) finder(r publish.Reply, page metaPage) func(context.Context) (publish.Receipt, bool, error) {
 	if r.Private {
 		return nil
 	}
-	return func(ctx context.Context) (Receipt, bool, error) {
+	return func(ctx context.Context) (publish.Receipt, bool, error) {
 		var out struct {
 			Data []struct {
 				ID      string `json:"id"`
@@ -112,19 +95,19 @@ func (m *Meta) finder(r Reply, page metaPage) func(context.Context) (Receipt, bo
 		}
 		path := "/" + url.PathEscape(r.InReplyTo) + "/comments?fields=id,message,from&order=reverse_chronological&limit=100"
 		if err := m.c.getJSON(ctx, path, page.token, &out); err != nil {
-			return Receipt{}, false, err
+			return publish.Receipt{}, false, err
 		}
 		for _, c := range out.Data {
 			if c.From.ID == page.id && sameText(c.Message, r.Text) {
-				return Receipt{ID: c.ID, PublishedAt: time.Now().UTC()}, true, nil
+				return publish.Receipt{ID: c.ID, PublishedAt: time.Now().UTC()}, true, nil
 			}
 		}
-		return Receipt{}, false, nil
+		return publish.Receipt{}, false, nil
 	}
 }
 
 // metaRequest picks the endpoint and body for a reply.
-func metaRequest(r Reply, pageID string) (string, any, error) {
+func metaRequest(r publish.Reply, pageID string) (string, any, error) {
 	if r.InReplyTo == "" && !(r.Private && r.InReplyToPrivate) {
 		return "", nil, fmt.Errorf("meta publisher: reply on %s names no post to answer", r.CaseID)
 	}
@@ -155,7 +138,7 @@ func metaRequest(r Reply, pageID string) (string, any, error) {
 }
 
 // metaError reads Graph's {"error":{"message","type","code","error_subcode"}}.
-func metaError(status int, body []byte) *APIError {
+func metaError(status int, body []byte) *publish.APIError {
 	var e struct {
 		Error struct {
 			Message string `json:"message"`
@@ -163,7 +146,7 @@ func metaError(status int, body []byte) *APIError {
 			Code    int    `json:"code"`
 		} `json:"error"`
 	}
-	apiErr := &APIError{Platform: "meta", Status: status}
+	apiErr := &publish.APIError{Platform: "meta", Status: status}
 	if json.Unmarshal(body, &e) == nil && e.Error.Message != "" {
 		apiErr.Message = e.Error.Message
 		if e.Error.Code != 0 {

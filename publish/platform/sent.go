@@ -1,4 +1,4 @@
-package publish
+package platform
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/switchboard-care/switchboard/internal/kv"
+	"github.com/switchboard-care/switchboard/publish"
 )
 
 // SentStore makes publishing to a real platform idempotent. Meta's and X's
@@ -57,12 +58,12 @@ const (
 const keepSettled = 30 * 24 * time.Hour
 
 type sentEntry struct {
-	Key      string  `json:"key"`
-	State    string  `json:"state"`
-	CaseID   string  `json:"case_id,omitempty"`
-	Platform string  `json:"platform,omitempty"`
-	Receipt  Receipt `json:"receipt,omitzero"`
-	Error    string  `json:"error,omitempty"`
+	Key      string          `json:"key"`
+	State    string          `json:"state"`
+	CaseID   string          `json:"case_id,omitempty"`
+	Platform string          `json:"platform,omitempty"`
+	Receipt  publish.Receipt `json:"receipt,omitzero"`
+	Error    string          `json:"error,omitempty"`
 	// InFlightUntil is when a pending claim lapses; zero once the attempt
 	// that made it has ended without knowing whether it posted.
 	InFlightUntil time.Time `json:"in_flight_until,omitzero"`
@@ -71,18 +72,6 @@ type sentEntry struct {
 
 func (e sentEntry) inFlight(now time.Time) bool {
 	return e.State == statePending && now.Before(e.InFlightUntil)
-}
-
-// UnknownOutcomeError is a reply whose request reached the platform without
-// its answer being recorded: it may be live. It is not sent again; check
-// the platform, then SentStore.Resolve the key.
-type UnknownOutcomeError struct {
-	Key   string
-	Cause string
-}
-
-func (e *UnknownOutcomeError) Error() string {
-	return fmt.Sprintf("reply %s may already be published (%s); it is not sent again: check the platform, then resolve the key as sent or failed", e.Key, e.Cause)
 }
 
 // ErrInFlight is a second publish of a key while the first is still
@@ -113,7 +102,7 @@ func (s *SentStore) put(ctx context.Context, e sentEntry) error {
 // claim marks the key pending by this attempt, if it is still as prev
 // left it (seen says whether there was a record); false: another attempt
 // claimed it first.
-func (s *SentStore) claim(ctx context.Context, r Reply, prev sentEntry, seen bool) (sentEntry, bool, error) {
+func (s *SentStore) claim(ctx context.Context, r publish.Reply, prev sentEntry, seen bool) (sentEntry, bool, error) {
 	now := s.now().UTC()
 	c := sentEntry{Key: r.IdempotencyKey, State: statePending, CaseID: r.CaseID, Platform: r.Platform, InFlightUntil: now.Add(s.claimFor), At: now}
 	var won bool
@@ -133,30 +122,30 @@ func (s *SentStore) claim(ctx context.Context, r Reply, prev sentEntry, seen boo
 // reports whether nothing was posted by returning an error that wraps
 // errNotSent or an *APIError; any other error leaves the outcome unknown.
 // find, if not nil, looks for the reply on the platform.
-func (s *SentStore) Publish(ctx context.Context, r Reply, send func(context.Context) (Receipt, error), find func(context.Context) (Receipt, bool, error)) (Receipt, error) {
+func (s *SentStore) Publish(ctx context.Context, r publish.Reply, send func(context.Context) (publish.Receipt, error), find func(context.Context) (publish.Receipt, bool, error)) (publish.Receipt, error) {
 	key := r.IdempotencyKey
 	if key == "" {
-		return Receipt{}, errors.New("publish: idempotency key is required")
+		return publish.Receipt{}, errors.New("publish: idempotency key is required")
 	}
 	var prev sentEntry
 	seen, err := s.store.Get(ctx, sentTable, key, &prev)
 	if err != nil {
-		return Receipt{}, fmt.Errorf("read sent store: %w", err) // nothing sent: safe to retry
+		return publish.Receipt{}, fmt.Errorf("read sent store: %w", err) // nothing sent: safe to retry
 	}
 	switch {
 	case seen && prev.State == stateSent:
 		return prev.Receipt, nil
 	case seen && prev.inFlight(s.now()):
-		return Receipt{}, ErrInFlight
+		return publish.Receipt{}, ErrInFlight
 	case seen && prev.State == statePending && find == nil:
-		return Receipt{}, &UnknownOutcomeError{Key: key, Cause: "an earlier attempt sent the request and its answer was never recorded"}
+		return publish.Receipt{}, &publish.UnknownOutcomeError{Key: key, Cause: "an earlier attempt sent the request and its answer was never recorded"}
 	}
 	claim, won, err := s.claim(ctx, r, prev, seen)
 	if err != nil {
-		return Receipt{}, err // nothing sent: safe to retry
+		return publish.Receipt{}, err // nothing sent: safe to retry
 	}
 	if !won {
-		return Receipt{}, ErrInFlight
+		return publish.Receipt{}, ErrInFlight
 	}
 	if find != nil && (r.Retry || (seen && prev.State == statePending)) {
 		rec, found, err := find(ctx)
@@ -165,7 +154,7 @@ func (s *SentStore) Publish(ctx context.Context, r Reply, send func(context.Cont
 			// Nothing posted: the key goes back as it was, so the next
 			// retry looks again.
 			s.giveBack(ctx, claim, prev, seen)
-			return Receipt{}, fmt.Errorf("look for reply %s on %s before posting it again: %w", key, r.Platform, err)
+			return publish.Receipt{}, fmt.Errorf("look for reply %s on %s before posting it again: %w", key, r.Platform, err)
 		case found:
 			return rec, s.put(ctx, sentEntry{Key: key, State: stateSent, CaseID: r.CaseID, Platform: r.Platform, Receipt: rec})
 		}
@@ -173,7 +162,7 @@ func (s *SentStore) Publish(ctx context.Context, r Reply, send func(context.Cont
 
 	rec, err := send(ctx)
 
-	var apiErr *APIError
+	var apiErr *publish.APIError
 	switch {
 	case err == nil:
 		// Posted. If it cannot be recorded, the key stays pending, so a
@@ -183,14 +172,14 @@ func (s *SentStore) Publish(ctx context.Context, r Reply, send func(context.Cont
 		return rec, nil
 	case errors.Is(err, errNotSent) || errors.As(err, &apiErr):
 		_ = s.put(ctx, sentEntry{Key: key, State: stateFailed, CaseID: r.CaseID, Platform: r.Platform, Error: err.Error()})
-		return Receipt{}, err
+		return publish.Receipt{}, err
 	}
 	// The outcome is unknown: the key stays pending, no longer in flight.
 	_ = s.put(ctx, sentEntry{Key: key, State: statePending, CaseID: r.CaseID, Platform: r.Platform, Error: err.Error()})
 	if find != nil { // the retry looks on the platform first
-		return Receipt{}, fmt.Errorf("reply %s may be published (%w); a retry looks for it on %s before posting it", key, err, r.Platform)
+		return publish.Receipt{}, fmt.Errorf("reply %s may be published (%w); a retry looks for it on %s before posting it", key, err, r.Platform)
 	}
-	return Receipt{}, &UnknownOutcomeError{Key: key, Cause: err.Error()}
+	return publish.Receipt{}, &publish.UnknownOutcomeError{Key: key, Cause: err.Error()}
 }
 
 // giveBack undoes a claim that posted nothing; if it cannot, the claim
@@ -218,7 +207,7 @@ func (s *SentStore) Resolve(ctx context.Context, key, receiptID string) error {
 	}
 	e := sentEntry{Key: key, State: stateFailed, CaseID: prev.CaseID, Platform: prev.Platform, Error: "resolved as not published", At: now}
 	if receiptID != "" {
-		e = sentEntry{Key: key, State: stateSent, CaseID: prev.CaseID, Platform: prev.Platform, Receipt: Receipt{ID: receiptID, PublishedAt: now}, At: now}
+		e = sentEntry{Key: key, State: stateSent, CaseID: prev.CaseID, Platform: prev.Platform, Receipt: publish.Receipt{ID: receiptID, PublishedAt: now}, At: now}
 	}
 	var done bool
 	if seen { // unless a retry claimed it meanwhile

@@ -1,4 +1,4 @@
-package publish
+package platform
 
 import (
 	"context"
@@ -8,23 +8,9 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/switchboard-care/switchboard/publish"
 )
-
-// XConfig is the X API v2 publisher.
-type XConfig struct {
-	Enabled  bool          `mapstructure:"enabled"`
-	BaseURL  string        `mapstructure:"base_url"` // https://api.x.com
-	Timeout  time.Duration `mapstructure:"timeout"`
-	Accounts []XAccount    `mapstructure:"accounts"`
-}
-
-// XAccount is one property's OAuth 2.0 user access token (scopes
-// tweet.write, dm.write), or the environment variable holding it.
-type XAccount struct {
-	Property       string `mapstructure:"property"` // "x:@acme_help"
-	AccessToken    string `mapstructure:"access_token"`
-	AccessTokenEnv string `mapstructure:"access_token_env"`
-}
 
 // X publishes through the X API v2:
 //
@@ -37,7 +23,7 @@ type X struct {
 }
 
 // NewX builds the publisher; hc may be nil for a default client.
-func NewX(cfg XConfig, sent *SentStore, hc *http.Client) (*X, error) {
+func NewX(cfg publish.XConfig, sent *SentStore, hc *http.Client) (*X, error) {
 	if sent == nil {
 		return nil, fmt.Errorf("x publisher: a sent store is required for idempotency")
 	}
@@ -57,32 +43,32 @@ func NewX(cfg XConfig, sent *SentStore, hc *http.Client) (*X, error) {
 }
 
 // Publish sends r once per idempotency key.
-func (x *X) Publish(ctx context.Context, r Reply) (Receipt, error) {
-	if err := CheckPrivateChannel(r); err != nil {
-		return Receipt{}, err
+func (x *X) Publish(ctx context.Context, r publish.Reply) (publish.Receipt, error) {
+	if err := publish.CheckPrivateChannel(r); err != nil {
+		return publish.Receipt{}, err
 	}
 	tok, ok := x.tokens[r.Platform+":"+r.Property]
 	if !ok {
-		return Receipt{}, fmt.Errorf("x publisher: no account configured for %s:%s", r.Platform, r.Property)
+		return publish.Receipt{}, fmt.Errorf("x publisher: no account configured for %s:%s", r.Platform, r.Property)
 	}
 	var path string
 	var body any
 	switch {
 	case r.Private:
 		if r.AuthorID == "" {
-			return Receipt{}, fmt.Errorf("x publisher: direct message on %s names no recipient", r.CaseID)
+			return publish.Receipt{}, fmt.Errorf("x publisher: direct message on %s names no recipient", r.CaseID)
 		}
 		path = "/2/dm_conversations/with/" + url.PathEscape(r.AuthorID) + "/messages"
 		body = map[string]string{"text": r.Text}
 	case r.InReplyToPrivate:
-		return Receipt{}, fmt.Errorf("x publisher: case %s began with a direct message; a public reply would have nothing to answer", r.CaseID)
+		return publish.Receipt{}, fmt.Errorf("x publisher: case %s began with a direct message; a public reply would have nothing to answer", r.CaseID)
 	case r.InReplyTo == "":
-		return Receipt{}, fmt.Errorf("x publisher: reply on %s names no post to answer", r.CaseID)
+		return publish.Receipt{}, fmt.Errorf("x publisher: reply on %s names no post to answer", r.CaseID)
 	default:
 		path = "/2/tweets"
 		body = map[string]any{"text": r.Text, "reply": map[string]string{"in_reply_to_tweet_id": r.InReplyTo}}
 	}
-	return x.sent.Publish(ctx, r, func(ctx context.Context) (Receipt, error) {
+	return x.sent.Publish(ctx, r, func(ctx context.Context) (publish.Receipt, error) {
 		var out struct {
 			Data struct {
 				ID        string `json:"id"`
@@ -90,20 +76,20 @@ func (x *X) Publish(ctx context.Context, r Reply) (Receipt, error) {
 			} `json:"data"`
 		}
 		if err := x.c.postJSON(ctx, path, tok, body, &out); err != nil {
-			return Receipt{}, err
+			return publish.Receipt{}, err
 		}
 		id := out.Data.ID
 		if id == "" {
 			id = out.Data.DMEventID
 		}
-		return Receipt{ID: id, PublishedAt: time.Now().UTC()}, nil
-	}, func(ctx context.Context) (Receipt, bool, error) { return x.find(ctx, r, tok) })
+		return publish.Receipt{ID: id, PublishedAt: time.Now().UTC()}, nil
+	}, func(ctx context.Context) (publish.Receipt, bool, error) { return x.find(ctx, r, tok) })
 }
 
 // find looks for r among the account's posts: its replies to the same post
 // (recent search, in_reply_to_tweet_id and from), or its messages in the
 // conversation with the customer.
-func (x *X) find(ctx context.Context, r Reply, tok string) (Receipt, bool, error) {
+func (x *X) find(ctx context.Context, r publish.Reply, tok string) (publish.Receipt, bool, error) {
 	type item struct {
 		ID       string `json:"id"`
 		Text     string `json:"text"`
@@ -120,19 +106,19 @@ func (x *X) find(ctx context.Context, r Reply, tok string) (Receipt, bool, error
 		path = "/2/tweets/search/recent?max_results=100&query=" + url.QueryEscape(q)
 	}
 	if err := x.c.getJSON(ctx, path, tok, &out); err != nil {
-		return Receipt{}, false, err
+		return publish.Receipt{}, false, err
 	}
 	for _, it := range out.Data {
 		if sameText(it.Text, r.Text) && (!r.Private || it.SenderID != r.AuthorID) {
-			return Receipt{ID: it.ID, PublishedAt: time.Now().UTC()}, true, nil
+			return publish.Receipt{ID: it.ID, PublishedAt: time.Now().UTC()}, true, nil
 		}
 	}
-	return Receipt{}, false, nil
+	return publish.Receipt{}, false, nil
 }
 
 // xError reads v2's problem details ({"title","detail","type","status"})
 // and the older {"errors":[{"message","code"}]}.
-func xError(status int, body []byte) *APIError {
+func xError(status int, body []byte) *publish.APIError {
 	var e struct {
 		Title  string `json:"title"`
 		Detail string `json:"detail"`
@@ -142,7 +128,7 @@ func xError(status int, body []byte) *APIError {
 			Code    json.RawMessage `json:"code"`
 		} `json:"errors"`
 	}
-	apiErr := &APIError{Platform: "x", Status: status}
+	apiErr := &publish.APIError{Platform: "x", Status: status}
 	if json.Unmarshal(body, &e) != nil {
 		return apiErr
 	}

@@ -1,4 +1,4 @@
-package publish_test
+package platform_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/switchboard-care/switchboard/config"
 	"github.com/switchboard-care/switchboard/internal/kv"
 	"github.com/switchboard-care/switchboard/publish"
+	"github.com/switchboard-care/switchboard/publish/platform"
 )
 
 // The demo configuration publishes nothing for real: every reply goes to
@@ -24,7 +25,7 @@ func TestDemoConfigurationUsesTheOutbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := publish.NewRouter(cfg.Publishers, outbox, nil, nil)
+	r, err := platform.NewRouter(cfg.Publishers, outbox, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,8 +44,8 @@ func TestDemoConfigurationUsesTheOutbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer shared.Close()
-	sent := publish.NewSentStore(shared, time.Second)
-	if r, err = publish.NewRouter(cfg.Publishers, outbox, sent, nil); err != nil || len(r.Platforms()) != 1 {
+	sent := platform.NewSentStore(shared, time.Second)
+	if r, err = platform.NewRouter(cfg.Publishers, outbox, sent, nil); err != nil || len(r.Platforms()) != 1 {
 		t.Fatalf("%v %v", err, r)
 	}
 }

@@ -1,8 +1,10 @@
-package publish
+package platform
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/switchboard-care/switchboard/publish"
 )
 
 // FuzzAPIErrors feeds the platforms' error bodies, which come from the
@@ -14,7 +16,7 @@ func FuzzAPIErrors(f *testing.F) {
 	f.Add(429, []byte(`{"errors":[{"message":"Rate limit exceeded","code":88}]}`))
 	f.Add(502, []byte(`<html>Bad Gateway</html>`))
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
-		for _, read := range []func(int, []byte) *APIError{metaError, xError} {
+		for _, read := range []func(int, []byte) *publish.APIError{metaError, xError} {
 			e := read(status, body)
 			if e == nil || e.Status != status || !strings.HasPrefix(e.Error(), e.Platform+" API answered") {
 				t.Fatalf("%#v", e)

@@ -1,14 +1,9 @@
 package publish
 
 import (
-	"context"
 	"errors"
-	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"go.uber.org/zap"
 )
 
 func TestPrivateChannelRule(t *testing.T) {
@@ -113,71 +108,5 @@ func TestPublicRepliesNeverCarryPersonalData(t *testing.T) {
 		if err := CheckPrivateChannel(Reply{CaseID: "c", Intent: "question", Text: text}); err != nil {
 			t.Errorf("%q refused: %v", text, err)
 		}
-	}
-}
-
-func TestRouterDefaultsToTheOutbox(t *testing.T) {
-	outPath := filepath.Join(t.TempDir(), "outbox.jsonl")
-	outbox, err := NewOutbox(outPath, zap.NewNop())
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := NewRouter(Config{}, outbox, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(r.Platforms()) != 0 {
-		t.Fatalf("real platforms by default: %v", r.Platforms())
-	}
-	ctx := context.Background()
-	bad := Reply{CaseID: "case/x/1", Platform: "x", Property: "@acme_help", InReplyTo: "1", Intent: AccountIssue,
-		Text: "Your card ending 4242 was refunded", IdempotencyKey: "k1"}
-	var pc *PrivateChannelError
-	if _, err := r.Publish(ctx, bad); !errors.As(err, &pc) || !Permanent(err) {
-		t.Fatalf("the rule holds on the sandbox too: %v", err)
-	}
-	good := bad
-	good.Text, good.IdempotencyKey = "Sorry about that! Please send us a DM.", "k2"
-	if _, err := r.Publish(ctx, good); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := r.Publish(ctx, Reply{Platform: "x", Text: "t"}); err == nil {
-		t.Fatal("no idempotency key")
-	}
-	entries, err := ReadOutbox(outPath)
-	if err != nil || len(entries) != 1 || entries[0].IdempotencyKey != "k2" || entries[0].Intent != AccountIssue {
-		t.Fatalf("%v %+v", err, entries)
-	}
-}
-
-func TestRouterSendsEnabledPlatformsForReal(t *testing.T) {
-	p := newPlatform(t)
-	p.answer = func(int, recorded) (int, string) { return 201, `{"data":{"id":"77"}}` }
-	outPath := filepath.Join(t.TempDir(), "outbox.jsonl")
-	outbox, err := NewOutbox(outPath, zap.NewNop())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := Config{X: XConfig{Enabled: true, BaseURL: p.srv.URL, Accounts: []XAccount{{Property: "x:@acme_help", AccessToken: "tok"}}}}
-	if _, err := NewRouter(cfg, outbox, nil, nil); err == nil {
-		t.Fatal("a real platform without a sent store")
-	}
-	r, err := NewRouter(cfg, outbox, openStore(t), http.DefaultClient)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := r.Platforms(); len(got) != 1 || got[0] != "x" {
-		t.Fatalf("%v", got)
-	}
-	ctx := context.Background()
-	if rec, err := r.Publish(ctx, Reply{CaseID: "c", Platform: "x", Property: "@acme_help", InReplyTo: "1", Text: "hi", IdempotencyKey: "a"}); err != nil || rec.ID != "77" {
-		t.Fatalf("%+v %v", rec, err)
-	}
-	if _, err := r.Publish(ctx, Reply{CaseID: "c", Platform: "facebook", Property: "acme", InReplyTo: "1_2", Text: "hi", IdempotencyKey: "b"}); err != nil {
-		t.Fatal(err)
-	}
-	entries, _ := ReadOutbox(outPath)
-	if len(p.got()) != 1 || len(entries) != 1 || entries[0].Platform != "facebook" {
-		t.Fatalf("%d real, outbox %+v", len(p.got()), entries)
 	}
 }

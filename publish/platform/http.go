@@ -1,4 +1,4 @@
-package publish
+package platform
 
 import (
 	"bytes"
@@ -14,39 +14,12 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/switchboard-care/switchboard/publish"
 )
-
-// APIError is a platform refusing a request with an error status. Nothing
-// was posted (see SentStore for the 5xx caveat).
-type APIError struct {
-	Platform string
-	Status   int
-	Code     string // the platform's own error code, if it gave one
-	Message  string
-}
-
-func (e *APIError) Error() string {
-	msg := fmt.Sprintf("%s API answered %d", e.Platform, e.Status)
-	if e.Code != "" {
-		msg += " (code " + e.Code + ")"
-	}
-	if e.Message != "" {
-		msg += ": " + e.Message
-	}
-	return msg
-}
-
-// Temporary says a retry may succeed: rate limits and server errors. Other
-// statuses (bad token, deleted comment, blocked user) will not change.
-func (e *APIError) Temporary() bool {
-	return e.Status == http.StatusTooManyRequests || e.Status >= 500
-}
 
 // errNotSent marks an error where the request never left: safe to retry.
 var errNotSent = errors.New("request not sent")
-
-// DefaultTimeout bounds one platform request.
-const DefaultTimeout = 15 * time.Second
 
 // client sends JSON requests to one platform.
 type client struct {
@@ -54,12 +27,12 @@ type client struct {
 	base     string
 	http     *http.Client
 	// errorOf reads the platform's error body.
-	errorOf func(status int, body []byte) *APIError
+	errorOf func(status int, body []byte) *publish.APIError
 }
 
 func newClient(platform, base string, timeout time.Duration, hc *http.Client) *client {
 	if timeout <= 0 {
-		timeout = DefaultTimeout
+		timeout = publish.DefaultTimeout
 	}
 	if hc == nil {
 		hc = &http.Client{Timeout: timeout}
