@@ -20,7 +20,6 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/switchboard-care/switchboard/assertion"
-	"github.com/switchboard-care/switchboard/intake/intakeconf"
 	"github.com/switchboard-care/switchboard/policy"
 	"github.com/switchboard-care/switchboard/publish"
 	"github.com/switchboard-care/switchboard/triage"
@@ -124,8 +123,8 @@ type Config struct {
 	Store    Store    `mapstructure:"store"`
 	Security Security `mapstructure:"security"`
 
-	Intake     intakeconf.Config `mapstructure:"intake"`
-	Publishers publish.Config    `mapstructure:"publishers"`
+	Intake     Intake         `mapstructure:"intake"`
+	Publishers publish.Config `mapstructure:"publishers"`
 
 	directory *policy.Directory
 }

@@ -11,12 +11,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/switchboard-care/switchboard/intake/intakeconf"
+	"github.com/switchboard-care/switchboard/config"
 	"github.com/switchboard-care/switchboard/post"
 )
 
 // Config is the `intake:` configuration key.
-type Config = intakeconf.Config
+type Config = config.Intake
 
 // Batch is what one webhook delivery carries once mapped: new posts, edits
 // and deletions of earlier ones, what was deliberately ignored, and the
@@ -117,7 +117,7 @@ type Property struct {
 func (p Property) Key() string { return p.Platform + ":" + p.Name }
 
 // NewAccounts indexes configured accounts by id.
-func NewAccounts(list []intakeconf.Account) (Accounts, error) {
+func NewAccounts(list []config.IntakeAccount) (Accounts, error) {
 	out := make(Accounts, len(list))
 	for _, a := range list {
 		platform, name, ok := strings.Cut(a.Property, ":")

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/switchboard-care/switchboard/intake/intakeconf"
+	"github.com/switchboard-care/switchboard/config"
 )
 
 // The accounts of the demo brand, as config/defaults/30-intake.yaml has them.
@@ -18,26 +18,26 @@ var (
 )
 
 func testConfig() Config {
-	return intakeconf.Config{
+	return config.Intake{
 		Listen:        "127.0.0.1:0",
 		MaxBodyBytes:  64 << 10,
 		SubmitTimeout: 2 * time.Second,
-		Meta: intakeconf.Meta{
+		Meta: config.IntakeMeta{
 			VerifyToken: "test-verify-token",
 			AppSecret:   "test-app-secret",
-			Accounts: []intakeconf.Account{
+			Accounts: []config.IntakeAccount{
 				{ID: fbPage, Property: "facebook:acme"},
 				{ID: igAccount, Property: "instagram:acme"},
 			},
 		},
-		X: intakeconf.X{
+		X: config.IntakeX{
 			ConsumerSecret: "test-consumer-secret",
-			Accounts: []intakeconf.Account{
+			Accounts: []config.IntakeAccount{
 				{ID: xHelp, Property: "x:@acme_help"},
 				{ID: xNews, Property: "x:@acme_news"},
 			},
 		},
-		Generic: intakeconf.Generic{BearerToken: "test-bearer-token"},
+		Generic: config.IntakeGeneric{BearerToken: "test-bearer-token"},
 	}
 }
 
@@ -72,8 +72,4 @@ func at(s string) time.Time {
 		panic(err)
 	}
 	return t
-}
-
-func intakeconfAccount(id, property string) intakeconf.Account {
-	return intakeconf.Account{ID: id, Property: property}
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/switchboard-care/switchboard/caseapi"
+	"github.com/switchboard-care/switchboard/config"
 	"github.com/switchboard-care/switchboard/internal/kv"
 	"github.com/switchboard-care/switchboard/post"
 )
@@ -512,7 +513,7 @@ func TestRoutes(t *testing.T) {
 		}
 	}
 	bad := testConfig()
-	bad.Meta.Accounts = append(bad.Meta.Accounts, intakeconfAccount("1", "x:@acme_help"))
+	bad.Meta.Accounts = append(bad.Meta.Accounts, config.IntakeAccount{ID: "1", Property: "x:@acme_help"})
 	if _, err := NewServer(newFakeCases(), bad); err == nil || !strings.Contains(err.Error(), "intake.meta.accounts") {
 		t.Fatalf("an X account under meta: %v", err)
 	}

@@ -1,8 +1,4 @@
-// Package intakeconf is the `intake:` configuration key. It lives apart from
-// package intake so that package config can hold it without importing the
-// intake server (which imports caseapi and, through it, the workflows whose
-// tests load the configuration: an import cycle).
-package intakeconf
+package config
 
 import (
 	"errors"
@@ -11,9 +7,10 @@ import (
 	"time"
 )
 
-// Config is the intake HTTP server: where it listens, how much it reads and
-// the secrets each platform signs with. An empty secret turns that route off.
-type Config struct {
+// Intake is the intake HTTP server (the `intake:` key): where it listens,
+// how much it reads and the secrets each platform signs with. An empty
+// secret turns that route off.
+type Intake struct {
 	Listen        string        `mapstructure:"listen"`
 	MaxBodyBytes  int64         `mapstructure:"max_body_bytes"`
 	SubmitTimeout time.Duration `mapstructure:"submit_timeout"`
@@ -25,38 +22,38 @@ type Config struct {
 	// background), so a big delivery is answered inside the platforms'
 	// timeouts; 0 takes the default.
 	DeliveryBudget time.Duration `mapstructure:"delivery_budget"`
-	Meta           Meta          `mapstructure:"meta"`
-	X              X             `mapstructure:"x"`
-	Generic        Generic       `mapstructure:"generic"`
+	Meta           IntakeMeta    `mapstructure:"meta"`
+	X              IntakeX       `mapstructure:"x"`
+	Generic        IntakeGeneric `mapstructure:"generic"`
 }
 
-// Account maps a platform's numeric account id to the property key the
+// IntakeAccount maps a platform's numeric account id to the property key the
 // policy knows it by ("facebook:acme").
-type Account struct {
+type IntakeAccount struct {
 	ID       string `mapstructure:"id"`
 	Property string `mapstructure:"property"`
 }
 
-// Meta is the Facebook/Instagram app's webhook.
-type Meta struct {
-	VerifyToken string    `mapstructure:"verify_token"`
-	AppSecret   string    `mapstructure:"app_secret"`
-	Accounts    []Account `mapstructure:"accounts"`
+// IntakeMeta is the Facebook/Instagram app's webhook.
+type IntakeMeta struct {
+	VerifyToken string          `mapstructure:"verify_token"`
+	AppSecret   string          `mapstructure:"app_secret"`
+	Accounts    []IntakeAccount `mapstructure:"accounts"`
 }
 
-// X is the Account Activity webhook.
-type X struct {
-	ConsumerSecret string    `mapstructure:"consumer_secret"`
-	Accounts       []Account `mapstructure:"accounts"`
+// IntakeX is the Account Activity webhook.
+type IntakeX struct {
+	ConsumerSecret string          `mapstructure:"consumer_secret"`
+	Accounts       []IntakeAccount `mapstructure:"accounts"`
 }
 
-// Generic is the canonical-post endpoint for any other source.
-type Generic struct {
+// IntakeGeneric is the canonical-post endpoint for any other source.
+type IntakeGeneric struct {
 	BearerToken string `mapstructure:"bearer_token"`
 }
 
 // Validate names the key of the first mistake.
-func (c Config) Validate() error {
+func (c Intake) Validate() error {
 	var errs []error
 	if c.MaxBodyBytes < 0 {
 		errs = append(errs, fmt.Errorf("intake.max_body_bytes: %d is negative", c.MaxBodyBytes))
@@ -78,7 +75,7 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-func validAccounts(key string, accounts []Account, platforms ...string) error {
+func validAccounts(key string, accounts []IntakeAccount, platforms ...string) error {
 	seen := map[string]bool{}
 	for i, a := range accounts {
 		if strings.TrimSpace(a.ID) == "" {
