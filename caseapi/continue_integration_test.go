@@ -14,8 +14,8 @@ import (
 
 	"github.com/switchboard-care/switchboard/caseapi"
 	"github.com/switchboard-care/switchboard/casestate"
-	"github.com/switchboard-care/switchboard/internal/devserver"
-	"github.com/switchboard-care/switchboard/internal/stack"
+	"github.com/switchboard-care/switchboard/internal/devserver/devservertest"
+	"github.com/switchboard-care/switchboard/internal/stack/stacktest"
 )
 
 // EnvRecordContinued makes TestACaseContinuesAsNewOnARealServer save the
@@ -30,8 +30,8 @@ const EnvRecordContinued = "SWITCHBOARD_RECORD_CONTINUED"
 func TestACaseContinuesAsNewOnARealServer(t *testing.T) {
 	// A server that suggests continue-as-new early, so a few dozen
 	// follow-ups take a case through several runs.
-	srv := devserver.ForTest(t, "limit.historyCount.suggestContinueAsNew=120")
-	s := stack.ForTestOnServer(t, nil, srv)
+	srv := devservertest.ForTest(t, "limit.historyCount.suggestContinueAsNew=120")
+	s := stacktest.ForTestOnServer(t, nil, srv)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	t.Cleanup(cancel)
 	h := &harness{t: t, ctx: ctx, cfg: s.Config, tc: s.Temporal, cases: s.Cases}

@@ -21,7 +21,7 @@ import (
 	"github.com/switchboard-care/switchboard/caseapi"
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/config"
-	"github.com/switchboard-care/switchboard/internal/stack"
+	"github.com/switchboard-care/switchboard/internal/stack/stacktest"
 	"github.com/switchboard-care/switchboard/post"
 	"github.com/switchboard-care/switchboard/publish"
 	"github.com/switchboard-care/switchboard/workflows"
@@ -67,7 +67,7 @@ func newHarness(t *testing.T) *harness { return newHarnessWith(t, nil) }
 
 // newHarnessWith is newHarness with cfg (nil: the defaults).
 func newHarnessWith(t *testing.T, cfg *config.Config) *harness {
-	s := stack.ForTest(t, cfg)
+	s := stacktest.ForTest(t, cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	t.Cleanup(cancel)
 	return &harness{t: t, ctx: ctx, cfg: s.Config, tc: s.Temporal, cases: s.Cases}
@@ -75,7 +75,7 @@ func newHarnessWith(t *testing.T, cfg *config.Config) *harness {
 
 func (h *harness) eventually(what string, check func() error) {
 	h.t.Helper()
-	stack.Eventually(h.t, what, check)
+	stacktest.Eventually(h.t, what, check)
 }
 
 func (h *harness) waitStatus(id string, want casestate.Status) casestate.View {

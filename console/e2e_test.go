@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/switchboard-care/switchboard/internal/stack"
+	"github.com/switchboard-care/switchboard/internal/stack/stacktest"
 
 	"github.com/chromedp/chromedp"
 	"go.uber.org/zap"
@@ -66,7 +66,7 @@ func newStack(t *testing.T) *live {
 		t.Fatal(err)
 	}
 	cfg.Console.RefreshInterval = time.Second // so the test sees the live refresh quickly
-	st := stack.ForTest(t, cfg)
+	st := stacktest.ForTest(t, cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	t.Cleanup(cancel)
 	cases := st.Cases
@@ -111,7 +111,7 @@ func (s *live) submitTo(property, id, author, text, dept string) string {
 
 func (s *live) eventually(what string, check func() error) {
 	s.t.Helper()
-	stack.Eventually(s.t, what, check)
+	stacktest.Eventually(s.t, what, check)
 }
 
 func (s *live) act(id string, kind casestate.ActionKind, agent string, a casestate.Action) {

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/switchboard-care/switchboard/internal/devserver"
+	"github.com/switchboard-care/switchboard/internal/devserver/devservertest"
 	"github.com/switchboard-care/switchboard/internal/stack"
 	"github.com/switchboard-care/switchboard/workflows"
 )
@@ -19,7 +19,7 @@ import (
 // PostgreSQL (`make test-cluster`); on the dev server it skips.
 func onCluster(t *testing.T) (*stack.Stack, context.Context) {
 	t.Helper()
-	if os.Getenv(devserver.EnvBackend) != "postgres" {
+	if os.Getenv(devservertest.EnvBackend) != "postgres" {
 		t.Skip("needs the cluster on PostgreSQL: make test-cluster")
 	}
 	s, _, ctx := withWorkerProcess(t, nil)

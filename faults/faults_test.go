@@ -20,6 +20,7 @@ import (
 	"github.com/switchboard-care/switchboard/internal/app"
 	"github.com/switchboard-care/switchboard/internal/bench"
 	"github.com/switchboard-care/switchboard/internal/stack"
+	"github.com/switchboard-care/switchboard/internal/stack/stacktest"
 	"github.com/switchboard-care/switchboard/policy"
 	"github.com/switchboard-care/switchboard/post"
 	"github.com/switchboard-care/switchboard/publish"
@@ -61,7 +62,7 @@ func question(tag string, i int) post.Post {
 // process on it; the returned context bounds the test to three minutes.
 func withWorkerProcess(t *testing.T, cfg *config.Config) (*stack.Stack, *stack.Process, context.Context) {
 	t.Helper()
-	s := stack.ForTestNoWorker(t, cfg)
+	s := stacktest.ForTestNoWorker(t, cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
 	w, err := s.StartWorkerProcess(ctx, switchboardBin)

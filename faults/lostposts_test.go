@@ -23,6 +23,7 @@ import (
 	"github.com/switchboard-care/switchboard/intake"
 	"github.com/switchboard-care/switchboard/internal/devserver"
 	"github.com/switchboard-care/switchboard/internal/stack"
+	"github.com/switchboard-care/switchboard/internal/stack/stacktest"
 	"github.com/switchboard-care/switchboard/workflows"
 )
 
@@ -210,7 +211,7 @@ func failedLetters(t *testing.T, in *intake.Server) []intake.DeadLetter {
 // skipped. (What replicas share is in the shared store, whose database
 // keeps itself whole.)
 func TestFilesTornByACrash(t *testing.T) {
-	s := stack.ForTestNoWorker(t, nil)
+	s := stacktest.ForTestNoWorker(t, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	outbox := filepath.Join(s.Config.DataDir, "outbox.jsonl")

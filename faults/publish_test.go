@@ -19,6 +19,7 @@ import (
 
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/internal/stack"
+	"github.com/switchboard-care/switchboard/internal/stack/stacktest"
 )
 
 // fakeX is a local X API that records every post. The first post of each
@@ -92,7 +93,7 @@ func TestRepliesReachThePlatformOnceAcrossWorkers(t *testing.T) {
 	platform := &fakeX{answerAfter: 1500 * time.Millisecond}
 	web := httptest.NewServer(platform)
 	t.Cleanup(web.Close)
-	s := stack.ForTestNoWorker(t, nil)
+	s := stacktest.ForTestNoWorker(t, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	t.Cleanup(cancel)
 	conf := xPublisherConfig(t, s.Dir, web.URL, "500ms")

@@ -22,7 +22,9 @@ import (
 	"github.com/switchboard-care/switchboard/config"
 	"github.com/switchboard-care/switchboard/intake"
 	"github.com/switchboard-care/switchboard/internal/devserver"
+	"github.com/switchboard-care/switchboard/internal/devserver/devservertest"
 	"github.com/switchboard-care/switchboard/internal/stack"
+	"github.com/switchboard-care/switchboard/internal/stack/stacktest"
 )
 
 // replicas is switchboard as a deployment runs it: every part twice, each
@@ -74,10 +76,10 @@ func (r *replicas) start(kind string, n int) *stack.Process {
 // their cases while an intake is killed; replies published while a worker
 // is killed reach the platform once each.
 func TestReplicasShareState(t *testing.T) {
-	if os.Getenv(devserver.EnvBackend) != "postgres" {
+	if os.Getenv(devservertest.EnvBackend) != "postgres" {
 		t.Skip("needs the cluster on PostgreSQL: make test-cluster")
 	}
-	s := stack.ForTestNoWorker(t, nil)
+	s := stacktest.ForTestNoWorker(t, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	t.Cleanup(cancel)
 	pg := s.Server.Cluster.Postgres

@@ -16,6 +16,7 @@ import (
 
 	"github.com/switchboard-care/switchboard/intake"
 	"github.com/switchboard-care/switchboard/internal/stack"
+	"github.com/switchboard-care/switchboard/internal/stack/stacktest"
 	"github.com/switchboard-care/switchboard/workflows"
 )
 
@@ -56,7 +57,7 @@ func genericPost(token string, i int) delivery {
 // server over it; the context bounds the test.
 func withIntake(t *testing.T, timeout time.Duration) (*stack.Stack, *intake.Server, *httptest.Server, context.Context) {
 	t.Helper()
-	s := stack.ForTest(t, nil)
+	s := stacktest.ForTest(t, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	t.Cleanup(cancel)
 	in, err := intake.NewServer(s.Cases, s.Config.Intake)

@@ -14,7 +14,7 @@ import (
 
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/internal/devserver"
-	"github.com/switchboard-care/switchboard/internal/stack"
+	"github.com/switchboard-care/switchboard/internal/stack/stacktest"
 	"github.com/switchboard-care/switchboard/post"
 )
 
@@ -30,7 +30,7 @@ type live struct {
 }
 
 func startLive(t *testing.T) *live {
-	st := stack.ForTest(t, nil)
+	st := stacktest.ForTest(t, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	t.Cleanup(cancel)
 	srv, tc, cases := st.Server, st.Temporal, st.Cases
@@ -125,7 +125,7 @@ func TestLiveTemporalDownAnswers503ThenRecovers(t *testing.T) {
 // An edit is recorded on the case its post opened; an edit of a post with
 // no case is ErrNoCase (acknowledged, nothing to record).
 func TestLiveEditsReachTheirCase(t *testing.T) {
-	st := stack.ForTest(t, nil)
+	st := stacktest.ForTest(t, nil)
 	ctx := context.Background()
 	p := post.Post{ID: "e-1", Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u7", Handle: "@kai"},
 		Text: "my order never came", CreatedAt: time.Now()}
@@ -137,7 +137,7 @@ func TestLiveEditsReachTheirCase(t *testing.T) {
 	if err := edits.RecordEdit(ctx, edit); err != nil {
 		t.Fatal(err)
 	}
-	stack.Eventually(t, "edit recorded", func() error {
+	stacktest.Eventually(t, "edit recorded", func() error {
 		events, err := st.Cases.Events(ctx, p.CaseID())
 		if err != nil {
 			return err

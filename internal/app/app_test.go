@@ -12,7 +12,7 @@ import (
 
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/config"
-	"github.com/switchboard-care/switchboard/internal/devserver"
+	"github.com/switchboard-care/switchboard/internal/devserver/devservertest"
 	"github.com/switchboard-care/switchboard/internal/metrics"
 	"github.com/switchboard-care/switchboard/post"
 )
@@ -20,7 +20,7 @@ import (
 // TestWorkerExposesMetrics runs a worker wired as in production against a
 // real server and reads its /metrics after a case is opened and answered.
 func TestWorkerExposesMetrics(t *testing.T) {
-	srv := devserver.ForTest(t)
+	srv := devservertest.ForTest(t)
 	cfg, err := config.Default()
 	if err != nil {
 		t.Fatal(err)

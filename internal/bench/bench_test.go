@@ -10,6 +10,7 @@ import (
 
 	"github.com/switchboard-care/switchboard/businesshours"
 	"github.com/switchboard-care/switchboard/internal/devserver"
+	"github.com/switchboard-care/switchboard/internal/devserver/devservertest"
 	"github.com/switchboard-care/switchboard/internal/stack"
 )
 
@@ -17,7 +18,7 @@ import (
 // server and worker processes, so it keeps working as the workflows change.
 func TestRunSmall(t *testing.T) {
 	if _, err := devserver.Find(); err != nil {
-		if os.Getenv(devserver.EnvRequire) != "" {
+		if os.Getenv(devservertest.EnvRequire) != "" {
 			t.Fatal(err)
 		}
 		t.Skip(err)

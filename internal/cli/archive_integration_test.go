@@ -11,8 +11,8 @@ import (
 
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/internal/cluster"
-	"github.com/switchboard-care/switchboard/internal/devserver"
-	"github.com/switchboard-care/switchboard/internal/stack"
+	"github.com/switchboard-care/switchboard/internal/devserver/devservertest"
+	"github.com/switchboard-care/switchboard/internal/stack/stacktest"
 	"github.com/switchboard-care/switchboard/post"
 )
 
@@ -21,11 +21,11 @@ import (
 // journey export and the SLA report still give its full record, from the
 // namespace's archive.
 func TestACasePastRetentionIsReadFromTheArchive(t *testing.T) {
-	srv := devserver.ClusterForTest(t, cluster.Options{Retention: 5 * time.Second,
+	srv := devservertest.ClusterForTest(t, cluster.Options{Retention: 5 * time.Second,
 		// Lowered for tests: an hour's minimum, and deletions spread over
 		// half an hour after the retention ends.
 		DynamicConfig: []string{"system.namespaceMinRetentionLocal=1s", "history.retentionTimerJitterDuration=1s"}})
-	st := stack.ForTestOnServer(t, nil, srv)
+	st := stacktest.ForTestOnServer(t, nil, srv)
 	login(t, useStack(t, st), "sam")
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
@@ -67,7 +67,7 @@ func TestACasePastRetentionIsReadFromTheArchive(t *testing.T) {
 		return r
 	}
 	var retained record
-	stack.Eventually(t, "the resolved case in the journey", func() error {
+	stacktest.Eventually(t, "the resolved case in the journey", func() error {
 		retained = read()
 		var j struct{ Timeline []json.RawMessage }
 		if err := json.Unmarshal([]byte(retained.Journey), &j); err != nil || len(j.Timeline) < 6 || retained.SLA["cases_read"] != 1.0 {
@@ -76,7 +76,7 @@ func TestACasePastRetentionIsReadFromTheArchive(t *testing.T) {
 		return nil
 	})
 
-	stack.Eventually(t, "the case deleted at the end of its retention", func() error {
+	stacktest.Eventually(t, "the case deleted at the end of its retention", func() error {
 		_, err := st.Temporal.DescribeWorkflowExecution(ctx, id, "")
 		var gone *serviceerror.NotFound
 		if errors.As(err, &gone) {

@@ -16,6 +16,7 @@ import (
 	"github.com/switchboard-care/switchboard/console"
 	"github.com/switchboard-care/switchboard/internal/kv"
 	"github.com/switchboard-care/switchboard/internal/stack"
+	"github.com/switchboard-care/switchboard/internal/stack/stacktest"
 	"github.com/switchboard-care/switchboard/post"
 )
 
@@ -96,7 +97,7 @@ func useStack(t *testing.T, st *stack.Stack) (consoleURL string) {
 }
 
 func TestAgentCommandsOnARealServer(t *testing.T) {
-	st := stack.ForTest(t, nil)
+	st := stacktest.ForTest(t, nil)
 	consoleURL := useStack(t, st)
 	ctx := context.Background()
 	submit := func(id, property, text string) string {
@@ -105,7 +106,7 @@ func TestAgentCommandsOnARealServer(t *testing.T) {
 		if _, err := st.Cases.Submit(ctx, p); err != nil {
 			t.Fatal(err)
 		}
-		stack.Eventually(t, "triaged", func() error {
+		stacktest.Eventually(t, "triaged", func() error {
 			v, err := st.Cases.State(ctx, p.CaseID())
 			if err == nil && v.Status != casestate.StatusOpen {
 				err = errors.New(string(v.Status))
@@ -136,7 +137,7 @@ func TestAgentCommandsOnARealServer(t *testing.T) {
 		t.Fatalf("handoff: %s %q", v.Department, v.Assignee)
 	}
 	list := runJSON[[]caseapi.Summary](t, "cases", "list", "--department", "pr")
-	stack.Eventually(t, "listed under pr", func() error {
+	stacktest.Eventually(t, "listed under pr", func() error {
 		if list = runJSON[[]caseapi.Summary](t, "cases", "list", "--department", "pr"); len(list) != 1 || list[0].CaseID != complaint {
 			return errors.New("not listed")
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/switchboard-care/switchboard/config"
 	"github.com/switchboard-care/switchboard/ingest"
 	"github.com/switchboard-care/switchboard/internal/stack"
+	"github.com/switchboard-care/switchboard/internal/stack/stacktest"
 	"github.com/switchboard-care/switchboard/journey"
 	"github.com/switchboard-care/switchboard/post"
 	"github.com/switchboard-care/switchboard/workflows"
@@ -32,7 +33,7 @@ func TestACustomerWithThreeHundredCasesStaysReadable(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg.Policy.SLA.ReopenWindow = 0 // a resolved case closes at once and reports to the journey
-	st := stack.ForTest(t, cfg)
+	st := stacktest.ForTest(t, cfg)
 	login(t, useStack(t, st), "sam")
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
@@ -69,7 +70,7 @@ func TestACustomerWithThreeHundredCasesStaysReadable(t *testing.T) {
 	if err := g.Wait(); err != nil {
 		t.Fatal(err)
 	}
-	stack.Eventually(t, "every closed case in the journey's index", func() error {
+	stacktest.Eventually(t, "every closed case in the journey's index", func() error {
 		c, err := st.Cases.Customer(ctx, "x:regular")
 		if err == nil && (len(c.Cases) != total || len(c.Open()) != open) {
 			err = fmt.Errorf("%d cases, %d open", len(c.Cases), len(c.Open()))

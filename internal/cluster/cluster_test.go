@@ -13,6 +13,7 @@ import (
 
 	"github.com/switchboard-care/switchboard/internal/cluster"
 	"github.com/switchboard-care/switchboard/internal/devserver"
+	"github.com/switchboard-care/switchboard/internal/devserver/devservertest"
 )
 
 // serverTools is the pinned server build; without one the test is skipped,
@@ -24,7 +25,7 @@ func serverTools(t *testing.T) string {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(tools, "server")); err != nil {
-		if os.Getenv(devserver.EnvBackend) == "postgres" {
+		if os.Getenv(devservertest.EnvBackend) == "postgres" {
 			t.Fatal(err)
 		}
 		t.Skipf("no Temporal server build (make temporal-server): %v", err)

@@ -1,4 +1,4 @@
-package devserver
+package devserver_test
 
 import (
 	"os"
@@ -9,10 +9,13 @@ import (
 
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+
+	"github.com/switchboard-care/switchboard/internal/devserver"
+	"github.com/switchboard-care/switchboard/internal/devserver/devservertest"
 )
 
 func TestMakefilePinsTheSameCLIVersion(t *testing.T) {
-	root, err := ModuleRoot()
+	root, err := devserver.ModuleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -20,13 +23,13 @@ func TestMakefilePinsTheSameCLIVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(mk), "TEMPORAL_VERSION := "+CLIVersion+"\n") {
-		t.Fatalf("Makefile does not pin the Temporal CLI at %s", CLIVersion)
+	if !strings.Contains(string(mk), "TEMPORAL_VERSION := "+devserver.CLIVersion+"\n") {
+		t.Fatalf("Makefile does not pin the Temporal CLI at %s", devserver.CLIVersion)
 	}
 }
 
 func TestServerSurvivesARestartWithItsDatabase(t *testing.T) {
-	s := ForTest(t)
+	s := devservertest.ForTest(t)
 	addr := s.Address
 	if err := s.Restart(t.Context()); err != nil {
 		t.Fatal(err)
@@ -39,15 +42,15 @@ func TestServerSurvivesARestartWithItsDatabase(t *testing.T) {
 // The dev server has no archival: a long retention is what keeps
 // `switchboard dev`'s resolved cases readable.
 func TestALongRetentionIsSetAtStart(t *testing.T) {
-	bin, err := Find()
+	bin, err := devserver.Find()
 	if err != nil {
-		if os.Getenv(EnvRequire) != "" {
+		if os.Getenv(devservertest.EnvRequire) != "" {
 			t.Fatal(err)
 		}
 		t.Skip(err)
 	}
 	const retention = 10 * 365 * 24 * time.Hour
-	s, err := Start(t.Context(), Options{Binary: bin, UIPort: -1, Retention: retention})
+	s, err := devserver.Start(t.Context(), devserver.Options{Binary: bin, UIPort: -1, Retention: retention})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/switchboard-care/switchboard/internal/cluster"
-	"github.com/switchboard-care/switchboard/internal/devserver"
+	"github.com/switchboard-care/switchboard/internal/devserver/devservertest"
 	"github.com/switchboard-care/switchboard/internal/kv"
 )
 
@@ -32,7 +32,7 @@ func stores(t *testing.T) map[string]func() *kv.Store {
 	out := map[string]func() *kv.Store{"sqlite": open(sqlite)}
 	pg, err := cluster.StartPostgres(ctx, filepath.Join(t.TempDir(), "pg"))
 	if err != nil {
-		if os.Getenv(devserver.EnvBackend) == "postgres" { // make test-cluster installed it
+		if os.Getenv(devservertest.EnvBackend) == "postgres" { // make test-cluster installed it
 			t.Fatal(err)
 		}
 		t.Logf("no PostgreSQL: %v", err)

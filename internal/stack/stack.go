@@ -8,8 +8,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"testing"
-	"time"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/interceptor"
@@ -55,7 +53,7 @@ type Stack struct {
 
 // Start launches a server of opts.Backend with its data in opts.Dir and
 // attaches to it; Close stops it. For tools such as the benchmark; tests
-// use ForTest.
+// use stacktest.ForTest.
 func Start(ctx context.Context, opts Options) (*Stack, error) {
 	progress := opts.Progress
 	if progress == nil {
@@ -79,7 +77,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		}
 		opts.Config.Store.URL = pg.URL("switchboard")
 	}
-	s, err := attach(ctx, srv, opts)
+	s, err := Attach(ctx, srv, opts)
 	if err != nil {
 		_ = stopServer(srv)
 		return nil, err
@@ -118,8 +116,9 @@ func stopServer(srv *devserver.Server) error {
 	return srv.Stop()
 }
 
-// attach connects to a running server with the configuration opts gives.
-func attach(ctx context.Context, srv *devserver.Server, opts Options) (*Stack, error) {
+// Attach connects to a running server with the configuration opts gives;
+// Detach disconnects, leaving the server running.
+func Attach(ctx context.Context, srv *devserver.Server, opts Options) (*Stack, error) {
 	cfg := opts.Config
 	if cfg == nil {
 		var err error
@@ -158,8 +157,8 @@ func attach(ctx context.Context, srv *devserver.Server, opts Options) (*Stack, e
 	return &Stack{Config: cfg, Dir: opts.Dir, Server: srv, Temporal: tc, log: log, Cases: cases, store: store, stop: stop}, nil
 }
 
-// detach closes what attach opened.
-func (s *Stack) detach() {
+// Detach closes what Attach opened.
+func (s *Stack) Detach() {
 	s.stop()
 	_ = s.store.Close()
 	s.Temporal.Close()
@@ -180,24 +179,6 @@ func (s *Stack) StartWorker() (worker.Worker, error) {
 
 // Close disconnects and stops the server Start launched.
 func (s *Stack) Close() error {
-	s.detach()
+	s.Detach()
 	return stopServer(s.Server)
-}
-
-// Eventually retries check until it passes, failing t after 90s (a loaded
-// 2-core machine is slow, a passing check returns at once): triage,
-// visibility and signals are asynchronous.
-func Eventually(t testing.TB, what string, check func() error) {
-	t.Helper()
-	deadline := time.Now().Add(90 * time.Second)
-	for {
-		err := check()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: %v", what, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
 }

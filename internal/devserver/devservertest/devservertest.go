@@ -1,4 +1,7 @@
-package devserver
+// Package devservertest starts a Temporal server for a test and stops it
+// when the test ends. It is apart from package devserver so that the
+// binaries, which start servers too, do not link package testing.
+package devservertest
 
 import (
 	"context"
@@ -7,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/switchboard-care/switchboard/internal/cluster"
+	"github.com/switchboard-care/switchboard/internal/devserver"
 )
 
 // EnvRequire makes tests fail, rather than skip, when no temporal binary is
@@ -22,20 +26,20 @@ const EnvBackend = "SWITCHBOARD_TEST_BACKEND"
 // file database in the test's temporary folder, or the cluster EnvBackend
 // asks for — and stops it when the test ends. dynamicConfig are server
 // settings, each "key=value".
-func ForTest(t testing.TB, dynamicConfig ...string) *Server {
+func ForTest(t testing.TB, dynamicConfig ...string) *devserver.Server {
 	t.Helper()
 	dir := t.TempDir()
 	if os.Getenv(EnvBackend) == "postgres" {
 		return clusterForTest(t, dir, cluster.Options{DynamicConfig: dynamicConfig})
 	}
-	bin, err := Find()
+	bin, err := devserver.Find()
 	if err != nil {
 		if os.Getenv(EnvRequire) != "" {
 			t.Fatal(err)
 		}
 		t.Skip(err)
 	}
-	s, err := Start(context.Background(), Options{
+	s, err := devserver.Start(context.Background(), devserver.Options{
 		Binary: bin, UIPort: -1,
 		DBFile:        filepath.Join(dir, "temporal.db"),
 		LogFile:       filepath.Join(dir, "temporal.log"),
@@ -59,7 +63,7 @@ func ForTest(t testing.TB, dynamicConfig ...string) *Server {
 // (each service its own process, in the test's temporary folder) and stops
 // it when the test ends. Only `make test-cluster` (EnvBackend "postgres")
 // runs such tests; others are skipped.
-func ClusterForTest(t testing.TB, opts cluster.Options) *Server {
+func ClusterForTest(t testing.TB, opts cluster.Options) *devserver.Server {
 	t.Helper()
 	if os.Getenv(EnvBackend) != "postgres" {
 		t.Skip("needs the Temporal cluster: make test-cluster")
@@ -67,8 +71,8 @@ func ClusterForTest(t testing.TB, opts cluster.Options) *Server {
 	return clusterForTest(t, t.TempDir(), opts)
 }
 
-func clusterForTest(t testing.TB, dir string, opts cluster.Options) *Server {
-	tools, err := PinnedServerTools()
+func clusterForTest(t testing.TB, dir string, opts cluster.Options) *devserver.Server {
+	tools, err := devserver.PinnedServerTools()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +93,7 @@ func clusterForTest(t testing.TB, dir string, opts cluster.Options) *Server {
 			}
 		}
 	})
-	return &Server{Address: c.Address, Cluster: c}
+	return &devserver.Server{Address: c.Address, Cluster: c}
 }
 
 func tail(b []byte, n int) []byte {
