@@ -3,17 +3,9 @@
 package main
 
 import (
-	"context"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/switchboard-care/switchboard/internal/cli"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := cli.Execute(ctx, append([]string{"worker"}, os.Args[1:]...))
-	stop()
-	os.Exit(code)
-}
+func main() { cli.Main(append([]string{"worker"}, os.Args[1:]...)) }

@@ -5,10 +5,13 @@ package cli
 import (
 	"context"
 	"fmt"
-	"go.temporal.io/sdk/client"
+	"os"
+	"os/signal"
 	"sync"
+	"syscall"
 
 	"github.com/spf13/cobra"
+	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
 	"github.com/switchboard-care/switchboard/caseapi"
@@ -100,6 +103,15 @@ func markUsageErrors(cmd *cobra.Command) {
 	for _, sub := range cmd.Commands() {
 		markUsageErrors(sub)
 	}
+}
+
+// Main is every binary's main: it runs the command line args name, stopping
+// it when the process is interrupted or terminated, and exits with its code.
+func Main(args []string) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := Execute(ctx, args)
+	stop()
+	os.Exit(code)
 }
 
 // Execute runs the command line and returns the process exit code.
