@@ -122,19 +122,20 @@ func TestWorkerKilledMidRun(t *testing.T) {
 
 	const n = 40
 	const every = 100 * time.Millisecond // 4 s of posts; the worker is dead from 1.5 s to 4.5 s
+	const killAt, heldBack = 15, 10      // posts 10 to 14 are answered only after the kill
 	var wg sync.WaitGroup
 	errs := make(chan error, n)
 	killed := make(chan struct{})
 	var submittedWhileDead int
 	for i := range n {
-		if i == 15 {
+		if i == killAt {
 			if err := w.Kill(); err != nil {
 				t.Fatal(err)
 			}
 			close(killed)
 			t.Logf("killed the worker (pid %d) with SIGKILL after %d posts", w.Pid(), i)
 		}
-		if i >= 15 {
+		if i >= killAt {
 			submittedWhileDead++
 		}
 		p := question("kill", i)
@@ -144,6 +145,9 @@ func TestWorkerKilledMidRun(t *testing.T) {
 		wg.Add(1)
 		go func() { // an agent answers every case, waiting through the outage
 			defer wg.Done()
+			if i >= heldBack && i < killAt {
+				<-killed // opened by the first worker, answered through the second
+			}
 			errs <- answer(ctx, s.Cases, p.CaseID())
 		}()
 		time.Sleep(every)
@@ -167,7 +171,7 @@ func TestWorkerKilledMidRun(t *testing.T) {
 		return
 	}
 
-	completed, interrupted := 0, 0
+	completed, spanned, interrupted := 0, 0, 0
 	for i := range n {
 		id := question("kill", i).CaseID()
 		if err := s.Temporal.GetWorkflow(ctx, id, "").Get(ctx, nil); err != nil {
@@ -179,12 +183,23 @@ func TestWorkerKilledMidRun(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		workers := map[string]bool{}
+		cut := false
 		for _, e := range h {
-			if e.GetEventType() == enums.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT || e.GetEventType() == enums.EVENT_TYPE_WORKFLOW_TASK_FAILED ||
-				(e.GetEventType() == enums.EVENT_TYPE_ACTIVITY_TASK_STARTED && e.GetActivityTaskStartedEventAttributes().GetAttempt() > 1) {
-				interrupted++
-				break
+			switch e.GetEventType() {
+			case enums.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+				workers[e.GetWorkflowTaskCompletedEventAttributes().GetIdentity()] = true
+			case enums.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT, enums.EVENT_TYPE_WORKFLOW_TASK_FAILED:
+				cut = true
+			case enums.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+				cut = cut || e.GetActivityTaskStartedEventAttributes().GetAttempt() > 1
 			}
+		}
+		if len(workers) > 1 {
+			spanned++
+		}
+		if cut {
+			interrupted++
 		}
 	}
 	cases := count(t, ctx, s, "WorkflowType = '"+workflows.CaseWorkflowName+"'")
@@ -204,16 +219,21 @@ func TestWorkerKilledMidRun(t *testing.T) {
 		}
 	}
 	t.Logf("checked: %d posts (%d submitted while no worker ran); %d case workflows, %d journeys, %d completed; "+
-		"%d cases had work cut off by the kill (workflow task timed out or failed, or an activity retried); "+
+		"%d cases lived across the kill (workflow tasks completed by both workers), %d of them with work cut off "+
+		"(a workflow task timed out or failed, or an activity retried); "+
 		"%d replies in the outbox for %d cases, %d cases with other than one",
-		n, submittedWhileDead, cases, journeys, completed, interrupted, len(replies), len(perCase), doubled)
+		n, submittedWhileDead, cases, journeys, completed, spanned, interrupted, len(replies), len(perCase), doubled)
 	// Each post is a new customer's only case: no journey (one starts at a
 	// customer's second case).
 	if cases != n || journeys != 0 || completed != n || len(replies) != n || len(perCase) != n || doubled != 0 {
 		t.Fatalf("want %d cases, completed and replied to once each, and no journey", n)
 	}
-	if interrupted == 0 {
-		t.Fatal("the kill cut off no work in flight: the test proved nothing; kill earlier or post faster")
+	// A case the new worker finished from a history the killed one began
+	// is what the kill must produce (the held-back posts make sure of it);
+	// whether it also catches a task mid-flight is a matter of
+	// milliseconds, so that is reported, not required.
+	if spanned == 0 {
+		t.Fatal("no case lived across the kill: the test proved nothing; kill earlier or post faster")
 	}
 }
 
