@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/switchboard-care/switchboard/config"
 	"github.com/switchboard-care/switchboard/post"
 	"github.com/switchboard-care/switchboard/triage/triaged"
 )
@@ -16,15 +15,11 @@ import (
 // however long its ids, numbers its steps on, and still knows the newest
 // posts and reply tokens it has seen.
 func TestACarriedCaseStaysSmallAndRemembersWhatTheRulesRead(t *testing.T) {
-	cfg, err := config.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
+	pol := testPolicy()
 	at := time.Date(2015, 11, 20, 10, 0, 0, 0, time.UTC)
 	longID := strings.Repeat("i", post.MaxIDBytes-8)
 	p := post.Post{ID: longID + "-root", Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u1", Handle: "@jo"}, Text: "my app crashes", CreatedAt: at}
-	c := Open(p, triaged.Result{Intent: "complaint"}, cfg.Policy, nil, at)
-	sam := actor(t, cfg, "sam")
+	c := Open(p, triaged.Result{Intent: "complaint"}, pol, nil, at)
 	if _, err := c.Apply(ActionClaim, Action{Actor: sam}, "", at); err != nil {
 		t.Fatal(err)
 	}

@@ -6,91 +6,70 @@ import (
 	"testing"
 	"time"
 
-	"github.com/switchboard-care/switchboard/config"
 	"github.com/switchboard-care/switchboard/policy"
 	"github.com/switchboard-care/switchboard/post"
 	"github.com/switchboard-care/switchboard/triage/triaged"
 )
 
-func actor(t *testing.T, cfg *config.Config, id string) policy.Actor {
-	t.Helper()
-	a, err := cfg.Directory().Lookup(id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a.Actor()
-}
-
-// crashReport is what several tests start from: the default
-// configuration, a Friday morning, and a customer's post about a crash.
-func crashReport(t *testing.T) (*config.Config, time.Time, post.Post) {
-	t.Helper()
-	cfg, err := config.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
+// crashReport is what several tests start from: the test policy, a
+// Friday morning, and a customer's post about a crash.
+func crashReport() (policy.Policy, time.Time, post.Post) {
 	t0 := time.Date(2015, 11, 20, 10, 0, 0, 0, time.UTC)
-	return cfg, t0, post.Post{ID: "1", Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u1", Handle: "@jo"}, Text: "crash", CreatedAt: t0}
+	return testPolicy(), t0, post.Post{ID: "1", Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u1", Handle: "@jo"}, Text: "crash", CreatedAt: t0}
 }
 
 // An approval clock runs in the approver's hours, not the owner's: a draft
 // on a Saturday for a 24×7 owner waits for pr's Monday morning.
 func TestApprovalIsMeasuredInTheApproversHours(t *testing.T) {
-	cfg, err := config.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
+	pol := testPolicy()
 	london, _ := time.LoadLocation("Europe/London")
 	saturday := time.Date(2015, 11, 21, 10, 0, 0, 0, london)
 	p := post.Post{ID: "1", Platform: "x", Property: "@acme_news", Author: post.Author{ID: "u1", Handle: "@jo"}, Text: "refund please", CreatedAt: saturday}
-	c := Open(p, triaged.Result{Intent: "account_issue"}, cfg.Policy, nil, saturday)
+	c := Open(p, triaged.Result{Intent: "account_issue"}, pol, nil, saturday)
 	if c.Department != "support" || c.Approver != "pr" {
 		t.Fatalf("owner %s approver %s", c.Department, c.Approver)
 	}
-	mustApply := func(kind ActionKind, who string, a Action, at time.Time) {
+	mustApply := func(kind ActionKind, who policy.Actor, a Action, at time.Time) {
 		t.Helper()
-		a.Actor = actor(t, cfg, who)
+		a.Actor = who
 		if _, err := c.Apply(kind, a, "ref", at); err != nil {
-			t.Fatalf("%s by %s: %v", kind, who, err)
+			t.Fatalf("%s by %s: %v", kind, who.ID, err)
 		}
 	}
-	mustApply(ActionClaim, "sam", Action{}, saturday)
-	mustApply(ActionReply, "sam", Action{Text: "Please DM us your order number"}, saturday)
-	monday := time.Date(2015, 11, 23, 8, 30, 0, 0, london) // pr opens at 08:00
-	if due := c.Draft.Clock.DueAt.In(london); due.Weekday() != time.Monday || due.Hour() != 9 {
-		t.Fatalf("approval due %s, want Monday 09:00 (pr P3: 1h from 08:00)", due)
+	mustApply(ActionClaim, sam, Action{}, saturday)
+	mustApply(ActionReply, sam, Action{Text: "Please DM us your order number"}, saturday)
+	monday := time.Date(2015, 11, 23, 8, 20, 0, 0, london) // pr opens at 08:00
+	if due := c.Draft.Clock.DueAt.In(london); due.Weekday() != time.Monday || due.Hour() != 8 || due.Minute() != 30 {
+		t.Fatalf("approval due %s, want Monday 08:30 (pr: 30m from 08:00)", due)
 	}
-	mustApply(ActionApprove, "paul", Action{}, monday)
+	mustApply(ActionApprove, priya, Action{}, monday)
 	var approved Event
 	for _, e := range c.Events {
 		if e.Kind == EventApproved {
 			approved = e
 		}
 	}
-	if !strings.Contains(approved.SLA, "approval met in 30m0s") || approved.Took != 30*time.Minute {
-		t.Fatalf("approval outcome %q took %s, want 30m of pr's working time", approved.SLA, approved.Took)
+	if !strings.Contains(approved.SLA, "approval met in 20m0s") || approved.Took != 20*time.Minute {
+		t.Fatalf("approval outcome %q took %s, want 20m of pr's working time", approved.SLA, approved.Took)
 	}
 }
 
+// With continuity, a customer's new post goes where their open case is,
+// unless its intent is routed on its own.
 func TestContinuityFollowsTheOpenCase(t *testing.T) {
-	cfg, err := config.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
+	pol := testPolicy()
 	now := time.Date(2015, 11, 22, 10, 0, 0, 0, time.UTC)
 	p := post.Post{ID: "2", Platform: "facebook", Property: "acme", Author: post.Author{ID: "f1"}, Text: "any news?", CreatedAt: now}
-	open := &Continuity{CaseID: "case/x/1", Department: "legal", Assignee: "lena"}
-	c := Open(p, triaged.Result{Intent: "question"}, cfg.Policy, open, now)
-	if c.Department != "legal" || c.Assignee != "lena" {
-		t.Fatalf("followed to %s/%q, want legal/lena", c.Department, c.Assignee)
+	open := &Continuity{CaseID: "case/x/1", Department: "marketing", Assignee: "mo"}
+	c := Open(p, triaged.Result{Intent: "question"}, pol, open, now)
+	if c.Department != "marketing" || c.Assignee != "mo" {
+		t.Fatalf("followed to %s/%q, want marketing/mo", c.Department, c.Assignee)
 	}
-	// Safety is routed on its own merits, whatever the customer has open.
-	c = Open(p, triaged.Result{Intent: "safety"}, cfg.Policy, open, now)
-	if c.Department != "coe" || c.Assignee != "" {
-		t.Fatalf("safety followed continuity to %s/%q", c.Department, c.Assignee)
+	c = Open(p, triaged.Result{Intent: "press_inquiry"}, pol, open, now)
+	if c.Department != "pr" || c.Assignee != "" {
+		t.Fatalf("a press inquiry followed continuity to %s/%q", c.Department, c.Assignee)
 	}
-	// No open case: routing as usual.
-	if c = Open(p, triaged.Result{Intent: "question"}, cfg.Policy, nil, now); c.Department != "support" {
+	if c = Open(p, triaged.Result{Intent: "question"}, pol, nil, now); c.Department != "support" {
 		t.Fatalf("without continuity: %s", c.Department)
 	}
 }
@@ -98,9 +77,8 @@ func TestContinuityFollowsTheOpenCase(t *testing.T) {
 // A reply published while the customer's silence resolved the case is
 // recorded, and the case stays resolved.
 func TestPublishedAfterTheCaseResolvedIsRecorded(t *testing.T) {
-	cfg, t0, p := crashReport(t)
-	c := Open(p, triaged.Result{Intent: "question"}, cfg.Policy, nil, t0)
-	sam := actor(t, cfg, "sam")
+	pol, t0, p := crashReport()
+	c := Open(p, triaged.Result{Intent: "question"}, pol, nil, t0)
 	for _, step := range []struct {
 		kind ActionKind
 		a    Action
@@ -115,11 +93,11 @@ func TestPublishedAfterTheCaseResolvedIsRecorded(t *testing.T) {
 	if !ok {
 		t.Fatal("nothing to publish")
 	}
-	c.Advance(t0.Add(time.Minute + cfg.Policy.SLA.CustomerSilence)) // resolved while "Any news?" goes out
+	c.Advance(t0.Add(time.Minute + pol.SLA.CustomerSilence)) // resolved while "Any news?" goes out
 	if c.Status != StatusResolved {
 		t.Fatalf("status %s", c.Status)
 	}
-	c.Published(ActionReply, again, msg, "ref-2", t0.Add(2*time.Minute+cfg.Policy.SLA.CustomerSilence))
+	c.Published(ActionReply, again, msg, "ref-2", t0.Add(2*time.Minute+pol.SLA.CustomerSilence))
 	last := c.Events[len(c.Events)-1]
 	if last.Kind != EventReplied || last.Ref != "ref-2" || last.Actor != "sam" || last.Text != "Any news?" ||
 		!strings.Contains(last.Detail, "rule case-active") || !strings.Contains(last.Detail, "the case stays resolved") {
@@ -133,14 +111,11 @@ func TestPublishedAfterTheCaseResolvedIsRecorded(t *testing.T) {
 // The case keeps the opening post as triage redacted it, the same text its
 // trail opens with, never the raw one.
 func TestTheCaseKeepsTheOpeningPostRedacted(t *testing.T) {
-	cfg, err := config.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
+	pol := testPolicy()
 	at := time.Date(2015, 3, 4, 9, 0, 0, 0, time.UTC)
 	p := post.Post{ID: "1", Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u1", Handle: "@jo"},
 		Text: "card 5500 0000 0000 0004 charged twice", CreatedAt: at}
-	c := Open(p, triaged.Result{Intent: "complaint", Redacted: "card [card] charged twice"}, cfg.Policy, nil, at)
+	c := Open(p, triaged.Result{Intent: "complaint", Redacted: "card [card] charged twice"}, pol, nil, at)
 	if v := c.View(); v.Post.Text != "card [card] charged twice" || c.Events[0].Text != v.Post.Text {
 		t.Fatalf("post %q, trail %q", v.Post.Text, c.Events[0].Text)
 	}
@@ -149,15 +124,12 @@ func TestTheCaseKeepsTheOpeningPostRedacted(t *testing.T) {
 // Every text an action carries is bounded, the optional ones too (a
 // resolve's or a rescue's note): it would go into the case's history.
 func TestAnOversizedOptionalTextIsRefused(t *testing.T) {
-	cfg, err := config.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
+	pol := testPolicy()
 	t0 := time.Date(2015, 11, 20, 10, 0, 0, 0, time.UTC)
 	p := post.Post{ID: "1", Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u1", Handle: "@jo"}, Text: "buy followers", CreatedAt: t0}
 	huge := strings.Repeat("x", post.MaxTextLength+1)
-	open := Open(p, triaged.Result{Intent: "question"}, cfg.Policy, nil, t0)
-	spam := Open(p, triaged.Result{Intent: "spam"}, cfg.Policy, nil, t0)
+	open := Open(p, triaged.Result{Intent: "question"}, pol, nil, t0)
+	spam := Open(p, triaged.Result{Intent: "spam"}, pol, nil, t0)
 	for name, tc := range map[string]struct {
 		c    *Case
 		kind ActionKind
@@ -166,7 +138,7 @@ func TestAnOversizedOptionalTextIsRefused(t *testing.T) {
 		"resolve note": {open, ActionResolve, Action{Text: huge}},
 		"rescue note":  {spam, ActionRescue, Action{Intent: "question", Text: huge}},
 	} {
-		tc.a.Actor = actor(t, cfg, "sam")
+		tc.a.Actor = sam
 		err := tc.c.Check(tc.kind, tc.a, t0)
 		var rule *RuleError
 		if !errors.As(err, &rule) || rule.Rule != "text-too-long" {
@@ -179,13 +151,10 @@ func TestAnOversizedOptionalTextIsRefused(t *testing.T) {
 // no agent id (an oversized one would overflow the Assignee search
 // attribute), a follow-up that is no valid post, an edit out of bounds.
 func TestSignalsOutOfBoundsChangeNothing(t *testing.T) {
-	cfg, err := config.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
+	pol := testPolicy()
 	t0 := time.Date(2015, 11, 20, 10, 0, 0, 0, time.UTC)
 	p := post.Post{ID: "1", Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u1", Handle: "@jo"}, Text: "where is my order", CreatedAt: t0}
-	c := Open(p, triaged.Result{Intent: "question"}, cfg.Policy, nil, t0)
+	c := Open(p, triaged.Result{Intent: "question"}, pol, nil, t0)
 	before := len(c.Events)
 	if c.AssignTo(strings.Repeat("g", 5000), "round_robin", t0) || c.AssignTo("ghost agent", "round_robin", t0) {
 		t.Error("assigned to an id no agent can have")
@@ -204,14 +173,11 @@ func TestSignalsOutOfBoundsChangeNothing(t *testing.T) {
 // A reply over its platform's limit is refused before anything is
 // recorded, with the limit in the error; on X a link counts as 23.
 func TestRepliesFitTheirPlatform(t *testing.T) {
-	cfg, err := config.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
+	pol := testPolicy()
 	t0 := time.Date(2015, 11, 20, 10, 0, 0, 0, time.UTC)
 	open := func(platform, property string) *Case {
 		p := post.Post{ID: "1", Platform: platform, Property: property, Author: post.Author{ID: "u1", Handle: "@jo"}, Text: "where is my order", CreatedAt: t0}
-		c := Open(p, triaged.Result{Intent: "question"}, cfg.Policy, nil, t0)
+		c := Open(p, triaged.Result{Intent: "question"}, pol, nil, t0)
 		c.Assignee = "sam"
 		return c
 	}
@@ -228,7 +194,7 @@ func TestRepliesFitTheirPlatform(t *testing.T) {
 		{"an Instagram DM of 1,001", "instagram", "acme", strings.Repeat("a", 1001), true, false},
 		{"a Facebook comment of 3,000", "facebook", "acme", strings.Repeat("a", 3000), false, true},
 	} {
-		err := open(tc.platform, tc.property).Check(ActionReply, Action{Actor: actor(t, cfg, "sam"), Text: tc.text, Private: tc.private}, t0)
+		err := open(tc.platform, tc.property).Check(ActionReply, Action{Actor: sam, Text: tc.text, Private: tc.private}, t0)
 		var rule *RuleError
 		switch refused := errors.As(err, &rule) && rule.Rule == "reply-too-long"; {
 		case tc.ok && err != nil:
@@ -246,16 +212,15 @@ func TestRepliesFitTheirPlatform(t *testing.T) {
 // window, and stays resolved after it (a follow-up then closes it: the
 // post belongs in a case of its own).
 func TestTheReopenWindowIsARule(t *testing.T) {
-	cfg, t0, p := crashReport(t)
-	sam := actor(t, cfg, "sam")
+	pol, t0, p := crashReport()
 	resolved := func() *Case {
-		c := Open(p, triaged.Result{Intent: "question"}, cfg.Policy, nil, t0)
+		c := Open(p, triaged.Result{Intent: "question"}, pol, nil, t0)
 		if _, err := c.Apply(ActionResolve, Action{Actor: sam}, "", t0.Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 		return c
 	}
-	window := cfg.Policy.SLA.ReopenWindow
+	window := pol.SLA.ReopenWindow
 	inside, after := t0.Add(time.Minute+window-time.Second), t0.Add(time.Minute+window)
 	refusedBy := func(err error) string {
 		var rule *RuleError
