@@ -140,7 +140,7 @@ func TestAnOversizedOptionalTextIsRefused(t *testing.T) {
 	} {
 		tc.a.Actor = sam
 		err := tc.c.Check(tc.kind, tc.a, t0)
-		var rule *RuleError
+		var rule *policy.RuleError
 		if !errors.As(err, &rule) || rule.Rule != "text-too-long" {
 			t.Errorf("%s: %v, want text-too-long", name, err)
 		}
@@ -195,7 +195,7 @@ func TestRepliesFitTheirPlatform(t *testing.T) {
 		{"a Facebook comment of 3,000", "facebook", "acme", strings.Repeat("a", 3000), false, true},
 	} {
 		err := open(tc.platform, tc.property).Check(ActionReply, Action{Actor: sam, Text: tc.text, Private: tc.private}, t0)
-		var rule *RuleError
+		var rule *policy.RuleError
 		switch refused := errors.As(err, &rule) && rule.Rule == "reply-too-long"; {
 		case tc.ok && err != nil:
 			t.Errorf("%s: %v", tc.name, err)
@@ -223,7 +223,7 @@ func TestTheReopenWindowIsARule(t *testing.T) {
 	window := pol.SLA.ReopenWindow
 	inside, after := t0.Add(time.Minute+window-time.Second), t0.Add(time.Minute+window)
 	refusedBy := func(err error) string {
-		var rule *RuleError
+		var rule *policy.RuleError
 		if errors.As(err, &rule) {
 			return rule.Rule
 		}

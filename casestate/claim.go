@@ -35,10 +35,10 @@ func (c *Case) checkClaim(a Action, _ time.Time) error {
 		return err
 	}
 	if c.Assignee == a.Actor.ID {
-		return refuse("already-claimed", "case is already claimed by you")
+		return policy.Refuse("already-claimed", "case is already claimed by you")
 	}
 	if c.Assignee != "" && !a.Actor.Senior() {
-		return refuse("collision", "case is claimed by %s; ask them to release it, or a lead to reassign it", c.Assignee)
+		return policy.Refuse("collision", "case is claimed by %s; ask them to release it, or a lead to reassign it", c.Assignee)
 	}
 	return nil
 }
@@ -59,10 +59,10 @@ func (c *Case) checkRelease(a Action, _ time.Time) error {
 		return err
 	}
 	if c.Assignee == "" {
-		return refuse("not-claimed", "case is not claimed by anyone")
+		return policy.Refuse("not-claimed", "case is not claimed by anyone")
 	}
 	if c.Assignee != a.Actor.ID && !a.Actor.Senior() {
-		return refuse("collision", "case is claimed by %s; only they or a lead may release it", c.Assignee)
+		return policy.Refuse("collision", "case is claimed by %s; only they or a lead may release it", c.Assignee)
 	}
 	return nil
 }

@@ -22,7 +22,7 @@ func (c *Case) checkEscalate(a Action, _ time.Time) error {
 		return err
 	}
 	if c.Escalation.Level >= len(c.chain()) {
-		return refuse("escalation-top", "case is already at the top of %s's escalation chain", c.Department)
+		return policy.Refuse("escalation-top", "case is already at the top of %s's escalation chain", c.Department)
 	}
 	return needText(a.Text, "escalation reason")
 }

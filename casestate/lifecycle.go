@@ -14,7 +14,7 @@ func (c *Case) checkResolve(a Action, _ time.Time) error {
 		return err
 	}
 	if !c.Active() {
-		return refuse("case-active", "case is already %s", c.Status)
+		return policy.Refuse("case-active", "case is already %s", c.Status)
 	}
 	return nil
 }
@@ -63,10 +63,10 @@ func (c *Case) checkReopen(a Action, now time.Time) error {
 		return err
 	}
 	if c.Status != StatusResolved {
-		return refuse("case-resolved", "only a resolved case can be reopened; this one is %s", c.Status)
+		return policy.Refuse("case-resolved", "only a resolved case can be reopened; this one is %s", c.Status)
 	}
 	if !c.Reopenable(now) {
-		return refuse("reopen-window", "the reopen window ended at %s; a new post from the customer opens a new case",
+		return policy.Refuse("reopen-window", "the reopen window ended at %s; a new post from the customer opens a new case",
 			c.CloseAt.UTC().Format(time.RFC3339))
 	}
 	return needText(a.Text, "reopen reason")

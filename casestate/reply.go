@@ -72,16 +72,16 @@ func (c *Case) checkReply(a Action, _ time.Time) error {
 		return err
 	}
 	if c.Assignee == "" {
-		return refuse("claim-first", "claim the case before replying, so two agents never answer the same customer")
+		return policy.Refuse("claim-first", "claim the case before replying, so two agents never answer the same customer")
 	}
 	if c.Assignee != a.Actor.ID {
-		return refuse("collision", "case is claimed by %s; only the assignee may reply", c.Assignee)
+		return policy.Refuse("collision", "case is claimed by %s; only the assignee may reply", c.Assignee)
 	}
 	if c.Draft != nil {
-		return refuse("approval-pending", "a reply by %s already awaits approval by %s", c.Draft.By, c.Approver)
+		return policy.Refuse("approval-pending", "a reply by %s already awaits approval by %s", c.Draft.By, c.Approver)
 	}
 	if c.replied(a.Request) {
-		return refuse("duplicate-request", "this reply (request %s) was already sent; it is not sent again", a.Request)
+		return policy.Refuse("duplicate-request", "this reply (request %s) was already sent; it is not sent again", a.Request)
 	}
 	if err := needText(a.Text, "reply"); err != nil {
 		return err
@@ -91,9 +91,12 @@ func (c *Case) checkReply(a Action, _ time.Time) error {
 		if a.Private {
 			where = "private message"
 		}
-		return refuse("reply-too-long", "a %s on %s holds at most %d characters; this one has %d", where, c.Post.Platform, limit, n)
+		return policy.Refuse("reply-too-long", "a %s on %s holds at most %d characters; this one has %d", where, c.Post.Platform, limit, n)
 	}
-	return nil
+	if a.Private || c.Post.Private { // an answer to a private message is one too
+		return nil
+	}
+	return CheckPublicReply(a.Text, c.Triage.Intent, c.Decision.Private)
 }
 
 // applyReply records a published reply, or, where a department approves the
@@ -142,13 +145,13 @@ func (c *Case) applyReject(a Action, _ string, now time.Time) []Notice {
 // draft, and never on their own (four eyes).
 func (c *Case) checkApproval(a Action) error {
 	if c.Draft == nil {
-		return refuse("no-draft", "no reply awaits approval on this case")
+		return policy.Refuse("no-draft", "no reply awaits approval on this case")
 	}
 	if !a.Actor.In(c.Approver) || !a.Actor.Has(policy.RoleApprover) {
-		return refuse("approver", "%s is not an approver of %s", a.Actor.ID, c.Approver)
+		return policy.Refuse("approver", "%s is not an approver of %s", a.Actor.ID, c.Approver)
 	}
 	if a.Actor.ID == c.Draft.By {
-		return refuse("four-eyes", "%s drafted this reply; another approver must decide", a.Actor.ID)
+		return policy.Refuse("four-eyes", "%s drafted this reply; another approver must decide", a.Actor.ID)
 	}
 	return nil
 }

@@ -13,7 +13,7 @@ import (
 // keeps the queue, as an intent that gives it an owner.
 func (c *Case) checkRescue(a Action, _ time.Time) error {
 	if c.Status != StatusSpam {
-		return refuse("spam-queue", "case is %s, not in the spam queue", c.Status)
+		return policy.Refuse("spam-queue", "case is %s, not in the spam queue", c.Status)
 	}
 	if err := c.member(a); err != nil {
 		return err
@@ -22,7 +22,7 @@ func (c *Case) checkRescue(a Action, _ time.Time) error {
 		return err
 	}
 	if c.decide(a.Intent).Closed() {
-		return refuse("rescue-intent", "intent %s has no owner; rescue the post as an intent that has one", a.Intent)
+		return policy.Refuse("rescue-intent", "intent %s has no owner; rescue the post as an intent that has one", a.Intent)
 	}
 	return nil
 }
@@ -35,7 +35,7 @@ func (c *Case) checkRelabel(a Action, _ time.Time) error {
 		return err
 	}
 	if a.Intent == c.Triage.Intent && !c.NeedsReview() {
-		return refuse("relabel-same", "the post is already %s; give another intent", a.Intent)
+		return policy.Refuse("relabel-same", "the post is already %s; give another intent", a.Intent)
 	}
 	return needText(a.Text, "relabel reason")
 }
@@ -45,10 +45,10 @@ func (c *Case) checkHandoff(a Action, _ time.Time) error {
 		return err
 	}
 	if a.To == c.Department {
-		return refuse("handoff-target", "case is already owned by %s; hand off to another department", a.To)
+		return policy.Refuse("handoff-target", "case is already owned by %s; hand off to another department", a.To)
 	}
 	if _, ok := c.Policy.Department(a.To); !ok {
-		return refuse("handoff-target", "unknown department %q (known: %s)", a.To, strings.Join(c.Policy.DepartmentIDs(), ", "))
+		return policy.Refuse("handoff-target", "unknown department %q (known: %s)", a.To, strings.Join(c.Policy.DepartmentIDs(), ", "))
 	}
 	return needText(a.Text, "handoff reason")
 }
@@ -71,7 +71,7 @@ func (c *Case) applyHandoff(a Action, _ string, now time.Time) []Notice {
 // checkIntent: an intent an agent gives must be one the routing knows.
 func (c *Case) checkIntent(intent string) error {
 	if known := c.Policy.Intents(); !slices.Contains(known, intent) {
-		return refuse("intent", "unknown intent %q (known: %s)", intent, strings.Join(known, ", "))
+		return policy.Refuse("intent", "unknown intent %q (known: %s)", intent, strings.Join(known, ", "))
 	}
 	return nil
 }

@@ -1,9 +1,10 @@
 package casestate
 
 import (
-	"fmt"
 	"strings"
 	"time"
+
+	"github.com/switchboard-care/switchboard/policy"
 
 	"github.com/switchboard-care/switchboard/post"
 )
@@ -36,38 +37,26 @@ var rulebook = map[ActionKind]rule{
 	ActionReopen:   {(*Case).checkReopen, (*Case).applyReopen},
 }
 
-// RuleError is a refused action; Rule names the rule that refused it.
-type RuleError struct {
-	Rule string
-	Msg  string
-}
-
-func (e *RuleError) Error() string { return "rule " + e.Rule + ": " + e.Msg }
-
-func refuse(rule, format string, args ...any) error {
-	return &RuleError{Rule: rule, Msg: fmt.Sprintf(format, args...)}
-}
-
 // Check says whether an action is allowed now, without changing anything:
 // the Update validators call it so a refused action leaves no history.
 func (c *Case) Check(kind ActionKind, a Action, now time.Time) error {
 	if strings.TrimSpace(a.Actor.ID) == "" {
-		return refuse("actor", "an action needs an agent identity (--as or SWITCHBOARD_AGENT)")
+		return policy.Refuse("actor", "an action needs an agent identity (--as or SWITCHBOARD_AGENT)")
 	}
 	r, ok := rulebook[kind]
 	if !ok {
-		return refuse("action", "unknown action %q", kind)
+		return policy.Refuse("action", "unknown action %q", kind)
 	}
 	if c.Status == StatusClosed {
-		return refuse("case-closed", "case %s is closed; a new post from the customer opens a new case", c.ID)
+		return policy.Refuse("case-closed", "case %s is closed; a new post from the customer opens a new case", c.ID)
 	}
 	// Optional texts (a rescue's or a resolve's note) are bounded too: every
 	// text an action carries goes into the case's history.
 	if len(a.Text) > post.MaxTextLength {
-		return refuse("text-too-long", "the text is %d bytes, more than %d", len(a.Text), post.MaxTextLength)
+		return policy.Refuse("text-too-long", "the text is %d bytes, more than %d", len(a.Text), post.MaxTextLength)
 	}
 	if len(a.Request) > post.MaxIDBytes {
-		return refuse("request-too-long", "the request token is %d bytes, more than %d", len(a.Request), post.MaxIDBytes)
+		return policy.Refuse("request-too-long", "the request token is %d bytes, more than %d", len(a.Request), post.MaxIDBytes)
 	}
 	return r.check(c, a, now)
 }
@@ -88,14 +77,9 @@ func (c *Case) apply(kind ActionKind, a Action, ref string, now time.Time) []Not
 	return rulebook[kind].apply(c, a, ref, now)
 }
 
-// member: only an agent of the owning department (or the centre of
-// excellence) acts on a case.
-func (c *Case) member(a Action) error {
-	if err := c.Policy.MayActOn(a.Actor, c.Department); err != nil {
-		return &RuleError{Rule: "department-member", Msg: err.Error()}
-	}
-	return nil
-}
+// member: only the owning department's people (and those the policy lets
+// in: leads up its escalation chain, the centre of excellence) act on a case.
+func (c *Case) member(a Action) error { return c.Policy.MayActOn(a.Actor, c.Department) }
 
 // mayWork: the agent is a member and the case is out of the spam queue,
 // where only a rescue (or a note) is taken.
@@ -104,7 +88,7 @@ func (c *Case) mayWork(a Action) error {
 		return err
 	}
 	if c.Status == StatusSpam {
-		return refuse("spam-queue", "case %s is in the spam queue; rescue it as a case first", c.ID)
+		return policy.Refuse("spam-queue", "case %s is in the spam queue; rescue it as a case first", c.ID)
 	}
 	return nil
 }
@@ -116,17 +100,17 @@ func (c *Case) mayWorkActive(a Action, why string) error {
 		return err
 	}
 	if !c.Active() {
-		return refuse("case-active", "case is %s; %s", c.Status, why)
+		return policy.Refuse("case-active", "case is %s; %s", c.Status, why)
 	}
 	return nil
 }
 
 func needText(s, what string) error {
 	if strings.TrimSpace(s) == "" {
-		return refuse("text-required", "the %s text is empty", what)
+		return policy.Refuse("text-required", "the %s text is empty", what)
 	}
 	if len(s) > post.MaxTextLength {
-		return refuse("text-too-long", "the %s is %d bytes, more than %d", what, len(s), post.MaxTextLength)
+		return policy.Refuse("text-too-long", "the %s is %d bytes, more than %d", what, len(s), post.MaxTextLength)
 	}
 	return nil
 }

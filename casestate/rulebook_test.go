@@ -120,6 +120,9 @@ func TestTheRuleBook(t *testing.T) {
 		return do(t, c, step{ActionHandoff, sam, Action{To: "pr", Text: "a journalist asked"}}, step{ActionClaim, priya, Action{}},
 			step{ActionReply, priya, Action{Text: "We are looking into it."}})
 	}
+	account := func(t *testing.T) *Case {
+		return do(t, openOn(t, "@acme_help", AccountIssue), step{ActionClaim, sam, Action{}})
+	}
 	replied := func(t *testing.T) *Case {
 		return do(t, claimed(t), step{ActionReply, sam, Action{Text: "Which version?", Request: "form-1"}})
 	}
@@ -176,6 +179,10 @@ func TestTheRuleBook(t *testing.T) {
 		{"reply on a colleague's claim", claimed, ActionReply, ana, Action{Text: "hi"}, 0, "collision"},
 		{"reply empty", claimed, ActionReply, sam, Action{Text: "  "}, 0, "text-required"},
 		{"reply past X's limit", claimed, ActionReply, sam, Action{Text: strings.Repeat("é", 281)}, 0, "reply-too-long"},
+		{"a card number in public", claimed, ActionReply, sam, Action{Text: "Your card 5500 0000 0000 0004 is fine"}, 0, "personal-data"},
+		{"a card number in private", claimed, ActionReply, sam, Action{Text: "Your card 5500 0000 0000 0004 is fine", Private: true}, 0, ""},
+		{"an account matter in public", account, ActionReply, sam, Action{Text: "Your refund of £20 went out"}, 0, "private-channel"},
+		{"an invitation in public", account, ActionReply, sam, Action{Text: "Sorry! Please DM us so we can look into it."}, 0, ""},
 		{"the same request again", replied, ActionReply, sam, Action{Text: "Which version?", Request: "form-1"}, 0, "duplicate-request"},
 		{"reply on a resolved case", resolved, ActionReply, sam, Action{Text: "hi"}, 0, "case-active"},
 		{"reply while a draft waits", drafted, ActionReply, sam, Action{Text: "and also"}, 0, "approval-pending"},
@@ -233,7 +240,7 @@ func TestTheRuleBook(t *testing.T) {
 			a.Actor = tt.by
 			before := len(c.Events)
 			err := c.Check(tt.kind, a, at)
-			var rule *RuleError
+			var rule *policy.RuleError
 			switch {
 			case tt.rule == "" && err != nil:
 				t.Fatalf("refused: %v", err)

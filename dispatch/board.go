@@ -6,7 +6,6 @@ package dispatch
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 	"time"
 
@@ -158,10 +157,10 @@ func (b *Board) Load() map[string]int {
 // CheckShift validates a shift change by an actor for an agent.
 func CheckShift(dept string, actor policy.Actor, agent string) error {
 	if !actor.In(dept) {
-		return fmt.Errorf("rule department-member: %s is not in %s", actor.ID, dept)
+		return policy.Refuse("department-member", "%s is not in %s", actor.ID, dept)
 	}
 	if actor.ID != agent && !actor.Senior() {
-		return fmt.Errorf("rule shift-self: only %s or a lead may change %s's shift", agent, agent)
+		return policy.Refuse("shift-self", "only %s or a lead may change %s's shift", agent, agent)
 	}
 	return nil
 }

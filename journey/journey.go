@@ -9,11 +9,11 @@ package journey
 import (
 	"cmp"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"time"
 
 	"github.com/switchboard-care/switchboard/casestate"
+	"github.com/switchboard-care/switchboard/policy"
 )
 
 // Case is what a journey keeps of one of the customer's cases: enough to
@@ -148,11 +148,11 @@ func (x *Index) Link(identity string) {
 func (x *Index) CheckLink(identity string) error {
 	switch {
 	case identity == "":
-		return fmt.Errorf("rule identity: name the identity to link (platform:id)")
+		return policy.Refuse("identity", "name the identity to link (platform:id)")
 	case identity == x.CustomerID:
-		return fmt.Errorf("rule identity: cannot link %s to itself", identity)
+		return policy.Refuse("identity", "cannot link %s to itself", identity)
 	case x.MergedInto != "":
-		return fmt.Errorf("rule identity: %s is linked into %s; link to that journey instead", x.CustomerID, x.MergedInto)
+		return policy.Refuse("identity", "%s is linked into %s; link to that journey instead", x.CustomerID, x.MergedInto)
 	}
 	return nil
 }

@@ -143,5 +143,5 @@ func (p *Policy) MayActOn(a Actor, dept string) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("%s is not in %s (only its agents, leads and heads on its escalation chain, and %s may act)", a.ID, dept, p.CoE)
+	return Refuse("department-member", "%s is not in %s (only its agents, leads and heads on its escalation chain, and %s may act)", a.ID, dept, p.CoE)
 }

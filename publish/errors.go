@@ -3,6 +3,8 @@ package publish
 import (
 	"errors"
 	"fmt"
+
+	"github.com/switchboard-care/switchboard/policy"
 )
 
 // APIError is a platform refusing a request with an error status. Nothing
@@ -48,12 +50,11 @@ func (e *UnknownOutcomeError) Error() string {
 // platform refusal that is not a rate limit or server error. The publish
 // activity should make these non-retryable.
 func Permanent(err error) bool {
-	var pc *PrivateChannelError
-	var pd *PersonalDataError
+	var rule *policy.RuleError
 	var unknown *UnknownOutcomeError
 	var apiErr *APIError
 	switch {
-	case errors.As(err, &pc), errors.As(err, &pd), errors.As(err, &unknown):
+	case errors.As(err, &rule), errors.As(err, &unknown):
 		return true
 	case errors.As(err, &apiErr):
 		return !apiErr.Temporary()

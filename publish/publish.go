@@ -15,6 +15,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/internal/jsonl"
 	"github.com/switchboard-care/switchboard/post"
 )
@@ -35,7 +36,7 @@ type Reply struct {
 	// Intent is the case's intent and PrivateMatter its routing's private
 	// flag (or personal data found by triage): with either an account
 	// matter, the private-channel rule limits a public reply to an
-	// invitation to a private message (see CheckPrivateChannel).
+	// invitation to a private message (see CheckPublic).
 	Intent        string `json:"intent,omitempty"`
 	PrivateMatter bool   `json:"private_matter,omitempty"`
 	// IdempotencyKey is the same on every retry of one reply, so a retried
@@ -134,4 +135,18 @@ func readOutbox(path string, each func(OutboxEntry)) ([]jsonl.Skipped, error) {
 		return nil, fmt.Errorf("read outbox %s: %w", path, err)
 	}
 	return skipped, nil
+}
+
+// CheckPublic holds a public reply to the case's rule for what a public
+// reply may say (casestate.CheckPublicReply). The case asked it when the
+// agent replied; asking again here means no adapter publishes what the
+// rule forbids, whoever called it.
+func (r Reply) CheckPublic() error {
+	if r.Private {
+		return nil
+	}
+	if err := casestate.CheckPublicReply(r.Text, r.Intent, r.PrivateMatter); err != nil {
+		return fmt.Errorf("public reply on %s: %w", r.CaseID, err)
+	}
+	return nil
 }

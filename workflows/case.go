@@ -139,13 +139,7 @@ func (r *caseRun) check(ctx workflow.Context, kind casestate.ActionKind, a cases
 	if r.c == nil {
 		return errors.New("the case is still being triaged; try again in a moment")
 	}
-	if err := r.c.Check(kind, a, workflow.Now(ctx)); err != nil {
-		return err
-	}
-	if kind == casestate.ActionReply { // drafts too: an approver should never see a refusable reply
-		return publish.CheckPrivateChannel(r.reply(casestate.Message{Text: a.Text, Private: a.Private}))
-	}
-	return nil
+	return r.c.Check(kind, a, workflow.Now(ctx))
 }
 
 func (r *caseRun) run(ctx workflow.Context) (CaseResult, error) {

@@ -180,6 +180,3 @@ var SearchAttributes = []struct {
 
 // StatusTriaging is the CaseStatus of a case before triage has run.
 const StatusTriaging = "triaging"
-
-// errRule is a refusal that names its rule, like casestate's.
-func errRule(rule, msg string) error { return &casestate.RuleError{Rule: rule, Msg: msg} }

@@ -43,7 +43,7 @@ func (w *Workflows) verifyActor(ctx workflow.Context, proof string, actor policy
 	u := workflow.GetCurrentUpdateInfo(ctx)
 	f := assertion.For{Target: workflow.GetInfo(ctx).WorkflowExecution.ID, Action: u.Name, Request: u.ID, Digest: assertion.Digest(unsigned)}
 	if err := w.Actors.Verify(proof, actor, f, workflow.Now(ctx)); err != nil {
-		return errRule("signed-actor", err.Error())
+		return policy.Refuse("signed-actor", "%s", err)
 	}
 	return nil
 }

@@ -99,7 +99,7 @@ func TestActionsNeedASignedActor(t *testing.T) {
 	})
 	ct.run()
 	for label := range attempts {
-		var rule *casestate.RuleError
+		var rule *policy.RuleError
 		if err := ct.errs[label]; !errors.As(err, &rule) || rule.Rule != "signed-actor" {
 			t.Errorf("%s: %v, want refused by rule signed-actor", label, err)
 		}

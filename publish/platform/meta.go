@@ -50,7 +50,7 @@ func NewMeta(cfg publish.MetaConfig, sent *SentStore, hc *http.Client) (*Meta, e
 
 // Publish sends r once per idempotency key.
 func (m *Meta) Publish(ctx context.Context, r publish.Reply) (publish.Receipt, error) {
-	if err := publish.CheckPrivateChannel(r); err != nil {
+	if err := r.CheckPublic(); err != nil {
 		return publish.Receipt{}, err
 	}
 	page, ok := m.pages[r.Platform+":"+r.Property]

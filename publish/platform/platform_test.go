@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/internal/kv"
 	"github.com/switchboard-care/switchboard/publish"
 )
@@ -174,7 +175,7 @@ func TestMetaRequests(t *testing.T) {
 		{
 			name: "message in the customer's conversation",
 			reply: publish.Reply{Platform: "facebook", Property: "acme", InReplyTo: "m_Zx1cV2bN3mQ4wE5rT6yU7iO8pA9sD0fGhJkLzXcVbNm", AuthorID: "24681357924680135",
-				Private: true, InReplyToPrivate: true, Intent: publish.AccountIssue, Text: "Refund of £49.99 for order A-1029 is on its way."},
+				Private: true, InReplyToPrivate: true, Intent: casestate.AccountIssue, Text: "Refund of £49.99 for order A-1029 is on its way."},
 			answer: `{"recipient_id":"24681357924680135","message_id":"m_resp2"}`,
 			path:   "/v21.0/104857600000001/messages", token: "EAAfb-page-token",
 			body: map[string]any{"recipient": map[string]any{"id": "24681357924680135"}, "messaging_type": "RESPONSE", "message": map[string]any{"text": "Refund of £49.99 for order A-1029 is on its way."}},
@@ -266,7 +267,7 @@ func TestReplyShapesRefusedBeforeSending(t *testing.T) {
 		"x: unknown account":            {x, publish.Reply{Platform: "x", Property: "@acme_news", InReplyTo: "1", Text: "t"}},
 		"x: DM with no recipient":       {x, publish.Reply{Platform: "x", Property: "@acme_help", Private: true, Text: "t"}},
 		"x: public reply to a DM":       {x, publish.Reply{Platform: "x", Property: "@acme_help", InReplyTo: "9", InReplyToPrivate: true, Text: "t"}},
-		"x: private-channel rule":       {x, publish.Reply{Platform: "x", Property: "@acme_help", InReplyTo: "9", Intent: publish.AccountIssue, Text: "Your refund is £20"}},
+		"x: private-channel rule":       {x, publish.Reply{Platform: "x", Property: "@acme_help", InReplyTo: "9", Intent: casestate.AccountIssue, Text: "Your refund is £20"}},
 		"meta: private-channel rule":    {m, publish.Reply{Platform: "facebook", Property: "acme", InReplyTo: "1_2", PrivateMatter: true, Text: "Your card ending 4242 was charged"}},
 		"x: no nothing to reply to":     {x, publish.Reply{Platform: "x", Property: "@acme_help", Text: "t"}},
 		"x: missing idempotency key":    {x, publish.Reply{Platform: "x", Property: "@acme_help", InReplyTo: "1", Text: "t", IdempotencyKey: "-"}},

@@ -53,13 +53,13 @@ func (r *Router) Platforms() []string {
 	return out
 }
 
-// Publish checks the private-channel rule, then hands the reply to its
+// Publish checks what a public reply may say, then hands the reply to its
 // platform's publisher.
 func (r *Router) Publish(ctx context.Context, rep publish.Reply) (publish.Receipt, error) {
 	if rep.IdempotencyKey == "" {
 		return publish.Receipt{}, errors.New("publish: idempotency key is required")
 	}
-	if err := publish.CheckPrivateChannel(rep); err != nil {
+	if err := rep.CheckPublic(); err != nil {
 		return publish.Receipt{}, err
 	}
 	if p, ok := r.ByPlatform[rep.Platform]; ok {

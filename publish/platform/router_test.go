@@ -9,6 +9,8 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/switchboard-care/switchboard/casestate"
+	"github.com/switchboard-care/switchboard/policy"
 	"github.com/switchboard-care/switchboard/publish"
 )
 
@@ -26,10 +28,10 @@ func TestRouterDefaultsToTheOutbox(t *testing.T) {
 		t.Fatalf("real platforms by default: %v", r.Platforms())
 	}
 	ctx := context.Background()
-	bad := publish.Reply{CaseID: "case/x/1", Platform: "x", Property: "@acme_help", InReplyTo: "1", Intent: publish.AccountIssue,
+	bad := publish.Reply{CaseID: "case/x/1", Platform: "x", Property: "@acme_help", InReplyTo: "1", Intent: casestate.AccountIssue,
 		Text: "Your card ending 4242 was refunded", IdempotencyKey: "k1"}
-	var pc *publish.PrivateChannelError
-	if _, err := r.Publish(ctx, bad); !errors.As(err, &pc) || !publish.Permanent(err) {
+	var rule *policy.RuleError
+	if _, err := r.Publish(ctx, bad); !errors.As(err, &rule) || rule.Rule != "private-channel" || !publish.Permanent(err) {
 		t.Fatalf("the rule holds on the sandbox too: %v", err)
 	}
 	good := bad
@@ -41,7 +43,7 @@ func TestRouterDefaultsToTheOutbox(t *testing.T) {
 		t.Fatal("no idempotency key")
 	}
 	entries, err := publish.ReadOutbox(outPath)
-	if err != nil || len(entries) != 1 || entries[0].IdempotencyKey != "k2" || entries[0].Intent != publish.AccountIssue {
+	if err != nil || len(entries) != 1 || entries[0].IdempotencyKey != "k2" || entries[0].Intent != casestate.AccountIssue {
 		t.Fatalf("%v %+v", err, entries)
 	}
 }

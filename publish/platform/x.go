@@ -44,7 +44,7 @@ func NewX(cfg publish.XConfig, sent *SentStore, hc *http.Client) (*X, error) {
 
 // Publish sends r once per idempotency key.
 func (x *X) Publish(ctx context.Context, r publish.Reply) (publish.Receipt, error) {
-	if err := publish.CheckPrivateChannel(r); err != nil {
+	if err := r.CheckPublic(); err != nil {
 		return publish.Receipt{}, err
 	}
 	tok, ok := x.tokens[r.Platform+":"+r.Property]

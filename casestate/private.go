@@ -1,4 +1,4 @@
-package publish
+package casestate
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/switchboard-care/switchboard/pii"
+	"github.com/switchboard-care/switchboard/policy"
 )
 
 // AccountIssue is the intent whose cases are account matters.
@@ -14,41 +15,6 @@ const AccountIssue = "account_issue"
 // MaxInvitationLength bounds a public invitation: an invitation is a
 // sentence or two, and a long public reply is discussing the matter.
 const MaxInvitationLength = 280
-
-// PrivateChannelError is a public reply refused by the private-channel
-// rule: an account matter (orders, billing, payments, passwords, personal
-// data) is never discussed in public, so on such a case a public reply may
-// only invite the customer to a private message. Retrying cannot help; the
-// agent must reply privately or reword the invitation.
-type PrivateChannelError struct {
-	CaseID string
-	Intent string
-	Reason string
-}
-
-func (e *PrivateChannelError) Error() string {
-	matter := "a case marked private by its routing"
-	if e.Intent == AccountIssue {
-		matter = "an account_issue case"
-	}
-	return fmt.Sprintf("public reply on %s refused by the private-channel rule: %s may only be answered in public with an invitation to a private message (%s); reply privately instead",
-		e.CaseID, matter, e.Reason)
-}
-
-// PersonalDataError is a public reply refused because it carries personal
-// data: a card number, an e-mail address or a phone number is never
-// published, whatever the case is about. Retrying cannot help; the agent
-// must remove it or reply privately.
-type PersonalDataError struct {
-	CaseID string
-	Kind   pii.Kind
-}
-
-func (e *PersonalDataError) Error() string {
-	what := map[pii.Kind]string{pii.Card: "a card number", pii.Email: "an e-mail address", pii.Phone: "a phone number"}[e.Kind]
-	return fmt.Sprintf("public reply on %s refused: it contains %s, and personal data is never published; remove it or reply privately instead",
-		e.CaseID, what)
-}
 
 var (
 	invitation = regexp.MustCompile(`(?i)\b(dms?|pm|direct message|private message|private chat|privately|in private|message us|send us a (message|note)|drop us a (line|message|note)|inbox|messenger)\b`)
@@ -72,29 +38,32 @@ var (
 const numberWords = `a|an|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|` +
 	`seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|few|several|couple of`
 
-// CheckPrivateChannel holds what a public reply may say: on every case no
-// card number, e-mail address or phone number, and on an account matter
-// only an invitation to a private message. The text is checked after
-// Unicode normalisation (pii.Normalize), so other scripts' digits and
-// full-width forms say nothing the rule cannot read. It is pure, so a
-// workflow's update validator can call it to refuse the reply before
-// anything is recorded.
-func CheckPrivateChannel(r Reply) error {
-	if r.Private {
-		return nil
-	}
-	text := pii.Normalize(r.Text)
+// CheckPublicReply holds what a public reply may say: on every case no
+// card number, e-mail address or phone number (rule personal-data), and on
+// an account matter (intent account_issue, or a case its routing or triage
+// marked private) only an invitation to a private message (rule
+// private-channel). The text is read after Unicode normalisation
+// (pii.Normalize), so other scripts' digits and full-width forms say
+// nothing the rule cannot read. Retrying cannot help: the agent replies
+// privately or rewords the reply.
+func CheckPublicReply(text, intent string, privateMatter bool) error {
+	text = pii.Normalize(text)
 	bare, elsewhere := withoutDMLinks(text)
 	for _, sp := range personalData.Find(bare) {
 		if sp.Kind != pii.Order {
-			return &PersonalDataError{CaseID: r.CaseID, Kind: sp.Kind}
+			return policy.Refuse("personal-data", "a public reply never carries %s: personal data is never published; remove it or reply privately",
+				map[pii.Kind]string{pii.Card: "a card number", pii.Email: "an e-mail address", pii.Phone: "a phone number"}[sp.Kind])
 		}
 	}
-	if r.Intent != AccountIssue && !r.PrivateMatter {
+	if intent != AccountIssue && !privateMatter {
 		return nil
 	}
 	if reason := notAnInvitation(text, bare, elsewhere); reason != "" {
-		return &PrivateChannelError{CaseID: r.CaseID, Intent: r.Intent, Reason: reason}
+		matter := "a case marked private by its routing"
+		if intent == AccountIssue {
+			matter = "an account_issue case"
+		}
+		return policy.Refuse("private-channel", "%s may only be answered in public with an invitation to a private message (%s); reply privately instead", matter, reason)
 	}
 	return nil
 }

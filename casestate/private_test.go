@@ -1,9 +1,11 @@
-package publish
+package casestate
 
 import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/switchboard-care/switchboard/policy"
 )
 
 func TestPrivateChannelRule(t *testing.T) {
@@ -19,7 +21,7 @@ func TestPrivateChannelRule(t *testing.T) {
 		"Please DM us: https://x.com/messages/compose?recipient_id=1500000000000000001",
 	}
 	for _, text := range allowed {
-		if err := CheckPrivateChannel(Reply{CaseID: "c", Intent: AccountIssue, Text: text}); err != nil {
+		if err := CheckPublicReply(text, AccountIssue, false); err != nil {
 			t.Errorf("%q refused: %v", text, err)
 		}
 	}
@@ -32,20 +34,18 @@ func TestPrivateChannelRule(t *testing.T) {
 		"Thanks for your patience, the billing team is reviewing your case.": "does not invite",
 	}
 	for text, why := range refused {
-		err := CheckPrivateChannel(Reply{CaseID: "case/x/1", Intent: AccountIssue, Text: text})
-		var pc *PrivateChannelError
-		if !errors.As(err, &pc) || !strings.Contains(err.Error(), why) || !strings.Contains(err.Error(), "case/x/1") {
+		err := CheckPublicReply(text, AccountIssue, false)
+		var rule *policy.RuleError
+		if !errors.As(err, &rule) || rule.Rule != "private-channel" || !strings.Contains(err.Error(), why) {
 			t.Errorf("%q: %v (want a refusal mentioning %q)", text, err, why)
 		}
 	}
-	// The rule binds account matters only, and public replies only.
-	if err := CheckPrivateChannel(Reply{Intent: "complaint", Text: "Order 10293847 ships today"}); err != nil {
+	// The rule binds account matters only (public replies only: the case
+	// asks it of those alone, see TestTheRuleBook).
+	if err := CheckPublicReply("Order 10293847 ships today", "complaint", false); err != nil {
 		t.Errorf("complaint: %v", err)
 	}
-	if err := CheckPrivateChannel(Reply{Intent: AccountIssue, Private: true, Text: "Order 10293847 ships today, refund £4"}); err != nil {
-		t.Errorf("private reply: %v", err)
-	}
-	if err := CheckPrivateChannel(Reply{Intent: "complaint", PrivateMatter: true, Text: "Order 10293847 ships today"}); err == nil {
+	if err := CheckPublicReply("Order 10293847 ships today", "complaint", true); err == nil {
 		t.Error("a private matter flagged by the routing is bound too")
 	}
 }
@@ -68,7 +68,7 @@ func TestPrivateChannelRuleSeesThroughDisguises(t *testing.T) {
 		"A few quid off your next one, DM us":              "money",
 		"Refund of USD 20 coming, DM us":                   "money",
 	} {
-		err := CheckPrivateChannel(Reply{CaseID: "case/x/1", Intent: AccountIssue, Text: text})
+		err := CheckPublicReply(text, AccountIssue, false)
 		if err == nil || !strings.Contains(err.Error(), why) {
 			t.Errorf("%q: %v (want a refusal mentioning %q)", text, err, why)
 		}
@@ -76,7 +76,7 @@ func TestPrivateChannelRuleSeesThroughDisguises(t *testing.T) {
 }
 
 // No public reply carries a card number, an e-mail address or a phone
-// number, whatever the case is about; a private reply may.
+// number, whatever the case is about.
 func TestPublicRepliesNeverCarryPersonalData(t *testing.T) {
 	for text, kind := range map[string]string{
 		"Your card 5500 0000 0000 0004 was charged twice, sorry!": "card number",
@@ -89,14 +89,11 @@ func TestPublicRepliesNeverCarryPersonalData(t *testing.T) {
 		"Call us on (555) 123-4567":                               "phone number",
 	} {
 		for _, intent := range []string{"question", "complaint", AccountIssue} {
-			err := CheckPrivateChannel(Reply{CaseID: "case/x/1", Intent: intent, Text: text})
-			var pd *PersonalDataError
-			if !errors.As(err, &pd) || !strings.Contains(err.Error(), kind) || !Permanent(err) {
-				t.Errorf("%s: %q: %v (want a permanent refusal naming %s)", intent, text, err, kind)
+			err := CheckPublicReply(text, intent, false)
+			var rule *policy.RuleError
+			if !errors.As(err, &rule) || rule.Rule != "personal-data" || !strings.Contains(err.Error(), kind) {
+				t.Errorf("%s: %q: %v (want rule personal-data naming %s)", intent, text, err, kind)
 			}
-		}
-		if err := CheckPrivateChannel(Reply{Intent: "question", Private: true, Text: text}); err != nil {
-			t.Errorf("private reply %q: %v", text, err)
 		}
 	}
 	for _, text := range []string{
@@ -105,7 +102,7 @@ func TestPublicRepliesNeverCarryPersonalData(t *testing.T) {
 		"It costs £49.99 in store",
 		"Please DM us: https://x.com/messages/compose?recipient_id=4111111111111111",
 	} {
-		if err := CheckPrivateChannel(Reply{CaseID: "c", Intent: "question", Text: text}); err != nil {
+		if err := CheckPublicReply(text, "question", false); err != nil {
 			t.Errorf("%q refused: %v", text, err)
 		}
 	}
