@@ -1,6 +1,7 @@
-// Package activities holds the case workflow's side effects: triage,
-// publishing replies and notifying people. Each is a thin call into a
-// domain package or an adapter.
+// Package activities holds the workflows' side effects: publishing
+// replies, notifying people, telling dispatchers, keeping and learning from
+// agents' corrections. Each is a thin call into a domain package or an
+// adapter; none calls back into caseapi.
 package activities
 
 import (
@@ -19,31 +20,16 @@ import (
 	"github.com/switchboard-care/switchboard/internal/jsonl"
 	"github.com/switchboard-care/switchboard/learning"
 	"github.com/switchboard-care/switchboard/learning/retrain"
-	"github.com/switchboard-care/switchboard/post"
 	"github.com/switchboard-care/switchboard/publish"
-	"github.com/switchboard-care/switchboard/triage/triaged"
 	"github.com/switchboard-care/switchboard/workflows"
 )
 
-// Triager reads a post; *triage.Engine is the real one.
-type Triager interface {
-	Triage(p post.Post) triaged.Result
-}
-
-// Customers finds where a post's customer already is: their journey, and
-// the open case a new case should follow; *caseapi.Client is the real one.
-type Customers interface {
-	CustomerContext(ctx context.Context, p post.Post) (journeyID string, cont *casestate.Continuity, err error)
-}
-
 // Activities are registered on the worker as one struct, so they share the
-// triage engine (built once per worker) and the publisher.
+// publisher, the notifier and the retrainer.
 type Activities struct {
 	// Temporal and TaskQueue let a case reach its department's dispatcher.
 	Temporal  client.Client
 	TaskQueue string
-	Triager   Triager
-	Customers Customers
 	Publisher publish.Publisher
 	Notifier  *Notifier
 	// Corrections keeps agents' corrections of triage; Retrainer learns
@@ -53,53 +39,6 @@ type Activities struct {
 	// Signer signs the signals activities send for their workflow.
 	Signer *assertion.Signer
 	Log    *zap.Logger
-}
-
-// Triage runs the triage engine on a post.
-func (a *Activities) Triage(ctx context.Context, p post.Post) (triaged.Result, error) {
-	r := a.Triager.Triage(p)
-	a.Log.Info("triaged", zap.String("case_id", p.CaseID()), zap.String("customer_id", p.CustomerKey()),
-		zap.String("intent", r.Intent), zap.String("language", r.Language), zap.Bool("private", r.Private),
-		zap.String("text", r.Redacted))
-	return r, nil
-}
-
-// ContextAttempts is how many attempts Prepare gives the look-up of the
-// customer's context (their journey, the open case to follow) before the
-// case goes on with triage alone: a customer's context improves routing,
-// but a case must never wait long on it, nor fail for it.
-const ContextAttempts = 4
-
-// ContextTimeout bounds one attempt's look-up of the customer's context.
-const ContextTimeout = 10 * time.Second
-
-// Prepare triages a post and finds its customer's journey and open case,
-// in one activity: one round trip for the case, none for the starter. A
-// look-up that fails is retried (by Temporal, with backoff); on the last
-// of ContextAttempts the case is prepared without it, and says why.
-func (a *Activities) Prepare(ctx context.Context, p post.Post) (workflows.Preparation, error) {
-	tri, err := a.Triage(ctx, p)
-	if err != nil {
-		return workflows.Preparation{}, err
-	}
-	// Bounded well inside the attempt's own timeout, so a slow look-up
-	// ends as an error this attempt can count, not as a timed-out attempt.
-	lctx, cancel := context.WithTimeout(ctx, ContextTimeout)
-	journeyID, cont, err := a.Customers.CustomerContext(lctx, p)
-	cancel()
-	if err != nil {
-		attempt := activity.GetInfo(ctx).Attempt
-		if attempt < ContextAttempts {
-			// An application error, not the look-up's own: a deadline
-			// error would read as this attempt timing out.
-			return workflows.Preparation{}, temporal.NewApplicationError(
-				fmt.Sprintf("customer of %s (attempt %d of %d): %v", p.CaseID(), attempt, ContextAttempts, err), "CustomerContextUnavailable")
-		}
-		a.Log.Warn("customer context unavailable: the case goes on with triage alone", zap.String("case_id", p.CaseID()),
-			zap.String("customer_id", p.CustomerKey()), zap.Int32("attempts", attempt), zap.Error(err))
-		return workflows.Preparation{Triage: tri, ContextUnavailable: fmt.Sprintf("after %d attempts: %v", attempt, err)}, nil
-	}
-	return workflows.Preparation{Triage: tri, JourneyID: journeyID, Continuity: cont}, nil
 }
 
 // Publish sends a reply through the configured publisher.

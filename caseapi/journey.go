@@ -137,7 +137,7 @@ func (c *Client) identity(ctx context.Context, customerID string) (journey.Ident
 
 // identityOf reads one journey's identity from its memo: a describe, which
 // no worker answers and Temporal Cloud does not bill, where a query would be
-// both. A journey from before versionJourneyMemo is queried.
+// both. A journey whose memo is not written yet is queried.
 func (c *Client) identityOf(ctx context.Context, id string) (journey.Identity, bool, error) {
 	d, err := c.Temporal.DescribeWorkflowExecution(ctx, workflows.JourneyID(id), "")
 	var notFound *serviceerror.NotFound

@@ -56,15 +56,13 @@ func (f Filter) Query() string {
 	case "":
 	case string(casestate.StatusClosed):
 		// A closed case is a completed workflow, never a running one: no
-		// search attribute says so (workflows.versionClosedUpsert).
+		// search attribute says so (closing upserts nothing).
 		terms = append(terms, "ExecutionStatus = 'Completed'")
 		running = false
 	case string(casestate.StatusResolved):
-		// Resolving completes the run (workflows.versionResolveCompletes):
-		// the cases that may still reopen completed within the window.
-		// Cases from before kept running, resolved.
-		terms = append(terms, fmt.Sprintf("((%s = 'resolved' AND ExecutionStatus = 'Running') OR (ExecutionStatus = 'Completed' AND CloseTime >= '%s'))",
-			workflows.SACaseStatus.GetName(), f.ResolvedSince.UTC().Format(time.RFC3339Nano)))
+		// Resolving completes the run: the cases that may still reopen
+		// completed within the window.
+		terms = append(terms, fmt.Sprintf("ExecutionStatus = 'Completed' AND CloseTime >= '%s'", f.ResolvedSince.UTC().Format(time.RFC3339Nano)))
 		running = false
 	default:
 		// A completed case keeps the status it had before it closed.

@@ -22,17 +22,15 @@ func TestQueryQuotesCustomerIDs(t *testing.T) {
 
 // A closed case is a completed workflow, whose CaseStatus is what it was
 // before it closed: "closed" asks for the execution status; "resolved" for
-// cases completed within the reopen window (or, from before resolving
-// completed the run, running resolved); any other status for running
+// cases completed within the reopen window; any other status for running
 // cases only.
 func TestStatusFiltersReadTheExecutionStatus(t *testing.T) {
 	since := time.Date(2015, 11, 20, 10, 0, 0, 0, time.UTC)
 	for status, want := range map[string]string{
-		"closed": "WorkflowType = 'Case' AND ExecutionStatus != 'ContinuedAsNew' AND ExecutionStatus = 'Completed'",
-		"resolved": "WorkflowType = 'Case' AND ExecutionStatus != 'ContinuedAsNew' AND ((CaseStatus = 'resolved' AND ExecutionStatus = 'Running') OR " +
-			"(ExecutionStatus = 'Completed' AND CloseTime >= '2015-11-20T10:00:00Z'))",
-		"open": "WorkflowType = 'Case' AND ExecutionStatus != 'ContinuedAsNew' AND CaseStatus = 'open' AND ExecutionStatus = 'Running'",
-		"":     "WorkflowType = 'Case' AND ExecutionStatus != 'ContinuedAsNew'",
+		"closed":   "WorkflowType = 'Case' AND ExecutionStatus != 'ContinuedAsNew' AND ExecutionStatus = 'Completed'",
+		"resolved": "WorkflowType = 'Case' AND ExecutionStatus != 'ContinuedAsNew' AND ExecutionStatus = 'Completed' AND CloseTime >= '2015-11-20T10:00:00Z'",
+		"open":     "WorkflowType = 'Case' AND ExecutionStatus != 'ContinuedAsNew' AND CaseStatus = 'open' AND ExecutionStatus = 'Running'",
+		"":         "WorkflowType = 'Case' AND ExecutionStatus != 'ContinuedAsNew'",
 	} {
 		if q := (Filter{Status: status, ResolvedSince: since}).Query(); q != want {
 			t.Errorf("status %q: %s", status, q)

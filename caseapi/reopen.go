@@ -16,7 +16,7 @@ import (
 	"github.com/switchboard-care/switchboard/workflows"
 )
 
-// A resolved case's run completes (workflows.versionResolveCompletes). A
+// A resolved case's run completes. A
 // follow-up or an agent's reopen inside the reopen window starts the case's
 // next run, under the same id, from the case the last run left; outside
 // it the follow-up opens a case of its own.

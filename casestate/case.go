@@ -190,8 +190,8 @@ func (c *Case) Queued() bool { return c.Active() && c.Assignee == "" }
 // to confirm) or hands it off.
 func (c *Case) NeedsReview() bool { return c.Triage.NeedsReview && c.Active() }
 
-// Done reports whether the case is over: its workflow may complete.
-func (c *Case) Done() bool { return c.Status == StatusClosed }
+// Closed reports whether the case is over for good: nothing reopens it.
+func (c *Case) Closed() bool { return c.Status == StatusClosed }
 
 // Breached reports whether a clock the case currently owes is past due.
 func (c *Case) Breached() bool {

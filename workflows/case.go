@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
@@ -18,8 +17,6 @@ import (
 
 // Activity names, shared with the worker's registration.
 const (
-	ActivityTriage   = "Triage" // cases from before versionPrepare
-	ActivityPrepare  = "Prepare"
 	ActivityPublish  = "Publish"
 	ActivityNotify   = "Notify"
 	ActivityDispatch = "Dispatch"
@@ -28,9 +25,9 @@ const (
 	ActivityRecordCorrections = "RecordCorrections"
 )
 
-// Case is one customer post's case, from triage to resolve (and, for
-// cases from before versionResolveCompletes, to close). A reopen is the
-// case's next run, started from the result of its last.
+// Case is one customer post's case, from its triaged opening to resolve
+// (or close). A reopen is the case's next run, started from the result of
+// its last.
 func (w *Workflows) Case(ctx workflow.Context, in CaseInput) (CaseResult, error) {
 	r := &caseRun{in: in, trust: w}
 	if err := r.setup(ctx); err != nil {
@@ -41,32 +38,25 @@ func (w *Workflows) Case(ctx workflow.Context, in CaseInput) (CaseResult, error)
 
 type caseRun struct {
 	in       CaseInput
-	trust    *Workflows      // verifies who acts
-	signals  *signalGate     // admits only signed signals
-	c        *casestate.Case // nil until triage has run
+	trust    *Workflows  // verifies who acts
+	signals  *signalGate // admits only signed signals
+	c        *casestate.Case
 	posts    workflow.ReceiveChannel
 	assign   workflow.ReceiveChannel // from the dispatcher
 	unassign workflow.ReceiveChannel
 	edits    workflow.ReceiveChannel // the customer edited or deleted a post
 	queue    queueState              // what the dispatcher was last told
 	// outgoing are the dispatcher messages not yet delivered, sent in
-	// order by their own coroutine (versionDispatchAside), so the loop
-	// that fires SLA deadlines never waits on a dispatcher.
-	outgoing      []DispatchRequest
-	dispatchAside bool
-	background    int            // activities running on their own coroutines (notices, corrections)
-	actions       workflow.Mutex // one action at a time, so a reply is published once
-	shown         casestate.Visibility
-	timer         armedTimer
-	keepEarlier   bool // keepEarlierTimer: a later deadline waits for the armed timer
-	closeQuietly  bool // closedByCompletion: closing upserts nothing
-	// resolveCompletes (versionResolveCompletes): the run completes when
-	// the case is resolved, and a reopen starts the next run.
-	resolveCompletes bool
-	// journey is how the case reports to the customer's journey (a
-	// versionJourney value); milestones up to reported went there.
+	// order by their own coroutine, so the loop that fires SLA deadlines
+	// never waits on a dispatcher.
+	outgoing   []DispatchRequest
+	background int            // activities running on their own coroutines (notices, corrections)
+	actions    workflow.Mutex // one action at a time, so a reply is published once
+	shown      casestate.Visibility
+	timer      armedTimer
+	// journeyID is the customer's journey, if they have one; milestones up
+	// to reported went there.
 	journeyID string
-	journey   workflow.Version
 	reported  int
 	metered   int // events counted in metrics
 }
@@ -91,30 +81,20 @@ func (r *caseRun) setup(ctx workflow.Context) error {
 	case r.in.Carried != nil:
 		r.resume(*r.in.Carried)
 	case r.in.Prepared != nil:
-		if err := r.open(ctx); err != nil {
-			return err
-		}
+		r.open(*r.in.Prepared)
+	default:
+		// Only a start by hand, past intake, comes without a triaged post.
+		return temporal.NewNonRetryableApplicationError(fmt.Sprintf(
+			"case %s was started without intake's triage; posts enter through intake, `switchboard import` or caseapi.Submit", r.in.Post.CaseID()),
+			"CaseNotPrepared", nil)
 	}
-	if err := workflow.SetQueryHandler(ctx, QueryState, func() (casestate.View, error) {
-		if r.c == nil {
-			return casestate.View{Outcome: casestate.Outcome{ID: r.in.Post.CaseID(), Status: StatusTriaging}, Post: r.in.Post, PolicyVersion: r.in.Policy.Version}, nil
-		}
-		return r.c.View(), nil
-	}); err != nil {
+	if err := workflow.SetQueryHandler(ctx, QueryState, func() (casestate.View, error) { return r.c.View(), nil }); err != nil {
 		return err
 	}
-	if err := workflow.SetQueryHandler(ctx, QueryEvents, func() ([]casestate.Event, error) {
-		if r.c == nil {
-			return nil, nil
-		}
-		return r.c.Events, nil
-	}); err != nil {
+	if err := workflow.SetQueryHandler(ctx, QueryEvents, func() ([]casestate.Event, error) { return r.c.Events, nil }); err != nil {
 		return err
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryEventsPage, func(req EventsPageRequest) (EventsPage, error) {
-		if r.c == nil {
-			return EventsPage{}, nil
-		}
 		return PageOf(r.c, req), nil
 	}); err != nil {
 		return err
@@ -136,36 +116,16 @@ func (r *caseRun) check(ctx workflow.Context, kind casestate.ActionKind, a cases
 	if err := r.trust.verifyActor(ctx, a.Proof, a.Actor, unsigned); err != nil {
 		return err
 	}
-	if r.c == nil {
-		return errors.New("the case is still being triaged; try again in a moment")
-	}
 	return r.c.Check(kind, a, workflow.Now(ctx))
 }
 
 func (r *caseRun) run(ctx workflow.Context) (CaseResult, error) {
-	if r.c == nil {
-		if err := r.open(ctx); err != nil {
-			return CaseResult{}, err
-		}
-	}
-	if workflow.GetVersion(ctx, versionDispatchAside, workflow.DefaultVersion, dispatchAside) == dispatchAside {
-		r.dispatchAside = true
-		workflow.Go(ctx, r.sendToDispatchers)
-	}
-	// Cases that began before journeys existed never report to one.
-	r.journey = workflow.GetVersion(ctx, versionJourney, workflow.DefaultVersion, journeyAtClose)
-	if r.journeyID == "" {
-		r.journey = workflow.DefaultVersion
-	}
-	mayContinue := workflow.GetVersion(ctx, versionContinueAsNew, workflow.DefaultVersion, continueAsNew) == continueAsNew
-	r.keepEarlier = workflow.GetVersion(ctx, versionKeepTimer, workflow.DefaultVersion, keepEarlierTimer) == keepEarlierTimer
-	r.closeQuietly = workflow.GetVersion(ctx, versionClosedUpsert, workflow.DefaultVersion, closedByCompletion) == closedByCompletion
-	r.resolveCompletes = workflow.GetVersion(ctx, versionResolveCompletes, workflow.DefaultVersion, resolveCompletes) == resolveCompletes
+	workflow.Go(ctx, r.sendToDispatchers)
 	var seen []assertion.Seen
 	if r.in.Carried != nil {
 		seen = r.in.Carried.Seen
 	}
-	r.signals = r.trust.newSignalGate(ctx, seen)
+	r.signals = r.trust.newSignalGate(seen)
 	log := workflow.GetLogger(ctx)
 	log.Info("case running", "department", r.c.Department, "priority", r.c.Priority, "intent", r.c.Triage.Intent, "steps", r.c.Steps())
 
@@ -177,9 +137,7 @@ func (r *caseRun) run(ctx workflow.Context) (CaseResult, error) {
 		if err := r.show(ctx); err != nil {
 			return CaseResult{}, err
 		}
-		if err := r.tellDispatcher(ctx); err != nil {
-			return CaseResult{}, err
-		}
+		r.tellDispatcher(ctx)
 		r.reportMilestones(ctx)
 		r.count(ctx)
 		if r.over() {
@@ -196,13 +154,13 @@ func (r *caseRun) run(ctx workflow.Context) (CaseResult, error) {
 			}
 			continue
 		}
-		if mayContinue && r.readyToContinue(ctx) {
+		if r.readyToContinue(ctx) {
 			return CaseResult{View: r.c.View()}, workflow.NewContinueAsNewError(ctx, CaseWorkflowName, r.next(ctx))
 		}
 		r.armTimer(ctx)
 		if err := workflow.Await(ctx, func() bool {
 			return r.c.Revision != rev || r.posts.Len() > 0 || r.assign.Len() > 0 || r.unassign.Len() > 0 || r.edits.Len() > 0 ||
-				(r.timer.fired != nil && r.timer.fired.IsReady()) || (mayContinue && r.readyToContinue(ctx))
+				(r.timer.fired != nil && r.timer.fired.IsReady()) || r.readyToContinue(ctx)
 		}); err != nil {
 			return CaseResult{}, err
 		}
@@ -214,19 +172,11 @@ func (r *caseRun) run(ctx workflow.Context) (CaseResult, error) {
 			r.notify(ctx, r.c.Advance(workflow.Now(ctx)))
 		}
 	}
-	if err := r.tellDispatcher(ctx); err != nil {
-		return CaseResult{}, err
-	}
+	r.tellDispatcher(ctx)
 	// The dispatcher must hear the case is gone before it completes, and
-	// the last notices and corrections must go out (cases from before
-	// versionAwaitBackground completed without them).
-	if err := workflow.Await(ctx, func() bool { return len(r.outgoing) == 0 }); err != nil {
+	// the last notices and corrections must go out.
+	if err := workflow.Await(ctx, func() bool { return len(r.outgoing) == 0 && r.background == 0 }); err != nil {
 		return CaseResult{}, err
-	}
-	if workflow.GetVersion(ctx, versionAwaitBackground, workflow.DefaultVersion, awaitBackground) == awaitBackground {
-		if err := workflow.Await(ctx, func() bool { return r.background == 0 }); err != nil {
-			return CaseResult{}, err
-		}
 	}
 	r.reportMilestones(ctx)
 	r.count(ctx)
@@ -234,21 +184,12 @@ func (r *caseRun) run(ctx workflow.Context) (CaseResult, error) {
 	return CaseResult{View: r.c.View(), Final: r.carry()}, nil
 }
 
-// versionResolveCompletes: DefaultVersion kept a resolved case running
-// until its reopen window ended (one more timer, one more upsert);
-// resolveCompletes completes the run at resolve. A follow-up or an agent's
-// reopen within the window starts the case's next run from the last run's
-// result (caseapi), and the window is a rule checked then
-// (casestate.Case.Reopenable), not a timer.
-const (
-	versionResolveCompletes = "resolve-completes"
-	resolveCompletes        = 1
-)
-
-// over reports whether this run is done: the case closed, or (under
-// versionResolveCompletes) resolved.
+// over reports whether this run is done: the case is resolved or closed.
+// A follow-up or an agent's reopen within the reopen window starts the
+// case's next run from this run's result (caseapi); the window is a rule
+// checked then (casestate.Case.Reopenable), not a timer kept running.
 func (r *caseRun) over() bool {
-	return r.c.Done() || (r.resolveCompletes && r.c.Status == casestate.StatusResolved)
+	return r.c.Closed() || r.c.Status == casestate.StatusResolved
 }
 
 // carry is the case whole, as a reopen's run goes on from it, so the
@@ -259,34 +200,14 @@ func (r *caseRun) carry() *CarriedCase {
 	return &CarriedCase{Case: *r.c, JourneyID: r.journeyID, Queue: r.queue, Shown: r.shown, Seen: r.signals.seen}
 }
 
-// open triages the post, finds the customer and opens the case.
-func (r *caseRun) open(ctx workflow.Context) error {
-	prep, err := r.prepare(ctx)
-	if err != nil {
-		return err
-	}
-	if prep.OpenedAt.IsZero() {
-		r.c = casestate.Open(r.in.Post, prep.Triage, r.in.Policy, prep.Continuity, workflow.Now(ctx))
-	} else {
-		// Opened as intake opened it, which started the case showing it.
-		r.c = casestate.Open(r.in.Post, prep.Triage, r.in.Policy, prep.Continuity, prep.OpenedAt)
-		r.shown = r.c.Visibility()
-	}
-	if prep.ContextUnavailable != "" {
-		r.c.SystemNote("the customer's other cases could not be looked up ("+prep.ContextUnavailable+
-			"): routed on triage alone, and the journey is told nothing when the case closes", workflow.Now(ctx))
-	}
+// open opens the case as intake triaged it and found its customer, at the
+// time intake took the post: intake started the case showing what Open
+// shows, so the first pass upserts nothing.
+func (r *caseRun) open(prep Preparation) {
+	r.c = casestate.Open(r.in.Post, prep.Triage, r.in.Policy, prep.Continuity, prep.OpenedAt)
+	r.shown = r.c.Visibility()
 	r.journeyID = prep.JourneyID
-	return nil
 }
-
-// versionContinueAsNew: DefaultVersion ran a case in one run however long
-// its history grew; continueAsNew continues it as new when Temporal
-// suggests (its history's event count or size), carrying the case.
-const (
-	versionContinueAsNew = "continue-as-new"
-	continueAsNew        = 1
-)
 
 // readyToContinue says whether the run should continue as new now: its
 // history is long enough for Temporal to suggest it, and nothing is in
@@ -313,74 +234,13 @@ func (r *caseRun) resume(carried CarriedCase) {
 	r.metered = len(r.c.Events) // a reopen's run carries the steps its last run counted
 }
 
-// versionPrepare: how the case triages the post and finds the customer.
-// DefaultVersion: the starter looked the customer up and the case ran the
-// Triage activity; prepareActivity: one Prepare activity did both, so the
-// starter makes one call per post; prepareLocal: Prepare runs as a local
-// activity, inside the first workflow task, so the owner is assigned one
-// activity dispatch and one workflow task sooner; preparedAtIntake: intake
-// triages and looks up before it starts the case, which has its owner and
-// search attributes in its first event (a case an older intake started
-// still prepares itself as a local activity).
-const (
-	versionPrepare   = "prepare"
-	prepareActivity  = 1
-	prepareLocal     = 2
-	preparedAtIntake = 3
-)
-
-func (r *caseRun) prepare(ctx workflow.Context) (Preparation, error) {
-	const timeout = 30 * time.Second
-	var prep Preparation
-	v := workflow.GetVersion(ctx, versionPrepare, workflow.DefaultVersion, preparedAtIntake)
-	if v == preparedAtIntake && r.in.Prepared != nil {
-		return *r.in.Prepared, nil
-	}
-	switch v {
-	case workflow.DefaultVersion:
-		prep = Preparation{JourneyID: r.in.JourneyID, Continuity: r.in.Continuity}
-		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: timeout, Summary: "triage"})
-		if err := workflow.ExecuteActivity(actx, ActivityTriage, r.in.Post).Get(ctx, &prep.Triage); err != nil {
-			return prep, fmt.Errorf("triage: %w", err)
-		}
-	case prepareActivity:
-		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: timeout,
-			Summary: "triage, and find " + r.in.Post.CustomerKey() + "'s journey"})
-		if err := workflow.ExecuteActivity(actx, ActivityPrepare, r.in.Post).Get(ctx, &prep); err != nil {
-			return prep, fmt.Errorf("prepare: %w", err)
-		}
-	default:
-		// Retried for a day: Prepare gives up on the customer's context by
-		// itself (activities.ContextAttempts), and triage is pure, so only
-		// a bug fails every attempt; the case waits for its fix rather
-		// than failing at once. (A local activity's schedule-to-close
-		// defaults to its start-to-close: one timed-out attempt, and the
-		// case failed.)
-		lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-			StartToCloseTimeout: timeout, ScheduleToCloseTimeout: 24 * time.Hour,
-			RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
-			Summary:     "triage, and find " + r.in.Post.CustomerKey() + "'s journey"})
-		if err := workflow.ExecuteLocalActivity(lctx, ActivityPrepare, r.in.Post).Get(ctx, &prep); err != nil {
-			return prep, fmt.Errorf("prepare: %w", err)
-		}
-	}
-	return prep, nil
-}
-
-// versionKeepTimer: DefaultVersion replaced the armed timer whenever the
-// next deadline changed; keepEarlierTimer replaces it only when the next
-// deadline is sooner. Every timer started is a billable action, and one
-// cancelled because a reply moved the deadline later bought nothing: kept,
-// it fires early, the pass finds nothing due and arms the next deadline.
-const (
-	versionKeepTimer = "keep-earlier-timer"
-	keepEarlierTimer = 1
-)
-
 // armTimer keeps exactly one timer, due no later than the next deadline.
 func (r *caseRun) armTimer(ctx workflow.Context) {
 	next, ok := r.c.NextDeadline()
-	if r.timer.fired != nil && (!ok || r.replaces(next)) {
+	// A deadline that moved later keeps the armed timer (every timer is a
+	// billable action): it fires early, the pass finds nothing due, and
+	// the next deadline gets its timer then.
+	if r.timer.fired != nil && (!ok || next.At.Before(r.timer.deadline.At)) {
 		r.timer.cancel()
 		r.timer = armedTimer{}
 	}
@@ -394,18 +254,6 @@ func (r *caseRun) armTimer(ctx workflow.Context) {
 		fired:    workflow.NewTimerWithOptions(tctx, wait, workflow.TimerOptions{Summary: next.Label}),
 		cancel:   cancel,
 	}
-}
-
-// replaces says whether next needs a timer in place of the armed one.
-func (r *caseRun) replaces(next casestate.Deadline) bool {
-	if r.keepEarlier {
-		return next.At.Before(r.timer.deadline.At)
-	}
-	return !sameDeadline(next, r.timer.deadline)
-}
-
-func sameDeadline(a, b casestate.Deadline) bool {
-	return a.At.Equal(b.At) && a.Kind == b.Kind && a.Clock == b.Clock
 }
 
 // takeSignals applies the signals received since the last pass.
@@ -452,29 +300,13 @@ func receiveEach[T any](ch workflow.ReceiveChannel, fn func(T)) {
 	}
 }
 
-// versionJourney guards how a case reports to the customer's journey:
-// DefaultVersion not at all (cases from before journeys), journeyEveryPass
-// after every change, journeyAtOpenAndClose once triaged and once closed,
-// journeyAtClose once, closed. Every signal is a billable action; readers
-// find open cases by their search attributes and merge their live trails
-// (caseapi.Client.Journey).
-const (
-	versionJourney        = "customer-journey"
-	journeyEveryPass      = 1
-	journeyAtOpenAndClose = 2
-	journeyAtClose        = 3
-)
-
-// reportMilestones tells the customer's journey where the case stands (the
-// journey keeps a bounded index; readers take the trail from the case). A
-// failed signal is logged, not fatal: the case's own trail stays the record.
+// reportMilestones tells the customer's journey, once the run is over,
+// where the case stands (the journey keeps a bounded index; readers find
+// open cases by their search attributes and take the trail from the case).
+// Every signal is a billable action, so there is one per run. A failed
+// signal is logged, not fatal: the case's own trail stays the record.
 func (r *caseRun) reportMilestones(ctx workflow.Context) {
-	switch {
-	case r.journey == workflow.DefaultVersion || r.reported == len(r.c.Events):
-		return
-	case r.journey == journeyAtOpenAndClose && r.reported > 0 && !r.over():
-		return
-	case r.journey == journeyAtClose && !r.over():
+	if r.journeyID == "" || r.reported == len(r.c.Events) || !r.over() {
 		return
 	}
 	v := r.c.View()
@@ -538,7 +370,7 @@ type queueState struct {
 // case (queued, claimed, gone), and tells the previous department's after a
 // handoff. Departments that assign by claim have no dispatcher. Messages go
 // out one at a time, in order.
-func (r *caseRun) tellDispatcher(ctx workflow.Context) error {
+func (r *caseRun) tellDispatcher(ctx workflow.Context) {
 	now := queueState{Department: r.c.Department}
 	switch {
 	case !r.c.Active():
@@ -550,49 +382,30 @@ func (r *caseRun) tellDispatcher(ctx workflow.Context) error {
 	}
 	was := r.queue
 	if now == was {
-		return nil
+		return
 	}
 	r.queue = now
 	if was.Department != "" && was.Department != now.Department && was.Kind != QueueGone {
-		if err := r.dispatch(ctx, was.Department, QueueEvent{Kind: QueueGone, CaseID: r.c.ID, At: workflow.Now(ctx)}); err != nil {
-			return err
-		}
+		r.dispatch(was.Department, QueueEvent{Kind: QueueGone, CaseID: r.c.ID, At: workflow.Now(ctx)})
 	}
 	if was.Department == "" && now.Kind == QueueGone {
-		return nil // closed at once (spam): no dispatcher ever knew it
+		return // closed at once (spam): no dispatcher ever knew it
 	}
-	return r.dispatch(ctx, now.Department, QueueEvent{Kind: now.Kind, CaseID: r.c.ID, Priority: r.c.Priority, At: workflow.Now(ctx), Agent: now.Agent})
+	r.dispatch(now.Department, QueueEvent{Kind: now.Kind, CaseID: r.c.ID, Priority: r.c.Priority, At: workflow.Now(ctx), Agent: now.Agent})
 }
-
-// versionDispatchAside: DefaultVersion told the dispatcher inline, retrying
-// for ever, so SLA deadlines stalled while a dispatcher was unreachable;
-// dispatchAside queues the message for a coroutine that sends them in
-// order with bounded retries and notes a failure in the case.
-const (
-	versionDispatchAside = "dispatch-aside"
-	dispatchAside        = 1
-)
 
 // dispatchRetries bound how long a case keeps trying one dispatcher
 // message: long enough to ride out a worker restart, short enough that a
 // dispatcher that stays unreachable shows up in the case.
 var dispatchRetries = temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute, MaximumAttempts: 10}
 
-func (r *caseRun) dispatch(ctx workflow.Context, dept string, ev QueueEvent) error {
+// dispatch queues a message for dept's dispatcher, for sendToDispatchers.
+func (r *caseRun) dispatch(dept string, ev QueueEvent) {
 	mode := r.c.Policy.Departments[dept].Assignment
 	if !mode.AutoAssigned() {
-		return nil
+		return
 	}
-	req := DispatchRequest{Department: dept, Mode: mode.Mode, Event: ev}
-	if r.dispatchAside {
-		r.outgoing = append(r.outgoing, req)
-		return nil
-	}
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		Summary:             ev.Kind + " → " + DispatcherID(dept),
-	})
-	return workflow.ExecuteActivity(actx, ActivityDispatch, req).Get(ctx, nil)
+	r.outgoing = append(r.outgoing, DispatchRequest{Department: dept, Mode: mode.Mode, Event: ev})
 }
 
 // sendToDispatchers delivers the queued dispatcher messages one at a
@@ -645,38 +458,17 @@ func (r *caseRun) act(ctx workflow.Context, kind casestate.ActionKind, a casesta
 	if err != nil {
 		return casestate.Outcome{}, err
 	}
-	// The main loop ran while the message went out: an idle claim released,
-	// an unassign or an automatic close may refuse the action now.
-	if err := r.c.Check(kind, a, workflow.Now(ctx)); err != nil &&
-		workflow.GetVersion(ctx, versionRecordPublished, workflow.DefaultVersion, recordPublished) == workflow.DefaultVersion {
-		return casestate.Outcome{}, err // cases from before: refused, the reply unrecorded
-	}
+	// The main loop ran while the message went out (an idle claim released,
+	// an unassign, an automatic close): Published records it all the same.
 	r.notify(ctx, r.c.Published(kind, a, msg, receipt.ID, workflow.Now(ctx)))
 	return r.c.Outcome(), nil
 }
-
-// versionRecordPublished: DefaultVersion refused a published reply the
-// case had moved past while it went out, leaving it off the trail;
-// recordPublished records it. Asked only when that happens, so other
-// cases' histories carry no marker.
-const (
-	versionRecordPublished = "record-published"
-	recordPublished        = 1
-)
-
-// versionCorrections: DefaultVersion kept no corrections; recordCorrections
-// sends each relabel, rescue and handoff to the corrections store. Asked
-// only when a correction is made, so other cases' histories carry no marker.
-const (
-	versionCorrections = "record-corrections"
-	recordCorrections  = 1
-)
 
 // recordCorrections keeps what agents taught triage. Like notify, it runs
 // on its own coroutine and a failure is logged: the case's trail holds the
 // correction too.
 func (r *caseRun) recordCorrections(ctx workflow.Context, corrections []casestate.Correction) {
-	if len(corrections) == 0 || workflow.GetVersion(ctx, versionCorrections, workflow.DefaultVersion, recordCorrections) == workflow.DefaultVersion {
+	if len(corrections) == 0 {
 		return
 	}
 	r.inBackground(ctx, "record "+corrections[0].Key+" for triage", ActivityRecordCorrections, corrections)
@@ -717,13 +509,6 @@ func (r *caseRun) notify(ctx workflow.Context, notices []casestate.Notice) {
 	r.inBackground(ctx, "notify "+notices[0].To, ActivityNotify, notices)
 }
 
-// versionAwaitBackground: DefaultVersion could complete a case while its
-// last notice was still going out, and the notice was lost with it.
-const (
-	versionAwaitBackground = "await-background"
-	awaitBackground        = 1
-)
-
 // inBackground runs an activity on its own coroutine, with bounded retries;
 // its failure is logged, never fatal to the case.
 func (r *caseRun) inBackground(ctx workflow.Context, summary, activity string, arg any) {
@@ -745,15 +530,14 @@ func (r *caseRun) inBackground(ctx workflow.Context, summary, activity string, a
 // only what changed, once per pass.
 func (r *caseRun) show(ctx workflow.Context) error {
 	workflow.SetCurrentDetails(ctx, r.c.Details())
-	if r.closeQuietly && r.over() {
+	// A run that is over upserts nothing: it completes, and
+	// ExecutionStatus says so for free (every upsert is a billable
+	// action). A resolved case keeps the attributes it had before.
+	if r.over() {
 		return nil
 	}
 	v := r.c.Visibility()
-	// Asked only when a case needs review: other cases' histories carry no
-	// marker, and cases from before the attribute never set it.
-	updates := attributeUpdates(v, r.shown, func() bool {
-		return workflow.GetVersion(ctx, versionNeedsReview, workflow.DefaultVersion, needsReviewAttribute) == needsReviewAttribute
-	})
+	updates := attributeUpdates(v, r.shown)
 	r.shown = v
 	if len(updates) == 0 {
 		return nil
@@ -766,13 +550,13 @@ func (r *caseRun) show(ctx workflow.Context) error {
 // intake opened to find them), so its first pass upserts nothing.
 func StartAttributes(p post.Post, opened casestate.Visibility, at time.Time) temporal.SearchAttributes {
 	updates := append([]temporal.SearchAttributeUpdate{SACustomerID.ValueSet(p.CustomerKey()), SAChannel.ValueSet(p.Platform), SAOpenedAt.ValueSet(at.UTC())},
-		attributeUpdates(opened, casestate.Visibility{}, func() bool { return true })...)
+		attributeUpdates(opened, casestate.Visibility{})...)
 	return temporal.NewSearchAttributes(updates...)
 }
 
 // attributeUpdates are the search attribute changes that take a case shown
-// as shown to show v; review says whether NeedsReview may be set.
-func attributeUpdates(v, shown casestate.Visibility, review func() bool) []temporal.SearchAttributeUpdate {
+// as shown to show v.
+func attributeUpdates(v, shown casestate.Visibility) []temporal.SearchAttributeUpdate {
 	var updates []temporal.SearchAttributeUpdate
 	keyword := func(key temporal.SearchAttributeKeyKeyword, now, was string) {
 		if now != was {
@@ -789,7 +573,7 @@ func attributeUpdates(v, shown casestate.Visibility, review func() bool) []tempo
 	keyword(SAPriority, v.Priority, shown.Priority)
 	keyword(SAIntent, v.Intent, shown.Intent)
 	keyword(SAEscalatedTo, v.EscalatedTo, shown.EscalatedTo)
-	if v.NeedsReview != shown.NeedsReview && review() {
+	if v.NeedsReview != shown.NeedsReview {
 		updates = append(updates, SANeedsReview.ValueSet(v.NeedsReview))
 	}
 	if !v.SLADueAt.Equal(shown.SLADueAt) {
@@ -807,22 +591,6 @@ func attributeUpdates(v, shown casestate.Visibility, review func() bool) []tempo
 	}
 	return updates
 }
-
-// versionClosedUpsert: DefaultVersion upserted CaseStatus "closed" when the
-// case closed; closedByCompletion upserts nothing then: the workflow
-// completes, and ExecutionStatus says so for free (every upsert is a
-// billable action). A closed case keeps the attributes it had before.
-const (
-	versionClosedUpsert = "closed-upsert"
-	closedByCompletion  = 1
-)
-
-// versionNeedsReview: DefaultVersion kept no NeedsReview search attribute;
-// needsReviewAttribute sets it while a case needs review.
-const (
-	versionNeedsReview   = "needs-review-attribute"
-	needsReviewAttribute = 1
-)
 
 // CustomerPost is the signal of a customer's follow-up in a case's thread.
 type CustomerPost struct {

@@ -34,18 +34,16 @@ import (
 // tests, and the integration test runs the real engine).
 type fixedTriage triaged.Result
 
+// triager is what intake's triage does to a post; fixedTriage is the one
+// these tests use.
+type triager interface {
+	Triage(post.Post) triaged.Result
+}
+
 func (f fixedTriage) Triage(p post.Post) triaged.Result {
 	r := triaged.Result(f)
 	r.Redacted = p.Text
 	return r
-}
-
-// newCustomer is a customer with no journey or open case yet: journeys and
-// continuity are tested against a real server (caseapi).
-type newCustomer struct{}
-
-func (newCustomer) CustomerContext(context.Context, post.Post) (string, *casestate.Continuity, error) {
-	return "", nil, nil
 }
 
 type caseTest struct {
@@ -57,6 +55,7 @@ type caseTest struct {
 	post   post.Post
 	errs   map[string]error // action label → refusal, filled as updates complete
 	acts   *activities.Activities
+	triage triager // what intake's triage makes of the post
 	// dispatched are the messages the case sent its dispatchers;
 	// dispatchTakes is how long each takes, so signals can pile up meanwhile.
 	dispatched    []DispatchRequest
@@ -85,7 +84,7 @@ func newCaseTest(t *testing.T, intent string, start time.Time) *caseTest {
 
 // setEnv gives the test a fresh workflow environment at start, with the
 // worker's activities.
-func (ct *caseTest) setEnv(triager activities.Triager, start time.Time) {
+func (ct *caseTest) setEnv(tri triager, start time.Time) {
 	t := ct.t
 	ct.env = ct.suite.NewTestWorkflowEnvironment()
 	ct.env.SetStartTime(start)
@@ -105,12 +104,10 @@ func (ct *caseTest) setEnv(triager activities.Triager, start time.Time) {
 	}
 	t.Cleanup(func() { _ = shared.Close() })
 	corrections := retrain.NewStore(shared)
-	acts := &activities.Activities{Triager: triager, Customers: newCustomer{},
-		Publisher: outbox, Notifier: notifier, Corrections: corrections, Log: zap.NewNop()}
+	ct.triage = tri
+	acts := &activities.Activities{Publisher: outbox, Notifier: notifier, Corrections: corrections, Log: zap.NewNop()}
 	ct.acts = acts
 	registerTrusting(ct.env)
-	ct.env.RegisterActivityWithOptions(acts.Triage, activity.RegisterOptions{Name: ActivityTriage})
-	ct.env.RegisterActivityWithOptions(acts.Prepare, activity.RegisterOptions{Name: ActivityPrepare})
 	ct.env.RegisterActivityWithOptions(acts.Publish, activity.RegisterOptions{Name: ActivityPublish})
 	ct.env.RegisterActivityWithOptions(acts.Notify, activity.RegisterOptions{Name: ActivityNotify})
 	ct.env.RegisterActivityWithOptions(acts.RecordCorrections, activity.RegisterOptions{Name: ActivityRecordCorrections})
@@ -136,52 +133,10 @@ func (ct *caseTest) nextRun(after time.Duration) *caseTest {
 	}
 	next := &caseTest{t: ct.t, cfg: ct.cfg, errs: map[string]error{}, post: ct.post}
 	next.suite.SetLogger(logging.Temporal(zap.NewNop()))
-	next.setEnv(ct.acts.Triager, ct.result.Final.Case.ResolvedAt.Add(after))
+	next.setEnv(ct.triage, ct.result.Final.Case.ResolvedAt.Add(after))
 	final := *ct.result.Final
 	next.in = &CaseInput{Post: final.Case.Post, Policy: final.Case.Policy, Carried: &final}
 	return next
-}
-
-// unreachableCustomers is a visibility store that never answers in time.
-type unreachableCustomers struct{ calls *int }
-
-func (u unreachableCustomers) CustomerContext(context.Context, post.Post) (string, *casestate.Continuity, error) {
-	*u.calls++
-	return "", nil, context.DeadlineExceeded
-}
-
-// A look-up that keeps failing delays the case a little and never fails
-// it: the case opens on triage alone, with the reason in its trail.
-//
-// It starts at the real time, not a fixed one: the SDK's test environment
-// measures a local activity's retry expiry from the workflow's clock
-// against the real one, so from a fixed past date no retry would run.
-// Nothing it checks depends on the date.
-func TestCaseOpensOnTriageAloneWhenTheCustomerCannotBeLookedUp(t *testing.T) {
-	ct := newCaseTest(t, "question", time.Now().UTC())
-	calls := 0
-	ct.acts.Customers = unreachableCustomers{calls: &calls}
-	ct.at(time.Hour, func() {
-		ct.act("resolve", casestate.ActionResolve, "sue", casestate.Action{Text: "answered elsewhere"})
-	})
-	ct.env.ExecuteWorkflow(CaseWorkflowName, CaseInput{Post: ct.post, Policy: ct.cfg.Policy})
-	if err := ct.env.GetWorkflowError(); err != nil {
-		t.Fatalf("the case failed: %v", err)
-	}
-	if calls != activities.ContextAttempts {
-		t.Fatalf("%d look-ups, want %d", calls, activities.ContextAttempts)
-	}
-	events := ct.events()
-	if len(events) < 3 || events[2].Kind != casestate.EventQueued || events[2].Department != "support" {
-		t.Fatalf("%+v", events)
-	}
-	noted := false
-	for _, e := range events {
-		noted = noted || (e.Kind == casestate.EventNoted && strings.Contains(e.Text, "could not be looked up") && strings.Contains(e.Text, "deadline exceeded"))
-	}
-	if !noted {
-		t.Fatalf("no note of the failed look-up: %+v", events)
-	}
 }
 
 // at runs fn after d of (skipped) workflow time.
@@ -249,7 +204,7 @@ func (ct *caseTest) input() CaseInput {
 	if ct.in != nil {
 		return *ct.in
 	}
-	prep := Preparation{Triage: ct.acts.Triager.Triage(ct.post), OpenedAt: ct.env.Now()}
+	prep := Preparation{Triage: ct.triage.Triage(ct.post), OpenedAt: ct.env.Now()}
 	return CaseInput{Post: ct.post, Policy: ct.cfg.Policy, Prepared: &prep}
 }
 

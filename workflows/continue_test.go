@@ -32,7 +32,7 @@ func TestACaseContinuesAsNewCarryingItself(t *testing.T) {
 	ct.at(2*time.Minute+30*time.Second, func() {
 		ct.env.SignalWorkflow(SignalCustomerPost, signedPost(ct.env, follow))
 	})
-	ct.env.ExecuteWorkflow(CaseWorkflowName, CaseInput{Post: ct.post, Policy: ct.cfg.Policy})
+	ct.env.ExecuteWorkflow(CaseWorkflowName, ct.input())
 	var can *workflow.ContinueAsNewError
 	if !errors.As(ct.env.GetWorkflowError(), &can) {
 		t.Fatalf("the case ended with %v, not continue-as-new", ct.env.GetWorkflowError())

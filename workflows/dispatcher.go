@@ -78,16 +78,6 @@ type DispatcherInput struct {
 	Seen     []assertion.Seen      `json:"seen,omitempty"` // queue event tokens taken, kept out of the next run too
 }
 
-// versionDispatcherWakes: DefaultVersion forgot a shift Update that landed
-// while the dispatcher waited on its signals to cases (it slept until the
-// next queue event); wakesOnEveryChange takes another pass for it. Taken
-// once per run: a running dispatcher keeps its behaviour until it
-// continues as new.
-const (
-	versionDispatcherWakes = "dispatcher-wakes"
-	wakesOnEveryChange     = 1
-)
-
 // Dispatcher deals one department's queued cases to its agents on
 // shift. It lives as long as the department; it continues as new before its
 // history grows large, carrying the board.
@@ -117,8 +107,7 @@ func (w *Workflows) Dispatcher(ctx workflow.Context, in DispatcherInput) error {
 	); err != nil {
 		return err
 	}
-	wakes := workflow.GetVersion(ctx, versionDispatcherWakes, workflow.DefaultVersion, wakesOnEveryChange)
-	signals := w.newSignalGate(ctx, in.Seen)
+	signals := w.newSignalGate(in.Seen)
 	take := func() {
 		receiveEach(events, func(ev QueueEvent) {
 			unsigned := ev
@@ -137,11 +126,9 @@ func (w *Workflows) Dispatcher(ctx workflow.Context, in DispatcherInput) error {
 		})
 	}
 	for {
-		if wakes == wakesOnEveryChange {
-			// Before this pass reads the board: a shift that lands while it
-			// waits below must bring another pass.
-			changed = false
-		}
+		// Before this pass reads the board: a shift that lands while it
+		// waits below must bring another pass.
+		changed = false
 		take()
 		var sent []workflow.Future
 		var to []string
@@ -170,9 +157,6 @@ func (w *Workflows) Dispatcher(ctx workflow.Context, in DispatcherInput) error {
 			// queue events onto the board, cases to release as they are.
 			take()
 			return workflow.NewContinueAsNewError(ctx, DispatcherWorkflowName, DispatcherInput{Board: board, Released: released, Seen: signals.seen})
-		}
-		if wakes == workflow.DefaultVersion {
-			changed = false
 		}
 		if err := workflow.Await(ctx, func() bool { return events.Len() > 0 || changed }); err != nil {
 			return err

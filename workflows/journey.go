@@ -3,7 +3,6 @@ package workflows
 import (
 	"encoding/json"
 
-	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/switchboard-care/switchboard/assertion"
@@ -38,24 +37,14 @@ func NewJourney(customerID string) (memo map[string]any, in JourneyInput) {
 	return map[string]any{MemoIdentity: who}, JourneyInput{Index: journey.Index{Identity: who}, Memo: &who}
 }
 
-// versionJourneyMemo: DefaultVersion, the journey kept its identity only in
-// its state (read by a query); identityInMemo, also in its memo, which it
-// decoded at start to know what it showed; memoInInput, its input says
-// what the memo shows, so it never decodes a payload the client's data
-// converter (perhaps with a codec) encoded.
-const (
-	versionJourneyMemo = "journey-identity-memo"
-	identityInMemo     = 1
-	memoInInput        = 2
-)
-
 // JourneyInput starts (or continues) a journey.
 type JourneyInput struct {
 	// Index is the journey's state; "journey" is its name since journeys
 	// carried every step (journey.Index reads that shape too).
 	Index journey.Index `json:"journey"`
-	// Memo is what the journey's memo shows (memoInInput); a journey
-	// started without it writes its memo once.
+	// Memo is what the journey's memo shows, so the journey never decodes
+	// a payload the client's data converter (perhaps with a codec)
+	// encoded; a journey started without it writes its memo once.
 	Memo *journey.Identity `json:"memo,omitempty"`
 	// Seen are the signal tokens taken, kept out of the next run too.
 	Seen []assertion.Seen `json:"seen,omitempty"`
@@ -124,8 +113,8 @@ func (w *Workflows) Journey(ctx workflow.Context, in JourneyInput) (journey.Inde
 	if err := workflow.SetQueryHandler(ctx, QueryJourney, func() (journey.Index, error) { return j, nil }); err != nil {
 		return j, err
 	}
-	memo := newIdentityMemo(ctx, in.Memo)
-	signals := w.newSignalGate(ctx, in.Seen)
+	memo := newIdentityMemo(in.Memo)
+	signals := w.newSignalGate(in.Seen)
 	taken := 0
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateLink,
 		func(ctx workflow.Context, r LinkRequest) (journey.Index, error) {
@@ -219,31 +208,22 @@ func (w *Workflows) Journey(ctx workflow.Context, in JourneyInput) (journey.Inde
 
 // identityMemo keeps the journey's memo in step with its identity: upserted
 // only when it changed (a link, a merge), and carried into the next run by
-// continue-as-new. Journeys from before versionJourneyMemo have none; a
-// run that was not told what its memo shows writes it once.
+// continue-as-new. A run that was not told what its memo shows writes it
+// once.
 type identityMemo struct {
-	on    bool
 	known bool
 	shown journey.Identity
 }
 
-func newIdentityMemo(ctx workflow.Context, shown *journey.Identity) *identityMemo {
-	v := workflow.GetVersion(ctx, versionJourneyMemo, workflow.DefaultVersion, memoInInput)
-	m := &identityMemo{on: v >= identityInMemo}
-	switch {
-	case v == identityInMemo:
-		// As those runs did; a memo that does not decode counts as none.
-		if p, ok := workflow.GetInfo(ctx).Memo.GetFields()[MemoIdentity]; ok {
-			m.known = converter.GetDefaultDataConverter().FromPayload(p, &m.shown) == nil
-		}
-	case v == memoInInput && shown != nil:
-		m.known, m.shown = true, shown.Clone()
+func newIdentityMemo(shown *journey.Identity) *identityMemo {
+	if shown == nil {
+		return &identityMemo{}
 	}
-	return m
+	return &identityMemo{known: true, shown: shown.Clone()}
 }
 
 func (m *identityMemo) stale(j *journey.Index) bool {
-	return m.on && (!m.known || !j.Identity.Equal(m.shown))
+	return !m.known || !j.Identity.Equal(m.shown)
 }
 
 func (m *identityMemo) show(ctx workflow.Context, j *journey.Index) error {

@@ -128,7 +128,7 @@ func corrections(t *testing.T, ct *caseTest) []casestate.Correction {
 // is a correction too.
 func TestNeedsReviewUntilConfirmed(t *testing.T) {
 	ct := newCaseTest(t, "question", friday1000)
-	ct.acts.Triager = fixedTriage{Intent: "question", Confidence: 0.4, Language: "en", NeedsReview: true, ModelVersion: "m1"}
+	ct.triage = fixedTriage{Intent: "question", Confidence: 0.4, Language: "en", NeedsReview: true, ModelVersion: "m1"}
 	ct.at(time.Minute, func() {
 		if v := ct.state(); !v.NeedsReview || v.ModelVersion != "m1" {
 			t.Errorf("before review: needs review %t, model %q", v.NeedsReview, v.ModelVersion)

@@ -91,14 +91,10 @@ func UpdateName(kind casestate.ActionKind) string { return string(kind) }
 type CaseInput struct {
 	Post   post.Post     `json:"post"`
 	Policy policy.Policy `json:"policy"`
-	// JourneyID and Continuity came from the starter for cases started
-	// before the Prepare activity looked them up (versionPrepare).
-	JourneyID  string                `json:"journey_id,omitempty"`
-	Continuity *casestate.Continuity `json:"continuity,omitempty"`
 	// Carried is the case itself when an earlier run continued as new.
 	Carried *CarriedCase `json:"carried,omitempty"`
-	// Prepared is the triage and the customer's context, when intake
-	// found them before it started the case (versionPrepare).
+	// Prepared is the triage and the customer's context, which intake
+	// found before it started the case; a new case's first run has it.
 	Prepared *Preparation `json:"prepared,omitempty"`
 }
 
@@ -108,11 +104,8 @@ type Preparation struct {
 	Triage     triaged.Result        `json:"triage"`
 	JourneyID  string                `json:"journey_id"`
 	Continuity *casestate.Continuity `json:"continuity,omitempty"` // the customer's open case to follow
-	// ContextUnavailable says why the customer's context could not be had:
-	// the case goes on with triage alone and notes it in its trail.
-	ContextUnavailable string `json:"context_unavailable,omitempty"`
 	// OpenedAt is when intake took the post, which the case's clocks start
-	// from; empty when the case prepared itself (it opens when it ran).
+	// from.
 	OpenedAt time.Time `json:"opened_at,omitzero"`
 }
 
@@ -177,6 +170,3 @@ var SearchAttributes = []struct {
 	{SAEscalatedTo.GetName(), enums.INDEXED_VALUE_TYPE_KEYWORD},
 	{SANeedsReview.GetName(), enums.INDEXED_VALUE_TYPE_BOOL},
 }
-
-// StatusTriaging is the CaseStatus of a case before triage has run.
-const StatusTriaging = "triaging"

@@ -2,10 +2,11 @@ package workflows_test
 
 import (
 	"fmt"
-	. "github.com/switchboard-care/switchboard/workflows"
 	"strings"
 	"testing"
 	"time"
+
+	. "github.com/switchboard-care/switchboard/workflows"
 
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/policy"
@@ -62,7 +63,7 @@ func TestEveryValidatorRule(t *testing.T) {
 			ct.at(n, func() { ct.act("refused", tc.refused.kind, tc.refused.agent, tc.refused.a) })
 			ct.at(n+time.Minute, func() { ct.act("allowed", tc.allowed.kind, tc.allowed.agent, tc.allowed.a) })
 			ct.at(n+2*time.Minute, func() { ct.env.CancelWorkflow() })
-			ct.env.ExecuteWorkflow(CaseWorkflowName, CaseInput{Post: ct.post, Policy: ct.cfg.Policy})
+			ct.env.ExecuteWorkflow(CaseWorkflowName, ct.input())
 			for i := range tc.setup {
 				if err := ct.errs[fmt.Sprintf("setup %d", i)]; err != nil {
 					t.Fatalf("setup %d: %v", i, err)

@@ -69,35 +69,21 @@ var signalSenders = map[string][]string{
 	SignalMergeInto:    {SenderAPI},
 }
 
-// versionSignedSignals: DefaultVersion took every signal as sent;
-// signalsSigned takes only those a trusted component signed (package
-// assertion), once each. Taken once per run: a running workflow keeps
-// its rule until it continues as new.
-const (
-	versionSignedSignals = "signed-signals"
-	signalsSigned        = 1
-)
-
 // signalGate admits a run's signals: only those signed by the component
 // that sends them, each token once.
 type signalGate struct {
 	w    *Workflows
-	on   bool
 	seen []assertion.Seen // tokens taken and not yet expired
 }
 
-func (w *Workflows) newSignalGate(ctx workflow.Context, seen []assertion.Seen) *signalGate {
-	on := workflow.GetVersion(ctx, versionSignedSignals, workflow.DefaultVersion, signalsSigned) == signalsSigned
-	return &signalGate{w: w, on: on, seen: seen}
+func (w *Workflows) newSignalGate(seen []assertion.Seen) *signalGate {
+	return &signalGate{w: w, seen: seen}
 }
 
 // admit says whether the signal name, carrying proof, with unsigned as its
 // body (the payload with its proof left out) may be taken. A refused one
 // is logged and changes nothing.
 func (g *signalGate) admit(ctx workflow.Context, name, proof string, unsigned any) bool {
-	if !g.on {
-		return true
-	}
 	now := workflow.Now(ctx)
 	g.seen = assertion.Unexpired(g.seen, now)
 	f := assertion.For{Target: workflow.GetInfo(ctx).WorkflowExecution.ID, Action: name, Digest: assertion.Digest(unsigned)}

@@ -142,13 +142,11 @@ func newWorker(cfg *config.Config, tc client.Client, store *kv.Store, log *zap.L
 	w := worker.New(tc, cfg.Temporal.TaskQueue, worker.Options{})
 	(&workflows.Workflows{Actors: actors, Signer: signer}).Register(w)
 	acts := &activities.Activities{Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue,
-		Triager: live, Customers: Cases(cfg, tc), Publisher: publisher, Notifier: notifier,
+		Publisher: publisher, Notifier: notifier,
 		Corrections: corrections, Signer: signer,
 		Retrainer: &retrain.Retrainer{Live: live, Policy: &cfg.Policy, Intents: cfg.Triage.Intents, Store: corrections,
 			Models: models, HoldoutShare: cfg.Retrain.HoldoutShare},
 		Log: log.Named("activity")}
-	w.RegisterActivityWithOptions(acts.Triage, activityName(workflows.ActivityTriage))
-	w.RegisterActivityWithOptions(acts.Prepare, activityName(workflows.ActivityPrepare))
 	w.RegisterActivityWithOptions(acts.Publish, activityName(workflows.ActivityPublish))
 	w.RegisterActivityWithOptions(acts.Notify, activityName(workflows.ActivityNotify))
 	w.RegisterActivityWithOptions(acts.Dispatch, activityName(workflows.ActivityDispatch))
