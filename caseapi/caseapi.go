@@ -21,7 +21,6 @@ import (
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/policy"
 	"github.com/switchboard-care/switchboard/post"
-	"github.com/switchboard-care/switchboard/triage/triaged"
 	"github.com/switchboard-care/switchboard/workflows"
 )
 
@@ -50,7 +49,7 @@ type Client struct {
 
 // Triager reads a post.
 type Triager interface {
-	Triage(p post.Post) triaged.Result
+	Triage(p post.Post) policy.Triage
 }
 
 // NewClient is a client of the cases on taskQueue whose concurrent

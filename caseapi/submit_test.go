@@ -6,18 +6,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboard-care/switchboard/policy"
+
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/mocks"
 
 	"github.com/switchboard-care/switchboard/post"
-	"github.com/switchboard-care/switchboard/triage/triaged"
 	"github.com/switchboard-care/switchboard/workflows"
 )
 
 type anyIntent struct{}
 
-func (anyIntent) Triage(post.Post) triaged.Result { return triaged.Result{Intent: "question"} }
+func (anyIntent) Triage(post.Post) policy.Triage { return policy.Triage{Intent: "question"} }
 
 // A customer who cannot be looked up fails the submission (intake answers
 // 503 and the platform sends the post again): no case starts without its

@@ -7,8 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboard-care/switchboard/policy"
+
 	"github.com/switchboard-care/switchboard/post"
-	"github.com/switchboard-care/switchboard/triage/triaged"
 )
 
 // A case carried across many runs stays small however long its trail and
@@ -19,7 +20,7 @@ func TestACarriedCaseStaysSmallAndRemembersWhatTheRulesRead(t *testing.T) {
 	at := time.Date(2015, 11, 20, 10, 0, 0, 0, time.UTC)
 	longID := strings.Repeat("i", post.MaxIDBytes-8)
 	p := post.Post{ID: longID + "-root", Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u1", Handle: "@jo"}, Text: "my app crashes", CreatedAt: at}
-	c := Open(p, triaged.Result{Intent: "complaint"}, pol, nil, at)
+	c := Open(p, policy.Triage{Intent: "complaint"}, pol, nil, at)
 	if _, err := c.Apply(ActionClaim, Action{Actor: sam}, "", at); err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/switchboard-care/switchboard/policy"
 	"github.com/switchboard-care/switchboard/post"
-	"github.com/switchboard-care/switchboard/triage/triaged"
 )
 
 // Status is where a case stands.
@@ -31,9 +30,9 @@ const (
 
 // Case is the whole state of one case.
 type Case struct {
-	ID     string         `json:"id"`
-	Post   post.Post      `json:"post"`
-	Triage triaged.Result `json:"triage"` // as corrected by people since (relabel, rescue)
+	ID     string        `json:"id"`
+	Post   post.Post     `json:"post"`
+	Triage policy.Triage `json:"triage"` // as corrected by people since (relabel, rescue)
 	// TriagedIntent is the intent triage gave the post, before any correction.
 	TriagedIntent string          `json:"triaged_intent,omitempty"`
 	Decision      policy.Decision `json:"decision"`
@@ -92,7 +91,7 @@ type Continuity struct {
 // gives no owner (spam) waits in the spam queue, or is closed at once when
 // the policy has none. With continuity, the post goes where the customer's
 // open case is, unless its intent is routed on its own.
-func Open(p post.Post, tri triaged.Result, pol policy.Policy, cont *Continuity, now time.Time) *Case {
+func Open(p post.Post, tri policy.Triage, pol policy.Policy, cont *Continuity, now time.Time) *Case {
 	dec := pol.Decide(tri.Signals(p))
 	follow := cont != nil && pol.Continuity.Enabled && !dec.Closed() && !slices.Contains(pol.Continuity.ExceptIntents, tri.Intent)
 	if follow && cont.Department != dec.Department {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/switchboard-care/switchboard/policy"
 	"github.com/switchboard-care/switchboard/post"
-	"github.com/switchboard-care/switchboard/triage/triaged"
 )
 
 // crashReport is what several tests start from: the test policy, a
@@ -25,7 +24,7 @@ func TestApprovalIsMeasuredInTheApproversHours(t *testing.T) {
 	london, _ := time.LoadLocation("Europe/London")
 	saturday := time.Date(2015, 11, 21, 10, 0, 0, 0, london)
 	p := post.Post{ID: "1", Platform: "x", Property: "@acme_news", Author: post.Author{ID: "u1", Handle: "@jo"}, Text: "refund please", CreatedAt: saturday}
-	c := Open(p, triaged.Result{Intent: "account_issue"}, pol, nil, saturday)
+	c := Open(p, policy.Triage{Intent: "account_issue"}, pol, nil, saturday)
 	if c.Department != "support" || c.Approver != "pr" {
 		t.Fatalf("owner %s approver %s", c.Department, c.Approver)
 	}
@@ -61,15 +60,15 @@ func TestContinuityFollowsTheOpenCase(t *testing.T) {
 	now := time.Date(2015, 11, 22, 10, 0, 0, 0, time.UTC)
 	p := post.Post{ID: "2", Platform: "facebook", Property: "acme", Author: post.Author{ID: "f1"}, Text: "any news?", CreatedAt: now}
 	open := &Continuity{CaseID: "case/x/1", Department: "marketing", Assignee: "mo"}
-	c := Open(p, triaged.Result{Intent: "question"}, pol, open, now)
+	c := Open(p, policy.Triage{Intent: "question"}, pol, open, now)
 	if c.Department != "marketing" || c.Assignee != "mo" {
 		t.Fatalf("followed to %s/%q, want marketing/mo", c.Department, c.Assignee)
 	}
-	c = Open(p, triaged.Result{Intent: "press_inquiry"}, pol, open, now)
+	c = Open(p, policy.Triage{Intent: "press_inquiry"}, pol, open, now)
 	if c.Department != "pr" || c.Assignee != "" {
 		t.Fatalf("a press inquiry followed continuity to %s/%q", c.Department, c.Assignee)
 	}
-	if c = Open(p, triaged.Result{Intent: "question"}, pol, nil, now); c.Department != "support" {
+	if c = Open(p, policy.Triage{Intent: "question"}, pol, nil, now); c.Department != "support" {
 		t.Fatalf("without continuity: %s", c.Department)
 	}
 }
@@ -78,7 +77,7 @@ func TestContinuityFollowsTheOpenCase(t *testing.T) {
 // recorded, and the case stays resolved.
 func TestPublishedAfterTheCaseResolvedIsRecorded(t *testing.T) {
 	pol, t0, p := crashReport()
-	c := Open(p, triaged.Result{Intent: "question"}, pol, nil, t0)
+	c := Open(p, policy.Triage{Intent: "question"}, pol, nil, t0)
 	for _, step := range []struct {
 		kind ActionKind
 		a    Action
@@ -115,7 +114,7 @@ func TestTheCaseKeepsTheOpeningPostRedacted(t *testing.T) {
 	at := time.Date(2015, 3, 4, 9, 0, 0, 0, time.UTC)
 	p := post.Post{ID: "1", Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u1", Handle: "@jo"},
 		Text: "card 5500 0000 0000 0004 charged twice", CreatedAt: at}
-	c := Open(p, triaged.Result{Intent: "complaint", Redacted: "card [card] charged twice"}, pol, nil, at)
+	c := Open(p, policy.Triage{Intent: "complaint", Redacted: "card [card] charged twice"}, pol, nil, at)
 	if v := c.View(); v.Post.Text != "card [card] charged twice" || c.Events[0].Text != v.Post.Text {
 		t.Fatalf("post %q, trail %q", v.Post.Text, c.Events[0].Text)
 	}
@@ -128,8 +127,8 @@ func TestAnOversizedOptionalTextIsRefused(t *testing.T) {
 	t0 := time.Date(2015, 11, 20, 10, 0, 0, 0, time.UTC)
 	p := post.Post{ID: "1", Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u1", Handle: "@jo"}, Text: "buy followers", CreatedAt: t0}
 	huge := strings.Repeat("x", post.MaxTextLength+1)
-	open := Open(p, triaged.Result{Intent: "question"}, pol, nil, t0)
-	spam := Open(p, triaged.Result{Intent: "spam"}, pol, nil, t0)
+	open := Open(p, policy.Triage{Intent: "question"}, pol, nil, t0)
+	spam := Open(p, policy.Triage{Intent: "spam"}, pol, nil, t0)
 	for name, tc := range map[string]struct {
 		c    *Case
 		kind ActionKind
@@ -154,7 +153,7 @@ func TestSignalsOutOfBoundsChangeNothing(t *testing.T) {
 	pol := testPolicy()
 	t0 := time.Date(2015, 11, 20, 10, 0, 0, 0, time.UTC)
 	p := post.Post{ID: "1", Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u1", Handle: "@jo"}, Text: "where is my order", CreatedAt: t0}
-	c := Open(p, triaged.Result{Intent: "question"}, pol, nil, t0)
+	c := Open(p, policy.Triage{Intent: "question"}, pol, nil, t0)
 	before := len(c.Events)
 	if c.AssignTo(strings.Repeat("g", 5000), "round_robin", t0) || c.AssignTo("ghost agent", "round_robin", t0) {
 		t.Error("assigned to an id no agent can have")
@@ -177,7 +176,7 @@ func TestRepliesFitTheirPlatform(t *testing.T) {
 	t0 := time.Date(2015, 11, 20, 10, 0, 0, 0, time.UTC)
 	open := func(platform, property string) *Case {
 		p := post.Post{ID: "1", Platform: platform, Property: property, Author: post.Author{ID: "u1", Handle: "@jo"}, Text: "where is my order", CreatedAt: t0}
-		c := Open(p, triaged.Result{Intent: "question"}, pol, nil, t0)
+		c := Open(p, policy.Triage{Intent: "question"}, pol, nil, t0)
 		c.Assignee = "sam"
 		return c
 	}
@@ -214,7 +213,7 @@ func TestRepliesFitTheirPlatform(t *testing.T) {
 func TestTheReopenWindowIsARule(t *testing.T) {
 	pol, t0, p := crashReport()
 	resolved := func() *Case {
-		c := Open(p, triaged.Result{Intent: "question"}, pol, nil, t0)
+		c := Open(p, policy.Triage{Intent: "question"}, pol, nil, t0)
 		if _, err := c.Apply(ActionResolve, Action{Actor: sam}, "", t0.Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}

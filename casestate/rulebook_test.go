@@ -9,7 +9,6 @@ import (
 	"github.com/switchboard-care/switchboard/businesshours"
 	"github.com/switchboard-care/switchboard/policy"
 	"github.com/switchboard-care/switchboard/post"
-	"github.com/switchboard-care/switchboard/triage/triaged"
 )
 
 // testPolicy is the smallest policy every rule of the book can be tried
@@ -72,7 +71,7 @@ func openOn(t *testing.T, property, intent string) *Case {
 	}
 	p := post.Post{ID: "1", Platform: "x", Property: property, Author: post.Author{ID: "u1", Handle: "@jo"},
 		Text: "the app crashes at checkout", CreatedAt: t0}
-	return Open(p, triaged.Result{Intent: intent, Redacted: p.Text}, pol, nil, t0)
+	return Open(p, policy.Triage{Intent: intent, Redacted: p.Text}, pol, nil, t0)
 }
 
 // do applies steps that must all be allowed, a minute apart.

@@ -5,31 +5,32 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchboard-care/switchboard/policy"
+
 	"github.com/switchboard-care/switchboard/post"
-	"github.com/switchboard-care/switchboard/triage/triaged"
 )
 
 // View is the case as an agent sees it: the `state` query's answer.
 type View struct {
 	Outcome
-	TriagedIntent  string         `json:"triaged_intent,omitempty"` // what triage said, before people corrected it
-	Private        bool           `json:"private"`
-	CustomerID     string         `json:"customer_id"`
-	Channel        string         `json:"channel"`
-	Post           post.Post      `json:"post"`
-	Triage         triaged.Result `json:"triage"`
-	Routing        []string       `json:"routing_reasons,omitempty"`
-	Watchers       []string       `json:"watchers,omitempty"`
-	Resolution     *Clock         `json:"resolution,omitempty"`
-	SLADueAt       *time.Time     `json:"sla_due_at,omitempty"`
-	Escalation     Escalation     `json:"escalation"`
-	NextDeadline   *Deadline      `json:"next_deadline,omitempty"`
-	PolicyVersion  string         `json:"policy_version"`
-	ModelVersion   string         `json:"model_version,omitempty"` // the intent model that triaged the post
-	SpamCloseAt    *time.Time     `json:"spam_close_at,omitempty"` // in the spam queue until
-	OpenedAt       time.Time      `json:"opened_at"`
-	LastCustomerAt time.Time      `json:"last_customer_at"`
-	CloseAt        *time.Time     `json:"close_at,omitempty"`
+	TriagedIntent  string        `json:"triaged_intent,omitempty"` // what triage said, before people corrected it
+	Private        bool          `json:"private"`
+	CustomerID     string        `json:"customer_id"`
+	Channel        string        `json:"channel"`
+	Post           post.Post     `json:"post"`
+	Triage         policy.Triage `json:"triage"`
+	Routing        []string      `json:"routing_reasons,omitempty"`
+	Watchers       []string      `json:"watchers,omitempty"`
+	Resolution     *Clock        `json:"resolution,omitempty"`
+	SLADueAt       *time.Time    `json:"sla_due_at,omitempty"`
+	Escalation     Escalation    `json:"escalation"`
+	NextDeadline   *Deadline     `json:"next_deadline,omitempty"`
+	PolicyVersion  string        `json:"policy_version"`
+	ModelVersion   string        `json:"model_version,omitempty"` // the intent model that triaged the post
+	SpamCloseAt    *time.Time    `json:"spam_close_at,omitempty"` // in the spam queue until
+	OpenedAt       time.Time     `json:"opened_at"`
+	LastCustomerAt time.Time     `json:"last_customer_at"`
+	CloseAt        *time.Time    `json:"close_at,omitempty"`
 }
 
 // View returns the agent's view of the case.

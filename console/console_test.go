@@ -27,7 +27,6 @@ import (
 	"github.com/switchboard-care/switchboard/policy"
 	"github.com/switchboard-care/switchboard/post"
 	"github.com/switchboard-care/switchboard/publish"
-	"github.com/switchboard-care/switchboard/triage/triaged"
 )
 
 // demoPassword is the password of every demo agent in the embedded
@@ -155,7 +154,7 @@ func caseView(id, dept string, due time.Duration) casestate.View {
 		Text: "post " + id + " <b>not bold</b>", CreatedAt: t0}
 	return casestate.View{Outcome: casestate.Outcome{ID: p.CaseID(), Status: casestate.StatusOpen, Department: dept, Priority: "P3", Intent: "complaint"},
 		CustomerID: p.CustomerKey(), Channel: "x", Post: p, SLADueAt: &at, OpenedAt: t0,
-		Triage: triaged.Result{Redacted: "redacted text of " + id}}
+		Triage: policy.Triage{Redacted: "redacted text of " + id}}
 }
 
 type fixture struct {

@@ -11,7 +11,6 @@ import (
 	"github.com/switchboard-care/switchboard/policy"
 	"github.com/switchboard-care/switchboard/post"
 	"github.com/switchboard-care/switchboard/slareport"
-	"github.com/switchboard-care/switchboard/triage/triaged"
 )
 
 func TestPercentileIsNearestRank(t *testing.T) {
@@ -80,7 +79,7 @@ func open(t *testing.T, cfg *config.Config, id, intent string, sentiment float64
 	t.Helper()
 	p := post.Post{ID: id, Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u-" + id, Handle: "@" + id, Followers: 50},
 		Text: "text of " + id, CreatedAt: t0}
-	tri := triaged.Result{Intent: intent, Confidence: 1, Sentiment: sentiment, Language: "en", Redacted: p.Text}
+	tri := policy.Triage{Intent: intent, Confidence: 1, Sentiment: sentiment, Language: "en", Redacted: p.Text}
 	return &script{t: t, c: casestate.Open(p, tri, cfg.Policy, nil, t0), dir: cfg.Directory()}
 }
 

@@ -3,8 +3,9 @@
 // It is plain Go with no Temporal import and works offline.
 package triage
 
-import "github.com/switchboard-care/switchboard/triage/triaged"
+import "github.com/switchboard-care/switchboard/policy"
 
-// Result is what triage found in one post; the type lives in the leaf
-// package triaged so the case domain can carry it without the engine.
-type Result = triaged.Result
+// Result is what triage found in one post. The type is policy.Triage, beside
+// the routing rules that read it, so the case domain carries it without
+// linking the engine.
+type Result = policy.Triage

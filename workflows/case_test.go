@@ -26,22 +26,21 @@ import (
 	"github.com/switchboard-care/switchboard/policy"
 	"github.com/switchboard-care/switchboard/post"
 	"github.com/switchboard-care/switchboard/publish"
-	"github.com/switchboard-care/switchboard/triage/triaged"
 )
 
 // fixedTriage stands in for the language models in workflow unit tests: the
 // workflow's behaviour, not triage's, is under test here (triage has its own
 // tests, and the integration test runs the real engine).
-type fixedTriage triaged.Result
+type fixedTriage policy.Triage
 
 // triager is what intake's triage does to a post; fixedTriage is the one
 // these tests use.
 type triager interface {
-	Triage(post.Post) triaged.Result
+	Triage(post.Post) policy.Triage
 }
 
-func (f fixedTriage) Triage(p post.Post) triaged.Result {
-	r := triaged.Result(f)
+func (f fixedTriage) Triage(p post.Post) policy.Triage {
+	r := policy.Triage(f)
 	r.Redacted = p.Text
 	return r
 }

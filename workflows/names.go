@@ -13,7 +13,6 @@ import (
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/policy"
 	"github.com/switchboard-care/switchboard/post"
-	"github.com/switchboard-care/switchboard/triage/triaged"
 )
 
 // Names the starter, the CLI, the console and the tests share.
@@ -101,7 +100,7 @@ type CaseInput struct {
 // Preparation is what a case needs before it opens: what the post is
 // about, and where the customer already is.
 type Preparation struct {
-	Triage     triaged.Result        `json:"triage"`
+	Triage     policy.Triage         `json:"triage"`
 	JourneyID  string                `json:"journey_id"`
 	Continuity *casestate.Continuity `json:"continuity,omitempty"` // the customer's open case to follow
 	// OpenedAt is when intake took the post, which the case's clocks start

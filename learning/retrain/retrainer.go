@@ -12,7 +12,6 @@ import (
 	"github.com/switchboard-care/switchboard/policy"
 	"github.com/switchboard-care/switchboard/post"
 	"github.com/switchboard-care/switchboard/triage"
-	"github.com/switchboard-care/switchboard/triage/triaged"
 )
 
 // Retrainer trains candidate models from the corrections in a store.
@@ -85,7 +84,7 @@ func NewLive(base *triage.Engine, models Models, log *zap.Logger) (*Live, error)
 }
 
 // Triage triages with the engine in use.
-func (l *Live) Triage(p post.Post) triaged.Result { return l.Engine().Triage(p) }
+func (l *Live) Triage(p post.Post) policy.Triage { return l.Engine().Triage(p) }
 
 // Engine is the engine in use.
 func (l *Live) Engine() *triage.Engine { return l.inUse.Load().engine }

@@ -1,16 +1,12 @@
-// Package triaged holds the result of triage. It is a leaf package so the
-// case domain and the workflows can carry a result without linking the
-// triage engine and its language models.
-package triaged
+package policy
 
-import (
-	"github.com/switchboard-care/switchboard/policy"
-	"github.com/switchboard-care/switchboard/post"
-)
+import "github.com/switchboard-care/switchboard/post"
 
-// Result is what triage found in one post. Routing (department, priority)
-// is the policy's job; see policy.Decide.
-type Result struct {
+// Triage is what triage found in one post: what routing decides on (see
+// Signals and Decide). It lives here, beside the rules that read it, so
+// the case domain and the workflows carry it without linking the triage
+// engine and its language models.
+type Triage struct {
 	Intent     string   `json:"intent"`
 	Confidence float64  `json:"confidence"` // the model's probability for Intent, 1 when a rule decided
 	Sentiment  float64  `json:"sentiment"`  // VADER compound score, -1…1
@@ -27,9 +23,9 @@ type Result struct {
 	ModelVersion string `json:"model_version"`
 }
 
-// Signals are the facts of a triaged post that policy.Decide routes on.
-func (r Result) Signals(p post.Post) policy.Signals {
-	return policy.Signals{
+// Signals are the facts of a triaged post that Decide routes on.
+func (r Triage) Signals(p post.Post) Signals {
+	return Signals{
 		Intent:      r.Intent,
 		Sentiment:   r.Sentiment,
 		Followers:   p.Author.Followers,
