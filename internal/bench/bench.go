@@ -262,8 +262,7 @@ func caseLoad(c *caseapi.Client, tag string) load {
 }
 
 // opened is the case's first workflow task done: the case is open with its
-// owner, whom intake gave it at start (a case that prepared itself named
-// its owner in that task's upsert).
+// owner, whom intake gave it at start.
 func opened(e *historypb.HistoryEvent) bool {
 	return e.GetEventType() == enums.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
 }
