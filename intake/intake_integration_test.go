@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/switchboard-care/switchboard/caseapi"
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/internal/devserver"
 	"github.com/switchboard-care/switchboard/internal/stack/stacktest"
@@ -123,7 +124,7 @@ func TestLiveTemporalDownAnswers503ThenRecovers(t *testing.T) {
 }
 
 // An edit is recorded on the case its post opened; an edit of a post with
-// no case is ErrNoCase (acknowledged, nothing to record).
+// no case is caseapi.ErrNotFound (acknowledged, nothing to record).
 func TestLiveEditsReachTheirCase(t *testing.T) {
 	st := stacktest.ForTest(t, nil)
 	ctx := context.Background()
@@ -150,7 +151,7 @@ func TestLiveEditsReachTheirCase(t *testing.T) {
 		return fmt.Errorf("no edit in %d events", len(events))
 	})
 	edit.PostID = "e-unknown"
-	if err := edits.RecordEdit(ctx, edit); !errors.Is(err, ErrNoCase) {
+	if err := edits.RecordEdit(ctx, edit); !errors.Is(err, caseapi.ErrNotFound) {
 		t.Fatalf("edit of a post without a case: %v", err)
 	}
 }

@@ -30,15 +30,12 @@ type Submitter interface {
 }
 
 // EditRecorder records a customer's edit or deletion on the case the post
-// belongs to. An error wrapping ErrNoCase or caseapi.ErrNotFound means no
-// case has the post (it was never one, or the case is gone): the event is
+// belongs to. An error wrapping caseapi.ErrNotFound means no case has the
+// post (it was never one, or the case is gone): the event is
 // acknowledged and dropped. Any other error answers 503.
 type EditRecorder interface {
 	RecordEdit(ctx context.Context, e Edit) error
 }
-
-// ErrNoCase says an edit's post belongs to no case.
-var ErrNoCase = errors.New("no case for this post")
 
 // Defaults for the zero values of the configuration.
 const (
@@ -602,7 +599,7 @@ func (s *Server) recordEdit(ctx context.Context, e Edit, res *Result) error {
 	err = s.edits.RecordEdit(ectx, e)
 	cancel()
 	switch {
-	case errors.Is(err, ErrNoCase) || errors.Is(err, caseapi.ErrNotFound):
+	case errors.Is(err, caseapi.ErrNotFound):
 		res.Ignored++
 	case err != nil:
 		return err

@@ -86,7 +86,7 @@ func (f *fakeCases) RecordEdit(_ context.Context, e Edit) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("edit of %s: %w", e.PostID, ErrNoCase)
+	return fmt.Errorf("edit of %s: %w", e.PostID, caseapi.ErrNotFound)
 }
 
 func (f *fakeCases) setDown(down bool) {

@@ -63,12 +63,26 @@ func TestBinariesDoNotLinkTesting(t *testing.T) {
 	}
 }
 
+// TestAPostsPathGoesOneWay fails when a post's path doubles back: the
+// edges (intake, bulk import, the console) reach cases only through
+// caseapi, never Temporal's client themselves, and nothing the worker runs
+// calls back into caseapi.
+func TestAPostsPathGoesOneWay(t *testing.T) {
+	for _, edge := range []string{"intake", "ingest", "console"} {
+		forbid(t, edge, under("go.temporal.io"), itself)
+	}
+	for _, inner := range []string{"workflows", "activities"} {
+		forbid(t, inner, under(module+"caseapi"), anyImporter)
+	}
+}
+
 // importers says whose imports a rule counts.
 type importers int
 
 const (
 	anyImporter  importers = iota // every package pkg depends on
 	ourImporters                  // only this module's packages
+	itself                        // only pkg's own imports
 )
 
 // forbid fails t for each package pkg depends on that makes imports
@@ -97,7 +111,8 @@ func forbid(t *testing.T, pkg string, isForbidden func(string) bool, who importe
 				queue = append(queue, imp)
 			}
 		}
-		if len(bad) > 0 && (who == anyImporter || strings.HasPrefix(importer, module)) {
+		counts := who == anyImporter || (who == ourImporters && strings.HasPrefix(importer, module)) || (who == itself && importer == root)
+		if len(bad) > 0 && counts {
 			t.Errorf("%s depends on %s, imported by %s (%s)", pkg, strings.Join(bad, ", "), short(importer), chain(via, importer))
 		}
 	}
