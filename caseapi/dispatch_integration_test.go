@@ -8,6 +8,7 @@ import (
 	"github.com/switchboard-care/switchboard/caseapi"
 	"github.com/switchboard-care/switchboard/policy"
 	"github.com/switchboard-care/switchboard/workflows"
+	"go.temporal.io/api/enums/v1"
 )
 
 // TestDealingOnARealServer: three agents on shift share 30 cases round
@@ -74,9 +75,40 @@ func TestDealingOnARealServer(t *testing.T) {
 		}
 		return nil
 	})
+	// What an assignment costs a case: the dispatcher is told the case is
+	// queued (an activity that signals it) and deals it (a signal to the
+	// case); the case does not echo the assignment back. A case of ben's
+	// goes round again when he leaves: queued once more, dealt once more.
+	for i := range 30 {
+		id := xPost(fmt.Sprintf("deal-%02d", i), fmt.Sprintf("fan%d", i), "").CaseID()
+		dispatches, signals, unassigned := 0, 0, false
+		for _, e := range h.history(id).GetEvents() {
+			switch e.GetEventType() {
+			case enums.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+				if e.GetActivityTaskScheduledEventAttributes().GetActivityType().GetName() == workflows.ActivityDispatch {
+					dispatches++
+				}
+			case enums.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
+				signals++
+				unassigned = unassigned || e.GetWorkflowExecutionSignaledEventAttributes().GetSignalName() == workflows.SignalUnassign
+			}
+		}
+		want := dispatchCost{dispatches: 1, signals: 1} // queued; dealt
+		if unassigned {
+			want = dispatchCost{dispatches: 2, signals: 3} // and off shift: unassigned, queued, dealt again
+		}
+		if got := (dispatchCost{dispatches, signals}); got != want {
+			t.Errorf("case %s (reassigned %t): %+v, want %+v", id, unassigned, got, want)
+		}
+	}
+	t.Logf("checked: a case dealt once sends its dispatcher one message (queued) and takes one signal (the assignment); a reassigned one two and three")
 	if name := os.Getenv(EnvRecordDispatcher); name != "" {
 		h.saveHistory(h.history(workflows.DispatcherID("marketing")), name)
 		// A dealt case, reassigned when ben went off shift.
 		h.saveHistory(h.history(xPost("deal-01", "fan1", "").CaseID()), name+"-case")
 	}
 }
+
+// dispatchCost is what dealing a case cost it: the messages it sent its
+// dispatcher (an activity each, which signals it) and the signals it took.
+type dispatchCost struct{ dispatches, signals int }

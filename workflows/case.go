@@ -264,8 +264,9 @@ func (r *caseRun) takeSignals(ctx workflow.Context) {
 		}
 	})
 	receiveEach(r.assign, func(a CaseAssignment) {
-		if r.signals.admit(ctx, SignalAssign, a.Proof, a.unsigned()) {
-			r.c.AssignTo(a.Agent, a.Mode, workflow.Now(ctx))
+		if r.signals.admit(ctx, SignalAssign, a.Proof, a.unsigned()) && r.c.AssignTo(a.Agent, a.Mode, workflow.Now(ctx)) &&
+			workflow.GetVersion(ctx, versionAssignmentNotEchoed, workflow.DefaultVersion, assignmentNotEchoed) == assignmentNotEchoed {
+			r.queue = queueState{Department: r.c.Department, Kind: QueueClaimed, Agent: a.Agent}
 		}
 	})
 	receiveEach(r.unassign, func(a CaseAssignment) {
@@ -286,6 +287,16 @@ func (r *caseRun) takeSignals(ctx workflow.Context) {
 		r.c.PostChanged(kind, edit.PostID, edit.Text, workflow.Now(ctx))
 	})
 }
+
+// versionAssignmentNotEchoed: the baseline told the dispatcher "claimed"
+// after taking its assignment; assignmentNotEchoed does not, since the
+// dispatcher's board has had the case as the agent's from the moment it
+// dealt it: one activity and one signal fewer per dealt case. Asked only
+// when an assignment is taken, so other cases' histories carry no marker.
+const (
+	versionAssignmentNotEchoed = "assignment-not-echoed"
+	assignmentNotEchoed        = 1
+)
 
 // receiveEach hands fn every signal waiting on ch, each decoded into a fresh
 // value: a field missing from a payload must read as its zero value, not as
