@@ -1,6 +1,6 @@
 // Command starter is switchboard's intake: `starter serve` runs the webhook
 // server (`switchboard intake`), `starter FILE` imports a file of posts
-// (`switchboard ingest FILE`).
+// (`switchboard import FILE`).
 package main
 
 import (
@@ -10,7 +10,7 @@ import (
 )
 
 func main() {
-	args := append([]string{"ingest"}, os.Args[1:]...)
+	args := append([]string{"import"}, os.Args[1:]...)
 	if len(os.Args) > 1 && os.Args[1] == "serve" {
 		args = append([]string{"intake"}, os.Args[2:]...)
 	}

@@ -1,4 +1,4 @@
-// Command switchboard is the one binary for people: dev, worker, ingest and
+// Command switchboard is the one binary for people: dev, worker, import and
 // the agent commands. See `switchboard --help`.
 package main
 

@@ -48,7 +48,7 @@ func TestWorkflowsLinkNoHTTPNorMetricsPipeline(t *testing.T) {
 // the workflows' tests load the configuration, so the reverse would be a
 // cycle).
 func TestConfigImportsNoAdapter(t *testing.T) {
-	adapters := under(module+"intake", module+"ingest", module+"caseapi", module+"workflows", module+"activities",
+	adapters := under(module+"intake", module+"bulkimport", module+"caseapi", module+"workflows", module+"activities",
 		module+"console", module+"publish/platform", module+"internal/app", module+"internal/cli")
 	forbid(t, "config", adapters, anyImporter)
 }
@@ -68,7 +68,7 @@ func TestBinariesDoNotLinkTesting(t *testing.T) {
 // caseapi, never Temporal's client themselves, and nothing the worker runs
 // calls back into caseapi.
 func TestAPostsPathGoesOneWay(t *testing.T) {
-	for _, edge := range []string{"intake", "ingest", "console"} {
+	for _, edge := range []string{"intake", "bulkimport", "console"} {
 		forbid(t, edge, under("go.temporal.io"), itself)
 	}
 	for _, inner := range []string{"workflows", "activities"} {

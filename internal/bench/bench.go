@@ -26,11 +26,11 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/interceptor"
 
+	"github.com/switchboard-care/switchboard/bulkimport"
 	"github.com/switchboard-care/switchboard/businesshours"
 	"github.com/switchboard-care/switchboard/caseapi"
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/config"
-	"github.com/switchboard-care/switchboard/ingest"
 	"github.com/switchboard-care/switchboard/internal/stack"
 	"github.com/switchboard-care/switchboard/policy"
 	"github.com/switchboard-care/switchboard/post"
@@ -560,7 +560,7 @@ func memoryStep(ctx context.Context, o Options, say func(string, ...any)) (*Memo
 			for i := range next {
 				// As a platform would: again after a refusal (the customer's
 				// look-up too slow for a server taking thousands of cases).
-				if _, err := ingest.Submit(ctx, cases, benchPost("mem", i), ingest.Options{}); err != nil {
+				if _, err := bulkimport.Submit(ctx, cases, benchPost("mem", i), bulkimport.Options{}); err != nil {
 					errs <- err
 					return
 				}

@@ -13,9 +13,9 @@ import (
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/switchboard-care/switchboard/bulkimport"
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/config"
-	"github.com/switchboard-care/switchboard/ingest"
 	"github.com/switchboard-care/switchboard/internal/stack"
 	"github.com/switchboard-care/switchboard/internal/stack/stacktest"
 	"github.com/switchboard-care/switchboard/journey"
@@ -47,7 +47,7 @@ func TestACustomerWithThreeHundredCasesStaysReadable(t *testing.T) {
 				Author: post.Author{ID: "regular", Handle: "@regular"}, CreatedAt: start.Add(time.Duration(i) * time.Second),
 				Text: fmt.Sprintf("The app crashes whenever I open my basket (order %d)", 1000+i)}
 			ids[i] = p.CaseID()
-			if _, err := ingest.Submit(ctx, st.Cases, p, ingest.Options{}); err != nil { // retried as a platform would
+			if _, err := bulkimport.Submit(ctx, st.Cases, p, bulkimport.Options{}); err != nil { // retried as a platform would
 				return err
 			}
 			if err := waitOpen(ctx, st, p.CaseID()); err != nil {

@@ -9,9 +9,9 @@ import (
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 
+	"github.com/switchboard-care/switchboard/bulkimport"
 	"github.com/switchboard-care/switchboard/console"
 	"github.com/switchboard-care/switchboard/demo"
-	"github.com/switchboard-care/switchboard/ingest"
 	"github.com/switchboard-care/switchboard/internal/app"
 	"github.com/switchboard-care/switchboard/internal/cluster"
 	"github.com/switchboard-care/switchboard/internal/devserver"
@@ -122,7 +122,7 @@ func newDevCmd(a *App) *cobra.Command {
 			intakeDone := make(chan error, 1)
 			go func() { intakeDone <- webhooks.ListenAndServe(ctx) }()
 			if !noDemo {
-				sum, err := ingest.Run(ctx, bytes.NewReader(demo.Posts), ingest.JSONL, cases, ingest.Options{Name: "demo posts", Rate: -1})
+				sum, err := bulkimport.Run(ctx, bytes.NewReader(demo.Posts), bulkimport.JSONL, cases, bulkimport.Options{Name: "demo posts", Rate: -1})
 				if err != nil {
 					return unavailable(err)
 				}

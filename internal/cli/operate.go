@@ -7,9 +7,9 @@ import (
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 
+	"github.com/switchboard-care/switchboard/bulkimport"
 	"github.com/switchboard-care/switchboard/caseapi"
 	"github.com/switchboard-care/switchboard/config"
-	"github.com/switchboard-care/switchboard/ingest"
 	"github.com/switchboard-care/switchboard/intake"
 	"github.com/switchboard-care/switchboard/internal/app"
 	"github.com/switchboard-care/switchboard/internal/kv"
@@ -42,27 +42,28 @@ func newWorkerCmd(a *App) *cobra.Command {
 	}
 }
 
-func newIngestCmd(a *App) *cobra.Command {
+func newImportCmd(a *App) *cobra.Command {
 	var format, property string
 	var rate float64
 	var restart bool
 	cmd := &cobra.Command{
-		Use:   "ingest FILE",
-		Short: "Start cases from a file of posts: canonical JSON lines, or the Twitter support CSV",
+		Use:     "import FILE",
+		Aliases: []string{"ingest"},
+		Short:   "Start cases from a file of posts: canonical JSON lines, or the Twitter support CSV",
 		Long: "Submits every customer post in FILE (- for stdin): a new post opens a case, a\n" +
 			"follow-up joins its thread's open case, a post seen before starts nothing.\n" +
 			"Progress is checkpointed in the data folder, so an interrupted import resumes\n" +
 			"where it stopped; bad lines are reported with their numbers and reasons.",
-		Example: "  switchboard ingest posts.jsonl\n  switchboard ingest twcs.csv --property @acme_help --rate 20",
+		Example: "  switchboard import posts.jsonl\n  switchboard import twcs.csv --property @acme_help --rate 20",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := a.Config()
 			if err != nil {
 				return err
 			}
-			var f ingest.Format
+			var f bulkimport.Format
 			if format != "" {
-				if f, err = ingest.ParseFormat(format); err != nil {
+				if f, err = bulkimport.ParseFormat(format); err != nil {
 					return usageError{err}
 				}
 			}
@@ -76,13 +77,13 @@ func newIngestCmd(a *App) *cobra.Command {
 				return err
 			}
 			defer cases.Temporal.Close()
-			opts := ingest.Options{Rate: rate, Restart: restart, Progress: cmd.ErrOrStderr(), Map: ingest.MapOptions{Property: property}}
-			var sum ingest.Summary
+			opts := bulkimport.Options{Rate: rate, Restart: restart, Progress: cmd.ErrOrStderr(), Map: bulkimport.MapOptions{Property: property}}
+			var sum bulkimport.Summary
 			if args[0] == "-" {
-				sum, err = ingest.Run(cmd.Context(), cmd.InOrStdin(), f, cases, opts)
+				sum, err = bulkimport.Run(cmd.Context(), cmd.InOrStdin(), f, cases, opts)
 			} else {
-				opts.Checkpoint = ingest.CheckpointPath(cfg.DataDir, args[0])
-				sum, err = ingest.RunFile(cmd.Context(), args[0], f, cases, opts)
+				opts.Checkpoint = bulkimport.CheckpointPath(cfg.DataDir, args[0])
+				sum, err = bulkimport.RunFile(cmd.Context(), args[0], f, cases, opts)
 			}
 			sum.Write(cmd.OutOrStdout())
 			if err != nil {

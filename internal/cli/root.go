@@ -1,5 +1,5 @@
 // Package cli is the switchboard command line: one binary for operators
-// (dev, worker, ingest) and agents (cases, case …, agent …).
+// (dev, worker, import) and agents (cases, case …, agent …).
 package cli
 
 import (
@@ -70,7 +70,7 @@ func NewRoot() *cobra.Command {
 	root.PersistentFlags().StringVar(&app.configFile, "config", "", "configuration file (default: $"+config.EnvConfigFile+", else the embedded demo configuration)")
 	root.AddCommand(
 		newWorkerCmd(app),
-		newIngestCmd(app),
+		newImportCmd(app),
 		newIntakeCmd(app),
 		newDevCmd(app),
 		newCasesCmd(app),

@@ -1,9 +1,9 @@
-// Package ingest imports customer posts in bulk: canonical JSON lines, or
+// Package bulkimport imports customer posts in bulk: canonical JSON lines, or
 // the CSV of the public "customer support on Twitter" data set. Reading and
 // mapping are pure and report each bad line by number; Run submits what
 // they yield at a bounded rate, keeps a checkpoint so an interrupted import
 // resumes where it stopped, and sums up what happened.
-package ingest
+package bulkimport
 
 import (
 	"bufio"
@@ -27,7 +27,7 @@ import (
 // Format names an input format.
 type Format string
 
-// The formats ingest reads.
+// The formats an import reads.
 const (
 	// JSONL is one canonical post (docs/intake.md) per line.
 	JSONL Format = "jsonl"

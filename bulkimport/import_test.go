@@ -1,4 +1,4 @@
-package ingest
+package bulkimport
 
 import (
 	"bytes"
@@ -311,7 +311,7 @@ func TestIngestProgressBar(t *testing.T) {
 	if _, err := Run(context.Background(), strings.NewReader(jsonlPosts(5)), JSONL, newCases(), fast(Options{Name: "web.jsonl", Progress: &bar, Size: int64(len(jsonlPosts(5)))})); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(bar.String(), "ingest web.jsonl") || !strings.Contains(bar.String(), "100%") {
+	if !strings.Contains(bar.String(), "import web.jsonl") || !strings.Contains(bar.String(), "100%") {
 		t.Fatalf("bar %q", bar.String())
 	}
 	// A file that is not a terminal (a log, a pipe) gets no bar.
@@ -352,7 +352,7 @@ func TestFormats(t *testing.T) {
 	if _, err := ParseFormat("xml"); err == nil {
 		t.Error("xml accepted")
 	}
-	if p := CheckpointPath("/var/lib/sb", "/tmp/twcs.csv"); !strings.HasPrefix(p, "/var/lib/sb/ingest/twcs.csv-") || !strings.HasSuffix(p, ".checkpoint.json") {
+	if p := CheckpointPath("/var/lib/sb", "/tmp/twcs.csv"); !strings.HasPrefix(p, "/var/lib/sb/import/twcs.csv-") || !strings.HasSuffix(p, ".checkpoint.json") {
 		t.Errorf("checkpoint path %s", p)
 	}
 }

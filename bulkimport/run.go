@@ -1,4 +1,4 @@
-package ingest
+package bulkimport
 
 import (
 	"bufio"
@@ -158,7 +158,7 @@ func CheckpointPath(dataDir, input string) string {
 		abs = input
 	}
 	sum := sha256.Sum256([]byte(abs))
-	return filepath.Join(dataDir, "ingest", filepath.Base(input)+"-"+hex.EncodeToString(sum[:4])+".checkpoint.json")
+	return filepath.Join(dataDir, "import", filepath.Base(input)+"-"+hex.EncodeToString(sum[:4])+".checkpoint.json")
 }
 
 // RunFile imports the file at path; format "" detects it from the name and
@@ -451,7 +451,7 @@ func newBar(opts Options) *progressbar.ProgressBar {
 	}
 	return progressbar.NewOptions64(size,
 		progressbar.OptionSetWriter(w),
-		progressbar.OptionSetDescription("ingest "+filepath.Base(opts.Name)),
+		progressbar.OptionSetDescription("import "+filepath.Base(opts.Name)),
 		progressbar.OptionShowBytes(true),
 		progressbar.OptionSetPredictTime(true),
 		progressbar.OptionThrottle(100*time.Millisecond),
@@ -465,7 +465,7 @@ func (r *runner) tick() {
 		return
 	}
 	_ = r.bar.Set64(r.counter.n)
-	r.bar.Describe(fmt.Sprintf("ingest %s: %d started, %d joined, %d dup, %d rejected",
+	r.bar.Describe(fmt.Sprintf("import %s: %d started, %d joined, %d dup, %d rejected",
 		filepath.Base(r.opts.Name), r.sum.Started, r.sum.Joined, r.sum.Duplicates, r.sum.RejectedCount))
 }
 
