@@ -398,9 +398,17 @@ func (c *Cluster) ArchiveURI(kind string) string {
 func (c *Cluster) prepareNamespace(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	tc, err := c.client(ctx)
-	if err != nil {
-		return err
+	// The frontend listens before it is healthy: the dial's own health
+	// check is asked again until it answers.
+	var tc client.Client
+	var err error
+	for {
+		if tc, err = c.client(ctx); err == nil {
+			break
+		}
+		if err := pause(ctx, "reach the frontend", err); err != nil {
+			return err
+		}
 	}
 	defer tc.Close()
 	ws := tc.WorkflowService()
