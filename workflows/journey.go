@@ -102,107 +102,130 @@ func (a *Absorbed) UnmarshalJSON(b []byte) error {
 // where they stand here; a merged identity forwards everything to the
 // journey it was linked into.
 func (w *Workflows) Journey(ctx workflow.Context, in JourneyInput) (journey.Index, error) {
-	j := in.Index
-	limit := in.EventsPerRun
-	if limit <= 0 {
-		limit = DefaultEventsPerRun
+	r := &journeyRun{w: w, in: in, j: in.Index, limit: in.EventsPerRun, memo: newIdentityMemo(in.Memo), signals: w.newSignalGate(in.Seen)}
+	if r.limit <= 0 {
+		r.limit = DefaultEventsPerRun
 	}
-	updates := workflow.GetSignalChannel(ctx, SignalCaseUpdate)
-	merges := workflow.GetSignalChannel(ctx, SignalMergeInto)
-	absorbs := workflow.GetSignalChannel(ctx, SignalAbsorb)
-	if err := workflow.SetQueryHandler(ctx, QueryJourney, func() (journey.Index, error) { return j, nil }); err != nil {
-		return j, err
+	if err := r.setup(ctx); err != nil {
+		return r.j, err
 	}
-	memo := newIdentityMemo(in.Memo)
-	signals := w.newSignalGate(in.Seen)
-	taken := 0
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateLink,
-		func(ctx workflow.Context, r LinkRequest) (journey.Index, error) {
-			j.Link(r.Identity)
-			taken++
-			return j, nil
+	return r.run(ctx)
+}
+
+type journeyRun struct {
+	w       *Workflows
+	in      JourneyInput
+	j       journey.Index
+	limit   int // signals and links a run takes before it continues as new
+	taken   int
+	memo    *identityMemo
+	signals *signalGate
+	updates workflow.ReceiveChannel
+	merges  workflow.ReceiveChannel
+	absorbs workflow.ReceiveChannel
+}
+
+func (r *journeyRun) setup(ctx workflow.Context) error {
+	r.updates = workflow.GetSignalChannel(ctx, SignalCaseUpdate)
+	r.merges = workflow.GetSignalChannel(ctx, SignalMergeInto)
+	r.absorbs = workflow.GetSignalChannel(ctx, SignalAbsorb)
+	if err := workflow.SetQueryHandler(ctx, QueryJourney, func() (journey.Index, error) { return r.j, nil }); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateLink,
+		func(ctx workflow.Context, l LinkRequest) (journey.Index, error) {
+			r.j.Link(l.Identity)
+			r.taken++
+			return r.j, nil
 		},
-		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, r LinkRequest) error {
-			unsigned := r
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, l LinkRequest) error {
+			unsigned := l
 			unsigned.Proof = ""
-			if err := w.verifyActor(ctx, r.Proof, r.Actor, unsigned); err != nil {
+			if err := r.w.verifyActor(ctx, l.Proof, l.Actor, unsigned); err != nil {
 				return err
 			}
-			return j.CheckLink(r.Identity)
+			return r.j.CheckLink(l.Identity)
 		}},
-	); err != nil {
-		return j, err
-	}
-	// forward signs, as this journey, what belongs to the primary now.
-	forward := func(name string, signed func(proof string) any) {
-		primary := JourneyID(j.MergedInto)
-		arg := signed(w.signSignal(ctx, SenderJourney, primary, name, signed("")))
-		if err := workflow.SignalExternalWorkflow(ctx, primary, "", name, arg).Get(ctx, nil); err != nil {
-			workflow.GetLogger(ctx).Error("forward to merged journey failed", "primary", j.MergedInto, "error", err)
-		}
-	}
-	drain := func() {
-		for {
-			var u CaseReport
-			var m MergeInto
-			var other Absorbed
-			switch {
-			case updates.ReceiveAsync(&u):
-				proof := u.Proof
-				u.Proof = ""
-				switch {
-				case !signals.admit(ctx, SignalCaseUpdate, proof, u):
-				case j.MergedInto != "":
-					forward(SignalCaseUpdate, func(proof string) any { return CaseReport{CaseUpdate: u.CaseUpdate, Proof: proof} })
-				default:
-					j.Record(u.CaseUpdate)
-				}
-			case merges.ReceiveAsync(&m):
-				proof := m.Proof
-				m.Proof = ""
-				if signals.admit(ctx, SignalMergeInto, proof, m) && j.MergedInto == "" && m.Primary != j.CustomerID {
-					j.MergedInto = m.Primary
-					merged := j
-					forward(SignalAbsorb, func(proof string) any { return Absorbed{Index: merged, Proof: proof} })
-				}
-			case absorbs.ReceiveAsync(&other):
-				proof := other.Proof
-				other.Proof = ""
-				switch {
-				case !signals.admit(ctx, SignalAbsorb, proof, other):
-				case j.MergedInto != "":
-					forward(SignalAbsorb, func(proof string) any { return Absorbed{Index: other.Index, Proof: proof} })
-				default:
-					j.Absorb(other.Index)
-				}
-			default:
-				return
-			}
-			taken++
-		}
-	}
+	)
+}
+
+func (r *journeyRun) run(ctx workflow.Context) (journey.Index, error) {
 	for {
-		if err := memo.show(ctx, &j); err != nil {
-			return j, err
+		if err := r.memo.show(ctx, &r.j); err != nil {
+			return r.j, err
 		}
 		if err := workflow.Await(ctx, func() bool {
-			return updates.Len() > 0 || merges.Len() > 0 || absorbs.Len() > 0 || taken >= limit || memo.stale(&j)
+			return r.updates.Len() > 0 || r.merges.Len() > 0 || r.absorbs.Len() > 0 || r.taken >= r.limit || r.memo.stale(&r.j)
 		}); err != nil {
-			return j, err
+			return r.j, err
 		}
-		drain()
-		if taken >= limit || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+		r.drain(ctx)
+		if r.taken >= r.limit || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
 			// Nothing may be lost across the hand-over: finish in-flight
 			// updates, take every buffered signal, then continue.
 			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-				return j, err
+				return r.j, err
 			}
-			drain()
-			if err := memo.show(ctx, &j); err != nil {
-				return j, err
+			r.drain(ctx)
+			if err := r.memo.show(ctx, &r.j); err != nil {
+				return r.j, err
 			}
-			return j, workflow.NewContinueAsNewError(ctx, JourneyWorkflowName, JourneyInput{Index: j, Memo: memo.carried(), Seen: signals.seen, EventsPerRun: in.EventsPerRun})
+			return r.j, workflow.NewContinueAsNewError(ctx, JourneyWorkflowName,
+				JourneyInput{Index: r.j, Memo: r.memo.carried(), Seen: r.signals.seen, EventsPerRun: r.in.EventsPerRun})
 		}
+	}
+}
+
+// drain takes every signal waiting: a case's report, a merge into another
+// journey, another journey absorbed. Once merged, what belongs to the
+// primary is forwarded there.
+func (r *journeyRun) drain(ctx workflow.Context) {
+	for {
+		var u CaseReport
+		var m MergeInto
+		var other Absorbed
+		switch {
+		case r.updates.ReceiveAsync(&u):
+			proof := u.Proof
+			u.Proof = ""
+			switch {
+			case !r.signals.admit(ctx, SignalCaseUpdate, proof, u):
+			case r.j.MergedInto != "":
+				r.forward(ctx, SignalCaseUpdate, func(proof string) any { return CaseReport{CaseUpdate: u.CaseUpdate, Proof: proof} })
+			default:
+				r.j.Record(u.CaseUpdate)
+			}
+		case r.merges.ReceiveAsync(&m):
+			proof := m.Proof
+			m.Proof = ""
+			if r.signals.admit(ctx, SignalMergeInto, proof, m) && r.j.MergedInto == "" && m.Primary != r.j.CustomerID {
+				r.j.MergedInto = m.Primary
+				merged := r.j
+				r.forward(ctx, SignalAbsorb, func(proof string) any { return Absorbed{Index: merged, Proof: proof} })
+			}
+		case r.absorbs.ReceiveAsync(&other):
+			proof := other.Proof
+			other.Proof = ""
+			switch {
+			case !r.signals.admit(ctx, SignalAbsorb, proof, other):
+			case r.j.MergedInto != "":
+				r.forward(ctx, SignalAbsorb, func(proof string) any { return Absorbed{Index: other.Index, Proof: proof} })
+			default:
+				r.j.Absorb(other.Index)
+			}
+		default:
+			return
+		}
+		r.taken++
+	}
+}
+
+// forward signs, as this journey, what belongs to the primary now.
+func (r *journeyRun) forward(ctx workflow.Context, name string, signed func(proof string) any) {
+	primary := JourneyID(r.j.MergedInto)
+	arg := signed(r.w.signSignal(ctx, SenderJourney, primary, name, signed("")))
+	if err := workflow.SignalExternalWorkflow(ctx, primary, "", name, arg).Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Error("forward to merged journey failed", "primary", r.j.MergedInto, "error", err)
 	}
 }
 

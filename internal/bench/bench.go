@@ -550,56 +550,7 @@ func memoryStep(ctx context.Context, o Options, say func(string, ...any)) (*Memo
 	if o.ScaleOpensAfter > 0 && calendar.IsOpen(start) {
 		return nil, errors.New("support's opening hours did not reach the cases' policy")
 	}
-	next := make(chan int)
-	errs := make(chan error, o.OpenSubmitters)
-	var wg sync.WaitGroup
-	for range o.OpenSubmitters {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				// As a platform would: again after a refusal (the customer's
-				// look-up too slow for a server taking thousands of cases).
-				if _, err := bulkimport.Submit(ctx, cases, benchPost("mem", i), bulkimport.Options{}); err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
-	for i := range o.OpenCases {
-		select {
-		case next <- i:
-			continue
-		case err = <-errs:
-		}
-		break
-	}
-	close(next)
-	wg.Wait()
-	if err != nil {
-		return nil, err
-	}
-	query := "WorkflowType = '" + workflows.CaseWorkflowName + "' AND CaseStatus = 'open' AND ExecutionStatus = 'Running'"
-	// The worker opens a few cases a second on two shared cores: the wait
-	// grows with the cases (at least 5 a second), for a large scale step.
-	wctx, cancel := context.WithTimeout(ctx, 20*time.Minute+time.Duration(o.OpenCases)*200*time.Millisecond)
-	defer cancel()
-	last := time.Now()
-	if err := eventually(wctx, time.Second, func() error {
-		res, err := s.Temporal.CountWorkflow(wctx, &workflowservice.CountWorkflowExecutionsRequest{Query: query})
-		if err != nil {
-			return err
-		}
-		if time.Since(last) > 30*time.Second {
-			last = time.Now()
-			say("memory: %d of %d cases open after %.0fs", res.GetCount(), o.OpenCases, time.Since(start).Seconds())
-		}
-		if int(res.GetCount()) < o.OpenCases {
-			return fmt.Errorf("%d of %d cases open", res.GetCount(), o.OpenCases)
-		}
-		return nil
-	}); err != nil {
+	if err := openAll(ctx, s, cases, o, start, say); err != nil {
 		return nil, err
 	}
 	m.SubmitSeconds = time.Since(start).Seconds()
@@ -635,6 +586,62 @@ func memoryStep(ctx context.Context, o Options, say func(string, ...any)) (*Memo
 		say("timers: warning late p50 %.2fs max %.2fs, breach late p50 %.2fs max %.2fs", t.WarningP50s, t.WarningMaxs, t.BreachP50s, t.BreachMaxs)
 	}
 	return m, nil
+}
+
+// openAll submits o.OpenCases posts from o.OpenSubmitters submitters and
+// waits until every case is open.
+func openAll(ctx context.Context, s *stack.Stack, cases *caseapi.Client, o Options, start time.Time, say func(string, ...any)) error {
+	var err error
+	next := make(chan int)
+	errs := make(chan error, o.OpenSubmitters)
+	var wg sync.WaitGroup
+	for range o.OpenSubmitters {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				// As a platform would: again after a refusal (the customer's
+				// look-up too slow for a server taking thousands of cases).
+				if _, err := bulkimport.Submit(ctx, cases, benchPost("mem", i), bulkimport.Options{}); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for i := range o.OpenCases {
+		select {
+		case next <- i:
+			continue
+		case err = <-errs:
+		}
+		break
+	}
+	close(next)
+	wg.Wait()
+	if err != nil {
+		return err
+	}
+	query := "WorkflowType = '" + workflows.CaseWorkflowName + "' AND CaseStatus = 'open' AND ExecutionStatus = 'Running'"
+	// The worker opens a few cases a second on two shared cores: the wait
+	// grows with the cases (at least 5 a second), for a large scale step.
+	wctx, cancel := context.WithTimeout(ctx, 20*time.Minute+time.Duration(o.OpenCases)*200*time.Millisecond)
+	defer cancel()
+	last := time.Now()
+	return eventually(wctx, time.Second, func() error {
+		res, err := s.Temporal.CountWorkflow(wctx, &workflowservice.CountWorkflowExecutionsRequest{Query: query})
+		if err != nil {
+			return err
+		}
+		if time.Since(last) > 30*time.Second {
+			last = time.Now()
+			say("memory: %d of %d cases open after %.0fs", res.GetCount(), o.OpenCases, time.Since(start).Seconds())
+		}
+		if int(res.GetCount()) < o.OpenCases {
+			return fmt.Errorf("%d of %d cases open", res.GetCount(), o.OpenCases)
+		}
+		return nil
+	})
 }
 
 // scaleSample is how many of the scale step's cases have their timers read.

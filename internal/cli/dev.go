@@ -2,7 +2,9 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"io"
 	"path/filepath"
 	"time"
 
@@ -10,6 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/switchboard-care/switchboard/bulkimport"
+	"github.com/switchboard-care/switchboard/config"
 	"github.com/switchboard-care/switchboard/console"
 	"github.com/switchboard-care/switchboard/demo"
 	"github.com/switchboard-care/switchboard/internal/app"
@@ -47,44 +50,13 @@ func newDevCmd(a *App) *cobra.Command {
 			log := a.Logger()
 			out := cmd.OutOrStdout()
 			progress := func(msg string) { fmt.Fprintln(out, msg) }
-			var srv *devserver.Server
-			switch backend {
-			case "dev":
-				bin, err := devserver.Ensure(ctx, progress)
-				if err != nil {
-					return err
-				}
-				if srv, err = devserver.Start(ctx, devserver.Options{
-					Binary: bin, Port: port, UIPort: uiPort, Namespace: cfg.Temporal.Namespace,
-					DBFile:    filepath.Join(cfg.DataDir, "temporal.db"),
-					LogFile:   filepath.Join(cfg.DataDir, "temporal.log"),
-					PIDFile:   filepath.Join(cfg.DataDir, "temporal.pid"),
-					Retention: devRetention,
-				}); err != nil {
-					return err
-				}
-			case "postgres":
-				tools, err := devserver.EnsureServerTools(ctx, progress)
-				if err != nil {
-					return err
-				}
-				progress("starting PostgreSQL and the Temporal server in " + filepath.Join(cfg.DataDir, "cluster"))
-				c, err := cluster.Start(ctx, cluster.Options{Dir: filepath.Join(cfg.DataDir, "cluster"), Tools: tools, Port: port,
-					Namespace: cfg.Temporal.Namespace, Retention: 30 * 24 * time.Hour})
-				if err != nil {
-					return err
-				}
-				srv = &devserver.Server{Address: c.Address, Cluster: c}
-			default:
-				return usageError{fmt.Errorf("--backend %q: use dev or postgres", backend)}
+			srv, err := startTemporal(ctx, cfg, backend, port, uiPort, progress)
+			if err != nil {
+				return err
 			}
 			defer func() {
 				fmt.Fprintln(out, "stopping Temporal…")
-				if srv.Cluster != nil {
-					_ = srv.Cluster.Stop()
-				} else {
-					_ = srv.Stop()
-				}
+				srv.shutdown()
 			}()
 			cfg.Temporal.Address = srv.Address
 			m, err := metrics.New()
@@ -128,35 +100,8 @@ func newDevCmd(a *App) *cobra.Command {
 				}
 				fmt.Fprintf(out, "demo posts: started %d, joined %d, already there %d\n", sum.Started, sum.Joined, sum.Duplicates)
 			}
-			ui := srv.UIAddress + "/namespaces/" + cfg.Temporal.Namespace + "/workflows"
-			if srv.Cluster != nil {
-				ui = "none with --backend postgres (the dev server embeds it); `temporal workflow list` works"
-			}
-			fmt.Fprintf(out, "\nswitchboard is running.\n  Temporal:  %s (namespace %s)\n  Web UI:    %s\n  Console:   http://%s (demo agents: sam, priya, paul, cora… password \"demo\")\n  Intake:    http://%s (webhooks: /webhooks/meta, /webhooks/x, /v1/posts)\n  Metrics:   http://%s/metrics\n  Data:      %s\n",
-				srv.Address, cfg.Temporal.Namespace, ui, cfg.Console.Listen, cfg.Intake.Listen, cfg.Metrics.Listen, cfg.DataDir)
-			fmt.Fprintf(out, "  Try in the Web UI's search: Department = \"support\" AND CaseStatus = \"open\"\n\nPress Ctrl-C to stop.\n")
-			select {
-			case <-ctx.Done():
-			case err := <-workerDone:
-				return err
-			case err := <-consoleDone:
-				if err != nil {
-					return fmt.Errorf("console: %w", err)
-				}
-			case err := <-intakeDone:
-				if err != nil {
-					return fmt.Errorf("intake: %w", err)
-				}
-			}
-			fmt.Fprintln(out, "\nstopping the worker…")
-			select {
-			case err := <-workerDone:
-				if err != nil {
-					log.Warn("worker stopped with an error", zap.Error(err))
-				}
-			case <-time.After(15 * time.Second):
-			}
-			return nil
+			printRunning(out, srv.Server, cfg)
+			return waitForStop(ctx, out, log, workerDone, consoleDone, intakeDone)
 		},
 	}
 	cmd.Flags().IntVar(&port, "port", 7233, "Temporal frontend port")
@@ -164,4 +109,84 @@ func newDevCmd(a *App) *cobra.Command {
 	cmd.Flags().BoolVar(&noDemo, "no-demo", false, "do not load the demo posts")
 	cmd.Flags().StringVar(&backend, "backend", "dev", "dev (the dev server, SQLite, with its Web UI) or postgres (the Temporal server on a private PostgreSQL in the data folder)")
 	return cmd
+}
+
+// devTemporal is the Temporal that `switchboard dev` runs, and how to stop it.
+type devTemporal struct {
+	*devserver.Server
+	shutdown func()
+}
+
+// startTemporal starts the backend's Temporal with its data in the data
+// folder, building the pinned CLI or server on first use.
+func startTemporal(ctx context.Context, cfg *config.Config, backend string, port, uiPort int, progress func(string)) (devTemporal, error) {
+	switch backend {
+	case "dev":
+		bin, err := devserver.Ensure(ctx, progress)
+		if err != nil {
+			return devTemporal{}, err
+		}
+		srv, err := devserver.Start(ctx, devserver.Options{
+			Binary: bin, Port: port, UIPort: uiPort, Namespace: cfg.Temporal.Namespace,
+			DBFile:    filepath.Join(cfg.DataDir, "temporal.db"),
+			LogFile:   filepath.Join(cfg.DataDir, "temporal.log"),
+			PIDFile:   filepath.Join(cfg.DataDir, "temporal.pid"),
+			Retention: devRetention,
+		})
+		if err != nil {
+			return devTemporal{}, err
+		}
+		return devTemporal{Server: srv, shutdown: func() { _ = srv.Stop() }}, nil
+	case "postgres":
+		tools, err := devserver.EnsureServerTools(ctx, progress)
+		if err != nil {
+			return devTemporal{}, err
+		}
+		progress("starting PostgreSQL and the Temporal server in " + filepath.Join(cfg.DataDir, "cluster"))
+		c, err := cluster.Start(ctx, cluster.Options{Dir: filepath.Join(cfg.DataDir, "cluster"), Tools: tools, Port: port,
+			Namespace: cfg.Temporal.Namespace, Retention: 30 * 24 * time.Hour})
+		if err != nil {
+			return devTemporal{}, err
+		}
+		return devTemporal{Server: &devserver.Server{Address: c.Address, Cluster: c}, shutdown: func() { _ = c.Stop() }}, nil
+	}
+	return devTemporal{}, usageError{fmt.Errorf("--backend %q: use dev or postgres", backend)}
+}
+
+// printRunning tells the person at the terminal where everything is.
+func printRunning(out io.Writer, srv *devserver.Server, cfg *config.Config) {
+	ui := srv.UIAddress + "/namespaces/" + cfg.Temporal.Namespace + "/workflows"
+	if srv.Cluster != nil {
+		ui = "none with --backend postgres (the dev server embeds it); `temporal workflow list` works"
+	}
+	fmt.Fprintf(out, "\nswitchboard is running.\n  Temporal:  %s (namespace %s)\n  Web UI:    %s\n  Console:   http://%s (demo agents: sam, priya, paul, cora… password \"demo\")\n  Intake:    http://%s (webhooks: /webhooks/meta, /webhooks/x, /v1/posts)\n  Metrics:   http://%s/metrics\n  Data:      %s\n",
+		srv.Address, cfg.Temporal.Namespace, ui, cfg.Console.Listen, cfg.Intake.Listen, cfg.Metrics.Listen, cfg.DataDir)
+	fmt.Fprintf(out, "  Try in the Web UI's search: Department = \"support\" AND CaseStatus = \"open\"\n\nPress Ctrl-C to stop.\n")
+}
+
+// waitForStop runs until Ctrl-C or until the worker, the console or intake
+// stops by itself, then gives the worker a moment to finish what it holds.
+func waitForStop(ctx context.Context, out io.Writer, log *zap.Logger, workerDone, consoleDone, intakeDone <-chan error) error {
+	select {
+	case <-ctx.Done():
+	case err := <-workerDone:
+		return err
+	case err := <-consoleDone:
+		if err != nil {
+			return fmt.Errorf("console: %w", err)
+		}
+	case err := <-intakeDone:
+		if err != nil {
+			return fmt.Errorf("intake: %w", err)
+		}
+	}
+	fmt.Fprintln(out, "\nstopping the worker…")
+	select {
+	case err := <-workerDone:
+		if err != nil {
+			log.Warn("worker stopped with an error", zap.Error(err))
+		}
+	case <-time.After(15 * time.Second):
+	}
+	return nil
 }
