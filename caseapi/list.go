@@ -19,7 +19,7 @@ import (
 // Filter narrows a case list; empty fields match everything.
 type Filter struct {
 	Department string
-	Status     string // open, waiting_customer, awaiting_approval, spam, triaging (running cases); resolved (completed within ResolvedSince); closed (completed ones)
+	Status     string // open, waiting_customer, awaiting_approval, spam (running cases); resolved (completed within ResolvedSince); closed (completed ones)
 	Assignee   string // "none" for unclaimed cases
 	Priority   string
 	CustomerID string

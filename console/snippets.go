@@ -54,7 +54,7 @@ func (c *snippets) fill(ctx context.Context, cases Cases, rows []row) {
 	defer c.mu.Unlock()
 	for j, i := range missing {
 		v := views[j]
-		if v.ID == "" || v.Triage.Redacted == "" { // unreadable now, or still triaging
+		if v.ID == "" || v.Triage.Redacted == "" { // unreadable now
 			continue
 		}
 		// The redacted text: an inbox is glanced at over shoulders and on

@@ -35,7 +35,7 @@ func acting(as string) (string, error) {
 }
 
 // listedStatuses are the statuses a list can filter by.
-var listedStatuses = []string{"open", "waiting_customer", "awaiting_approval", "resolved", "closed", "spam", "triaging"}
+var listedStatuses = []string{"open", "waiting_customer", "awaiting_approval", "resolved", "closed", "spam"}
 
 // checkFilter refuses a filter value that no case can have, naming the
 // valid ones, rather than listing nothing: a typo must not read as "no
@@ -114,7 +114,7 @@ func newCasesListCmd(a *App) *cobra.Command {
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.Department, "department", "", "only cases owned by this department")
-	fl.StringVar(&f.Status, "status", "", "open, waiting_customer, awaiting_approval, resolved, closed, spam (the spam queue) or triaging")
+	fl.StringVar(&f.Status, "status", "", "open, waiting_customer, awaiting_approval, resolved, closed or spam (the spam queue)")
 	fl.StringVar(&f.Assignee, "assignee", "", `only cases claimed by this agent ("none" for unclaimed)`)
 	fl.StringVar(&f.Priority, "priority", "", "P1, P2, P3 or P4")
 	fl.StringVar(&f.CustomerID, "customer", "", "only this customer's cases (platform:id)")
