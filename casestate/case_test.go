@@ -155,7 +155,8 @@ func TestSignalsOutOfBoundsChangeNothing(t *testing.T) {
 	p := post.Post{ID: "1", Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u1", Handle: "@jo"}, Text: "where is my order", CreatedAt: t0}
 	c := Open(p, policy.Triage{Intent: "question"}, pol, nil, t0)
 	before := len(c.Events)
-	if c.AssignTo(strings.Repeat("g", 5000), "round_robin", t0) || c.AssignTo("ghost agent", "round_robin", t0) {
+	dealt := func(agent string) Deal { return Deal{Department: c.Department, Agent: agent, Mode: "round_robin"} }
+	if c.AssignTo(dealt(strings.Repeat("g", 5000)), t0) || c.AssignTo(dealt("ghost agent"), t0) {
 		t.Error("assigned to an id no agent can have")
 	}
 	impostor := post.Post{ID: strings.Repeat("9", post.MaxIDBytes+1), Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u1", Handle: "@impostor"}, Text: "hi", CreatedAt: t0}
@@ -164,8 +165,37 @@ func TestSignalsOutOfBoundsChangeNothing(t *testing.T) {
 	if len(c.Events) != before || c.Assignee != "" {
 		t.Errorf("trail %d → %d events, assignee %q", before, len(c.Events), c.Assignee)
 	}
-	if !c.AssignTo("sam", "round_robin", t0) {
+	if !c.AssignTo(dealt("sam"), t0) {
 		t.Error("a real agent id was not assigned")
+	}
+}
+
+// A dispatcher that dealt a case just as it was handed off to another
+// department neither assigns it nor takes it back: the case is the new
+// owner's to deal.
+func TestOnlyTheOwnersDispatcherDeals(t *testing.T) {
+	pol := testPolicy()
+	t0 := time.Date(2015, 11, 20, 10, 0, 0, 0, time.UTC)
+	p := post.Post{ID: "1", Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u1", Handle: "@jo"}, Text: "where is my order", CreatedAt: t0}
+	c := Open(p, policy.Triage{Intent: "question"}, pol, nil, t0)
+	other := "marketing"
+	if other == c.Department {
+		t.Fatalf("the test needs a case outside %s", other)
+	}
+	before := len(c.Events)
+	if c.AssignTo(Deal{Department: other, Agent: "maya", Mode: "round_robin"}, t0) || c.Assignee != "" || len(c.Events) != before {
+		t.Fatalf("another department's deal was taken: assignee %q", c.Assignee)
+	}
+	if !c.AssignTo(Deal{Department: c.Department, Agent: "sam", Mode: "round_robin"}, t0) {
+		t.Fatal("the owner's deal was not taken")
+	}
+	c.Unassign(Deal{Department: other, Agent: "sam", Reason: "went off shift"}, t0)
+	if c.Assignee != "sam" {
+		t.Fatalf("another department's dispatcher took the case back from sam")
+	}
+	c.Unassign(Deal{Department: c.Department, Agent: "sam", Reason: "went off shift"}, t0)
+	if c.Assignee != "" {
+		t.Fatalf("the owner's dispatcher could not take the case back: assignee %q", c.Assignee)
 	}
 }
 
@@ -252,5 +282,25 @@ func TestTheReopenWindowIsARule(t *testing.T) {
 	late.CustomerWrote(follow, after)
 	if last := late.Events[len(late.Events)-1]; late.Status != StatusClosed || last.Kind != EventCustomer || late.Response != nil {
 		t.Errorf("follow-up after the window: %s, %+v", late.Status, last)
+	}
+}
+
+// A department that is the top of every chain escalates to nobody: its
+// breaches are recorded and told to the owner, and nothing is called in.
+func TestABreachWithNoChainCallsNobodyIn(t *testing.T) {
+	pol := testPolicy()
+	t0 := time.Date(2015, 11, 20, 10, 0, 0, 0, time.UTC)
+	p := post.Post{ID: "1", Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u1", Handle: "@jo"}, Text: "where is my order", CreatedAt: t0}
+	c := Open(p, policy.Triage{Intent: "question"}, pol, nil, t0)
+	dept := pol.Departments[c.Department]
+	dept.Escalation = nil
+	pol.Departments[c.Department] = dept
+	due := c.Response.DueAt
+	notices := c.Advance(due)
+	if !c.Response.Breached || c.Escalation.Level != 0 || len(notices) == 0 {
+		t.Fatalf("breached %v, escalation level %d, %d notices", c.Response.Breached, c.Escalation.Level, len(notices))
+	}
+	if next, ok := c.NextDeadline(); ok && next.Kind == DeadlineEscalation {
+		t.Fatalf("an escalation is due with no chain: %+v", next)
 	}
 }

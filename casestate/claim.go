@@ -7,27 +7,43 @@ import (
 	"github.com/switchboard-care/switchboard/policy"
 )
 
-// AssignTo gives a queued case to an agent chosen by the dispatcher; false
-// if the case left the queue meanwhile (someone claimed it, say).
-func (c *Case) AssignTo(agent, mode string, now time.Time) bool {
+// Deal is a dispatcher's word to a case: the department whose board it
+// came from and the agent (and, for an assignment, the way it was chosen).
+type Deal struct {
+	Department string
+	Agent      string
+	Mode       string
+	Reason     string // why an unassignment was sent
+}
+
+// fromOwner is false for a deal from a department that no longer owns the
+// case: its dispatcher dealt the case before it heard of the handoff, and
+// the new owner's dispatcher will deal it (or has) to one of its own.
+func (c *Case) fromOwner(d Deal) bool { return d.Department == c.Department }
+
+// AssignTo gives a queued case to the agent the owning department's
+// dispatcher chose; false if the case left the queue meanwhile (someone
+// claimed it, say) or left the department that dealt it.
+func (c *Case) AssignTo(d Deal, now time.Time) bool {
 	// Only a forged signal names no agent id; taken, an oversized one would
 	// overflow the Assignee search attribute and the server end the case.
-	if !c.Queued() || !policy.IsAgentID(agent) {
+	if !c.Queued() || !c.fromOwner(d) || !policy.IsAgentID(d.Agent) {
 		return false
 	}
-	c.Assignee = agent
+	c.Assignee = d.Agent
 	c.AssigneeActiveAt = now
-	c.record(now, Event{Kind: EventAssigned, Actor: policy.SystemActor, Detail: fmt.Sprintf("assigned to %s (%s)", agent, mode)})
+	c.record(now, Event{Kind: EventAssigned, Actor: policy.SystemActor, Detail: fmt.Sprintf("assigned to %s (%s)", d.Agent, d.Mode)})
 	return true
 }
 
-// Unassign sends the case back to the queue if agent still holds it.
-func (c *Case) Unassign(agent, reason string, now time.Time) {
-	if c.Assignee != agent || !c.Active() {
+// Unassign sends the case back to the queue if the agent the owning
+// department's dispatcher names still holds it.
+func (c *Case) Unassign(d Deal, now time.Time) {
+	if c.Assignee != d.Agent || !c.fromOwner(d) || !c.Active() {
 		return
 	}
 	c.Assignee = ""
-	c.record(now, Event{Kind: EventReleased, Actor: policy.SystemActor, Detail: agent + " " + reason + "; back in the queue"})
+	c.record(now, Event{Kind: EventReleased, Actor: policy.SystemActor, Detail: d.Agent + " " + d.Reason + "; back in the queue"})
 }
 
 func (c *Case) checkClaim(a Action, _ time.Time) error {

@@ -110,7 +110,7 @@ func (c *Case) fire(d Deadline, now time.Time) []Notice {
 		if k.Kind == ClockApproval {
 			notices = append(notices, c.notice(c.Approver+"/"+policy.RoleLead, "approval overdue: "+d.Label))
 		}
-		if c.Escalation.Level == 0 {
+		if c.Escalation.Level == 0 && len(c.chain()) > 0 { // a department may be the top of every chain
 			notices = append(notices, c.escalate(policy.SystemActor, "SLA breached: "+d.Label, now)...)
 		}
 		return notices

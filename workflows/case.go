@@ -80,10 +80,11 @@ func (r *caseRun) setup(ctx workflow.Context) error {
 	switch {
 	case r.in.Carried != nil:
 		r.resume(*r.in.Carried)
-	case r.in.Prepared != nil:
+	case r.in.Prepared != nil && !r.in.Prepared.OpenedAt.IsZero():
 		r.open(*r.in.Prepared)
 	default:
-		// Only a start by hand, past intake, comes without a triaged post.
+		// Only a start by hand, past intake, comes without a triaged post
+		// and the time intake took it (every SLA is counted from then).
 		return temporal.NewNonRetryableApplicationError(fmt.Sprintf(
 			"case %s was started without intake's triage; posts enter through intake, `switchboard import` or caseapi.Submit", r.in.Post.CaseID()),
 			"CaseNotPrepared", nil)
@@ -264,14 +265,14 @@ func (r *caseRun) takeSignals(ctx workflow.Context) {
 		}
 	})
 	receiveEach(r.assign, func(a CaseAssignment) {
-		if r.signals.admit(ctx, SignalAssign, a.Proof, a.unsigned()) && r.c.AssignTo(a.Agent, a.Mode, workflow.Now(ctx)) &&
+		if r.signals.admit(ctx, SignalAssign, a.Proof, a.unsigned()) && r.c.AssignTo(r.deal(ctx, a), workflow.Now(ctx)) &&
 			workflow.GetVersion(ctx, versionAssignmentNotEchoed, workflow.DefaultVersion, assignmentNotEchoed) == assignmentNotEchoed {
 			r.queue = queueState{Department: r.c.Department, Kind: QueueClaimed, Agent: a.Agent}
 		}
 	})
 	receiveEach(r.unassign, func(a CaseAssignment) {
 		if r.signals.admit(ctx, SignalUnassign, a.Proof, a.unsigned()) {
-			r.c.Unassign(a.Agent, a.Reason, workflow.Now(ctx))
+			r.c.Unassign(r.deal(ctx, a), workflow.Now(ctx))
 		}
 	})
 	receiveEach(r.edits, func(edit PostEdit) {
@@ -296,6 +297,25 @@ func (r *caseRun) takeSignals(ctx workflow.Context) {
 const (
 	versionAssignmentNotEchoed = "assignment-not-echoed"
 	assignmentNotEchoed        = 1
+)
+
+// deal is the dispatcher's signal as the case's rules take it.
+func (r *caseRun) deal(ctx workflow.Context, a CaseAssignment) casestate.Deal {
+	d := casestate.Deal{Department: a.Department, Agent: a.Agent, Mode: a.Mode, Reason: a.Reason}
+	if workflow.GetVersion(ctx, versionDealNamesDepartment, workflow.DefaultVersion, dealNamesDepartment) == workflow.DefaultVersion {
+		d.Department = r.c.Department // a deal then counted for whichever department held the case
+	}
+	return d
+}
+
+// versionDealNamesDepartment: before it, the case took a dispatcher's
+// assignment whichever department's dispatcher dealt it, so one dealt by
+// the old owner in the moment of a handoff made the case the old
+// department's agent's while the new owner's board still queued it.
+// dealNamesDepartment takes only the owning department's deals.
+const (
+	versionDealNamesDepartment = "deal-names-department"
+	dealNamesDepartment        = 1
 )
 
 // receiveEach hands fn every signal waiting on ch, each decoded into a fresh

@@ -2,6 +2,7 @@ package workflows_test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -232,6 +233,26 @@ func TestAPreparedCaseOpensAsIntakeOpenedIt(t *testing.T) {
 	}
 	if opened := ct.events()[0]; !opened.At.Equal(in.Prepared.OpenedAt) {
 		t.Errorf("opened at %v, want %v", opened.At, in.Prepared.OpenedAt)
+	}
+}
+
+// A case started past intake (no triage, or no time intake took the post)
+// fails at once with a reason, not a case whose clocks start in year 1.
+func TestACaseIntakeDidNotPrepareIsRefused(t *testing.T) {
+	for name, edit := range map[string]func(*CaseInput){
+		"no preparation": func(in *CaseInput) { in.Prepared = nil },
+		"no time taken":  func(in *CaseInput) { in.Prepared.OpenedAt = time.Time{} },
+	} {
+		t.Run(name, func(t *testing.T) {
+			ct := newCaseTest(t, "complaint", friday1000)
+			in := ct.input()
+			edit(&in)
+			ct.env.ExecuteWorkflow(CaseWorkflowName, in)
+			var appErr *temporal.ApplicationError
+			if err := ct.env.GetWorkflowError(); !errors.As(err, &appErr) || appErr.Type() != "CaseNotPrepared" || !appErr.NonRetryable() {
+				t.Fatalf("error %v, want a non-retryable CaseNotPrepared", err)
+			}
+		})
 	}
 }
 

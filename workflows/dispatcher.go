@@ -59,10 +59,11 @@ type ShiftRequest struct {
 
 // CaseAssignment is the dispatcher's signal to a case.
 type CaseAssignment struct {
-	Agent  string `json:"agent"`
-	Mode   string `json:"mode,omitempty"`
-	Reason string `json:"reason,omitempty"`
-	Proof  string `json:"proof,omitempty"` // that the dispatcher sends it (package assertion)
+	Department string `json:"department,omitempty"` // whose dispatcher dealt it
+	Agent      string `json:"agent"`
+	Mode       string `json:"mode,omitempty"`
+	Reason     string `json:"reason,omitempty"`
+	Proof      string `json:"proof,omitempty"` // that the dispatcher sends it (package assertion)
 }
 
 func (a CaseAssignment) unsigned() CaseAssignment {
@@ -138,11 +139,11 @@ func (w *Workflows) Dispatcher(ctx workflow.Context, in DispatcherInput) error {
 			to = append(to, caseID)
 		}
 		for _, r := range released { // off shift: their cases come back through the queue
-			tell(r.CaseID, SignalUnassign, CaseAssignment{Agent: r.Agent, Reason: "went off shift"})
+			tell(r.CaseID, SignalUnassign, CaseAssignment{Department: board.Department, Agent: r.Agent, Reason: "went off shift"})
 		}
 		released = nil
 		for _, a := range board.Deal() {
-			tell(a.CaseID, SignalAssign, CaseAssignment{Agent: a.Agent, Mode: board.Mode})
+			tell(a.CaseID, SignalAssign, CaseAssignment{Department: board.Department, Agent: a.Agent, Mode: board.Mode})
 		}
 		for i, f := range sent {
 			if err := f.Get(ctx, nil); err != nil { // the case has completed

@@ -3,6 +3,7 @@ package workflows_test
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -114,26 +115,62 @@ func TestCaseTellsItsDispatcher(t *testing.T) {
 	ct := newCaseTest(t, "praise", friday1000) // marketing deals cases round robin
 	ct.cfg.Policy.Departments["marketing"] = withMode(ct.cfg.Policy.Departments["marketing"], policy.AssignRoundRobin)
 	ct.at(time.Minute, func() {
-		ct.env.SignalWorkflow(SignalAssign, signedAssignment(ct.env, SignalAssign, CaseAssignment{Agent: "maya", Mode: policy.AssignRoundRobin}))
+		ct.env.SignalWorkflow(SignalAssign, signedAssignment(ct.env, SignalAssign, CaseAssignment{Department: "marketing", Agent: "maya", Mode: policy.AssignRoundRobin}))
 	})
 	ct.at(2*time.Minute, func() {
 		if v := ct.state(); v.Assignee != "maya" {
 			t.Errorf("assignee %q", v.Assignee)
 		}
-		ct.env.SignalWorkflow(SignalUnassign, signedAssignment(ct.env, SignalUnassign, CaseAssignment{Agent: "maya", Reason: "went off shift"}))
+		ct.env.SignalWorkflow(SignalUnassign, signedAssignment(ct.env, SignalUnassign, CaseAssignment{Department: "marketing", Agent: "maya", Reason: "went off shift"}))
 	})
 	ct.at(3*time.Minute, func() { ct.act("handoff", "handoff", "max", casestateAction("pr", "a journalist")) })
 	ct.at(4*time.Minute, func() { ct.act("resolve", "resolve", "paul", casestateAction("", "")) })
 	ct.run()
+	// The assignment is not echoed back: the dispatcher dealt it.
+	if got, want := ct.dispatcherMessages(), "marketing:queued: marketing:queued: marketing:gone:"; got != want {
+		t.Fatalf("dispatcher messages %s, want %s", got, want)
+	}
+}
+
+// Marketing's dispatcher deals the case to maya just as an agent hands it
+// to PR: her assignment lands after the handoff and is not taken, so PR's
+// board, which has it queued, deals it to one of its own, and marketing's
+// board hears it is gone.
+func TestADealFromTheOldOwnerAfterAHandoffIsNotTaken(t *testing.T) {
+	ct := newCaseTest(t, "praise", friday1000)
+	for _, d := range []string{"marketing", "pr"} {
+		ct.cfg.Policy.Departments[d] = withMode(ct.cfg.Policy.Departments[d], policy.AssignRoundRobin)
+	}
+	ct.at(time.Minute, func() { ct.act("handoff", "handoff", "max", casestateAction("pr", "a journalist")) })
+	ct.at(2*time.Minute, func() {
+		ct.env.SignalWorkflow(SignalAssign, signedAssignment(ct.env, SignalAssign, CaseAssignment{Department: "marketing", Agent: "maya", Mode: policy.AssignRoundRobin}))
+	})
+	ct.at(3*time.Minute, func() {
+		if v := ct.state(); v.Assignee != "" || v.Department != "pr" {
+			t.Errorf("after marketing's late deal: %s's, assignee %q", v.Department, v.Assignee)
+		}
+		ct.env.SignalWorkflow(SignalAssign, signedAssignment(ct.env, SignalAssign, CaseAssignment{Department: "pr", Agent: "paul", Mode: policy.AssignRoundRobin}))
+	})
+	ct.at(4*time.Minute, func() {
+		if v := ct.state(); v.Assignee != "paul" {
+			t.Errorf("PR's deal was not taken: assignee %q", v.Assignee)
+		}
+		ct.act("resolve", "resolve", "paul", casestateAction("", ""))
+	})
+	ct.run()
+	if got, want := ct.dispatcherMessages(), "marketing:queued: marketing:gone: pr:queued: pr:gone:"; got != want {
+		t.Fatalf("dispatcher messages %s, want %s", got, want)
+	}
+}
+
+// dispatcherMessages are the messages the case sent its dispatchers, as
+// department:kind:agent.
+func (ct *caseTest) dispatcherMessages() string {
 	var got []string
 	for _, r := range ct.dispatched {
 		got = append(got, r.Department+":"+r.Event.Kind+":"+r.Event.Agent)
 	}
-	// The assignment is not echoed back: the dispatcher dealt it.
-	want := "marketing:queued: marketing:queued: marketing:gone:"
-	if fmt.Sprint(got) != "["+want+"]" {
-		t.Fatalf("dispatcher messages %v, want [%s]", got, want)
-	}
+	return strings.Join(got, " ")
 }
 
 // dispatcherRace runs a dispatcher whose assignment signal to a case takes

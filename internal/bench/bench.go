@@ -16,7 +16,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"sync"
 	"time"
 
 	"go.temporal.io/api/enums/v1"
@@ -25,6 +24,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/interceptor"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/switchboard-care/switchboard/bulkimport"
 	"github.com/switchboard-care/switchboard/businesshours"
@@ -591,35 +591,20 @@ func memoryStep(ctx context.Context, o Options, say func(string, ...any)) (*Memo
 // openAll submits o.OpenCases posts from o.OpenSubmitters submitters and
 // waits until every case is open.
 func openAll(ctx context.Context, s *stack.Stack, cases *caseapi.Client, o Options, start time.Time, say func(string, ...any)) error {
-	var err error
-	next := make(chan int)
-	errs := make(chan error, o.OpenSubmitters)
-	var wg sync.WaitGroup
-	for range o.OpenSubmitters {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				// As a platform would: again after a refusal (the customer's
-				// look-up too slow for a server taking thousands of cases).
-				if _, err := bulkimport.Submit(ctx, cases, benchPost("mem", i), bulkimport.Options{}); err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(o.OpenSubmitters)
 	for i := range o.OpenCases {
-		select {
-		case next <- i:
-			continue
-		case err = <-errs:
+		if gctx.Err() != nil {
+			break // a submitter failed: the step stops with its error
 		}
-		break
+		g.Go(func() error {
+			// As a platform would: again after a refusal (the customer's
+			// look-up too slow for a server taking thousands of cases).
+			_, err := bulkimport.Submit(gctx, cases, benchPost("mem", i), bulkimport.Options{})
+			return err
+		})
 	}
-	close(next)
-	wg.Wait()
-	if err != nil {
+	if err := g.Wait(); err != nil {
 		return err
 	}
 	query := "WorkflowType = '" + workflows.CaseWorkflowName + "' AND CaseStatus = 'open' AND ExecutionStatus = 'Running'"

@@ -400,10 +400,14 @@ func (c *Cluster) prepareNamespace(ctx context.Context) error {
 	defer cancel()
 	// The frontend listens before it is healthy: the dial's own health
 	// check is asked again until it answers.
+	// A TLS setting that cannot be read fails at once: no wait mends it.
+	opts, err := c.clientOptions()
+	if err != nil {
+		return err
+	}
 	var tc client.Client
-	var err error
 	for {
-		if tc, err = c.client(ctx); err == nil {
+		if tc, err = client.DialContext(ctx, opts); err == nil {
 			break
 		}
 		if err := pause(ctx, "reach the frontend", err); err != nil {
@@ -463,13 +467,13 @@ func pause(ctx context.Context, what string, err error) error {
 	}
 }
 
-func (c *Cluster) client(ctx context.Context) (client.Client, error) {
+func (c *Cluster) clientOptions() (client.Options, error) {
 	tlsConf, err := c.TLS.ClientConfig()
 	if err != nil {
-		return nil, err
+		return client.Options{}, err
 	}
-	return client.DialContext(ctx, client.Options{HostPort: c.Address, Namespace: c.opts.Namespace, Logger: logging.Temporal(zap.NewNop()),
-		ConnectionOptions: client.ConnectionOptions{TLS: tlsConf}})
+	return client.Options{HostPort: c.Address, Namespace: c.opts.Namespace, Logger: logging.Temporal(zap.NewNop()),
+		ConnectionOptions: client.ConnectionOptions{TLS: tlsConf}}, nil
 }
 
 // Kill ends a service's process at once (kill -9), as a crash would; in one
