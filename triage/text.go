@@ -20,9 +20,12 @@ const (
 // redaction placeholders and the question mark.
 var specialTokens = []string{"[card]", "[email]", "[phone]", "[order]", tokQuestion, tokURL}
 
-// urlRE finds links, including bare domains with a path and the short-link
-// domains spam uses, so that "bit.ly/x" counts as a link like "https://…".
-var urlRE = regexp.MustCompile(`(?i)\b(?:https?://|www\.)\S+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|co|ly|gl|me|xyz|info|biz|link|click|top|shop|site|online|app|ru|cc|tk)/\S*`)
+// urlRE finds links, including bare domains ("acme-gifts.win",
+// "bit.ly/x"): spam writes its links so more often than not, and they count
+// as a link like "https://…". The top-level domains are the common ones
+// and those spam favours; a word after a full stop with no space ("done.thanks")
+// is no link.
+var urlRE = regexp.MustCompile(`(?i)\b(?:https?://|www\.)\S+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|co|uk|eu|ly|gl|me|xyz|info|biz|link|click|top|shop|store|site|online|app|ru|cc|tk|win|finance|live|vip|club|fun|today|money|gift|deals|sale|bet|loan|pro)(?:/\S*|\b)`)
 
 // doc is a post's text as triage reads it.
 type doc struct {
