@@ -90,7 +90,7 @@ func TestACaseContinuesAsNewOnARealServer(t *testing.T) {
 		t.Fatalf("the newest 10 of %d: %d ending at %v, %v", len(events), len(latest), latest[len(latest)-1:], err)
 	}
 	h.act(id, casestate.ActionReply, "sam", casestate.Action{Text: "A technician is booked for Monday.", Request: "cli-1"})
-	h.act(id, casestate.ActionResolve, "sam", casestate.Action{})
+	h.act(id, casestate.ActionResolve, "sam", casestate.Action{Text: casestate.NoReplyNeeded})
 	h.waitStatus(id, casestate.StatusClosed)
 	runs = h.runs(id)
 	t.Logf("%d follow-ups: %d trail steps over %d runs", followUps, len(events)+3, len(runs))

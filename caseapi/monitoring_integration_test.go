@@ -86,7 +86,7 @@ func TestMonitoringQueriesOnARealServer(t *testing.T) {
 	}
 	h.act(closed, casestate.ActionClaim, "sofia", casestate.Action{})
 	h.act(closed, casestate.ActionReply, "sofia", casestate.Action{Text: "Account, then Invoices"})
-	h.act(closed, casestate.ActionResolve, "sofia", casestate.Action{})
+	h.act(closed, casestate.ActionResolve, "sofia", casestate.Action{Text: casestate.NoReplyNeeded})
 	for _, id := range []string{breaching, answeredLate} {
 		h.eventually(id+" breached", func() error {
 			v, err := h.cases.State(h.ctx, id)
@@ -106,7 +106,7 @@ func TestMonitoringQueriesOnARealServer(t *testing.T) {
 	h.act(handedOff, casestate.ActionHandoff, "sam", casestate.Action{To: "pr", Text: "journalists are asking"})
 	h.act(resolved, casestate.ActionClaim, "sofia", casestate.Action{})
 	h.act(resolved, casestate.ActionReply, "sofia", casestate.Action{Text: "Settings, then Notifications"})
-	h.act(resolved, casestate.ActionResolve, "sofia", casestate.Action{})
+	h.act(resolved, casestate.ActionResolve, "sofia", casestate.Action{Text: casestate.NoReplyNeeded})
 	h.act(drafted, casestate.ActionClaim, "priya", casestate.Action{}) // the press account's replies need pr's approval
 	if v := h.act(drafted, casestate.ActionReply, "priya", casestate.Action{Text: "We're on it"}); v.Status != casestate.StatusAwaitingApproval {
 		t.Fatalf("draft on %s: %s", news, v.Status)

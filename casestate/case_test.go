@@ -244,7 +244,7 @@ func TestTheReopenWindowIsARule(t *testing.T) {
 	pol, t0, p := crashReport()
 	resolved := func() *Case {
 		c := Open(p, policy.Triage{Intent: "question"}, pol, nil, t0)
-		if _, err := c.Apply(ActionResolve, Action{Actor: sam}, "", t0.Add(time.Minute)); err != nil {
+		if _, err := c.Apply(ActionResolve, Action{Actor: sam, Text: NoReplyNeeded}, "", t0.Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 		return c

@@ -54,4 +54,7 @@ type Event struct {
 	Target       time.Duration `json:"target,omitempty"`
 	Took         time.Duration `json:"took,omitempty"` // working time the clock ran, pauses excluded; on stops only
 	Met          *bool         `json:"met,omitempty"`
+	// Unanswered marks a resolve that left the customer's owed reply
+	// unsent; the SLA report counts these apart.
+	Unanswered bool `json:"unanswered,omitempty"`
 }

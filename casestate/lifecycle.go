@@ -16,8 +16,22 @@ func (c *Case) checkResolve(a Action, _ time.Time) error {
 	if !c.Active() {
 		return policy.Refuse("case-active", "case is already %s", c.Status)
 	}
+	if c.LaxResolve {
+		return nil
+	}
+	if c.Assignee != "" && c.Assignee != a.Actor.ID && !a.Actor.Senior() {
+		return policy.Refuse("collision", "case is claimed by %s; only they or a lead may resolve it", c.Assignee)
+	}
+	if c.Response != nil && strings.TrimSpace(a.Text) == "" {
+		return policy.Refuse("resolve-reason", "the customer is still owed a reply; say why the case is resolved without one (for example: %s)", NoReplyNeeded)
+	}
 	return nil
 }
+
+// NoReplyNeeded is the reason the console offers for resolving a case
+// the customer is owed no answer on (a thank-you, a post answered
+// elsewhere); any other reason is the agent's own words.
+const NoReplyNeeded = "no reply needed"
 
 func (c *Case) applyResolve(a Action, _ string, now time.Time) []Notice {
 	c.resolve(a.Actor.ID, a.Text, now)
@@ -34,6 +48,7 @@ func (c *Case) resolve(actor, note string, now time.Time) {
 	}
 	if c.Response != nil {
 		e.Detail = "resolved with a reply still owed (" + c.outcome(c.Response, now) + ")"
+		e.Unanswered = true
 	}
 	if c.Draft != nil {
 		e.Detail = strings.TrimSpace(e.Detail + " draft by " + c.Draft.By + " discarded unpublished")

@@ -125,7 +125,10 @@ func TestTheRuleBook(t *testing.T) {
 	replied := func(t *testing.T) *Case {
 		return do(t, claimed(t), step{ActionReply, sam, Action{Text: "Which version?", Request: "form-1"}})
 	}
-	resolved := func(t *testing.T) *Case { return do(t, claimed(t), step{ActionResolve, sam, Action{}}) }
+	laxClaimed := func(t *testing.T) *Case { c := claimed(t); c.LaxResolve = true; return c }
+	resolved := func(t *testing.T) *Case {
+		return do(t, claimed(t), step{ActionResolve, sam, Action{Text: NoReplyNeeded}})
+	}
 	closed := func(t *testing.T) *Case {
 		c := resolved(t)
 		c.Advance(t0.Add(100 * time.Hour))
@@ -220,9 +223,16 @@ func TestTheRuleBook(t *testing.T) {
 		{"escalate past the top", topOfChain, ActionEscalate, sam, Action{Text: "x"}, 0, "escalation-top"},
 		{"escalate without a reason", claimed, ActionEscalate, sam, Action{}, 0, "text-required"},
 		{"escalate a resolved case", resolved, ActionEscalate, sam, Action{Text: "x"}, 0, "case-active"},
-		{"resolve", claimed, ActionResolve, sam, Action{}, 0, ""},
-		{"resolve twice", resolved, ActionResolve, sam, Action{}, 0, "case-active"},
-		{"resolve in the spam queue", spam, ActionResolve, sam, Action{}, 0, "spam-queue"},
+		{"resolve", claimed, ActionResolve, sam, Action{Text: NoReplyNeeded}, 0, ""},
+		{"resolve a replied case without a word", replied, ActionResolve, sam, Action{}, 0, ""},
+		{"resolve with a reply owed, without a reason", claimed, ActionResolve, sam, Action{}, 0, "resolve-reason"},
+		{"resolve with a reply owed, a blank reason", claimed, ActionResolve, sam, Action{Text: " \n "}, 0, "resolve-reason"},
+		{"resolve from the queue with a reason", queued, ActionResolve, ana, Action{Text: "answered on the phone"}, 0, ""},
+		{"resolve a colleague's case", claimed, ActionResolve, ana, Action{Text: NoReplyNeeded}, 0, "collision"},
+		{"a lead resolves an agent's case", claimed, ActionResolve, sofia, Action{Text: NoReplyNeeded}, 0, ""},
+		{"a case opened before the rule resolves as it did", laxClaimed, ActionResolve, ana, Action{}, 0, ""},
+		{"resolve twice", resolved, ActionResolve, sam, Action{Text: NoReplyNeeded}, 0, "case-active"},
+		{"resolve in the spam queue", spam, ActionResolve, sam, Action{Text: NoReplyNeeded}, 0, "spam-queue"},
 		{"reopen in the window", resolved, ActionReopen, sam, Action{Text: "the customer DM'd"}, 0, ""},
 		{"reopen after the window", resolved, ActionReopen, sam, Action{Text: "x"}, 73 * time.Hour, "reopen-window"},
 		{"reopen an open case", claimed, ActionReopen, sam, Action{Text: "x"}, 0, "case-resolved"},

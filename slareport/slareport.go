@@ -33,6 +33,10 @@
 //     once whether its breach timer fired, it was stopped late, or both.
 //   - Escalations: escalation steps taken (each rung of the chain counts,
 //     automatic or by hand). Handoffs: handoffs out of the department.
+//   - Resolved unanswered: resolves that left the reply owed to the
+//     customer unsent, each with the agent's reason on the trail ("no
+//     reply needed", say); counted apart so that a queue emptied without
+//     answers shows. Their first-response clock has no outcome.
 package slareport
 
 import (
@@ -88,6 +92,7 @@ type Row struct {
 	Breaches            int          `json:"breaches"`
 	Escalations         int          `json:"escalations"`
 	Handoffs            int          `json:"handoffs"`
+	ResolvedUnanswered  int          `json:"resolved_unanswered"`
 }
 
 // acc gathers a row's figures before they are summarised.
@@ -214,6 +219,10 @@ func tally(c Case, row func(dept, prio string) *acc) bool {
 			}
 		case casestate.EventEscalated:
 			r.Escalations++
+		case casestate.EventResolved:
+			if e.Unanswered {
+				r.ResolvedUnanswered++
+			}
 		}
 		owner = e.Department
 		if e.Clock == "" || e.Met == nil {
@@ -268,6 +277,7 @@ func (r *acc) add(o *acc) {
 	r.Breaches += o.Breaches
 	r.Escalations += o.Escalations
 	r.Handoffs += o.Handoffs
+	r.ResolvedUnanswered += o.ResolvedUnanswered
 }
 
 // finish summarises the gathered figures into the row.

@@ -194,6 +194,9 @@ func theWeek(t *testing.T) []slareport.Case {
 	// and head (18:00); replied Monday 10:00 New York: 8h + 1h Friday + 1h
 	// Monday = 10h of working time (missed).
 	add(open(t, cfg, "m2", "praise", 0).at(1*m, claim, "maya", none).at(3*24*h+5*h, reply, "maya", answer))
+	// s8: a thank-you, resolved at 30m without a reply ("no reply
+	// needed"): a resolution of 30m, and no first response either way.
+	add(open(t, cfg, "s8", "question", 0).at(1*m, claim, "sue", none).at(30*m, resolve, "sue", casestate.Action{Text: casestate.NoReplyNeeded}))
 	// spam: closed at once, owned by nobody.
 	add(open(t, cfg, "spam", "spam", 0))
 
@@ -213,17 +216,18 @@ func pcts(n int, p50, p90, p99 time.Duration) *slareport.Percentiles {
 
 func TestReportOfAHandComputedWeek(t *testing.T) {
 	cases := theWeek(t)
-	// support P3: s1–s5 and s7 (s4 counts here and under pr).
+	// support P3: s1–s5, s7 and s8 (s4 counts here and under pr).
 	//   first response: met s1, s2; missed s3, s5, s7 → 2/5 = 40 %;
 	//   times 20m, 50m, 1h05m, 1h20m → p50 rank ⌈2⌉ = 50m, p90 rank ⌈3.6⌉ = 1h20m;
-	//   resolution 2h (s1), 3h (s3) → p50 rank 1 = 2h, p90 rank ⌈1.8⌉ = 3h;
+	//   resolution 30m (s8), 2h (s1), 3h (s3) → p50 rank 2 = 2h, p90 rank ⌈2.7⌉ = 3h;
 	//   breaches s3, s5, s7 (s3's breach event and late reply are one clock);
-	//   escalations s3 lead, s5 lead, head, coe = 4; handoffs s4 = 1.
-	supportP3 := slareport.Row{Department: "support", Priority: "P3", Cases: 6,
+	//   escalations s3 lead, s5 lead, head, coe = 4; handoffs s4 = 1;
+	//   resolved with the reply owed: s8.
+	supportP3 := slareport.Row{Department: "support", Priority: "P3", Cases: 7,
 		FirstResponse:       slareport.Attainment{Met: 2, Missed: 3, Pct: pct(2, 3)},
 		TimeToFirstResponse: pcts(4, 50*m, 1*h+20*m, 1*h+20*m),
-		TimeToResolution:    pcts(2, 2*h, 3*h, 3*h),
-		Breaches:            3, Escalations: 4, Handoffs: 1}
+		TimeToResolution:    pcts(3, 2*h, 3*h, 3*h),
+		Breaches:            3, Escalations: 4, Handoffs: 1, ResolvedUnanswered: 1}
 	supportP2 := slareport.Row{Department: "support", Priority: "P2", Cases: 1,
 		FirstResponse:       slareport.Attainment{Met: 1, Pct: pct(1, 0)},
 		TimeToFirstResponse: pcts(1, 10*m, 10*m, 10*m)}
@@ -237,14 +241,14 @@ func TestReportOfAHandComputedWeek(t *testing.T) {
 		FirstResponse:       slareport.Attainment{Met: 1, Missed: 1, Pct: pct(1, 1)},
 		TimeToFirstResponse: pcts(2, 2*h, 10*h, 10*h),
 		Breaches:            1, Escalations: 2}
-	// All: 9 routed cases; first response met 5, missed 4; times sorted 10m
+	// All: 10 routed cases; first response met 5, missed 4; times sorted 10m
 	// 20m 50m 1h 1h05m 1h20m 2h 10h → p50 rank 4 = 1h, p90 rank ⌈7.2⌉ = 10h;
-	// resolutions 2h 3h 3h → p50 rank 2 = 3h.
-	total := slareport.Row{Department: slareport.All, Priority: slareport.All, Cases: 9,
+	// resolutions 30m 2h 3h 3h → p50 rank 2 = 2h, p90 rank ⌈3.6⌉ = 3h.
+	total := slareport.Row{Department: slareport.All, Priority: slareport.All, Cases: 10,
 		FirstResponse:       slareport.Attainment{Met: 5, Missed: 4, Pct: pct(5, 4)},
 		TimeToFirstResponse: pcts(8, 1*h, 10*h, 10*h),
-		TimeToResolution:    pcts(3, 3*h, 3*h, 3*h),
-		Breaches:            4, Escalations: 6, Handoffs: 1}
+		TimeToResolution:    pcts(4, 2*h, 3*h, 3*h),
+		Breaches:            4, Escalations: 6, Handoffs: 1, ResolvedUnanswered: 1}
 
 	since, asOf := t0.Add(-7*24*h), t0.Add(4*24*h)
 	for _, tc := range []struct {
@@ -263,8 +267,8 @@ func TestReportOfAHandComputedWeek(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rep := slareport.Compute(cases, tc.opt)
-			if rep.Read != 11 || rep.Unrouted != 2 || !rep.Since.Equal(tc.opt.Since) || !rep.AsOf.Equal(tc.opt.AsOf) {
-				t.Errorf("read %d unrouted %d since %v as of %v; want 11, 2 (spam, triaging)", rep.Read, rep.Unrouted, rep.Since, rep.AsOf)
+			if rep.Read != 12 || rep.Unrouted != 2 || !rep.Since.Equal(tc.opt.Since) || !rep.AsOf.Equal(tc.opt.AsOf) {
+				t.Errorf("read %d unrouted %d since %v as of %v; want 12, 2 (spam, triaging)", rep.Read, rep.Unrouted, rep.Since, rep.AsOf)
 			}
 			if !reflect.DeepEqual(rep.Rows, tc.rows) {
 				t.Errorf("rows:\n got %s\nwant %s", js(rep.Rows), js(tc.rows))

@@ -81,7 +81,7 @@ func (r *caseRun) setup(ctx workflow.Context) error {
 	case r.in.Carried != nil:
 		r.resume(*r.in.Carried)
 	case r.in.Prepared != nil && !r.in.Prepared.OpenedAt.IsZero():
-		r.open(*r.in.Prepared)
+		r.open(ctx, *r.in.Prepared)
 	default:
 		// Only a start by hand, past intake, comes without a triaged post
 		// and the time intake took it (every SLA is counted from then).
@@ -204,8 +204,9 @@ func (r *caseRun) carry() *CarriedCase {
 // open opens the case as intake triaged it and found its customer, at the
 // time intake took the post: intake started the case showing what Open
 // shows, so the first pass upserts nothing.
-func (r *caseRun) open(prep Preparation) {
+func (r *caseRun) open(ctx workflow.Context, prep Preparation) {
 	r.c = casestate.Open(r.in.Post, prep.Triage, r.in.Policy, prep.Continuity, prep.OpenedAt)
+	r.c.LaxResolve = workflow.GetVersion(ctx, versionResolveNeedsReason, workflow.DefaultVersion, resolveNeedsReason) == workflow.DefaultVersion
 	r.shown = r.c.Visibility()
 	r.journeyID = prep.JourneyID
 }
@@ -316,6 +317,16 @@ func (r *caseRun) deal(ctx workflow.Context, a CaseAssignment) casestate.Deal {
 const (
 	versionDealNamesDepartment = "deal-names-department"
 	dealNamesDepartment        = 1
+)
+
+// versionResolveNeedsReason: before it, any member could resolve a case,
+// claimed by another or with the customer's reply still owed, without a
+// word. Cases opened under resolveNeedsReason follow casestate's rule; a
+// case opened before it keeps the old one (Case.LaxResolve) for its whole
+// life, so its recorded resolves replay as they ran.
+const (
+	versionResolveNeedsReason = "resolve-needs-reason"
+	resolveNeedsReason        = 1
 )
 
 // receiveEach hands fn every signal waiting on ch, each decoded into a fresh

@@ -414,7 +414,7 @@ func TestWarningBreachAndTheFullEscalationLadder(t *testing.T) {
 		if v.Escalation.Level != 0 || v.Response != nil {
 			t.Errorf("acting did not stop the ladder: %+v", v.Escalation)
 		}
-		ct.act("resolve", casestate.ActionResolve, "cora", casestate.Action{})
+		ct.act("resolve", casestate.ActionResolve, "cora", casestate.Action{Text: casestate.NoReplyNeeded})
 	})
 	ct.run()
 	for label, err := range ct.errs {
@@ -506,7 +506,7 @@ func TestFollowUpStartsTheNextResponseClock(t *testing.T) {
 		if want := friday1000.Add(24*time.Hour + 110*time.Minute); !v.Resolution.DueAt.Equal(want) {
 			t.Errorf("resolution due %s, want %s", v.Resolution.DueAt, want)
 		}
-		ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{})
+		ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{Text: casestate.NoReplyNeeded})
 	})
 	ct.run()
 	n := 0
@@ -547,7 +547,9 @@ func TestReopenWithinTheWindow(t *testing.T) {
 	ct := newCaseTest(t, "complaint", friday1000)
 	ct.at(time.Minute, func() { ct.act("claim", casestate.ActionClaim, "sam", casestate.Action{}) })
 	ct.at(2*time.Minute, func() { ct.act("reply", casestate.ActionReply, "sam", casestate.Action{Text: "Fixed now!"}) })
-	ct.at(3*time.Minute, func() { ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{}) })
+	ct.at(3*time.Minute, func() {
+		ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{Text: casestate.NoReplyNeeded})
+	})
 	if first := ct.run(); first.Status != casestate.StatusResolved || first.CloseAt == nil {
 		t.Fatalf("first run left %+v", first)
 	}
@@ -564,7 +566,7 @@ func TestReopenWithinTheWindow(t *testing.T) {
 			t.Errorf("not reopened by the customer: %+v", v)
 		}
 		second.act("reply2", casestate.ActionReply, "sam", casestate.Action{Text: "Sorry! Reinstall 4.2.1 please"})
-		second.act("resolve2", casestate.ActionResolve, "sam", casestate.Action{})
+		second.act("resolve2", casestate.ActionResolve, "sam", casestate.Action{Text: casestate.NoReplyNeeded})
 	})
 	second.run()
 
@@ -576,7 +578,7 @@ func TestReopenWithinTheWindow(t *testing.T) {
 		if v := third.state(); v.Status != casestate.StatusOpen || v.Resolution == nil {
 			t.Errorf("agent reopen: %+v", v)
 		}
-		third.act("resolve3", casestate.ActionResolve, "sam", casestate.Action{})
+		third.act("resolve3", casestate.ActionResolve, "sam", casestate.Action{Text: casestate.NoReplyNeeded})
 	})
 	final := third.run()
 	for _, run := range []*caseTest{ct, second, third} {
@@ -611,7 +613,9 @@ func TestReopenWithinTheWindow(t *testing.T) {
 func TestAfterTheReopenWindowNothingReopens(t *testing.T) {
 	ct := newCaseTest(t, "complaint", friday1000)
 	ct.at(time.Minute, func() { ct.act("claim", casestate.ActionClaim, "sam", casestate.Action{}) })
-	ct.at(2*time.Minute, func() { ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{}) })
+	ct.at(2*time.Minute, func() {
+		ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{Text: casestate.NoReplyNeeded})
+	})
 	ct.run()
 
 	late := ct.nextRun(8 * 24 * time.Hour)
@@ -656,7 +660,7 @@ func TestInvalidActionsAreRejected(t *testing.T) {
 		expect("empty note", casestate.ActionNote, "sam", casestate.Action{}, "rule text-required")
 		expect("collision", casestate.ActionClaim, "sofia", casestate.Action{}, "rule collision: case is claimed by sam")
 		expect("reply by other", casestate.ActionReply, "sofia", casestate.Action{Text: "hi"}, "rule collision")
-		ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{})
+		ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{Text: casestate.NoReplyNeeded})
 	})
 	ct.run()
 	for label, rule := range refused {
@@ -723,7 +727,7 @@ func TestAReplyPublishedWhileTheClaimWasReleasedIsRecorded(t *testing.T) {
 			t.Errorf("the reply did not stop the clock: status %s response %+v", v.Status, v.Response)
 		}
 		ct.act("claim again", casestate.ActionClaim, "sam", casestate.Action{})
-		ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{})
+		ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{Text: casestate.NoReplyNeeded})
 	})
 	ct.run()
 	for label, err := range ct.errs {
@@ -759,7 +763,9 @@ func TestAReplySubmittedTwiceIsPublishedOnce(t *testing.T) {
 		ct.act(reply.Request, casestate.ActionReply, "sam", reply) // double click, while the first publishes
 	})
 	ct.at(10*time.Minute, func() { ct.act("form-1 by another update", casestate.ActionReply, "sam", reply) })
-	ct.at(11*time.Minute, func() { ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{}) })
+	ct.at(11*time.Minute, func() {
+		ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{Text: casestate.NoReplyNeeded})
+	})
 	ct.run()
 	if err := ct.errs[reply.Request]; err != nil {
 		t.Fatalf("reply: %v", err)

@@ -72,7 +72,9 @@ func TestACaseContinuesAsNewCarryingItself(t *testing.T) {
 	second.at(2*time.Minute, func() {
 		second.act("reply", casestate.ActionReply, "sam", casestate.Action{Text: "4.2 is out now", Request: "form-2"})
 	})
-	second.at(4*time.Minute, func() { second.act("resolve", casestate.ActionResolve, "sam", casestate.Action{}) })
+	second.at(4*time.Minute, func() {
+		second.act("resolve", casestate.ActionResolve, "sam", casestate.Action{Text: casestate.NoReplyNeeded})
+	})
 	second.env.ExecuteWorkflow(CaseWorkflowName, next)
 	if err := second.env.GetWorkflowError(); err != nil {
 		t.Fatal(err)

@@ -124,7 +124,7 @@ func TestCaseTellsItsDispatcher(t *testing.T) {
 		ct.env.SignalWorkflow(SignalUnassign, signedAssignment(ct.env, SignalUnassign, CaseAssignment{Department: "marketing", Agent: "maya", Reason: "went off shift"}))
 	})
 	ct.at(3*time.Minute, func() { ct.act("handoff", "handoff", "max", casestateAction("pr", "a journalist")) })
-	ct.at(4*time.Minute, func() { ct.act("resolve", "resolve", "paul", casestateAction("", "")) })
+	ct.at(4*time.Minute, func() { ct.act("resolve", "resolve", "paul", casestateAction("", "no reply needed")) })
 	ct.run()
 	// The assignment is not echoed back: the dispatcher dealt it.
 	if got, want := ct.dispatcherMessages(), "marketing:queued: marketing:queued: marketing:gone:"; got != want {
@@ -155,7 +155,7 @@ func TestADealFromTheOldOwnerAfterAHandoffIsNotTaken(t *testing.T) {
 		if v := ct.state(); v.Assignee != "paul" {
 			t.Errorf("PR's deal was not taken: assignee %q", v.Assignee)
 		}
-		ct.act("resolve", "resolve", "paul", casestateAction("", ""))
+		ct.act("resolve", "resolve", "paul", casestateAction("", "no reply needed"))
 	})
 	ct.run()
 	if got, want := ct.dispatcherMessages(), "marketing:queued: marketing:gone: pr:queued: pr:gone:"; got != want {

@@ -55,7 +55,7 @@ func TestRescueOpensACaseWithTheSLAFromArrival(t *testing.T) {
 		if !v.Response.StartedAt.Equal(friday1000) || !v.SLABreached {
 			t.Errorf("first response started %s, breached %t; want from arrival, breached", v.Response.StartedAt, v.SLABreached)
 		}
-		ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{})
+		ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{Text: casestate.NoReplyNeeded})
 	})
 	ct.run()
 	if err := ct.errs["rescue"]; err != nil {
@@ -92,7 +92,9 @@ func TestRelabelMovesTheCaseAndRecordsTheCorrection(t *testing.T) {
 		}
 		ct.act("handoff", casestate.ActionHandoff, "lena", casestate.Action{To: "support", Text: "not a legal matter after all"})
 	})
-	ct.at(12*time.Minute, func() { ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{}) })
+	ct.at(12*time.Minute, func() {
+		ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{Text: casestate.NoReplyNeeded})
+	})
 	ct.run()
 	for label, rule := range map[string]string{"same": "relabel-same", "no reason": "text-required"} {
 		if err := ct.errs[label]; err == nil || !strings.Contains(err.Error(), rule) {
@@ -140,7 +142,7 @@ func TestNeedsReviewUntilConfirmed(t *testing.T) {
 			t.Error("still needs review after confirmation")
 		}
 		ct.act("again", casestate.ActionRelabel, "sam", casestate.Action{Intent: "question", Text: "still a question"})
-		ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{})
+		ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{Text: casestate.NoReplyNeeded})
 	})
 	ct.run()
 	if err := ct.errs["confirm"]; err != nil {

@@ -41,7 +41,7 @@ func TestEveryValidatorRule(t *testing.T) {
 		{rule: "escalation-top", setup: []step{
 			{casestate.ActionEscalate, "sam", casestate.Action{Text: "1"}}, {casestate.ActionEscalate, "sam", casestate.Action{Text: "2"}}, {casestate.ActionEscalate, "sam", casestate.Action{Text: "3"}},
 		}, refused: step{casestate.ActionEscalate, "sam", casestate.Action{Text: "4"}}, allowed: step{casestate.ActionNote, "sam", casestate.Action{Text: "at the top"}}},
-		{rule: "case-resolved", refused: step{casestate.ActionReopen, "sam", casestate.Action{Text: "again"}}, allowed: step{casestate.ActionResolve, "sam", casestate.Action{}}},
+		{rule: "case-resolved", refused: step{casestate.ActionReopen, "sam", casestate.Action{Text: "again"}}, allowed: step{casestate.ActionResolve, "sam", casestate.Action{Text: casestate.NoReplyNeeded}}},
 		{rule: "no-draft", intent: "press", refused: step{casestate.ActionApprove, "paul", casestate.Action{}}, allowed: claim("priya")},
 		{rule: "approver", intent: "press", setup: []step{claim("priya"), {casestate.ActionReply, "priya", casestate.Action{Text: "statement"}}},
 			refused: step{casestate.ActionApprove, "maya", casestate.Action{}}, allowed: step{casestate.ActionApprove, "paul", casestate.Action{}}},
@@ -111,7 +111,9 @@ func TestApprovalOfPublicReplies(t *testing.T) {
 		}
 		ct.act("approve", casestate.ActionApprove, "paul", casestate.Action{})
 	})
-	ct.at(70*time.Minute, func() { ct.act("resolve", casestate.ActionResolve, "priya", casestate.Action{}) })
+	ct.at(70*time.Minute, func() {
+		ct.act("resolve", casestate.ActionResolve, "priya", casestate.Action{Text: casestate.NoReplyNeeded})
+	})
 	ct.run()
 	for label, err := range ct.errs {
 		if err != nil {
@@ -149,7 +151,7 @@ func TestIdleClaimGoesBackToTheQueue(t *testing.T) {
 			t.Errorf("idle claim kept: %q", v.Assignee)
 		}
 		ct.act("take over", casestate.ActionClaim, "sofia", casestate.Action{})
-		ct.act("resolve", casestate.ActionResolve, "sofia", casestate.Action{})
+		ct.act("resolve", casestate.ActionResolve, "sofia", casestate.Action{Text: casestate.NoReplyNeeded})
 	})
 	ct.run()
 	if err := ct.errs["take over"]; err != nil {
@@ -179,7 +181,7 @@ func TestPrivateChannelRuleOnReplies(t *testing.T) {
 	})
 	ct.at(3*time.Minute, func() {
 		ct.act("private details", casestate.ActionReply, "sam", casestate.Action{Text: "Your refund for order 4471 is on its way.", Private: true})
-		ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{})
+		ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{Text: casestate.NoReplyNeeded})
 	})
 	ct.run()
 	if err := ct.errs["public details"]; err == nil || !strings.Contains(err.Error(), "private") {
@@ -206,7 +208,7 @@ func TestEditsAndDeletionsAreRecorded(t *testing.T) {
 	})
 	ct.at(3*time.Minute, func() {
 		ct.act("claim", casestate.ActionClaim, "sam", casestate.Action{})
-		ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{})
+		ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{Text: casestate.NoReplyNeeded})
 	})
 	ct.run()
 	edited, ok := findEvent(ct.events(), casestate.EventPostEdited)
@@ -238,7 +240,9 @@ func TestSignalsInOnePassKeepTheirOwnFields(t *testing.T) {
 		ct.env.SignalWorkflow(SignalPostEdit, signedEdit(ct.env, PostEdit{PostID: "x-101", Text: "still crashing on Android"}))
 	})
 	ct.at(2*time.Minute, func() { ct.act("claim", casestate.ActionClaim, "maya", casestate.Action{}) })
-	ct.at(5*time.Minute, func() { ct.act("resolve", casestate.ActionResolve, "maya", casestate.Action{}) })
+	ct.at(5*time.Minute, func() {
+		ct.act("resolve", casestate.ActionResolve, "maya", casestate.Action{Text: casestate.NoReplyNeeded})
+	})
 	ct.run()
 	for label, err := range ct.errs {
 		if err != nil {

@@ -95,7 +95,7 @@ func TestActionsNeedASignedActor(t *testing.T) {
 		if v := ct.state(); v.Assignee != "sam" {
 			t.Errorf("assignee %q after the honest claim", v.Assignee)
 		}
-		ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{})
+		ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{Text: casestate.NoReplyNeeded})
 	})
 	ct.run()
 	for label := range attempts {
@@ -222,7 +222,7 @@ func TestSignalsNeedASignedSender(t *testing.T) {
 	})
 	ct.at(4*time.Minute, func() {
 		ct.act("claim", casestate.ActionClaim, "sam", casestate.Action{})
-		ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{})
+		ct.act("resolve", casestate.ActionResolve, "sam", casestate.Action{Text: casestate.NoReplyNeeded})
 	})
 	ct.run()
 	var got []string

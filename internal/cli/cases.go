@@ -281,7 +281,7 @@ var actionSpecs = []actionSpec{
 	{kind: casestate.ActionNote, short: "Add an internal note to the case", text: "the note"},
 	{kind: casestate.ActionHandoff, short: "Hand the case to another department with the reason", text: "the reason", to: true},
 	{kind: casestate.ActionEscalate, short: "Call in the next level of the escalation chain", text: "the reason"},
-	{kind: casestate.ActionResolve, short: "Resolve the case (it reopens if the customer writes within the window)", text: "an optional note"},
+	{kind: casestate.ActionResolve, short: "Resolve the case (it reopens if the customer writes within the window)", text: "why, if the customer is still owed a reply (\"" + casestate.NoReplyNeeded + "\" will do)"},
 	{kind: casestate.ActionReopen, short: "Reopen a resolved case", text: "the reason"},
 	{kind: casestate.ActionApprove, short: "Approve the drafted reply: it is published"},
 	{kind: casestate.ActionReject, short: "Reject the drafted reply: it goes back to its author with the reason", text: "the reason"},

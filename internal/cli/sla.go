@@ -187,11 +187,11 @@ func renderSLAReport(w io.Writer, rep slareport.Report) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "times are working time as the SLA measured it; percentiles are nearest-rank (docs/monitoring.md)")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "DEPT\tPRIO\tCASES\tFR MET\tFR P50\tFR P90\tFR P99\tRES P50\tRES P90\tRES P99\tBREACHES\tESCALATIONS\tHANDOFFS")
+	fmt.Fprintln(w, "DEPT\tPRIO\tCASES\tFR MET\tFR P50\tFR P90\tFR P99\tRES P50\tRES P90\tRES P99\tBREACHES\tESCALATIONS\tHANDOFFS\tUNANSWERED")
 	for _, r := range append(rep.Rows, rep.Total) {
 		fr, res := percentileCells(r.TimeToFirstResponse), percentileCells(r.TimeToResolution)
-		fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\n", r.Department, r.Priority, r.Cases, attainmentCell(r.FirstResponse),
-			fr[0], fr[1], fr[2], res[0], res[1], res[2], r.Breaches, r.Escalations, r.Handoffs)
+		fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\n", r.Department, r.Priority, r.Cases, attainmentCell(r.FirstResponse),
+			fr[0], fr[1], fr[2], res[0], res[1], res[2], r.Breaches, r.Escalations, r.Handoffs, r.ResolvedUnanswered)
 	}
 }
 
