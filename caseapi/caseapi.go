@@ -350,6 +350,19 @@ func (c *Client) State(ctx context.Context, caseID string) (casestate.View, erro
 	return v, err
 }
 
+// Offers returns the actions agentID may take on the case now (the case's
+// rule book decides), for a console to offer only those. A reopen is not
+// among them: it starts a resolved case's next run (Act), so whoever
+// shows it decides from the case's status.
+func (c *Client) Offers(ctx context.Context, caseID, agentID string) ([]casestate.ActionKind, error) {
+	agent, err := c.Directory.Lookup(agentID)
+	if err != nil {
+		return nil, err
+	}
+	var kinds []casestate.ActionKind
+	return kinds, c.query(ctx, caseID, workflows.QueryOffers, &kinds, agent.Actor())
+}
+
 // Events returns the case's whole audit trail, a page at a time. Steps an
 // earlier run recorded whose history is gone (retention ran out while the
 // case went on) are left out.

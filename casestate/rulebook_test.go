@@ -2,6 +2,7 @@ package casestate
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -269,6 +270,33 @@ func TestTheRuleBook(t *testing.T) {
 			}
 			if len(c.Events) == before {
 				t.Fatal("applied, but nothing is on the trail")
+			}
+		})
+	}
+}
+
+// Offers names exactly the actions Check would allow someone, so a console
+// shows an agent only the forms the case accepts from them.
+func TestOffersAreWhatTheRuleBookAllows(t *testing.T) {
+	claimed := func(t *testing.T) *Case { return do(t, openOn(t, "@acme_help", "question"), step{ActionClaim, sam, Action{}}) }
+	for _, tc := range []struct {
+		name  string
+		state func(t *testing.T) *Case
+		by    policy.Actor
+		want  []ActionKind
+	}{
+		{"the assignee", claimed, sam, []ActionKind{ActionRelease, ActionReply, ActionNote, ActionHandoff, ActionEscalate, ActionResolve, ActionRelabel}},
+		{"a colleague", claimed, ana, []ActionKind{ActionNote, ActionHandoff, ActionEscalate, ActionRelabel}},
+		{"a lead", claimed, sofia, []ActionKind{ActionClaim, ActionRelease, ActionNote, ActionHandoff, ActionEscalate, ActionResolve, ActionRelabel}},
+		{"an outsider", claimed, mo, nil},
+		{"anyone, in the queue", func(t *testing.T) *Case { return openOn(t, "@acme_help", "question") }, ana,
+			[]ActionKind{ActionClaim, ActionNote, ActionHandoff, ActionEscalate, ActionResolve, ActionRelabel}},
+		{"in the spam queue", func(t *testing.T) *Case { return openOn(t, "@acme_help", "spam") }, sam, []ActionKind{ActionNote, ActionRescue}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := tc.state(t).Offers(tc.by, t0.Add(time.Hour))
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("offers %v, want %v", got, tc.want)
 			}
 		})
 	}

@@ -46,6 +46,8 @@ type Cases interface {
 	// LatestEvents is at most n of a case's newest events and the trail's length.
 	LatestEvents(ctx context.Context, caseID string, n int) ([]casestate.Event, int, error)
 	Act(ctx context.Context, caseID string, kind casestate.ActionKind, agentID string, a casestate.Action) (casestate.Outcome, error)
+	// Offers is the actions the agent may take on the case now.
+	Offers(ctx context.Context, caseID, agentID string) ([]casestate.ActionKind, error)
 	Board(ctx context.Context, dept string) (dispatch.Board, error)
 	Shift(ctx context.Context, dept, agentID string, on bool, actorID string) (dispatch.Board, error)
 	Customer(ctx context.Context, customerID string) (journey.Journey, error)

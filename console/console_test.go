@@ -47,6 +47,16 @@ type memCases struct {
 	actions  []casestate.Action
 	boards   map[string]dispatch.Board
 	journeys map[string]journey.Journey
+	offers   map[string][]casestate.ActionKind // by case; every action when unset
+}
+
+func (m *memCases) Offers(_ context.Context, id, _ string) ([]casestate.ActionKind, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if o, ok := m.offers[id]; ok {
+		return o, nil
+	}
+	return casestate.Actions, nil
 }
 
 func (m *memCases) Customer(_ context.Context, customer string) (journey.Journey, error) {
@@ -624,6 +634,8 @@ func TestApprovalQueueListsDraftsForTheApproversDepartments(t *testing.T) {
 	if strings.Contains(page, `data-action="approve"`) || !strings.Contains(page, "You drafted this reply") {
 		t.Fatal("the author of a draft is offered to approve it")
 	}
+	f.cases.offers = map[string][]casestate.ActionKind{a1.ID: { // what the case allows a support lead while a draft waits
+		casestate.ActionClaim, casestate.ActionNote, casestate.ActionHandoff, casestate.ActionEscalate, casestate.ActionRelabel}}
 	_, page = f.browser().signedIn("sofia").get(caseURL(a1.ID))
 	if strings.Contains(page, `data-action="approve"`) || strings.Contains(page, `data-action="reply"`) || !strings.Contains(page, `data-action="claim"`) {
 		t.Fatal("support agent's page for a case awaiting approval")

@@ -286,11 +286,15 @@ func TestConsoleInChromium(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`form[data-action="claim"]`)),
 	)
 
-	// Replying before claiming is refused, and the page names the rule.
-	b.do("write a reply", chromedp.SendKeys(chromedp.CSS(`form[data-action="reply"] textarea`), "Sorry about that!"))
-	b.submit("reply unclaimed", `form[data-action="reply"] button`)
-	if msg := b.text(".flash.error"); !strings.Contains(msg, "claim-first") {
-		t.Fatalf("refusal shows %q", msg)
+	// Before claiming, sam is offered the claim, not forms the case would
+	// refuse him: no reply, no release.
+	for _, form := range []string{"reply", "release"} {
+		if run(b, "look for the "+form+" form", chromedp.Evaluate[bool](`!!document.querySelector('form[data-action="`+form+`"]')`)) {
+			t.Fatalf("an unclaimed case offers sam the %s form", form)
+		}
+	}
+	if hint := b.text("[data-claim-first]"); !strings.Contains(hint, "Claim the case to reply") {
+		t.Fatalf("claim-first hint %q", hint)
 	}
 
 	b.submit("claim", `form[data-action="claim"] button`)
@@ -300,6 +304,23 @@ func TestConsoleInChromium(t *testing.T) {
 	if who := b.text("[data-assignee]"); who != "sam" {
 		t.Fatalf("assignee %q", who)
 	}
+
+	// A reply longer than X allows: the counter says so as it is typed,
+	// the case refuses it naming the limit, and the text is still there.
+	long := strings.TrimSpace(strings.Repeat("We are so sorry about the basket. ", 9)) // 305 characters
+	b.do("write an over-long reply", chromedp.SendKeys(chromedp.CSS(`form[data-action="reply"] textarea`), long))
+	b.waitFor("the counter past X's limit", `document.querySelector("[data-counter]").textContent.startsWith("305 / 280 characters · 25 too many")`)
+	b.screenshot("reply-counter.png")
+	b.submit("over-long reply", `form[data-action="reply"] button`)
+	if msg := b.text(".flash.error"); !strings.Contains(msg, "reply-too-long") || !strings.Contains(msg, "280") {
+		t.Fatalf("over-long reply: %q", msg)
+	}
+	kept := run(b, "read the kept reply", chromedp.Evaluate[string](`document.querySelector('form[data-action="reply"] textarea').value`))
+	if kept != long {
+		t.Fatalf("the refused reply's text is lost: %q", kept)
+	}
+	b.screenshot("reply-refused-kept.png")
+	run(b, "clear the reply", chromedp.Evaluate[bool](`(document.querySelector('form[data-action="reply"] textarea').value = "") === ""`))
 
 	b.do("write the answer", chromedp.SendKeys(chromedp.CSS(`form[data-action="reply"] textarea`),
 		"Sorry Jane, that's not the experience we want. Which app version are you on? We're on it."))

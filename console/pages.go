@@ -15,6 +15,7 @@ import (
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/journey"
 	"github.com/switchboard-care/switchboard/policy"
+	"github.com/switchboard-care/switchboard/post"
 	"github.com/switchboard-care/switchboard/publish"
 )
 
@@ -308,7 +309,11 @@ type caseData struct {
 	Member       bool // may act on the case's department (else here to approve)
 	Decides      bool // an approver the drafted reply waits for
 	DraftMine    bool // drafted by this agent: another approver must decide
-	Customer     customerHistory
+	// Offer is the actions the case allows this agent now: the page shows
+	// only their forms.
+	Offer      map[string]bool
+	ReplyLimit struct{ Public, Private int } // characters, as the platform counts them
+	Customer   customerHistory
 }
 
 // customerHistory is the customer's other cases, across channels and
@@ -410,6 +415,8 @@ func (s *server) casePage(w http.ResponseWriter, r *http.Request, sess session, 
 		Decides:   s.decides(agent, v.Approver, v.Draft != nil),
 		DraftMine: v.Draft != nil && v.Draft.By == agent.ID,
 	}
+	d.ReplyLimit.Public, d.ReplyLimit.Private = post.ReplyLimit(v.Post.Platform, false), post.ReplyLimit(v.Post.Platform, true)
+	d.Offer = s.offers(ctx, id, agent)
 	if j, err := s.cases.Customer(ctx, v.CustomerID); err != nil {
 		s.log.Warn("case page: customer journey", zap.String("customer", v.CustomerID), zap.Error(err))
 	} else {
@@ -435,6 +442,22 @@ func (s *server) casePage(w http.ResponseWriter, r *http.Request, sess session, 
 		}
 	}
 	s.render(w, r, http.StatusOK, "case", s.withAgent(sess, agent, view{Title: v.ID, Nav: "inbox", Body: d}))
+}
+
+// offers is the set of actions the case allows agent now. A case that
+// cannot say (a worker from before the offers query) is offered every
+// form, as before: the case still refuses what its rules do not allow.
+func (s *server) offers(ctx context.Context, id string, agent policy.Agent) map[string]bool {
+	kinds, err := s.cases.Offers(ctx, id, agent.ID)
+	if err != nil {
+		s.log.Warn("case page: offers", zap.String("case", id), zap.Error(err))
+		kinds = casestate.Actions
+	}
+	out := map[string]bool{}
+	for _, k := range kinds {
+		out[string(k)] = true
+	}
+	return out
 }
 
 func clockOf(c *casestate.Clock, now time.Time) clockView {
@@ -529,7 +552,8 @@ func (s *server) act(w http.ResponseWriter, r *http.Request, sess session, agent
 	var refused *caseapi.RefusedError
 	switch {
 	case errors.As(err, &refused):
-		s.sessions.addFlash(sess.ID, flash{Kind: "error", Text: "Refused (" + string(kind) + "): " + refused.Reason})
+		s.sessions.addFlash(sess.ID, flash{Kind: "error", Text: "Refused (" + string(kind) + "): " + refused.Reason,
+			Kept: &keptForm{Case: id, Action: string(kind), Text: a.Text, To: a.To, Intent: a.Intent}})
 	case errors.Is(err, caseapi.ErrNotFound):
 		s.sessions.addFlash(sess.ID, flash{Kind: "error", Text: "The case has closed meanwhile; nothing was done."})
 		http.Redirect(w, r, "/inbox", http.StatusSeeOther)

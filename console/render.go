@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/switchboard-care/switchboard/caseapi"
+	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/policy"
 )
 
@@ -25,6 +26,17 @@ type view struct {
 	Flashes  []flash
 	Approver bool
 	Body     any
+}
+
+// Kept is what the agent typed into the form of action on case, when the
+// case refused it: the page shows it again rather than losing it.
+func (v view) Kept(caseID, action string) keptForm {
+	for _, f := range v.Flashes {
+		if f.Kept != nil && f.Kept.Case == caseID && f.Kept.Action == action {
+			return *f.Kept
+		}
+	}
+	return keptForm{}
 }
 
 type page struct {
@@ -94,17 +106,18 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, agent *policy.Agen
 }
 
 var funcs = template.FuncMap{
-	"caseURL": caseURL,
-	"actURL":  actURL,
-	"request": caseapi.NewRequest, // each action form's token, made as it is rendered
-	"clock":   func(t time.Time) string { return t.UTC().Format("Mon 2 Jan 15:04 UTC") },
-	"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"percent": func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
-	"signed":  func(f float64) string { return fmt.Sprintf("%+.2f", f) },
-	"label":   func(s string) string { return strings.ReplaceAll(s, "_", " ") },
-	"join":    strings.Join,
-	"lower":   strings.ToLower,
-	"dur":     dur,
+	"caseURL":       caseURL,
+	"actURL":        actURL,
+	"request":       caseapi.NewRequest, // each action form's token, made as it is rendered
+	"clock":         func(t time.Time) string { return t.UTC().Format("Mon 2 Jan 15:04 UTC") },
+	"iso":           func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"percent":       func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
+	"signed":        func(f float64) string { return fmt.Sprintf("%+.2f", f) },
+	"label":         func(s string) string { return strings.ReplaceAll(s, "_", " ") },
+	"join":          strings.Join,
+	"lower":         strings.ToLower,
+	"dur":           dur,
+	"noReplyNeeded": func() string { return casestate.NoReplyNeeded },
 }
 
 // caseURL is the case page's path; each part of the id is escaped on its

@@ -37,8 +37,18 @@ type session struct {
 
 // flash is a message shown once on the next page, after a redirect.
 type flash struct {
-	Kind string `json:"kind"` // ok or error
-	Text string `json:"text"`
+	Kind string    `json:"kind"` // ok or error
+	Text string    `json:"text"`
+	Kept *keptForm `json:"kept,omitempty"` // a refused form's input, shown again
+}
+
+// keptForm is what an agent typed into a form the case refused.
+type keptForm struct {
+	Case   string `json:"case"`
+	Action string `json:"action"`
+	Text   string `json:"text,omitempty"`
+	To     string `json:"to,omitempty"`
+	Intent string `json:"intent,omitempty"`
 }
 
 // The shared store's tables for the console.

@@ -11,6 +11,7 @@ import (
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/internal/metrics/metricname"
 	"github.com/switchboard-care/switchboard/journey"
+	"github.com/switchboard-care/switchboard/policy"
 	"github.com/switchboard-care/switchboard/post"
 	"github.com/switchboard-care/switchboard/publish"
 )
@@ -97,6 +98,14 @@ func (r *caseRun) setup(ctx workflow.Context) error {
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryEventsPage, func(req EventsPageRequest) (EventsPage, error) {
 		return PageOf(r.c, req), nil
+	}); err != nil {
+		return err
+	}
+	// What the actor may do, for a console to show only those forms; a
+	// query, so an unsigned actor is harmless: each action is still
+	// verified and checked when it is taken.
+	if err := workflow.SetQueryHandler(ctx, QueryOffers, func(actor policy.Actor) ([]casestate.ActionKind, error) {
+		return r.c.Offers(actor, workflow.Now(ctx)), nil
 	}); err != nil {
 		return err
 	}

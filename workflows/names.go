@@ -21,6 +21,7 @@ const (
 	QueryState         = "state"
 	QueryEvents        = "events"      // the whole trail; readers page with QueryEventsPage
 	QueryEventsPage    = "events-page" // EventsPageRequest → EventsPage
+	QueryOffers        = "offers"      // policy.Actor → the actions they may take now
 	SignalCustomerPost = "customer-post"
 	SignalPostEdit     = "post-edit"
 )

@@ -14,7 +14,7 @@
   function mark(ok) {
     if (!live) { return; }
     live.classList.toggle("stale", !ok);
-    live.textContent = ok ? "live · updated " + new Date().toLocaleTimeString() : "live · cannot reach the console, retrying";
+    live.textContent = ok ? "live · updated " + new Date().toISOString().slice(11, 19) + " UTC" : "live · cannot reach the console, retrying";
   }
 
   function refresh() {
@@ -35,4 +35,35 @@
 
   setInterval(refresh, every);
   document.addEventListener("visibilitychange", refresh);
+})();
+
+// Reply counter: characters as the platform counts them (on X a link is
+// 23, whatever its length), against the public or the private limit as
+// the private box says. The case checks the same limit when the reply is
+// sent; this only tells the agent before.
+(function () {
+  "use strict";
+  var link = /https?:\/\/\S+/g;
+  document.querySelectorAll("textarea[data-count-platform]").forEach(function (area) {
+    var form = area.form;
+    var counter = form.querySelector("[data-counter]");
+    var privateBox = form.querySelector('input[name="private"]');
+    if (!counter) { return; }
+    function length(text) {
+      var n = Array.from(text.trim()).length;
+      if (area.getAttribute("data-count-platform") === "x") {
+        (text.match(link) || []).forEach(function (l) { n += 23 - Array.from(l).length; });
+      }
+      return n;
+    }
+    function update() {
+      var limit = parseInt(area.getAttribute(privateBox && privateBox.checked ? "data-limit-private" : "data-limit-public"), 10);
+      var n = length(area.value);
+      counter.textContent = n + " / " + limit + " characters" + (n > limit ? " · " + (n - limit) + " too many" : "");
+      counter.classList.toggle("over", n > limit);
+    }
+    area.addEventListener("input", update);
+    if (privateBox) { privateBox.addEventListener("change", update); }
+    update();
+  });
 })();
