@@ -24,7 +24,9 @@ type Filter struct {
 	Priority   string
 	CustomerID string
 	Customers  []string // any of these customers (linked identities)
+	Channel    string // the platform: x, facebook, …
 	Breached   *bool
+	Escalated  bool // only cases some level of their escalation chain was called to
 	// NeedsReview: only cases triage was unsure of that no person has
 	// confirmed yet.
 	NeedsReview bool
@@ -71,6 +73,10 @@ func (f Filter) Query() string {
 	}
 	add(workflows.SAPriority.GetName(), f.Priority)
 	add(workflows.SACustomerID.GetName(), f.CustomerID)
+	add(workflows.SAChannel.GetName(), f.Channel)
+	if f.Escalated {
+		terms = append(terms, workflows.SAEscalationLevel.GetName()+" > 0")
+	}
 	if len(f.Customers) > 0 {
 		quoted := make([]string, len(f.Customers))
 		for i, c := range f.Customers {

@@ -40,6 +40,10 @@ type tab struct {
 }
 
 type inboxData struct {
+	Query      inboxQuery
+	Filtered   bool     // a filter or search narrows the list
+	Channels   []string // the platforms a filter can pick
+	Clear      string   // the inbox without filters
 	Title      string
 	Tabs       []tab
 	StatusTabs []tab
@@ -64,24 +68,117 @@ type row struct {
 	Mine     bool
 }
 
-// inboxScope reads ?dept= and ?status= and checks the agent may see them.
-// dept "" is every department the agent sees.
-func (s *server) inboxScope(r *http.Request, agent policy.Agent) (dept, status string, ok bool) {
-	q := r.URL.Query()
-	dept, status = q.Get("dept"), q.Get("status")
-	if !q.Has("dept") && !s.seesAll(agent) && len(agent.Departments) == 1 {
-		dept = agent.Departments[0]
+// inboxQuery is what an inbox lists: a department ("" is every one the
+// agent sees), a view, and the agent's filters and search. It is the
+// page's URL, so a view is saved as a bookmark (or in the page's saved
+// views) and the live refresh asks for the same rows.
+type inboxQuery struct {
+	Dept, Status string
+	Who          string // inboxMine, inboxUnassigned or "" for anyone
+	Priority     string // P1 … P4, or "" for any
+	Channel      string // a platform, or "" for any
+	Breached     bool
+	Escalated    bool
+	Search       string // in the case id, the customer, the handle and the post
+}
+
+// Who an inbox's cases are with.
+const (
+	inboxMine       = "mine"
+	inboxUnassigned = "unassigned"
+)
+
+// maxSearch bounds the search text: it is matched against every row.
+const maxSearch = 200
+
+// inboxScope reads the inbox's query and checks the agent may see its
+// department. A filter value no case can have is dropped, so a hand-edited
+// URL shows a wider list rather than an empty one.
+func (s *server) inboxScope(r *http.Request, agent policy.Agent) (inboxQuery, bool) {
+	v := r.URL.Query()
+	q := inboxQuery{Dept: v.Get("dept"), Status: v.Get("status"), Who: v.Get("who"), Priority: strings.ToUpper(v.Get("priority")),
+		Channel: v.Get("channel"), Breached: v.Get("breached") != "", Escalated: v.Get("escalated") != "", Search: strings.TrimSpace(v.Get("q"))}
+	if !v.Has("dept") && !s.seesAll(agent) && len(agent.Departments) == 1 {
+		q.Dept = agent.Departments[0]
 	}
-	if !slices.Contains(inboxViews, status) {
-		status = inboxActive
+	if !slices.Contains(inboxViews, q.Status) {
+		q.Status = inboxActive
 	}
-	if dept == "" {
-		return dept, status, true
+	if q.Who != inboxMine && q.Who != inboxUnassigned {
+		q.Who = ""
 	}
-	if _, known := s.pol.Department(dept); !known {
-		return dept, status, false
+	if !policy.Priority(q.Priority).Valid() {
+		q.Priority = ""
 	}
-	return dept, status, s.maySee(agent, dept)
+	if !slices.Contains(s.channels(), q.Channel) {
+		q.Channel = ""
+	}
+	if len(q.Search) > maxSearch {
+		q.Search = q.Search[:maxSearch]
+	}
+	if q.Dept == "" {
+		return q, true
+	}
+	if _, known := s.pol.Department(q.Dept); !known {
+		return q, false
+	}
+	return q, s.maySee(agent, q.Dept)
+}
+
+// channels are the platforms the policy's properties are on.
+func (s *server) channels() []string {
+	var out []string
+	for _, p := range s.pol.Properties {
+		platform, _, _ := strings.Cut(p.Key, ":")
+		if !slices.Contains(out, platform) {
+			out = append(out, platform)
+		}
+	}
+	return out
+}
+
+// url is the inbox (or its rows, by path) for q.
+func (q inboxQuery) url(path string) string {
+	v := url.Values{}
+	v.Set("dept", q.Dept)
+	set := func(key, value string) {
+		if value != "" {
+			v.Set(key, value)
+		}
+	}
+	if q.Status != inboxActive {
+		v.Set("status", q.Status)
+	}
+	set("who", q.Who)
+	set("priority", q.Priority)
+	set("channel", q.Channel)
+	set("q", q.Search)
+	if q.Breached {
+		v.Set("breached", "1")
+	}
+	if q.Escalated {
+		v.Set("escalated", "1")
+	}
+	return path + "?" + v.Encode()
+}
+
+// filtered says whether any filter or search narrows the list.
+func (q inboxQuery) filtered() bool {
+	return q.Who != "" || q.Priority != "" || q.Channel != "" || q.Breached || q.Escalated || q.Search != ""
+}
+
+// matches says whether a row holds the search text, in any case.
+func (q inboxQuery) matches(r row) bool {
+	if q.Search == "" {
+		return true
+	}
+	needle := strings.ToLower(q.Search)
+	for _, hay := range []string{r.CaseID, r.CustomerID, r.Handle, r.Snippet} {
+		if strings.Contains(strings.ToLower(hay), needle) {
+			return true
+		}
+	}
+	return false
 }
 
 // inboxDepts are the tabs an agent gets: every department for the centre
@@ -96,33 +193,28 @@ func (s *server) inboxDepts(agent policy.Agent) []string {
 	return append([]string{""}, agent.Departments...)
 }
 
-func inboxURL(path, dept, status string) string {
-	q := url.Values{}
-	q.Set("dept", dept)
-	if status != inboxActive {
-		q.Set("status", status)
-	}
-	return path + "?" + q.Encode()
-}
-
 func (s *server) deptName(id string) string { return s.pol.DepartmentName(id) }
 
 func (s *server) inbox(w http.ResponseWriter, r *http.Request, sess session, agent policy.Agent) {
-	dept, status, ok := s.inboxScope(r, agent)
+	q, ok := s.inboxScope(r, agent)
 	if !ok {
 		s.fail(w, r, &agent, http.StatusForbidden, "Not your department",
 			"You can see the inboxes of "+strings.Join(agent.Departments, ", ")+" only.")
 		return
 	}
 	d := inboxData{
-		RowsURL:   inboxURL("/inbox/rows", dept, status),
+		Query:     q,
+		Filtered:  q.filtered(),
+		Channels:  s.channels(),
+		Clear:     inboxQuery{Dept: q.Dept, Status: q.Status}.url("/inbox"),
+		RowsURL:   q.url("/inbox/rows"),
 		RefreshMS: s.cfg.Console.RefreshInterval.Milliseconds(),
 		Every:     s.cfg.Console.RefreshInterval.String(),
 		Title:     "All departments",
-		AllDepts:  dept == "",
+		AllDepts:  q.Dept == "",
 	}
-	if dept != "" {
-		d.Title = s.deptName(dept)
+	if q.Dept != "" {
+		d.Title = s.deptName(q.Dept)
 	} else if !s.seesAll(agent) {
 		d.Title = "All my departments"
 	}
@@ -132,13 +224,17 @@ func (s *server) inbox(w http.ResponseWriter, r *http.Request, sess session, age
 			if id != "" {
 				name = s.deptName(id)
 			}
-			d.Tabs = append(d.Tabs, tab{Name: name, URL: inboxURL("/inbox", id, status), Current: id == dept})
+			tq := q
+			tq.Dept = id
+			d.Tabs = append(d.Tabs, tab{Name: name, URL: tq.url("/inbox"), Current: id == q.Dept})
 		}
 	}
 	for _, st := range inboxViews {
-		d.StatusTabs = append(d.StatusTabs, tab{Name: st, URL: inboxURL("/inbox", dept, st), Current: st == status})
+		tq := q
+		tq.Status = st
+		d.StatusTabs = append(d.StatusTabs, tab{Name: st, URL: tq.url("/inbox"), Current: st == q.Status})
 	}
-	rows, err := s.inboxRowsFor(r.Context(), agent, dept, status)
+	rows, err := s.inboxRowsFor(r.Context(), agent, q)
 	if err != nil {
 		s.log.Warn("inbox: list cases", zap.Error(err))
 		d.Error = "Could not list cases: " + err.Error()
@@ -205,25 +301,34 @@ func (s *server) shift(w http.ResponseWriter, r *http.Request, sess session, age
 
 // inboxRows is the table body alone, fetched by the page's refresh script.
 func (s *server) inboxRows(w http.ResponseWriter, r *http.Request, _ session, agent policy.Agent) {
-	dept, status, ok := s.inboxScope(r, agent)
+	q, ok := s.inboxScope(r, agent)
 	if !ok {
 		http.Error(w, "not your department", http.StatusForbidden)
 		return
 	}
-	rows, err := s.inboxRowsFor(r.Context(), agent, dept, status)
+	rows, err := s.inboxRowsFor(r.Context(), agent, q)
 	if err != nil {
 		s.log.Warn("inbox refresh: list cases", zap.Error(err))
 		http.Error(w, "could not list cases", http.StatusBadGateway)
 		return
 	}
-	s.execute(w, r, http.StatusOK, "inbox", "rows", inboxData{Rows: rows, AllDepts: dept == ""})
+	s.execute(w, r, http.StatusOK, "inbox", "rows", inboxData{Rows: rows, AllDepts: q.Dept == "", Filtered: q.filtered()})
 }
 
-func (s *server) inboxRowsFor(ctx context.Context, agent policy.Agent, dept, status string) ([]row, error) {
+func (s *server) inboxRowsFor(ctx context.Context, agent policy.Agent, q inboxQuery) ([]row, error) {
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
-	f := caseapi.Filter{Running: true}
-	switch status {
+	f := caseapi.Filter{Running: true, Priority: q.Priority, Channel: q.Channel, Escalated: q.Escalated}
+	switch q.Who {
+	case inboxMine:
+		f.Assignee = agent.ID
+	case inboxUnassigned:
+		f.Assignee = "none"
+	}
+	if q.Breached {
+		f.Breached = &q.Breached
+	}
+	switch q.Status {
 	case inboxResolved:
 		f.Status = string(casestate.StatusResolved)
 	case inboxSpam:
@@ -233,8 +338,8 @@ func (s *server) inboxRowsFor(ctx context.Context, agent policy.Agent, dept, sta
 	}
 	var depts []string // one list per department, or one for all
 	switch {
-	case dept != "":
-		depts = []string{dept}
+	case q.Dept != "":
+		depts = []string{q.Dept}
 	case s.seesAll(agent):
 		depts = []string{""}
 	default:
@@ -253,7 +358,7 @@ func (s *server) inboxRowsFor(ctx context.Context, agent policy.Agent, dept, sta
 	now := s.now()
 	rows := make([]row, 0, len(list))
 	for _, c := range list {
-		if status == inboxActive && (c.Status == string(casestate.StatusResolved) || c.Status == string(casestate.StatusClosed) || c.Status == string(casestate.StatusSpam)) {
+		if q.Status == inboxActive && (c.Status == string(casestate.StatusResolved) || c.Status == string(casestate.StatusClosed) || c.Status == string(casestate.StatusSpam)) {
 			continue
 		}
 		if c.Department != "" && !s.maySee(agent, c.Department) {
@@ -275,6 +380,9 @@ func (s *server) inboxRowsFor(ctx context.Context, agent policy.Agent, dept, sta
 		rows = append(rows, rw)
 	}
 	s.snippets.fill(ctx, s.cases, rows)
+	if q.Search != "" {
+		rows = slices.DeleteFunc(rows, func(r row) bool { return !q.matches(r) })
+	}
 	return rows, nil
 }
 

@@ -118,6 +118,7 @@ var funcs = template.FuncMap{
 	"lower":         strings.ToLower,
 	"dur":           dur,
 	"noReplyNeeded": func() string { return casestate.NoReplyNeeded },
+	"list":          func(s ...string) []string { return s },
 }
 
 // caseURL is the case page's path; each part of the id is escaped on its

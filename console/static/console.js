@@ -67,3 +67,48 @@
     update();
   });
 })();
+
+// Saved views: an inbox's filters are its URL, so a view is a name and a
+// URL, kept in this browser (localStorage). Without script the filters
+// still work; views are then bookmarks.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-filters]");
+  if (!form || !window.localStorage) { return; }
+  var key = "switchboard.views";
+  var list = form.querySelector("[data-views]");
+  function load() {
+    try { return JSON.parse(localStorage.getItem(key)) || []; } catch (e) { return []; }
+  }
+  function show() {
+    list.textContent = "";
+    load().forEach(function (v, i) {
+      var a = document.createElement("a");
+      a.href = v.url;
+      a.textContent = v.name;
+      a.setAttribute("data-view", v.name);
+      var x = document.createElement("button");
+      x.type = "button";
+      x.className = "link";
+      x.textContent = "×";
+      x.title = "forget " + v.name;
+      x.addEventListener("click", function () {
+        var views = load();
+        views.splice(i, 1);
+        localStorage.setItem(key, JSON.stringify(views));
+        show();
+      });
+      list.appendChild(a);
+      list.appendChild(x);
+    });
+  }
+  form.querySelector("[data-save-view]").addEventListener("click", function () {
+    var name = window.prompt("Name this view", "");
+    if (!name) { return; }
+    var views = load().filter(function (v) { return v.name !== name; });
+    views.push({ name: name.slice(0, 40), url: window.location.pathname + window.location.search });
+    localStorage.setItem(key, JSON.stringify(views));
+    show();
+  });
+  show();
+})();
