@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -280,6 +281,26 @@ func TestConsoleInChromium(t *testing.T) {
 	}
 	b.waitFor("live refresh ran", `document.querySelector("[data-live]").textContent.includes("updated")`)
 	b.screenshot("inbox-support.png")
+
+	// Search: the customer's words find their case and nothing else, and
+	// the live refresh keeps the search; a filter no case matches says so;
+	// clearing brings the queue back.
+	b.do("search for the basket", chromedp.SendKeys(chromedp.CSS(`[data-search]`), "BASKET"))
+	b.submit("search", `form[data-filters] button[type="submit"]`)
+	found := run(b, "list the rows found", chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#inbox tbody tr[data-case]"), r => r.dataset.case)`))
+	if !slices.Equal(found, []string{complaint}) {
+		t.Fatalf("searching for basket lists %v, want %s alone", found, complaint)
+	}
+	b.waitFor("the refresh keeps the search", `document.querySelector("tbody[data-refresh]").dataset.refresh.includes("q=BASKET")`)
+	b.screenshot("inbox-search.png")
+	b.do("filter to sam's own cases", chromedp.SetValue(chromedp.CSS(`form[data-filters] select[name="who"]`), "mine"))
+	b.submit("filter", `form[data-filters] button[type="submit"]`)
+	if empty := b.text("#inbox tr.empty"); !strings.Contains(empty, "No case matches these filters") {
+		t.Fatalf("an empty filtered list says %q", empty)
+	}
+	b.screenshot("inbox-filter.png")
+	b.submit("clear the filters", `[data-clear]`)
+	b.waitFor("the queue back", `document.querySelectorAll("#inbox tbody tr[data-case]").length >= 3`)
 
 	b.do("open the case",
 		chromedp.Click(chromedp.CSS(`#inbox tr[data-case="`+complaint+`"] a`)),
