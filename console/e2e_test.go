@@ -302,6 +302,22 @@ func TestConsoleInChromium(t *testing.T) {
 	b.submit("clear the filters", `[data-clear]`)
 	b.waitFor("the queue back", `document.querySelectorAll("#inbox tbody tr[data-case]").length >= 3`)
 
+	// The SLA board: support's three live cases, all unclaimed, and the
+	// customer who has waited longest.
+	b.submit("open the SLA board", `header nav a[href="/board"]`)
+	for count, want := range map[string]string{"open": "3", "unassigned": "3", "breached": "0"} {
+		if got := b.text(`#board tr[data-dept="support"] [data-count="` + count + `"]`); got != want {
+			t.Fatalf("the board's support %s is %q, want %s", count, got, want)
+		}
+	}
+	if oldest := run(b, "read the longest wait", chromedp.Evaluate[string](`document.querySelector('#board tr[data-dept="support"] [data-oldest]').dataset.oldest`)); oldest != complaint {
+		t.Fatalf("the longest waiting customer's case is %q, want %s", oldest, complaint)
+	}
+	b.waitFor("the board refreshes live", `document.querySelector("[data-live]").textContent.includes("updated")`)
+	b.screenshot("sla-board.png")
+	b.submit("back to the inbox", `header nav a[href="/inbox"]`)
+	b.waitFor("the complaint in the inbox", `!!document.querySelector('#inbox tr[data-case="`+complaint+`"]')`)
+
 	b.do("open the case",
 		chromedp.Click(chromedp.CSS(`#inbox tr[data-case="`+complaint+`"] a`)),
 		chromedp.WaitVisible(chromedp.CSS(`form[data-action="claim"]`)),

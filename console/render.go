@@ -44,8 +44,9 @@ type page struct {
 }
 
 // pageNames are the templates that are whole pages, each parsed with the
-// layout; "inbox" also defines the "rows" fragment the refresh fetches.
-var pageNames = []string{"login", "error", "inbox", "case", "outbox", "approvals"}
+// layout; "inbox" and "board" also define the fragments their refresh
+// fetches ("rows", "board-rows").
+var pageNames = []string{"login", "error", "inbox", "case", "outbox", "approvals", "board"}
 
 func parsePages() (map[string]*page, error) {
 	out := map[string]*page{}
