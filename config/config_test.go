@@ -245,3 +245,27 @@ func TestTemporalTLSClientConfig(t *testing.T) {
 		}
 	}
 }
+
+// A canned reply needs a title and a text, and may name only the
+// placeholders the console fills in: a typo would reach a customer as is.
+func TestCannedRepliesAreChecked(t *testing.T) {
+	for _, tc := range []struct {
+		reply CannedReply
+		want  string
+	}{
+		{CannedReply{Title: "Hi", Text: "Hi {first_name}, quoting {case_id}. {agent}"}, ""},
+		{CannedReply{Title: "Hi", Text: "Hi {firstname}"}, "unknown placeholder {firstname}"},
+		{CannedReply{Title: " ", Text: "Hi"}, "a title and a text are required"},
+		{CannedReply{Title: "Hi"}, "a title and a text are required"},
+	} {
+		cfg, err := Default()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Console.CannedReplies = []CannedReply{tc.reply}
+		err = cfg.Console.Validate()
+		if (tc.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("%+v: %v, want %q", tc.reply, err, tc.want)
+		}
+	}
+}

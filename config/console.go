@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"regexp"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -27,6 +30,31 @@ type Console struct {
 	// the real client, and nobody else can pick the address they are
 	// counted under.
 	TrustedProxies []string `mapstructure:"trusted_proxies"`
+	// CannedReplies are the stock answers the case page offers to insert
+	// into a reply, edited before it is sent.
+	CannedReplies []CannedReply `mapstructure:"canned_replies"`
+}
+
+// CannedReply is a stock answer, offered on the cases of Department (any
+// department when empty) whose post is in Language (any when empty). Its
+// Text may hold the CannedPlaceholders, filled in for the case.
+type CannedReply struct {
+	Title      string `mapstructure:"title"`
+	Department string `mapstructure:"department"`
+	Language   string `mapstructure:"language"`
+	Text       string `mapstructure:"text"`
+}
+
+// CannedPlaceholders are what a canned reply's text may name in braces:
+// the customer's first name (else their handle), their handle, the case's
+// id and the agent's first name.
+var CannedPlaceholders = []string{"first_name", "handle", "case_id", "agent"}
+
+var placeholder = regexp.MustCompile(`\{([a-z_]+)\}`)
+
+// Offered says whether the reply is offered on a case of dept in lang.
+func (c CannedReply) Offered(dept, lang string) bool {
+	return (c.Department == "" || c.Department == dept) && (c.Language == "" || c.Language == lang)
 }
 
 // SecureCookies says whether the console's cookies carry the Secure flag:
@@ -86,6 +114,16 @@ func (c Console) Validate() error {
 	}
 	if c.RefreshInterval < time.Second {
 		return fmt.Errorf("console.refresh_interval must be at least 1s, not %s", c.RefreshInterval)
+	}
+	for i, r := range c.CannedReplies {
+		if strings.TrimSpace(r.Title) == "" || strings.TrimSpace(r.Text) == "" {
+			return fmt.Errorf("console.canned_replies[%d]: a title and a text are required", i)
+		}
+		for _, m := range placeholder.FindAllStringSubmatch(r.Text, -1) {
+			if !slices.Contains(CannedPlaceholders, m[1]) {
+				return fmt.Errorf("console.canned_replies[%d] (%s): unknown placeholder {%s} (known: {%s})", i, r.Title, m[1], strings.Join(CannedPlaceholders, "}, {"))
+			}
+		}
 	}
 	return nil
 }

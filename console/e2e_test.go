@@ -19,6 +19,7 @@ import (
 	"github.com/switchboard-care/switchboard/internal/stack/stacktest"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
 
@@ -521,4 +522,91 @@ func TestSpamQueueAndRelabelInChromium(t *testing.T) {
 	if errs := b.consoleErrors(); len(errs) > 0 {
 		t.Fatalf("browser console errors:\n%s", strings.Join(errs, "\n"))
 	}
+}
+
+// An agent's claim → reply → resolve with the keyboard alone: search with
+// /, pick the case with j and open it with Enter, claim with c, a canned
+// reply with t and ↓, edited and sent with Ctrl+Enter, resolved with e and
+// Ctrl+Enter. The help overlay lists the keys. No click from sign-in on.
+func TestKeyboardOnlyInChromium(t *testing.T) {
+	exe := findChromium(t)
+	s := newStack(t)
+	id := s.submit("keys-1", "omar", "How do I change the delivery address on an order in the app?", "support")
+	s.submit("keys-2", "lee", "my router keeps dropping the connection every evening", "support")
+
+	b := newBrowser(t, context.Background(), exe)
+	b.signIn(s.console.URL, "sam")
+	b.waitFor("both cases in the inbox", `document.querySelectorAll("#inbox tbody tr[data-case]").length === 2`)
+	keys := 0
+	press := func(what, k string, opts ...chromedp.KeyOption) {
+		t.Helper()
+		keys += len([]rune(k))
+		b.do(what, chromedp.KeyEvent(k, opts...))
+	}
+	// goTo presses a key that loads a page, and waits for it.
+	goTo := func(what, k string, opts ...chromedp.KeyOption) {
+		t.Helper()
+		keys += len([]rune(k))
+		ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+		defer cancel()
+		resp, err := chromedp.RunResponse(ctx, chromedp.KeyEvent(k, opts...))
+		if err != nil || resp.Status != http.StatusOK {
+			t.Fatalf("%s: %v (%+v)", what, err, resp)
+		}
+	}
+	ctrlEnter := chromedp.KeyModifiers(kb.ModifierCtrl)
+
+	press("show the shortcuts", "?")
+	b.waitFor("the help overlay", `!document.getElementById("shortcuts").hidden`)
+	b.screenshot("keyboard-help.png")
+	press("close the shortcuts", kb.Escape)
+
+	press("search", "/")
+	press("type the customer", "omar")
+	goTo("search for omar", kb.Enter)
+	b.screenshot("keyboard-search.png")
+	b.waitFor("omar's case alone", `document.querySelectorAll("#inbox tbody tr[data-case]").length === 1`)
+	press("pick the case", "j")
+	b.waitFor("the case picked", `!!document.querySelector('#inbox tr.selected[data-case="`+id+`"]')`)
+	goTo("open it", kb.Enter)
+	b.waitFor("the case page", `!!document.querySelector('form[data-action="claim"]')`)
+
+	goTo("claim", "c")
+	b.waitFor("claimed", `(document.querySelector(".flash.ok") || {}).textContent === "You claimed the case."`)
+
+	press("pick a canned reply", "t")
+	press("the first one", kb.ArrowDown)
+	b.waitFor("the canned reply in the box, filled in", `document.querySelector('form[data-action="reply"] textarea').value.startsWith("Hi Omar, sorry about this.")`)
+	press("add to it", " Settings, then Addresses.")
+	b.screenshot("keyboard-canned-reply.png")
+	goTo("send the reply", kb.Enter, ctrlEnter)
+	b.waitFor("replied", `(document.querySelector(".flash.ok") || {}).textContent === "Reply published."`)
+
+	press("the resolve note", "e")
+	press("write it", "address changed")
+	goTo("resolve", kb.Enter, ctrlEnter)
+	b.waitFor("resolved", `(document.querySelector(".flash.ok") || {}).textContent === "Resolved."`)
+
+	v, err := s.cases.State(s.ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Status != casestate.StatusResolved {
+		t.Fatalf("after the keyboard path the case is %s", v.Status)
+	}
+	events, err := s.cases.Events(s.ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reply string
+	for _, e := range events {
+		if e.Kind == casestate.EventReplied {
+			reply = e.Text
+		}
+	}
+	if !strings.HasPrefix(reply, "Hi Omar, sorry about this.") || !strings.HasSuffix(reply, "Sam Settings, then Addresses.") {
+		t.Fatalf("the reply sent: %q", reply)
+	}
+	t.Logf("claim → reply → resolve by keyboard: %d keystrokes (%d of them text), 0 clicks", keys,
+		len([]rune("omar"+" Settings, then Addresses."+"address changed")))
 }

@@ -421,6 +421,7 @@ type caseData struct {
 	// only their forms.
 	Offer      map[string]bool
 	ReplyLimit struct{ Public, Private int } // characters, as the platform counts them
+	Canned     []cannedReply                  // stock answers for this case, filled in
 	Customer   customerHistory
 }
 
@@ -525,6 +526,7 @@ func (s *server) casePage(w http.ResponseWriter, r *http.Request, sess session, 
 	}
 	d.ReplyLimit.Public, d.ReplyLimit.Private = post.ReplyLimit(v.Post.Platform, false), post.ReplyLimit(v.Post.Platform, true)
 	d.Offer = s.offers(ctx, id, agent)
+	d.Canned = s.canned(v, agent)
 	if j, err := s.cases.Customer(ctx, v.CustomerID); err != nil {
 		s.log.Warn("case page: customer journey", zap.String("customer", v.CustomerID), zap.Error(err))
 	} else {
@@ -550,6 +552,31 @@ func (s *server) casePage(w http.ResponseWriter, r *http.Request, sess session, 
 		}
 	}
 	s.render(w, r, http.StatusOK, "case", s.withAgent(sess, agent, view{Title: v.ID, Nav: "inbox", Body: d}))
+}
+
+// cannedReply is a stock answer as the case page offers it: its
+// placeholders filled in for the case and the agent.
+type cannedReply struct{ Title, Text string }
+
+// canned is the configuration's stock answers for the case's department
+// and language, filled in.
+func (s *server) canned(v casestate.View, agent policy.Agent) []cannedReply {
+	first := v.Post.Author.Handle
+	if name, _, _ := strings.Cut(strings.TrimSpace(v.Post.Author.Name), " "); name != "" {
+		first = name
+	}
+	me, _, _ := strings.Cut(strings.TrimSpace(agent.Name), " ")
+	if me == "" {
+		me = agent.ID
+	}
+	fill := strings.NewReplacer("{first_name}", first, "{handle}", v.Post.Author.Handle, "{case_id}", v.ID, "{agent}", me)
+	var out []cannedReply
+	for _, c := range s.cfg.Console.CannedReplies {
+		if c.Offered(v.Department, v.Triage.Language) {
+			out = append(out, cannedReply{Title: c.Title, Text: fill.Replace(c.Text)})
+		}
+	}
+	return out
 }
 
 // offers is the set of actions the case allows agent now. A case that

@@ -112,3 +112,112 @@
   });
   show();
 })();
+
+// Canned replies: choosing one puts its text (already filled in for this
+// case) into the reply box, at the cursor, to edit before sending.
+(function () {
+  "use strict";
+  document.querySelectorAll("select[data-canned]").forEach(function (sel) {
+    var area = sel.form.querySelector('textarea[name="text"]');
+    sel.addEventListener("change", function () {
+      var opt = sel.options[sel.selectedIndex];
+      var text = opt && opt.getAttribute("data-text");
+      if (!text || !area) { return; }
+      var at = area.selectionStart || 0, end = area.selectionEnd || 0;
+      area.value = area.value.slice(0, at) + text + area.value.slice(end);
+      area.focus();
+      area.setSelectionRange(at + text.length, at + text.length);
+      area.dispatchEvent(new Event("input"));
+      sel.selectedIndex = 0;
+    });
+  });
+})();
+
+// Keyboard shortcuts (? shows them). Letters act only when no field has
+// the focus; Ctrl+Enter (⌘+Enter) sends the form being typed in and Esc
+// leaves a field or closes the help.
+(function () {
+  "use strict";
+  var help = document.getElementById("shortcuts");
+  var body = document.querySelector("#inbox tbody");
+  var selected = null; // the inbox row's case id j and k moved to
+  var pending = null;  // a shortcut's key, down and not yet up
+
+  function typing(el) {
+    return el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable);
+  }
+  function send(form) {
+    if (!form) { return; }
+    if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+  }
+  function focus(sel) {
+    var el = document.querySelector(sel);
+    if (el) { el.focus(); }
+  }
+  function rows() { return body ? Array.from(body.querySelectorAll("tr[data-case]")) : []; }
+  function mark() {
+    rows().forEach(function (r) { r.classList.toggle("selected", r.dataset.case === selected); });
+  }
+  function move(by) {
+    var list = rows();
+    if (!list.length) { return; }
+    var at = list.findIndex(function (r) { return r.dataset.case === selected; });
+    at = at < 0 ? (by > 0 ? 0 : list.length - 1) : Math.min(Math.max(at + by, 0), list.length - 1);
+    selected = list[at].dataset.case;
+    mark();
+    list[at].scrollIntoView({ block: "nearest" });
+  }
+  function open() {
+    var row = rows().find(function (r) { return r.dataset.case === selected; });
+    var link = row && row.querySelector("a");
+    if (link) { window.location.href = link.href; }
+  }
+  if (body) { new MutationObserver(mark).observe(body, { childList: true }); } // the live refresh replaced the rows
+  var show = document.querySelector("[data-show-keys]");
+  if (show && help) { show.addEventListener("click", function () { help.hidden = false; }); }
+
+  function has(sel) { return function () { return !!document.querySelector(sel); }; }
+  function always() { return true; }
+  function picked() { return !!selected; }
+  // Each key: whether it applies on this page now, and what it does.
+  var keys = {
+    "?": [function () { return !!help; }, function () { help.hidden = !help.hidden; }],
+    "/": [has("[data-search]"), function () { focus("[data-search]"); }],
+    "j": [function () { return !!body; }, function () { move(1); }],
+    "k": [function () { return !!body; }, function () { move(-1); }],
+    "o": [picked, open],
+    "Enter": [picked, open],
+    "i": [always, function () { window.location.href = "/inbox"; }],
+    "b": [always, function () { window.location.href = "/board"; }],
+    "c": [has('form[data-action="claim"]'), function () { send(document.querySelector('form[data-action="claim"]')); }],
+    "r": [has('form[data-action="reply"] textarea'), function () { focus('form[data-action="reply"] textarea'); }],
+    "t": [has("select[data-canned]"), function () { focus("select[data-canned]"); }],
+    "n": [has('form[data-action="note"] textarea'), function () { focus('form[data-action="note"] textarea'); }],
+    "e": [has('form[data-action="resolve"] textarea'), function () { focus('form[data-action="resolve"] textarea'); }],
+    "h": [has('form[data-action="handoff"] select'), function () { focus('form[data-action="handoff"] select'); }]
+  };
+
+  document.addEventListener("keydown", function (e) {
+    if ((e.ctrlKey || e.metaKey) && e.key === "Enter" && e.target.form) {
+      e.preventDefault();
+      send(e.target.form);
+      return;
+    }
+    if (e.key === "Escape") {
+      if (help && !help.hidden) { help.hidden = true; } else if (typing(e.target)) { e.target.blur(); }
+      return;
+    }
+    // A focused link or button keeps its own Enter; a field its letters.
+    var interactive = typing(e.target) || e.target.tagName === "A" || e.target.tagName === "BUTTON";
+    if (interactive || e.ctrlKey || e.metaKey || e.altKey || !keys[e.key] || !keys[e.key][0]()) { return; }
+    e.preventDefault();
+    pending = e.key;
+  });
+  // A shortcut acts when its key comes up, so the key's own character
+  // never lands in the field it moves the focus to.
+  document.addEventListener("keyup", function (e) {
+    if (e.key !== pending) { return; }
+    pending = null;
+    keys[e.key][1]();
+  });
+})();
