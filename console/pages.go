@@ -421,7 +421,7 @@ type caseData struct {
 	// only their forms.
 	Offer      map[string]bool
 	ReplyLimit struct{ Public, Private int } // characters, as the platform counts them
-	Canned     []cannedReply                  // stock answers for this case, filled in
+	Canned     []cannedReply                 // stock answers for this case, filled in
 	Customer   customerHistory
 }
 
