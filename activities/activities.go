@@ -17,9 +17,9 @@ import (
 	"github.com/switchboard-care/switchboard/assertion"
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/dispatch"
-	"github.com/switchboard-care/switchboard/internal/jsonl"
 	"github.com/switchboard-care/switchboard/learning"
 	"github.com/switchboard-care/switchboard/learning/retrain"
+	"github.com/switchboard-care/switchboard/notify"
 	"github.com/switchboard-care/switchboard/publish"
 	"github.com/switchboard-care/switchboard/workflows"
 )
@@ -31,7 +31,7 @@ type Activities struct {
 	Temporal  client.Client
 	TaskQueue string
 	Publisher publish.Publisher
-	Notifier  *Notifier
+	Notifier  *notify.Notifier
 	// Corrections keeps agents' corrections of triage; Retrainer learns
 	// from them.
 	Corrections *retrain.Store
@@ -59,9 +59,12 @@ func (a *Activities) Publish(ctx context.Context, r publish.Reply) (publish.Rece
 	return receipt, nil
 }
 
-// Notify delivers notices about a case to people.
+// Notify delivers notices about a case to people. A retry delivers only
+// what an earlier attempt did not: its deliveries are kept under the
+// activity's run and id.
 func (a *Activities) Notify(ctx context.Context, notices []casestate.Notice) error {
-	return a.Notifier.Send(notices)
+	info := activity.GetInfo(ctx)
+	return a.Notifier.Deliver(ctx, info.WorkflowExecution.RunID+"/"+info.ActivityID, notices)
 }
 
 // Dispatch tells a department's dispatcher where a case stands, starting
@@ -83,33 +86,6 @@ func (a *Activities) Dispatch(ctx context.Context, r workflows.DispatchRequest) 
 		workflows.DispatcherWorkflowName, workflows.DispatcherInput{Board: dispatch.Board{Department: r.Department, Mode: r.Mode}})
 	if err != nil {
 		return fmt.Errorf("tell dispatcher of %s about %s: %w", r.Department, r.Event.CaseID, err)
-	}
-	return nil
-}
-
-// Notifier appends notices to a JSON-lines file in the data folder (the
-// sandbox channel the console reads) and logs them.
-type Notifier struct {
-	file *jsonl.File
-	log  *zap.Logger
-}
-
-// NewNotifier writes notices to path.
-func NewNotifier(path string, log *zap.Logger) (*Notifier, error) {
-	f, err := jsonl.OpenAppend(path, false)
-	if err != nil {
-		return nil, fmt.Errorf("open notifications: %w", err)
-	}
-	return &Notifier{file: f, log: log}, nil
-}
-
-// Send records the notices.
-func (n *Notifier) Send(notices []casestate.Notice) error {
-	for _, nt := range notices {
-		if err := n.file.Append(nt); err != nil {
-			return fmt.Errorf("write notification: %w", err)
-		}
-		n.log.Info("notice", zap.String("case_id", nt.CaseID), zap.String("to", nt.To), zap.String("text", nt.Text))
 	}
 	return nil
 }

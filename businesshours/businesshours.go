@@ -75,10 +75,10 @@ func New(s Spec) (*Calendar, error) {
 	if len(s.Days) == 0 {
 		return nil, errors.New("days: at least one weekday is required")
 	}
-	if c.startMin, err = parseClock(s.Start); err != nil {
+	if c.startMin, err = ParseClock(s.Start); err != nil {
 		return nil, fmt.Errorf("start: %w", err)
 	}
-	if c.endMin, err = parseClock(s.End); err != nil {
+	if c.endMin, err = ParseClock(s.End); err != nil {
 		return nil, fmt.Errorf("end: %w", err)
 	}
 	if c.endMin <= c.startMin {
@@ -96,7 +96,8 @@ func New(s Spec) (*Calendar, error) {
 // AlwaysOpen is a 24×7 calendar in UTC.
 func AlwaysOpen() *Calendar { return &Calendar{loc: time.UTC, always: true} }
 
-func parseClock(s string) (int, error) {
+// ParseClock reads a time of day, HH:MM, as minutes after midnight.
+func ParseClock(s string) (int, error) {
 	var h, m int
 	if _, err := fmt.Sscanf(s, "%d:%d", &h, &m); err != nil || h < 0 || h > 24 || m < 0 || m > 59 || (h == 24 && m != 0) {
 		return 0, fmt.Errorf("%q is not a time of day (HH:MM)", s)

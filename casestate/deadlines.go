@@ -98,7 +98,7 @@ func (c *Case) fire(d Deadline, now time.Time) []Notice {
 		k.Warned = true
 		c.record(now, Event{Kind: EventWarning, Actor: policy.SystemActor, Detail: d.Label,
 			SLA: fmt.Sprintf("%s due %s", k.Kind.label(), k.DueAt.UTC().Format(time.RFC3339))})
-		return []Notice{c.notice(c.owner(), "SLA warning: "+d.Label)}
+		return []Notice{c.notice(c.owner(), NoticeWarning, "SLA warning: "+d.Label)}
 	case DeadlineBreach:
 		k := c.clock(d.Clock)
 		k.Breached = true
@@ -106,9 +106,9 @@ func (c *Case) fire(d Deadline, now time.Time) []Notice {
 		c.record(now, Event{Kind: EventBreach, Actor: policy.SystemActor, Detail: d.Label,
 			SLA:   fmt.Sprintf("%s breached (target %s)", k.Kind.label(), k.Target),
 			Clock: k.Kind, ClockStarted: k.StartedAt, Target: k.Target, Met: &missed})
-		notices := []Notice{c.notice(c.owner(), "SLA breached: "+d.Label)}
+		notices := []Notice{c.notice(c.owner(), NoticeBreach, "SLA breached: "+d.Label)}
 		if k.Kind == ClockApproval {
-			notices = append(notices, c.notice(c.Approver+"/"+policy.RoleLead, "approval overdue: "+d.Label))
+			notices = append(notices, c.notice(c.Approver+"/"+policy.RoleLead, NoticeApproval, "approval overdue: "+d.Label))
 		}
 		if c.Escalation.Level == 0 && len(c.chain()) > 0 { // a department may be the top of every chain
 			notices = append(notices, c.escalate(policy.SystemActor, "SLA breached: "+d.Label, now)...)
@@ -121,7 +121,7 @@ func (c *Case) fire(d Deadline, now time.Time) []Notice {
 		c.Assignee = ""
 		c.record(now, Event{Kind: EventReleased, Actor: policy.SystemActor,
 			Detail: fmt.Sprintf("%s's claim idle for %s with a reply owed; back in the queue", who, c.Policy.Departments[c.Department].Assignment.ClaimIdle)})
-		return []Notice{c.notice(c.Department+"/"+who, "your claim was released: idle with a reply owed")}
+		return []Notice{c.notice(c.Department+"/"+who, NoticeReleased, "your claim was released: idle with a reply owed")}
 	case DeadlineSilence:
 		c.resolve(policy.SystemActor, fmt.Sprintf("customer silent for %s", c.Policy.SLA.CustomerSilence), now)
 		return nil

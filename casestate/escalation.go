@@ -42,7 +42,7 @@ func (c *Case) escalate(actor, reason string, now time.Time) []Notice {
 		c.Escalation.NextAt = c.Policy.Calendar(c.Department).Add(now, step.Within)
 	}
 	c.record(now, Event{Kind: EventEscalated, Actor: actor, Detail: fmt.Sprintf("level %d: %s called in — %s", c.Escalation.Level, step.To, reason)})
-	return []Notice{c.notice(c.escalationTarget(step.To), fmt.Sprintf("escalated to you (level %d): %s", c.Escalation.Level, reason))}
+	return []Notice{c.notice(c.escalationTarget(step.To), NoticeEscalated, fmt.Sprintf("escalated to you (level %d): %s", c.Escalation.Level, reason))}
 }
 
 // escalationTarget turns a chain step into an addressee: "support/lead" for

@@ -138,7 +138,7 @@ func (c *Case) applyReject(a Action, _ string, now time.Time) []Notice {
 	e := Event{Kind: EventRejected, Actor: a.Actor.ID, Text: a.Text, Detail: "draft by " + d.By + " returned: " + d.Text}
 	c.stamp(&e, d.Clock, now)
 	c.record(now, e)
-	return []Notice{c.notice(c.Department+"/"+d.By, "your draft was rejected by "+a.Actor.ID+": "+a.Text)}
+	return []Notice{c.notice(c.Department+"/"+d.By, NoticeRejected, "your draft was rejected by "+a.Actor.ID+": "+a.Text)}
 }
 
 // checkApproval: only an approver of the approving department decides on a
@@ -178,7 +178,7 @@ func (c *Case) draft(a Action, now time.Time) []Notice {
 	c.Status = StatusAwaitingApproval
 	c.record(now, Event{Kind: EventDrafted, Actor: a.Actor.ID, Text: a.Text, Request: a.Request,
 		Detail: fmt.Sprintf("awaits approval by %s; due %s", c.Approver, clock.DueAt.UTC().Format(time.RFC3339))})
-	return []Notice{c.notice(c.Approver+"/"+policy.RoleApprover, "a reply awaits your approval: "+a.Text)}
+	return []Notice{c.notice(c.Approver+"/"+policy.RoleApprover, NoticeApproval, "a reply awaits your approval: "+a.Text)}
 }
 
 // reply records a published reply; note, if any, says how it came to be

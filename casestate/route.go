@@ -65,7 +65,7 @@ func (c *Case) applyHandoff(a Action, _ string, now time.Time) []Notice {
 	c.assign(a.To, now)
 	c.record(now, Event{Kind: EventHandedOff, Actor: a.Actor.ID, Department: a.To, Text: a.Text,
 		Detail: fmt.Sprintf("from %s to %s; fresh clock: first response due %s%s", from, a.To, c.Response.DueAt.UTC().Format(time.RFC3339), detail)})
-	return []Notice{c.notice(a.To, fmt.Sprintf("handed over from %s: %s", from, a.Text))}
+	return []Notice{c.notice(a.To, NoticeHandedOver, fmt.Sprintf("handed over from %s: %s", from, a.Text))}
 }
 
 // checkIntent: an intent an agent gives must be one the routing knows.
@@ -108,7 +108,7 @@ func (c *Case) applyRelabel(a Action, _ string, now time.Time) []Notice {
 		e.Detail = fmt.Sprintf("intent %s → %s; from %s to %s at %s; fresh clock: first response due %s%s",
 			from, a.Intent, fromDept, c.Department, c.Priority, c.Response.DueAt.UTC().Format(time.RFC3339), discarded)
 		c.record(now, e)
-		return []Notice{c.notice(c.Department, fmt.Sprintf("relabelled %s by %s and routed to you: %s", a.Intent, a.Actor.ID, a.Text))}
+		return []Notice{c.notice(c.Department, NoticeRerouted, fmt.Sprintf("relabelled %s by %s and routed to you: %s", a.Intent, a.Actor.ID, a.Text))}
 	default:
 		c.Decision, c.Priority = dec, dec.Priority
 		c.Approver = c.Policy.ApproverFor(c.Post.PropertyKey(), a.Intent)
@@ -132,5 +132,5 @@ func (c *Case) applyRescue(a Action, _ string, now time.Time) []Notice {
 	c.record(now, Event{Kind: EventRescued, Actor: a.Actor.ID, Text: a.Text, Intent: a.Intent,
 		Detail: fmt.Sprintf("rescued from the spam queue: intent %s → %s, to %s at %s; clocks run from arrival (first response due %s)",
 			from, a.Intent, c.Department, c.Priority, c.Response.DueAt.UTC().Format(time.RFC3339))})
-	return []Notice{c.notice(c.Department, fmt.Sprintf("rescued from the spam queue by %s: %s", a.Actor.ID, c.Post.Text))}
+	return []Notice{c.notice(c.Department, NoticeRerouted, fmt.Sprintf("rescued from the spam queue by %s: %s", a.Actor.ID, c.Post.Text))}
 }

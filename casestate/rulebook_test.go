@@ -278,7 +278,9 @@ func TestTheRuleBook(t *testing.T) {
 // Offers names exactly the actions Check would allow someone, so a console
 // shows an agent only the forms the case accepts from them.
 func TestOffersAreWhatTheRuleBookAllows(t *testing.T) {
-	claimed := func(t *testing.T) *Case { return do(t, openOn(t, "@acme_help", "question"), step{ActionClaim, sam, Action{}}) }
+	claimed := func(t *testing.T) *Case {
+		return do(t, openOn(t, "@acme_help", "question"), step{ActionClaim, sam, Action{}})
+	}
 	for _, tc := range []struct {
 		name  string
 		state func(t *testing.T) *Case

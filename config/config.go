@@ -123,8 +123,9 @@ type Config struct {
 	Store    Store    `mapstructure:"store"`
 	Security Security `mapstructure:"security"`
 
-	Intake     Intake         `mapstructure:"intake"`
-	Publishers publish.Config `mapstructure:"publishers"`
+	Intake        Intake         `mapstructure:"intake"`
+	Publishers    publish.Config `mapstructure:"publishers"`
+	Notifications Notifications  `mapstructure:"notifications"`
 
 	directory *policy.Directory
 }
@@ -326,5 +327,9 @@ func (c *Config) validate() error {
 		return err
 	}
 	c.directory = dir
-	return nil
+	agents := map[string]bool{}
+	for _, a := range c.Agents {
+		agents[a.ID] = true
+	}
+	return c.Notifications.Validate(agents, c.Policy.DepartmentIDs())
 }

@@ -275,9 +275,14 @@ func (r *caseRun) takeSignals(ctx workflow.Context) {
 		}
 	})
 	receiveEach(r.assign, func(a CaseAssignment) {
-		if r.signals.admit(ctx, SignalAssign, a.Proof, a.unsigned()) && r.c.AssignTo(r.deal(ctx, a), workflow.Now(ctx)) &&
-			workflow.GetVersion(ctx, versionAssignmentNotEchoed, workflow.DefaultVersion, assignmentNotEchoed) == assignmentNotEchoed {
+		if !r.signals.admit(ctx, SignalAssign, a.Proof, a.unsigned()) || !r.c.AssignTo(r.deal(ctx, a), workflow.Now(ctx)) {
+			return
+		}
+		if workflow.GetVersion(ctx, versionAssignmentNotEchoed, workflow.DefaultVersion, assignmentNotEchoed) == assignmentNotEchoed {
 			r.queue = queueState{Department: r.c.Department, Kind: QueueClaimed, Agent: a.Agent}
+		}
+		if workflow.GetVersion(ctx, versionAssignmentNotice, workflow.DefaultVersion, assignmentNotice) == assignmentNotice {
+			r.notify(ctx, []casestate.Notice{r.c.AssignedNotice(a.Agent)})
 		}
 	})
 	receiveEach(r.unassign, func(a CaseAssignment) {
@@ -326,6 +331,14 @@ func (r *caseRun) deal(ctx workflow.Context, a CaseAssignment) casestate.Deal {
 const (
 	versionDealNamesDepartment = "deal-names-department"
 	dealNamesDepartment        = 1
+)
+
+// versionAssignmentNotice: before it, an agent the dispatcher gave a case
+// heard of it only from the inbox; assignmentNotice tells them (a Notify,
+// delivered where they chose).
+const (
+	versionAssignmentNotice = "assignment-notice"
+	assignmentNotice        = 1
 )
 
 // versionResolveNeedsReason: before it, any member could resolve a case,

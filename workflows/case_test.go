@@ -24,6 +24,7 @@ import (
 	"github.com/switchboard-care/switchboard/internal/kv"
 	"github.com/switchboard-care/switchboard/internal/logging"
 	"github.com/switchboard-care/switchboard/learning/retrain"
+	"github.com/switchboard-care/switchboard/notify"
 	"github.com/switchboard-care/switchboard/policy"
 	"github.com/switchboard-care/switchboard/post"
 	"github.com/switchboard-care/switchboard/publish"
@@ -52,10 +53,12 @@ type caseTest struct {
 	env    *testsuite.TestWorkflowEnvironment
 	cfg    *config.Config
 	outbox string
-	post   post.Post
-	errs   map[string]error // action label → refusal, filled as updates complete
-	acts   *activities.Activities
-	triage triager // what intake's triage makes of the post
+	// notifications is the notifier's file: every notice the case sent.
+	notifications string
+	post          post.Post
+	errs          map[string]error // action label → refusal, filled as updates complete
+	acts          *activities.Activities
+	triage        triager // what intake's triage makes of the post
 	// dispatched are the messages the case sent its dispatchers;
 	// dispatchTakes is how long each takes, so signals can pile up meanwhile.
 	dispatched    []DispatchRequest
@@ -94,15 +97,16 @@ func (ct *caseTest) setEnv(tri triager, start time.Time) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	notifier, err := activities.NewNotifier(filepath.Join(dir, "notifications.jsonl"), zap.NewNop())
-	if err != nil {
-		t.Fatal(err)
-	}
 	shared, err := kv.Memory(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = shared.Close() })
+	ct.notifications = filepath.Join(dir, "notifications.jsonl")
+	notifier, err := notify.New(ct.cfg, ct.notifications, shared, zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
 	corrections := retrain.NewStore(shared)
 	ct.triage = tri
 	acts := &activities.Activities{Publisher: outbox, Notifier: notifier, Corrections: corrections, Log: zap.NewNop()}

@@ -1,6 +1,7 @@
 package workflows_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -14,7 +15,9 @@ import (
 	"go.temporal.io/sdk/workflow"
 	"go.uber.org/zap"
 
+	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/dispatch"
+	"github.com/switchboard-care/switchboard/internal/jsonl"
 	"github.com/switchboard-care/switchboard/internal/logging"
 	"github.com/switchboard-care/switchboard/policy"
 	. "github.com/switchboard-care/switchboard/workflows"
@@ -130,6 +133,16 @@ func TestCaseTellsItsDispatcher(t *testing.T) {
 	if got, want := ct.dispatcherMessages(), "marketing:queued: marketing:queued: marketing:gone:"; got != want {
 		t.Fatalf("dispatcher messages %s, want %s", got, want)
 	}
+	// Maya hears of it.
+	var assigned []casestate.Notice
+	for _, n := range ct.notified() {
+		if n.Kind == casestate.NoticeAssigned {
+			assigned = append(assigned, n)
+		}
+	}
+	if len(assigned) != 1 || assigned[0].To != "marketing/maya" {
+		t.Fatalf("assignment notices %+v, want one to marketing/maya", assigned)
+	}
 }
 
 // Marketing's dispatcher deals the case to maya just as an agent hands it
@@ -161,6 +174,23 @@ func TestADealFromTheOldOwnerAfterAHandoffIsNotTaken(t *testing.T) {
 	if got, want := ct.dispatcherMessages(), "marketing:queued: marketing:gone: pr:queued: pr:gone:"; got != want {
 		t.Fatalf("dispatcher messages %s, want %s", got, want)
 	}
+}
+
+// notified is every notice the case sent, as the notifier wrote them.
+func (ct *caseTest) notified() []casestate.Notice {
+	ct.t.Helper()
+	var out []casestate.Notice
+	if _, err := jsonl.Read(ct.notifications, 1<<20, func(line []byte) error {
+		var n casestate.Notice
+		if err := json.Unmarshal(line, &n); err != nil {
+			return err
+		}
+		out = append(out, n)
+		return nil
+	}); err != nil {
+		ct.t.Fatal(err)
+	}
+	return out
 }
 
 // dispatcherMessages are the messages the case sent its dispatchers, as

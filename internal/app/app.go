@@ -28,6 +28,7 @@ import (
 	"github.com/switchboard-care/switchboard/internal/logging"
 	"github.com/switchboard-care/switchboard/internal/metrics"
 	"github.com/switchboard-care/switchboard/learning/retrain"
+	"github.com/switchboard-care/switchboard/notify"
 	"github.com/switchboard-care/switchboard/publish"
 	"github.com/switchboard-care/switchboard/publish/platform"
 	"github.com/switchboard-care/switchboard/triage"
@@ -133,7 +134,7 @@ func newWorker(cfg *config.Config, tc client.Client, store *kv.Store, log *zap.L
 	if err != nil {
 		return nil, fmt.Errorf("publishers: %w", err)
 	}
-	notifier, err := activities.NewNotifier(NotificationsPath(cfg), log.Named("notify"))
+	notifier, err := notify.New(cfg, NotificationsPath(cfg), store, log.Named("notify"))
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,258 @@
+// Package notify delivers a case's notices where people are: to the
+// notifications file the console and operators read, by e-mail and to chat
+// rooms' incoming webhooks, as each person and department chose (the
+// notifications: configuration), each delivery once. It runs in
+// the Notify activity, which the case starts on its own coroutine, so a
+// mail server or chat that is down delays nothing but its own notice,
+// retried with the activity's backoff.
+package notify
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/wneessen/go-mail"
+	"go.uber.org/zap"
+
+	"github.com/switchboard-care/switchboard/casestate"
+	"github.com/switchboard-care/switchboard/config"
+	"github.com/switchboard-care/switchboard/internal/jsonl"
+	"github.com/switchboard-care/switchboard/internal/kv"
+	"github.com/switchboard-care/switchboard/policy"
+)
+
+// sendTimeout bounds one delivery: well inside the activity's 30 seconds.
+const sendTimeout = 10 * time.Second
+
+// tableSent keeps the deliveries made, so a retried activity skips them.
+const tableSent = "notify-sent"
+
+// keepSent is how long a delivery is remembered: longer than any retry.
+const keepSent = 7 * 24 * time.Hour
+
+// Notifier delivers notices.
+type Notifier struct {
+	cfg    config.Notifications
+	agents []policy.Agent
+	file   *jsonl.File
+	sent   *kv.Store
+	http   *http.Client
+	now    func() time.Time
+	log    *zap.Logger
+}
+
+// New is a notifier for cfg's channels and people that writes every notice
+// to the JSON-lines file at path, remembering its deliveries in sent
+// (shared by every worker replica).
+func New(cfg *config.Config, path string, sent *kv.Store, log *zap.Logger) (*Notifier, error) {
+	f, err := jsonl.OpenAppend(path, false)
+	if err != nil {
+		return nil, fmt.Errorf("open notifications: %w", err)
+	}
+	return &Notifier{cfg: cfg.Notifications, agents: cfg.Directory().All(), file: f, sent: sent,
+		http: &http.Client{Timeout: sendTimeout}, now: time.Now, log: log}, nil
+}
+
+// delivery is one message to one place: the file, an address or a room.
+type delivery struct {
+	key     string // the notice, the channel and the place: what makes it this one
+	notice  casestate.Notice
+	email   string // an address, or
+	room    string // a chat room's name, or neither: the file
+	subject string
+	link    string
+}
+
+// Deliver sends each notice where its recipients want it. id names this
+// batch across retries (the activity's run and id): a delivery made by an
+// earlier attempt is not made again. It returns the first failure, after
+// trying every delivery.
+func (n *Notifier) Deliver(ctx context.Context, id string, notices []casestate.Notice) error {
+	var errs []error
+	for _, d := range n.plan(id, notices, n.now()) {
+		var done bool
+		if ok, err := n.sent.Get(ctx, tableSent, d.key, &done); err != nil {
+			errs = append(errs, err)
+			continue
+		} else if ok {
+			continue
+		}
+		if err := n.send(ctx, d); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if err := n.sent.Put(ctx, tableSent, d.key, true, n.now().Add(keepSent)); err != nil {
+			errs = append(errs, err)
+		}
+		if d.email != "" || d.room != "" {
+			n.log.Info("notice delivered", zap.String("key", d.key))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// plan is every delivery of notices at now.
+func (n *Notifier) plan(id string, notices []casestate.Notice, now time.Time) []delivery {
+	var out []delivery
+	for i, nt := range notices {
+		link := n.caseLink(nt.CaseID)
+		subject := fmt.Sprintf("[switchboard] %s: %s", strings.ReplaceAll(string(nt.Kind), "_", " "), nt.CaseID)
+		out = append(out, delivery{key: fmt.Sprintf("%s/%d/file", id, i), notice: nt})
+		add := func(who string, r config.Recipient, quietable bool) {
+			if !r.Wants(nt.Kind) || (quietable && r.Quiet(now)) {
+				return
+			}
+			base := fmt.Sprintf("%s/%d/%s", id, i, who)
+			if r.Email != "" && n.cfg.Email.Host != "" {
+				out = append(out, delivery{key: base + "/email", notice: nt, email: r.Email, subject: subject, link: link})
+			}
+			if r.Chat != "" {
+				out = append(out, delivery{key: base + "/chat", notice: nt, room: r.Chat, subject: subject, link: link})
+			}
+		}
+		dept, who, _ := strings.Cut(nt.To, "/")
+		if who == "" { // the whole department: its own address and room
+			if r, ok := n.cfg.Departments[dept]; ok {
+				add(dept, r, false)
+			}
+			continue
+		}
+		for _, agent := range n.addressed(dept, who) {
+			if r, ok := n.cfg.People[agent]; ok {
+				add(agent, r, true)
+			}
+		}
+	}
+	return out
+}
+
+// addressed are the agents dept/who names: an agent, or everyone of the
+// department with that role.
+func (n *Notifier) addressed(dept, who string) []string {
+	var out []string
+	for _, a := range n.agents {
+		if slices.Contains(a.Departments, dept) && (a.ID == who || slices.Contains(a.Roles, who)) {
+			out = append(out, a.ID)
+		}
+	}
+	return out
+}
+
+// caseLink is the case's page in the console, or "" without a console URL.
+func (n *Notifier) caseLink(caseID string) string {
+	if n.cfg.ConsoleURL == "" {
+		return ""
+	}
+	parts := strings.Split(caseID, "/")
+	for i, p := range parts {
+		parts[i] = url.PathEscape(p)
+	}
+	return strings.TrimRight(n.cfg.ConsoleURL, "/") + "/case/" + strings.Join(parts, "/")
+}
+
+func (n *Notifier) send(ctx context.Context, d delivery) error {
+	ctx, cancel := context.WithTimeout(ctx, sendTimeout)
+	defer cancel()
+	switch {
+	case d.email != "":
+		return n.mail(ctx, d)
+	case d.room != "":
+		return n.chat(ctx, d)
+	}
+	if err := n.file.Append(d.notice); err != nil {
+		return fmt.Errorf("write notification: %w", err)
+	}
+	n.log.Info("notice", zap.String("case_id", d.notice.CaseID), zap.String("to", d.notice.To),
+		zap.String("kind", string(d.notice.Kind)), zap.String("text", d.notice.Text))
+	return nil
+}
+
+func (n *Notifier) mail(ctx context.Context, d delivery) error {
+	e := n.cfg.Email
+	m := mail.NewMsg()
+	if err := m.From(e.From); err != nil {
+		return fmt.Errorf("notify: from %q: %w", e.From, err)
+	}
+	if err := m.To(d.email); err != nil {
+		return fmt.Errorf("notify: to %q: %w", d.email, err)
+	}
+	m.Subject(d.subject)
+	body := d.notice.Text
+	if d.link != "" {
+		body += "\n\nOpen the case: " + d.link
+	}
+	m.SetBodyString(mail.TypeTextPlain, body+"\n")
+	opts := []mail.Option{mail.WithPort(e.Port), mail.WithTimeout(sendTimeout)}
+	switch e.TLS {
+	case "none":
+		opts = append(opts, mail.WithTLSPolicy(mail.NoTLS))
+	case "tls":
+		opts = append(opts, mail.WithSSL())
+	default:
+		opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory))
+	}
+	if e.Username != "" {
+		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover), mail.WithUsername(e.Username), mail.WithPassword(e.Password))
+	}
+	c, err := mail.NewClient(e.Host, opts...)
+	if err != nil {
+		return fmt.Errorf("notify: mail client for %s: %w", e.Host, err)
+	}
+	if err := c.DialAndSendWithContext(ctx, m); err != nil {
+		return fmt.Errorf("notify: mail to %s via %s: %w", d.email, e.Host, err)
+	}
+	return nil
+}
+
+func (n *Notifier) chat(ctx context.Context, d delivery) error {
+	room, ok := n.cfg.Chat[d.room]
+	if !ok {
+		return fmt.Errorf("notify: no chat room %q", d.room) // Validate refused it
+	}
+	body, err := json.Marshal(payload(room.Format, d))
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, room.URL, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("notify: chat %s: %w", d.room, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := n.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("notify: chat %s: %w", d.room, err)
+	}
+	defer func() { _ = resp.Body.Close() }() // nothing to read
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("notify: chat %s answered HTTP %d", d.room, resp.StatusCode)
+	}
+	return nil
+}
+
+// payload is the webhook's JSON in the room's format.
+func payload(format string, d delivery) any {
+	if format == config.ChatTeams {
+		card := map[string]any{"@type": "MessageCard", "@context": "https://schema.org/extensions",
+			"summary": d.subject, "title": d.subject, "text": d.notice.Text}
+		if d.link != "" {
+			card["potentialAction"] = []any{map[string]any{"@type": "OpenUri", "name": "Open the case",
+				"targets": []any{map[string]string{"os": "default", "uri": d.link}}}}
+		}
+		return card
+	}
+	// Slack reads <, > and & as its markup: the notice's own are escaped.
+	esc := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+	text := "*" + esc.Replace(d.subject) + "*\n" + esc.Replace(d.notice.Text)
+	if d.link != "" {
+		text += "\n<" + d.link + "|Open the case>"
+	}
+	return map[string]string{"text": text}
+}
