@@ -24,7 +24,7 @@ type Filter struct {
 	Priority   string
 	CustomerID string
 	Customers  []string // any of these customers (linked identities)
-	Channel    string // the platform: x, facebook, …
+	Channel    string   // the platform: x, facebook, …
 	Breached   *bool
 	Escalated  bool // only cases some level of their escalation chain was called to
 	// NeedsReview: only cases triage was unsure of that no person has

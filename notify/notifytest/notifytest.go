@@ -124,4 +124,3 @@ func (c *ChatRoom) Payloads() []map[string]any {
 	defer c.mu.Unlock()
 	return append([]map[string]any(nil), c.got...)
 }
-
