@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboard-care/switchboard/caseapi"
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/internal/cli"
 	"github.com/switchboard-care/switchboard/internal/devserver"
@@ -36,13 +38,35 @@ func documentedQueries(t *testing.T) map[string]string {
 	return out
 }
 
+// withTimes fills in a documented query's timestamps as of now.
+func withTimes(query string, now time.Time) string {
+	return strings.NewReplacer("<NOW>", now.Format(time.RFC3339), "<NOW+15M>", now.Add(15*time.Minute).Format(time.RFC3339),
+		"<NOW+1H>", now.Add(time.Hour).Format(time.RFC3339), "<NOW-1H>", now.Add(-time.Hour).Format(time.RFC3339)).Replace(query)
+}
+
+// The searches the dev command and `switchboard sla links` print are the
+// documented ones, which TestMonitoringQueriesOnARealServer runs.
+func TestMonitorsAreTheDocumentedQueries(t *testing.T) {
+	docs := documentedQueries(t)
+	now := time.Date(2015, 11, 18, 10, 0, 0, 0, time.UTC)
+	for _, m := range caseapi.Monitors(now, "sam", "coe") {
+		if want := withTimes(docs[m.Key], now); m.Query != want {
+			t.Errorf("monitor %s\n is %s\ndocs %s", m.Key, m.Query, want)
+		}
+		u, err := url.Parse(caseapi.WebUIURL("http://localhost:8233/", "default", m.Query))
+		if err != nil || u.Path != "/namespaces/default/workflows" || u.Query().Get("query") != m.Query {
+			t.Errorf("monitor %s: Web UI link %v (%v)", m.Key, u, err)
+		}
+	}
+}
+
 // TestMonitoringQueriesOnARealServer seeds cases whose SLA standing is
 // known, then runs each documented Web UI query, through the API and the
 // temporal CLI, and expects exactly those cases. It ends with the SLA report
 // over the same cases.
 func TestMonitoringQueriesOnARealServer(t *testing.T) {
 	queries := documentedQueries(t)
-	want := []string{"breaching", "past-due", "due-soon", "department", "escalated-coe", "awaiting-approval", "closed"}
+	want := []string{"breaching", "past-due", "due-soon", "due-next-hour", "department", "escalated-coe", "awaiting-approval", "mine", "closed"}
 	if got := slices.Sorted(maps.Keys(queries)); !slices.Equal(got, slices.Sorted(slices.Values(want))) {
 		t.Fatalf("docs/monitoring.md has queries %v, the test knows %v: test every documented query", got, want)
 	}
@@ -120,6 +144,8 @@ func TestMonitoringQueriesOnARealServer(t *testing.T) {
 		{"breaching", queries["breaching"], []string{breaching}},
 		{"past-due", queries["past-due"], []string{breaching}},
 		{"due-soon", queries["due-soon"], []string{dueSoon}},
+		{"due-next-hour", queries["due-next-hour"], []string{dueSoon, later, escalated}},
+		{"mine", queries["mine"], []string{answeredLate}},
 		{"department support", queries["department"], supportWork},
 		{"department pr", strings.Replace(queries["department"], "'support'", "'pr'", 1), []string{handedOff, drafted}},
 		{"department unclaimed", queries["department"] + " AND Assignee IS NULL", []string{breaching, dueSoon, later, escalated}},
@@ -133,8 +159,7 @@ func TestMonitoringQueriesOnARealServer(t *testing.T) {
 		var q string
 		h.eventually(e.name, func() error {
 			now := time.Now().UTC()
-			q = strings.NewReplacer("<NOW>", now.Format(time.RFC3339), "<NOW+15M>", now.Add(15*time.Minute).Format(time.RFC3339),
-				"<NOW-1H>", now.Add(-time.Hour).Format(time.RFC3339)).Replace(e.query)
+			q = withTimes(e.query, now)
 			if got := h.list(q); !slices.Equal(got, e.ids) {
 				return fmt.Errorf("%s\n got %v\nwant %v", q, got, e.ids)
 			}

@@ -3,6 +3,7 @@ package console_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -29,6 +30,7 @@ import (
 	"github.com/switchboard-care/switchboard/console"
 	"github.com/switchboard-care/switchboard/internal/app"
 	"github.com/switchboard-care/switchboard/internal/devserver"
+	"github.com/switchboard-care/switchboard/internal/devserver/devservertest"
 	"github.com/switchboard-care/switchboard/post"
 )
 
@@ -609,4 +611,104 @@ func TestKeyboardOnlyInChromium(t *testing.T) {
 	}
 	t.Logf("claim → reply → resolve by keyboard: %d keystrokes (%d of them text), 0 clicks", keys,
 		len([]rune("omar"+" Settings, then Addresses."+"address changed")))
+}
+
+// The SLA monitor's links, as the dev command and docs/monitoring.md give
+// them, opened in the Temporal Web UI itself: each lists exactly its cases.
+func TestWebUILinksInChromium(t *testing.T) {
+	exe := findChromium(t)
+	srv := devservertest.WithWebUI(t)
+	st := stacktest.ForTestOnServer(t, nil, srv)
+	s := &live{t: t, ctx: context.Background(), cfg: st.Config, cases: st.Cases}
+	var cancel context.CancelFunc
+	s.ctx, cancel = context.WithTimeout(s.ctx, 4*time.Minute)
+	defer cancel()
+	mine := s.submit("webui-1", "omar", "How do I change the delivery address on an order in the app?", "support")
+	escalated := s.submit("webui-2", "lee", "my router keeps dropping the connection every evening", "support")
+	queued := s.submit("webui-3", "kim", "How do I turn off the sound in the app?", "support")
+	s.act(mine, casestate.ActionClaim, "sam", casestate.Action{})
+	for range 3 { // lead, head, coe
+		s.act(escalated, casestate.ActionEscalate, "sam", casestate.Action{Text: "many customers say the same"})
+	}
+	want := map[string][]string{
+		"breaching":         nil,
+		"due-soon":          nil,
+		"due-next-hour":     {mine, escalated, queued},
+		"escalated-coe":     {escalated},
+		"awaiting-approval": nil,
+		"mine":              {mine},
+	}
+	b := newBrowser(t, context.Background(), exe)
+	all := []string{mine, escalated, queued}
+	for _, m := range caseapi.Monitors(time.Now(), "sam", st.Config.Policy.CoE) {
+		ids, ok := want[m.Key]
+		if !ok {
+			t.Fatalf("monitor %s has no expectation here", m.Key)
+		}
+		link := caseapi.WebUIURL(srv.UIAddress, st.Config.Temporal.Namespace, m.Query)
+		b.do("open "+m.Key, chromedp.Navigate(link))
+		// The list has loaded when it has a row for each of the query's
+		// cases, or says it has none.
+		expect := `document.body.innerText.includes("No Results")`
+		if len(ids) > 0 {
+			js, _ := json.Marshal(ids)
+			expect = fmt.Sprintf(`(document.body.innerText.match(/Select Workflow /g) || []).length === %d && %s.every(id => document.body.innerText.includes(id))`, len(ids), js)
+		}
+		b.waitFor(m.Key+" lists its cases", expect)
+		text := run(b, "read "+m.Key, chromedp.Evaluate[string](`document.body.innerText`))
+		for _, id := range all {
+			if listed := strings.Contains(text, id); listed != slices.Contains(ids, id) {
+				t.Errorf("%s (%s): %s listed %t", m.Key, m.Query, id, listed)
+			}
+		}
+		b.screenshot("webui-" + m.Key + ".png")
+	}
+
+	// How operations add the SLA columns and keep the search as a view,
+	// shown on the last list ("mine"): the gear below the list opens the
+	// table's configuration, each custom search attribute is added with +,
+	// and Saved Views keeps the search under a name.
+	b.do("a wide window", chromedp.EmulateViewport(1600, 900))
+	// Below the list: the page size, then the download and the gear, then
+	// the pager. The gear is the last button before the pager's two.
+	b.waitFor("the list's footer", `!!document.querySelector("main select")`)
+	run(b, "open the table's configuration", chromedp.Evaluate[bool](`(() => {
+		let footer = document.querySelector("main select");
+		while (footer && footer.querySelectorAll("button").length < 4) { footer = footer.parentElement; }
+		const buttons = [...footer.querySelectorAll("button")];
+		buttons[buttons.length - 3].click();
+		return true;
+	})()`))
+	b.waitFor("the table's configuration", `document.body.innerText.includes("Configure Workflows Table")`)
+	for _, column := range []string{"SlaDueAt", "Priority", "Department", "Assignee", "EscalatedTo"} {
+		run(b, "add the "+column+" column", chromedp.Evaluate[bool](`(() => {
+			let drawer = [...document.querySelectorAll("h1, h2, h3, h4")].find(e => e.textContent.trim() === "Configure Workflows Table");
+			while (drawer && !drawer.innerText.includes("Custom Search Attributes")) { drawer = drawer.parentElement; }
+			const label = [...drawer.querySelectorAll("*")].find(e => e.children.length === 0 && e.textContent.trim() === "`+column+`");
+			let row = label;
+			while (row && !row.querySelector("button")) { row = row.parentElement; }
+			row.querySelector("button").click();
+			return true;
+		})()`))
+	}
+	b.screenshot("webui-columns.png")
+	run(b, "close the configuration", chromedp.Evaluate[bool](`(() => {
+		let drawer = [...document.querySelectorAll("h1, h2, h3, h4")].find(e => e.textContent.trim() === "Configure Workflows Table");
+		while (drawer && !drawer.querySelector("button")) { drawer = drawer.parentElement; }
+		drawer.querySelector("button").click(); // its ×, above the title
+		return true;
+	})()`))
+	b.waitFor("the SLA columns in the list", `!document.body.innerText.includes("Configure Workflows Table") &&
+		["SlaDueAt", "Priority", "Department", "Assignee", "EscalatedTo"].every(c => [...document.querySelectorAll("th")].some(th => th.innerText.trim() === c))`)
+	b.screenshot("webui-sla-columns.png")
+	b.do("save the view", chromedp.Click(chromedp.CSS(`[data-testid="create-view-button"]`)))
+	b.waitFor("the view's name asked", `!!document.querySelector("dialog[open] input, [role=dialog] input")`)
+	b.screenshot("webui-save-view.png")
+	b.do("name the view", chromedp.SendKeys(chromedp.CSS(`dialog[open] input, [role=dialog] input`), "My cases"))
+	run(b, "save it", chromedp.Evaluate[bool](`(() => {
+		[...document.querySelectorAll("button")].find(b => b.innerText.trim() === "Save" && b.offsetParent !== null).click();
+		return true;
+	})()`))
+	b.waitFor("the view saved", `document.body.innerText.includes("Custom Views 1 / 20") && document.body.innerText.includes("My cases")`)
+	b.screenshot("webui-saved-view.png")
 }

@@ -161,7 +161,11 @@ func printRunning(out io.Writer, srv *devserver.Server, cfg *config.Config) {
 	}
 	fmt.Fprintf(out, "\nswitchboard is running.\n  Temporal:  %s (namespace %s)\n  Web UI:    %s\n  Console:   http://%s (demo agents: sam, priya, paul, cora… password \"demo\")\n  Intake:    http://%s (webhooks: /webhooks/meta, /webhooks/x, /v1/posts)\n  Metrics:   http://%s/metrics\n  Data:      %s\n",
 		srv.Address, cfg.Temporal.Namespace, ui, cfg.Console.Listen, cfg.Intake.Listen, cfg.Metrics.Listen, cfg.DataDir)
-	fmt.Fprintf(out, "  Try in the Web UI's search: Department = \"support\" AND CaseStatus = \"open\"\n\nPress Ctrl-C to stop.\n")
+	if srv.Cluster == nil {
+		fmt.Fprintf(out, "\nSLA monitor in the Web UI (times as of now; `switchboard sla links` prints fresh ones):\n")
+		printMonitors(out, srv.UIAddress, cfg, "sam")
+	}
+	fmt.Fprintf(out, "\nPress Ctrl-C to stop.\n")
 }
 
 // waitForStop runs until Ctrl-C or until the worker, the console or intake

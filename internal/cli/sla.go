@@ -14,14 +14,52 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/switchboard-care/switchboard/caseapi"
+	"github.com/switchboard-care/switchboard/config"
 	"github.com/switchboard-care/switchboard/slareport"
 	"github.com/switchboard-care/switchboard/workflows"
 )
 
 func newSLACmd(a *App) *cobra.Command {
 	cmd := &cobra.Command{Use: "sla", Short: "SLA reporting"}
-	cmd.AddCommand(newSLAReportCmd(a))
+	cmd.AddCommand(newSLAReportCmd(a), newSLALinksCmd(a))
 	return cmd
+}
+
+func newSLALinksCmd(a *App) *cobra.Command {
+	var as, ui string
+	cmd := &cobra.Command{
+		Use:   "links",
+		Short: "Temporal Web UI links that list the cases breached now, due soon, escalated, awaiting approval, and an agent's",
+		Long: "Prints a Web UI link for each search of docs/monitoring.md, with the times of the due-soon\n" +
+			"searches as of now (the Web UI has no relative times) and --as the agent of \"mine\".",
+		Example: "  switchboard sla links --as sam\n  switchboard sla links --ui https://temporal.acme.example",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := a.Config()
+			if err != nil {
+				return err
+			}
+			agent, err := acting(as)
+			if err != nil {
+				return err
+			}
+			if _, err := cfg.Directory().Lookup(agent); err != nil {
+				return usageError{err}
+			}
+			printMonitors(cmd.OutOrStdout(), ui, cfg, agent)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&as, "as", "", "the agent whose cases \"mine\" lists (default $"+EnvAgent+")")
+	cmd.Flags().StringVar(&ui, "ui", "http://localhost:8233", "the Temporal Web UI's address")
+	return cmd
+}
+
+// printMonitors writes each monitoring search as a Web UI link.
+func printMonitors(w io.Writer, ui string, cfg *config.Config, agent string) {
+	for _, m := range caseapi.Monitors(time.Now(), agent, cfg.Policy.CoE) {
+		fmt.Fprintf(w, "  %-40s %s\n", m.Name+":", caseapi.WebUIURL(ui, cfg.Temporal.Namespace, m.Query))
+	}
 }
 
 func newSLAReportCmd(a *App) *cobra.Command {

@@ -32,6 +32,18 @@ func ForTest(t testing.TB, dynamicConfig ...string) *devserver.Server {
 	if os.Getenv(EnvBackend) == "postgres" {
 		return clusterForTest(t, dir, cluster.Options{DynamicConfig: dynamicConfig})
 	}
+	return devForTest(t, dir, -1, dynamicConfig)
+}
+
+// WithWebUI starts the dev server with its Web UI on a free port (its
+// UIAddress), whatever EnvBackend says: only the dev server embeds it.
+func WithWebUI(t testing.TB) *devserver.Server {
+	t.Helper()
+	return devForTest(t, t.TempDir(), 0, nil)
+}
+
+func devForTest(t testing.TB, dir string, uiPort int, dynamicConfig []string) *devserver.Server {
+	t.Helper()
 	bin, err := devserver.Find()
 	if err != nil {
 		if os.Getenv(EnvRequire) != "" {
@@ -40,7 +52,7 @@ func ForTest(t testing.TB, dynamicConfig ...string) *devserver.Server {
 		t.Skip(err)
 	}
 	s, err := devserver.Start(context.Background(), devserver.Options{
-		Binary: bin, UIPort: -1,
+		Binary: bin, UIPort: uiPort,
 		DBFile:        filepath.Join(dir, "temporal.db"),
 		LogFile:       filepath.Join(dir, "temporal.log"),
 		DynamicConfig: dynamicConfig,
