@@ -48,7 +48,7 @@ func TestApprovalIsMeasuredInTheApproversHours(t *testing.T) {
 			approved = e
 		}
 	}
-	if !strings.Contains(approved.SLA, "approval met in 20m0s") || approved.Took != 20*time.Minute {
+	if !strings.Contains(approved.SLA, "approval met in 20m") || approved.Took != 20*time.Minute {
 		t.Fatalf("approval outcome %q took %s, want 20m of pr's working time", approved.SLA, approved.Took)
 	}
 }
@@ -302,5 +302,15 @@ func TestABreachWithNoChainCallsNobodyIn(t *testing.T) {
 	}
 	if next, ok := c.NextDeadline(); ok && next.Kind == DeadlineEscalation {
 		t.Fatalf("an escalation is due with no chain: %+v", next)
+	}
+}
+
+// Outcomes write durations for people, in whole minutes past a minute.
+func TestBriefDurations(t *testing.T) {
+	for d, want := range map[time.Duration]string{30 * time.Second: "30s", 20 * time.Minute: "20m", time.Hour: "1h",
+		65 * time.Minute: "1h5m", 24 * time.Hour: "24h", 19*time.Hour + 53*time.Minute + 38*time.Second: "19h54m"} {
+		if got := brief(d); got != want {
+			t.Errorf("brief(%s) = %q, want %q", d, got, want)
+		}
 	}
 }

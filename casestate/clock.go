@@ -2,6 +2,7 @@ package casestate
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/switchboard-care/switchboard/businesshours"
@@ -77,17 +78,26 @@ func (c *Case) resume(k *Clock, now time.Time) {
 // outcome describes how a clock stopped at now: met or breached, in working
 // time against its target.
 func (c *Case) outcome(k *Clock, now time.Time) string {
-	took := c.calendarOf(k).Between(k.StartedAt, now)
+	cal := c.calendarOf(k)
 	if now.After(k.DueAt) {
-		return fmt.Sprintf("%s breached: %s late (target %s)", k.Kind.label(), roundDur(now.Sub(k.DueAt)), k.Target)
+		return fmt.Sprintf("%s breached: %s late (target %s of working time)", k.Kind.label(), brief(cal.Between(k.DueAt, now)), brief(k.Target))
 	}
 	if k.Kind == ClockResolution { // pauses make "took" misleading; say what was left
-		return fmt.Sprintf("%s met: %s before due (target %s)", k.Kind.label(), roundDur(k.DueAt.Sub(now)), k.Target)
+		return fmt.Sprintf("%s met with %s to spare (target %s of working time)", k.Kind.label(), brief(cal.Between(now, k.DueAt)), brief(k.Target))
 	}
-	return fmt.Sprintf("%s met in %s (target %s)", k.Kind.label(), roundDur(took), k.Target)
+	return fmt.Sprintf("%s met in %s (target %s of working time)", k.Kind.label(), brief(cal.Between(k.StartedAt, now)), brief(k.Target))
 }
 
-func roundDur(d time.Duration) time.Duration { return d.Round(time.Second) }
+// brief writes a duration for people: whole minutes past a minute ("1h5m",
+// "20m", "24h"), seconds below it.
+func brief(d time.Duration) string {
+	if d < time.Minute {
+		return d.Round(time.Second).String()
+	}
+	s := d.Round(time.Minute).String() // "1h5m0s"
+	s = strings.TrimSuffix(s, "0s")
+	return strings.TrimSuffix(strings.Replace(s, "h0m", "h", 1), "m0s")
+}
 
 // calendarOf is the working time a clock runs in: the approver's for an
 // approval, the owning department's for the rest.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/switchboard-care/switchboard/caseapi"
+	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/policy"
 )
 
@@ -33,5 +34,15 @@ func TestBoardRowCountsWhatADepartmentOwes(t *testing.T) {
 		InboxURL: "/inbox?dept=support", BreachedURL: "/inbox?breached=1&dept=support"}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("board row\n got %+v\nwant %+v", got, want)
+	}
+}
+
+// A trail step's heading reads as a phrase, SLA in capitals.
+func TestEventLabels(t *testing.T) {
+	for kind, want := range map[casestate.EventKind]string{casestate.EventBreach: "SLA breach", casestate.EventHandedOff: "Handed off",
+		casestate.EventCustomer: "Customer wrote", casestate.EventOpened: "Opened"} {
+		if got := eventLabel(kind); got != want {
+			t.Errorf("eventLabel(%s) = %q, want %q", kind, got, want)
+		}
 	}
 }

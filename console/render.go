@@ -120,6 +120,19 @@ var funcs = template.FuncMap{
 	"dur":           dur,
 	"noReplyNeeded": func() string { return casestate.NoReplyNeeded },
 	"list":          func(s ...string) []string { return s },
+	"eventLabel":    eventLabel,
+}
+
+// eventLabel is a trail step's kind as a heading: "SLA breach", "Handed
+// off", "Customer wrote".
+func eventLabel(kind casestate.EventKind) string {
+	words := strings.Split(string(kind), "_")
+	if words[0] == "sla" {
+		words[0] = "SLA"
+	} else {
+		words[0] = strings.ToUpper(words[0][:1]) + words[0][1:]
+	}
+	return strings.Join(words, " ")
 }
 
 // caseURL is the case page's path; each part of the id is escaped on its

@@ -361,7 +361,7 @@ func TestFirstResponseMet(t *testing.T) {
 	}
 	ev := ct.events()
 	reply, _ := findEvent(ev, casestate.EventReplied)
-	if !strings.Contains(reply.SLA, "first response met in 20m0s (target 1h0m0s)") || reply.Ref == "" {
+	if !strings.Contains(reply.SLA, "first response met in 20m (target 1h of working time)") || reply.Ref == "" {
 		t.Fatalf("reply event %+v", reply)
 	}
 	if _, warned := findEvent(ev, casestate.EventWarning); warned {
