@@ -94,7 +94,11 @@ func newDevCmd(a *App) *cobra.Command {
 			intakeDone := make(chan error, 1)
 			go func() { intakeDone <- webhooks.ListenAndServe(ctx) }()
 			if !noDemo {
-				sum, err := bulkimport.Run(ctx, bytes.NewReader(demo.Posts), bulkimport.JSONL, cases, bulkimport.Options{Name: "demo posts", Rate: -1})
+				posts, err := demo.Recent(time.Now())
+				if err != nil {
+					return err
+				}
+				sum, err := bulkimport.Run(ctx, bytes.NewReader(posts), bulkimport.JSONL, cases, bulkimport.Options{Name: "demo posts", Rate: -1})
 				if err != nil {
 					return unavailable(err)
 				}
