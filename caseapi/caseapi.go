@@ -277,6 +277,13 @@ func (c *Client) Act(ctx context.Context, caseID string, kind casestate.ActionKi
 		return casestate.Outcome{}, err
 	}
 	a.Actor, a.Proof = agent.Actor(), ""
+	if kind == casestate.ActionAssign { // the case knows agents only by id: the directory says who they are
+		to, err := c.Directory.Lookup(a.To)
+		if err != nil {
+			return casestate.Outcome{}, err
+		}
+		a.To = to.ID
+	}
 	if a.Request == "" {
 		a.Request = NewRequest()
 	}

@@ -23,10 +23,13 @@ const (
 	// ActionRescue takes a post out of the spam queue as Intent: a case
 	// whose SLA clocks run from when the post arrived.
 	ActionRescue ActionKind = "rescue"
+	// ActionAssign is a lead giving the case to To, an agent of the
+	// department (caseapi checks the agent against the directory).
+	ActionAssign ActionKind = "assign"
 )
 
 // Actions lists every action kind.
-var Actions = []ActionKind{ActionClaim, ActionRelease, ActionReply, ActionNote, ActionHandoff, ActionEscalate, ActionResolve, ActionReopen, ActionApprove, ActionReject, ActionRelabel, ActionRescue}
+var Actions = []ActionKind{ActionClaim, ActionRelease, ActionReply, ActionNote, ActionHandoff, ActionEscalate, ActionResolve, ActionReopen, ActionApprove, ActionReject, ActionRelabel, ActionRescue, ActionAssign}
 
 // Action is an agent's request. Text is the reply, note or reason; To the
 // department of a handoff; Intent the intent of a relabel or rescue.

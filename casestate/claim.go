@@ -89,3 +89,32 @@ func (c *Case) applyRelease(a Action, _ string, now time.Time) []Notice {
 	c.record(now, Event{Kind: EventReleased, Actor: a.Actor.ID, Detail: "released by " + a.Actor.ID + " from " + prev + "; back in the queue", Text: a.Text})
 	return nil
 }
+
+// checkAssign: a lead or head of the department gives the case to one of
+// its agents, taking it from whoever held it.
+func (c *Case) checkAssign(a Action, _ time.Time) error {
+	if err := c.mayWorkActive(a, "reopen it before assigning it"); err != nil {
+		return err
+	}
+	if !a.Actor.Senior() {
+		return policy.Refuse("lead-assigns", "only a lead or head gives a case to someone; claim it to take it yourself")
+	}
+	if !policy.IsAgentID(a.To) {
+		return policy.Refuse("assign-to", "give the case to an agent (their id)")
+	}
+	if a.To == c.Assignee {
+		return policy.Refuse("already-claimed", "case is already %s's", a.To)
+	}
+	return nil
+}
+
+func (c *Case) applyAssign(a Action, _ string, now time.Time) []Notice {
+	detail := "given to " + a.To + " by " + a.Actor.ID
+	if c.Assignee != "" {
+		detail += ", from " + c.Assignee
+	}
+	c.Assignee = a.To
+	c.AssigneeActiveAt = now
+	c.record(now, Event{Kind: EventAssigned, Actor: a.Actor.ID, Text: a.Text, Detail: detail})
+	return []Notice{c.AssignedNotice(a.To)}
+}

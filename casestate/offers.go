@@ -26,8 +26,8 @@ func (c *Case) Offers(actor policy.Actor, now time.Time) []ActionKind {
 
 // samples are the actions of kind by actor Offers tries: one for each
 // department a handoff could go to, each intent a relabel or rescue could
-// give, a public and a private reply; a text short and plain enough for
-// every text rule.
+// give, two agents to assign to, a public and a private reply; a text
+// short and plain enough for every text rule.
 func (c *Case) samples(kind ActionKind, actor policy.Actor) []Action {
 	base := Action{Actor: actor, Text: NoReplyNeeded}
 	var out []Action
@@ -42,6 +42,12 @@ func (c *Case) samples(kind ActionKind, actor policy.Actor) []Action {
 		for _, intent := range c.Policy.Intents() {
 			a := base
 			a.Intent = intent
+			out = append(out, a)
+		}
+	case ActionAssign: // two agents: one of them is not the assignee
+		for _, agent := range []string{"agent-1", "agent-2"} {
+			a := base
+			a.To = agent
 			out = append(out, a)
 		}
 	case ActionReply:

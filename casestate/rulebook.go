@@ -24,6 +24,7 @@ type rule struct {
 // for what the action is about (claim.go, reply.go, route.go, …).
 var rulebook = map[ActionKind]rule{
 	ActionClaim:    {(*Case).checkClaim, (*Case).applyClaim},
+	ActionAssign:   {(*Case).checkAssign, (*Case).applyAssign},
 	ActionRelease:  {(*Case).checkRelease, (*Case).applyRelease},
 	ActionReply:    {(*Case).checkReply, (*Case).applyReply},
 	ActionApprove:  {(*Case).checkApprove, (*Case).applyApprove},

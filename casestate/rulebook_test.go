@@ -219,6 +219,14 @@ func TestTheRuleBook(t *testing.T) {
 		{"rescue from outside", spam, ActionRescue, mo, Action{Intent: "question"}, 0, "department-member"},
 		{"rescue a case that is no spam", queued, ActionRescue, sam, Action{Intent: "question"}, 0, "spam-queue"},
 
+		// assign
+		{"a lead gives a claimed case to another", claimed, ActionAssign, sofia, Action{To: "ana"}, 0, ""},
+		{"a lead gives a queued case", queued, ActionAssign, sofia, Action{To: "ana"}, 0, ""},
+		{"an agent gives a case away", claimed, ActionAssign, sam, Action{To: "ana"}, 0, "lead-assigns"},
+		{"to its assignee", claimed, ActionAssign, sofia, Action{To: "sam"}, 0, "already-claimed"},
+		{"to nobody", claimed, ActionAssign, sofia, Action{}, 0, "assign-to"},
+		{"from outside", claimed, ActionAssign, mo, Action{To: "ana"}, 0, "department-member"},
+
 		// escalate, resolve, reopen
 		{"escalate", claimed, ActionEscalate, sam, Action{Text: "threatens to leave"}, 0, ""},
 		{"escalate past the top", topOfChain, ActionEscalate, sam, Action{Text: "x"}, 0, "escalation-top"},
@@ -289,7 +297,7 @@ func TestOffersAreWhatTheRuleBookAllows(t *testing.T) {
 	}{
 		{"the assignee", claimed, sam, []ActionKind{ActionRelease, ActionReply, ActionNote, ActionHandoff, ActionEscalate, ActionResolve, ActionRelabel}},
 		{"a colleague", claimed, ana, []ActionKind{ActionNote, ActionHandoff, ActionEscalate, ActionRelabel}},
-		{"a lead", claimed, sofia, []ActionKind{ActionClaim, ActionRelease, ActionNote, ActionHandoff, ActionEscalate, ActionResolve, ActionRelabel}},
+		{"a lead", claimed, sofia, []ActionKind{ActionClaim, ActionRelease, ActionNote, ActionHandoff, ActionEscalate, ActionResolve, ActionRelabel, ActionAssign}},
 		{"an outsider", claimed, mo, nil},
 		{"anyone, in the queue", func(t *testing.T) *Case { return openOn(t, "@acme_help", "question") }, ana,
 			[]ActionKind{ActionClaim, ActionNote, ActionHandoff, ActionEscalate, ActionResolve, ActionRelabel}},

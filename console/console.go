@@ -155,6 +155,7 @@ func New(o Options) (http.Handler, error) {
 	mux.HandleFunc("GET /case/{id...}", s.page(s.casePage))
 	mux.HandleFunc("POST /act/{kind}/{id...}", s.form(s.act))
 	mux.HandleFunc("POST /shift/{dept}", s.form(s.shift))
+	mux.HandleFunc("POST /bulk", s.form(s.bulk))
 	mux.HandleFunc("GET /board", s.page(s.boardPage))
 	mux.HandleFunc("GET /board/rows", s.fragment(s.boardFragment))
 	mux.HandleFunc("GET /outbox", s.page(s.outboxPage))

@@ -712,3 +712,45 @@ func TestWebUILinksInChromium(t *testing.T) {
 	b.waitFor("the view saved", `document.body.innerText.includes("Custom Views 1 / 20") && document.body.innerText.includes("My cases")`)
 	b.screenshot("webui-saved-view.png")
 }
+
+// A lead gives two of three queued cases to an agent at once: each case
+// takes it as one Update of its own, and the third stays in the queue.
+func TestBulkAssignInChromium(t *testing.T) {
+	exe := findChromium(t)
+	s := newStack(t)
+	first := s.submit("bulk-1", "omar", "How do I change the delivery address on an order in the app?", "support")
+	second := s.submit("bulk-2", "lee", "my router keeps dropping the connection every evening", "support")
+	third := s.submit("bulk-3", "kim", "How do I turn off the sound in the app?", "support")
+
+	b := newBrowser(t, context.Background(), exe)
+	b.signIn(s.console.URL, "sue") // support's lead
+	b.waitFor("the three cases", `document.querySelectorAll('#inbox input[name="case"]').length === 3`)
+	for _, id := range []string{first, second} {
+		b.do("choose "+id, chromedp.Click(chromedp.CSS(`#inbox input[name="case"][value="`+id+`"]`)))
+	}
+	b.waitFor("two chosen", `document.querySelector("[data-bulk-count]").textContent === "2 chosen"`)
+	b.do("give them to sid",
+		chromedp.SetValue(chromedp.CSS(`form[data-bulk] select[name="action"]`), "assign"),
+		chromedp.SetValue(chromedp.CSS(`form[data-bulk] select[name="agent"]`), "sid"))
+	b.screenshot("bulk-assign.png")
+	b.submit("apply", `form[data-bulk] button[type="submit"]`)
+	if msg := b.text(".flash.ok"); msg != "Given to sid: 2 of 2 cases." {
+		t.Fatalf("after the bulk action: %q", msg)
+	}
+	for id, want := range map[string]string{first: "sid", second: "sid", third: ""} {
+		v, err := s.cases.State(s.ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Assignee != want {
+			t.Errorf("%s is with %q, want %q", id, v.Assignee, want)
+		}
+	}
+	b.screenshot("bulk-assigned.png")
+	// An agent has no bulk bar.
+	a := newBrowser(t, context.Background(), exe)
+	a.signIn(s.console.URL, "sam")
+	if run(a, "look for the bulk bar", chromedp.Evaluate[bool](`!!document.querySelector("form[data-bulk]")`)) {
+		t.Fatal("an agent is offered bulk actions")
+	}
+}

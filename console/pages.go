@@ -40,6 +40,8 @@ type tab struct {
 }
 
 type inboxData struct {
+	Bulk       *bulkData // the lead's bulk bar; nil for others
+	Back       string    // this inbox, for the bulk bar to come back to
 	Query      inboxQuery
 	Filtered   bool     // a filter or search narrows the list
 	Channels   []string // the platforms a filter can pick
@@ -203,6 +205,8 @@ func (s *server) inbox(w http.ResponseWriter, r *http.Request, sess session, age
 		return
 	}
 	d := inboxData{
+		Bulk:      s.bulkFor(agent),
+		Back:      q.url("/inbox"),
 		Query:     q,
 		Filtered:  q.filtered(),
 		Channels:  s.channels(),
@@ -312,7 +316,7 @@ func (s *server) inboxRows(w http.ResponseWriter, r *http.Request, _ session, ag
 		http.Error(w, "could not list cases", http.StatusBadGateway)
 		return
 	}
-	s.execute(w, r, http.StatusOK, "inbox", "rows", inboxData{Rows: rows, AllDepts: q.Dept == "", Filtered: q.filtered()})
+	s.execute(w, r, http.StatusOK, "inbox", "rows", inboxData{Rows: rows, AllDepts: q.Dept == "", Filtered: q.filtered(), Bulk: s.bulkFor(agent)})
 }
 
 func (s *server) inboxRowsFor(ctx context.Context, agent policy.Agent, q inboxQuery) ([]row, error) {

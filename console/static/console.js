@@ -27,7 +27,13 @@
         return r.text();
       })
       .then(function (html) {
-        if (html !== null) { body.innerHTML = html; mark(true); }
+        if (html === null) { return; }
+        // The lead's choices survive the refresh.
+        var chosen = Array.from(body.querySelectorAll('input[name="case"]:checked'), function (c) { return c.value; });
+        body.innerHTML = html;
+        body.querySelectorAll('input[name="case"]').forEach(function (c) { c.checked = chosen.indexOf(c.value) >= 0; });
+        body.dispatchEvent(new Event("change", { bubbles: true }));
+        mark(true);
       })
       .catch(function () { mark(false); })
       .then(function () { busy = false; });
@@ -220,4 +226,15 @@
     pending = null;
     keys[e.key][1]();
   });
+})();
+
+// The bulk bar counts the chosen cases.
+(function () {
+  "use strict";
+  var count = document.querySelector("[data-bulk-count]");
+  var table = document.getElementById("inbox");
+  if (!count || !table) { return; }
+  function update() { count.textContent = table.querySelectorAll('input[name="case"]:checked').length + " chosen"; }
+  table.addEventListener("change", update);
+  update();
 })();

@@ -220,7 +220,7 @@ func renderCase(w io.Writer, v casestate.View, ev []casestate.Event, customer jo
 		fmt.Fprintf(w, "\tneeds review: triage was unsure (confirm with `case relabel %s --intent %s REASON`)\n", v.ID, v.Triage.Intent)
 	}
 	if v.SpamCloseAt != nil {
-		fmt.Fprintf(w, "\tin the spam queue until %s (rescue with `case rescue %s --intent INTENT`)\n", v.SpamCloseAt.Local().Format(time.RFC1123), v.ID)
+		fmt.Fprintf(w, "\tin the spam queue until %s (rescue with `case rescue %s --intent INTENT`)\n", v.SpamCloseAt.UTC().Format("Mon 2 Jan 15:04 UTC"), v.ID)
 	}
 	for _, r := range append(v.Triage.Reasons, v.Routing...) {
 		fmt.Fprintf(w, "\t· %s\n", r)
@@ -258,9 +258,8 @@ func renderCase(w io.Writer, v casestate.View, ev []casestate.Event, customer jo
 	}
 	fmt.Fprintln(w)
 	for _, e := range ev {
-		line := strings.TrimSpace(strings.Join([]string{e.Text, e.Detail, e.SLA}, " · "))
-		line = strings.Trim(line, " ·")
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", e.At.Local().Format("Jan 02 15:04"), e.Kind, orDash(e.Actor), orDash(e.Department), line)
+		line := strings.Join(slices.DeleteFunc([]string{e.Text, e.Detail, e.SLA}, func(s string) bool { return strings.TrimSpace(s) == "" }), " · ")
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", e.At.UTC().Format("Jan 02 15:04 UTC"), e.Kind, orDash(e.Actor), orDash(e.Department), line)
 	}
 }
 
@@ -269,7 +268,7 @@ type actionSpec struct {
 	kind  casestate.ActionKind
 	short string
 	text  string // what the TEXT argument is, "" if the action takes none
-	to    bool   // takes a department
+	to    string // what --to names, "" if the action takes no --to
 	// intent: takes --intent, the intent the agent says the post has
 	intent bool
 }
@@ -279,7 +278,8 @@ var actionSpecs = []actionSpec{
 	{kind: casestate.ActionRelease, short: "Release your claim: the case goes back to the queue"},
 	{kind: casestate.ActionReply, short: "Reply to the customer (published on the platform)", text: "the reply"},
 	{kind: casestate.ActionNote, short: "Add an internal note to the case", text: "the note"},
-	{kind: casestate.ActionHandoff, short: "Hand the case to another department with the reason", text: "the reason", to: true},
+	{kind: casestate.ActionHandoff, short: "Hand the case to another department with the reason", text: "the reason", to: "the department taking over"},
+	{kind: casestate.ActionAssign, short: "Give the case to an agent of its department (leads and heads)", text: "an optional note", to: "the agent taking the case"},
 	{kind: casestate.ActionEscalate, short: "Call in the next level of the escalation chain", text: "the reason"},
 	{kind: casestate.ActionResolve, short: "Resolve the case (it reopens if the customer writes within the window)", text: "why, if the customer is still owed a reply (\"" + casestate.NoReplyNeeded + "\" will do)"},
 	{kind: casestate.ActionReopen, short: "Reopen a resolved case", text: "the reason"},
@@ -322,15 +322,17 @@ func newCaseActionCmd(a *App, spec actionSpec) *cobra.Command {
 				return err
 			}
 			return p.print(v, func(w io.Writer) {
-				fmt.Fprintf(w, "%s: %s by %s\t%s · %s · %s · assignee %s\n", v.ID, spec.kind, as, v.Status, v.Department, v.Priority, orDash(v.Assignee))
+				fmt.Fprintf(w, "%s: %s by %s\t%s · %s · %s · assignee %s\n", v.ID, spec.kind, as, v.Status, orDash(v.Department), orDash(v.Priority), orDash(v.Assignee))
 			})
 		},
 	}
 	addAgentFlag(cmd, &as)
-	if spec.to {
-		cmd.Flags().StringVar(&to, "to", "", "the department taking over")
+	if spec.to != "" {
+		cmd.Flags().StringVar(&to, "to", "", spec.to)
 		_ = cmd.MarkFlagRequired("to")
-		_ = cmd.RegisterFlagCompletionFunc("to", a.completeDepartments)
+		if spec.kind == casestate.ActionHandoff {
+			_ = cmd.RegisterFlagCompletionFunc("to", a.completeDepartments)
+		}
 	}
 	if spec.intent {
 		cmd.Flags().StringVar(&intent, "intent", "", "the post's real intent (complaint, question, …)")

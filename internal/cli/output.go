@@ -62,7 +62,7 @@ func fmtTime(t *time.Time) string {
 	if t == nil || t.IsZero() {
 		return "-"
 	}
-	return t.Local().Format("Mon 15:04")
+	return t.UTC().Format("Mon 15:04 UTC")
 }
 
 func until(t *time.Time, now time.Time) string {
