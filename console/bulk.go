@@ -76,9 +76,9 @@ func (s *server) bulk(w http.ResponseWriter, r *http.Request, sess session, agen
 		fail(fmt.Sprintf("At most %d cases at once.", maxBulk))
 		return
 	}
-	kind, a, what, err := s.bulkAction(r.PostFormValue("action"), r.PostFormValue("to"), r.PostFormValue("agent"), r.PostFormValue("text"))
-	if err != nil {
-		fail(err.Error())
+	kind, a, what, problem := s.bulkAction(r.PostFormValue("action"), r.PostFormValue("to"), r.PostFormValue("agent"), r.PostFormValue("text"))
+	if problem != "" {
+		fail(problem)
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 2*callTimeout)
@@ -114,30 +114,30 @@ func (s *server) bulk(w http.ResponseWriter, r *http.Request, sess session, agen
 	http.Redirect(w, r, back, http.StatusSeeOther)
 }
 
-// bulkAction is the case action a bulk choice stands for, and how to say
-// it was done.
-func (s *server) bulkAction(action, dept, agentID, text string) (casestate.ActionKind, casestate.Action, string, error) {
+// bulkAction is the case action a bulk choice stands for and how to say it
+// was done, or what the lead must fix in the form.
+func (s *server) bulkAction(action, dept, agentID, text string) (kind casestate.ActionKind, a casestate.Action, done, problem string) {
 	text = strings.TrimSpace(text)
 	switch action {
 	case bulkAssign:
 		to, err := s.dir.Lookup(agentID)
 		if err != nil {
-			return "", casestate.Action{}, "", errors.New("Choose an agent to give the cases to.")
+			return "", a, "", "Choose an agent to give the cases to."
 		}
-		return casestate.ActionAssign, casestate.Action{To: to.ID, Text: text}, "Given to " + to.ID, nil
+		return casestate.ActionAssign, casestate.Action{To: to.ID, Text: text}, "Given to " + to.ID, ""
 	case bulkHandoff:
 		if _, ok := s.pol.Department(dept); !ok {
-			return "", casestate.Action{}, "", errors.New("Choose the department to hand the cases to.")
+			return "", a, "", "Choose the department to hand the cases to."
 		}
 		if text == "" {
-			return "", casestate.Action{}, "", errors.New("Say why: the department sees it with each case.")
+			return "", a, "", "Say why: the department sees it with each case."
 		}
-		return casestate.ActionHandoff, casestate.Action{To: dept, Text: text}, "Handed over to " + s.deptName(dept), nil
+		return casestate.ActionHandoff, casestate.Action{To: dept, Text: text}, "Handed over to " + s.deptName(dept), ""
 	case bulkSpam:
 		if text == "" {
 			text = "spam, by a lead's bulk action"
 		}
-		return casestate.ActionRelabel, casestate.Action{Intent: "spam", Text: text}, "Moved to the spam queue", nil
+		return casestate.ActionRelabel, casestate.Action{Intent: "spam", Text: text}, "Moved to the spam queue", ""
 	}
-	return "", casestate.Action{}, "", fmt.Errorf("There is no bulk action %q.", action)
+	return "", a, "", fmt.Sprintf("There is no bulk action %q.", action)
 }
