@@ -1,7 +1,9 @@
 package console
 
 import (
+	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -44,5 +46,24 @@ func TestEventLabels(t *testing.T) {
 		if got := eventLabel(kind); got != want {
 			t.Errorf("eventLabel(%s) = %q, want %q", kind, got, want)
 		}
+	}
+}
+
+// The conversation keeps people's steps in order and folds switchboard's
+// own between them.
+func TestThreadFoldsSwitchboardsSteps(t *testing.T) {
+	ev := func(kind casestate.EventKind, actor string) casestate.Event { return casestate.Event{Kind: kind, Actor: actor} }
+	events := []casestate.Event{ev(casestate.EventOpened, "@jane"), ev("triaged", policy.SystemActor), ev("queued", policy.SystemActor),
+		ev(casestate.EventClaimed, "sam"), ev(casestate.EventReplied, "sam"), ev(casestate.EventBreach, policy.SystemActor), ev(casestate.EventCustomer, "@jane")}
+	var got []string
+	for _, it := range thread(events) {
+		if it.Folded != nil {
+			got = append(got, fmt.Sprintf("folded %d", len(it.Folded)))
+		} else {
+			got = append(got, string(it.Event.Kind))
+		}
+	}
+	if want := []string{"opened", "folded 2", "claimed", "replied", "folded 1", "customer_wrote"}; !slices.Equal(got, want) {
+		t.Fatalf("thread %v, want %v", got, want)
 	}
 }

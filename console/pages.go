@@ -423,6 +423,7 @@ type caseData struct {
 	DraftMine    bool // drafted by this agent: another approver must decide
 	// Offer is the actions the case allows this agent now: the page shows
 	// only their forms.
+	Thread     []threadItem // the events as a conversation
 	Offer      map[string]bool
 	ReplyLimit struct{ Public, Private int } // characters, as the platform counts them
 	Canned     []cannedReply                 // stock answers for this case, filled in
@@ -536,7 +537,7 @@ func (s *server) casePage(w http.ResponseWriter, r *http.Request, sess session, 
 	} else {
 		d.Customer = s.historyOf(agent, j, v.ID)
 	}
-	slices.Reverse(d.Events) // newest first: what just happened is what an agent looks for
+	d.Thread = thread(d.Events)
 	clocks := []*casestate.Clock{v.Response, v.Resolution}
 	if v.Draft != nil {
 		clocks = append(clocks, v.Draft.Clock)
@@ -556,6 +557,32 @@ func (s *server) casePage(w http.ResponseWriter, r *http.Request, sess session, 
 		}
 	}
 	s.render(w, r, http.StatusOK, "case", s.withAgent(sess, agent, view{Title: v.ID, Nav: "inbox", Body: d}))
+}
+
+// threadItem is a step of the case's conversation: an event by a person
+// (the customer's posts, the agents' replies, notes and decisions), or a
+// run of switchboard's own steps between them, folded.
+type threadItem struct {
+	Event  casestate.Event
+	Folded []casestate.Event
+}
+
+// thread is events, oldest first, with switchboard's own steps (triage,
+// queueing, timers, assignment) folded into runs between the people's.
+func thread(events []casestate.Event) []threadItem {
+	var out []threadItem
+	for _, e := range events {
+		if e.Actor != policy.SystemActor {
+			out = append(out, threadItem{Event: e})
+			continue
+		}
+		if n := len(out); n > 0 && out[n-1].Folded != nil {
+			out[n-1].Folded = append(out[n-1].Folded, e)
+			continue
+		}
+		out = append(out, threadItem{Folded: []casestate.Event{e}})
+	}
+	return out
 }
 
 // cannedReply is a stock answer as the case page offers it: its
