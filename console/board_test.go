@@ -52,7 +52,9 @@ func TestEventLabels(t *testing.T) {
 // The conversation keeps people's steps in order and folds switchboard's
 // own between them.
 func TestThreadFoldsSwitchboardsSteps(t *testing.T) {
-	ev := func(kind casestate.EventKind, actor string) casestate.Event { return casestate.Event{Kind: kind, Actor: actor} }
+	ev := func(kind casestate.EventKind, actor string) casestate.Event {
+		return casestate.Event{Kind: kind, Actor: actor}
+	}
 	events := []casestate.Event{ev(casestate.EventOpened, "@jane"), ev("triaged", policy.SystemActor), ev("queued", policy.SystemActor),
 		ev(casestate.EventClaimed, "sam"), ev(casestate.EventReplied, "sam"), ev(casestate.EventBreach, policy.SystemActor), ev(casestate.EventCustomer, "@jane")}
 	var got []string
