@@ -88,6 +88,7 @@ type server struct {
 	secureCookies bool
 	proxies       []netip.Prefix
 	snippets      *snippets
+	store         *kv.Store // the shared store: the agents' notices, among others
 	pages         map[string]*page
 	// dummyHash is compared against when the agent id is unknown, so a
 	// wrong id costs as long as a wrong password and timing does not tell
@@ -130,8 +131,8 @@ func New(o Options) (http.Handler, error) {
 		sessions:      newSessions(o.Config.Console.SessionTTL, o.Now, o.Store, o.Log.Named("console")),
 		limits:        newSignInLimits(o.Now),
 		secureCookies: o.Config.Console.SecureCookies(), proxies: proxies,
-		snippets: newSnippets(),
-		pages:    pages, dummyHash: dummy,
+		snippets: newSnippets(), store: o.Store,
+		pages: pages, dummyHash: dummy,
 	}
 	for _, a := range s.dir.All() {
 		if a.PasswordHash == "" {
@@ -156,6 +157,7 @@ func New(o Options) (http.Handler, error) {
 	mux.HandleFunc("POST /act/{kind}/{id...}", s.form(s.act))
 	mux.HandleFunc("POST /shift/{dept}", s.form(s.shift))
 	mux.HandleFunc("POST /bulk", s.form(s.bulk))
+	mux.HandleFunc("GET /notices", s.fragment(s.notices))
 	mux.HandleFunc("GET /board", s.page(s.boardPage))
 	mux.HandleFunc("GET /board/rows", s.fragment(s.boardFragment))
 	mux.HandleFunc("GET /outbox", s.page(s.outboxPage))

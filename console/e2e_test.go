@@ -722,6 +722,11 @@ func TestBulkAssignInChromium(t *testing.T) {
 	second := s.submit("bulk-2", "lee", "my router keeps dropping the connection every evening", "support")
 	third := s.submit("bulk-3", "kim", "How do I turn off the sound in the app?", "support")
 
+	// Sid waits on his inbox: the cases given to him reach his bell live.
+	sid := newBrowser(t, context.Background(), exe)
+	sid.signIn(s.console.URL, "sid")
+	sid.waitFor("the bell quiet", `document.querySelector("[data-notice-count]").hidden`)
+
 	b := newBrowser(t, context.Background(), exe)
 	b.signIn(s.console.URL, "sue") // support's lead
 	b.waitFor("the three cases", `document.querySelectorAll('#inbox input[name="case"]').length === 3`)
@@ -747,6 +752,14 @@ func TestBulkAssignInChromium(t *testing.T) {
 		}
 	}
 	b.screenshot("bulk-assigned.png")
+	sid.waitFor("two notices on sid's bell", `(c => !c.hidden && c.textContent === "2")(document.querySelector("[data-notice-count]"))`)
+	sid.do("open the bell", chromedp.Click(chromedp.CSS(`[data-notices-toggle]`)))
+	listed := run(sid, "read the notices", chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('ol[data-notices] li[data-notice-kind="assigned"] a'), a => a.textContent)`))
+	if len(listed) != 2 || !slices.ContainsFunc(listed, func(s string) bool { return strings.Contains(s, first) }) {
+		t.Fatalf("sid's notices: %q", listed)
+	}
+	sid.waitFor("the bell seen", `document.querySelector("[data-notice-count]").hidden`)
+	sid.screenshot("notices.png")
 	// An agent has no bulk bar.
 	a := newBrowser(t, context.Background(), exe)
 	a.signIn(s.console.URL, "sam")

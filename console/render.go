@@ -121,6 +121,7 @@ var funcs = template.FuncMap{
 	"noReplyNeeded": func() string { return casestate.NoReplyNeeded },
 	"list":          func(s ...string) []string { return s },
 	"eventLabel":    eventLabel,
+	"noticeTime":    noticeTime,
 }
 
 // eventLabel is a trail step's kind as a heading: "SLA breach", "Handed

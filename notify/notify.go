@@ -38,6 +38,29 @@ const tableSent = "notify-sent"
 // keepSent is how long a delivery is remembered: longer than any retry.
 const keepSent = 7 * 24 * time.Hour
 
+// keepInApp is how long an agent's console lists a notice.
+const keepInApp = 3 * 24 * time.Hour
+
+// InApp is a notice as an agent's console lists it.
+type InApp struct {
+	CaseID string               `json:"case_id"`
+	Kind   casestate.NoticeKind `json:"kind"`
+	Text   string               `json:"text"`
+	At     time.Time            `json:"at"`
+}
+
+func inAppTable(agent string) string { return "notices/" + agent }
+
+// Latest are the newest n notices for agent's console, newest first.
+func Latest(ctx context.Context, store *kv.Store, agent string, n int) ([]InApp, error) {
+	all, err := kv.All[InApp](ctx, store, inAppTable(agent))
+	if err != nil {
+		return nil, err
+	}
+	slices.Reverse(all)
+	return all[:min(n, len(all))], nil
+}
+
 // Notifier delivers notices.
 type Notifier struct {
 	cfg    config.Notifications
@@ -61,12 +84,14 @@ func New(cfg *config.Config, path string, sent *kv.Store, log *zap.Logger) (*Not
 		http: &http.Client{Timeout: sendTimeout}, now: time.Now, log: log}, nil
 }
 
-// delivery is one message to one place: the file, an address or a room.
+// delivery is one message to one place: the file, an agent's console, an
+// address or a room.
 type delivery struct {
 	key     string // the notice, the channel and the place: what makes it this one
 	notice  casestate.Notice
+	agent   string // an agent's console, or
 	email   string // an address, or
-	room    string // a chat room's name, or neither: the file
+	room    string // a chat room's name, or none of them: the file
 	subject string
 	link    string
 }
@@ -119,13 +144,17 @@ func (n *Notifier) plan(id string, notices []casestate.Notice, now time.Time) []
 			}
 		}
 		dept, who, _ := strings.Cut(nt.To, "/")
+		agents := n.addressed(dept, who)
+		for _, agent := range agents { // every addressee's console shows it
+			out = append(out, delivery{key: fmt.Sprintf("%s/%d/%s/console", id, i, agent), notice: nt, agent: agent})
+		}
 		if who == "" { // the whole department: its own address and room
 			if r, ok := n.cfg.Departments[dept]; ok {
 				add(dept, r, false)
 			}
 			continue
 		}
-		for _, agent := range n.addressed(dept, who) {
+		for _, agent := range agents {
 			if r, ok := n.cfg.People[agent]; ok {
 				add(agent, r, true)
 			}
@@ -134,12 +163,12 @@ func (n *Notifier) plan(id string, notices []casestate.Notice, now time.Time) []
 	return out
 }
 
-// addressed are the agents dept/who names: an agent, or everyone of the
-// department with that role.
+// addressed are the agents dept/who names: an agent, everyone of the
+// department with that role, or (who empty) everyone of the department.
 func (n *Notifier) addressed(dept, who string) []string {
 	var out []string
 	for _, a := range n.agents {
-		if slices.Contains(a.Departments, dept) && (a.ID == who || slices.Contains(a.Roles, who)) {
+		if slices.Contains(a.Departments, dept) && (who == "" || a.ID == who || slices.Contains(a.Roles, who)) {
 			out = append(out, a.ID)
 		}
 	}
@@ -162,6 +191,10 @@ func (n *Notifier) send(ctx context.Context, d delivery) error {
 	ctx, cancel := context.WithTimeout(ctx, sendTimeout)
 	defer cancel()
 	switch {
+	case d.agent != "":
+		at := n.now().UTC()
+		return n.sent.Put(ctx, inAppTable(d.agent), at.Format(time.RFC3339Nano)+" "+d.key,
+			InApp{CaseID: d.notice.CaseID, Kind: d.notice.Kind, Text: d.notice.Text, At: at}, at.Add(keepInApp))
 	case d.email != "":
 		return n.mail(ctx, d)
 	case d.room != "":

@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -87,6 +88,24 @@ func TestNoticesReachPeopleWhereTheyChoseOnce(t *testing.T) {
 	action := room[0]["potentialAction"].([]any)[0].(map[string]any)
 	if uri := action["targets"].([]any)[0].(map[string]any)["uri"]; uri != "https://care.acme.example/case/case/x/2" {
 		t.Fatalf("support's card links %v", uri)
+	}
+	// Each addressee's console lists the notices to them, once: sue her
+	// escalation and the department's handoff, sam his assignment and it.
+	for agent, want := range map[string][]casestate.NoticeKind{
+		"sue": {casestate.NoticeHandedOver, casestate.NoticeEscalated},
+		"sam": {casestate.NoticeAssigned, casestate.NoticeHandedOver},
+	} {
+		listed, err := Latest(context.Background(), n.sent, agent, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var kinds []casestate.NoticeKind
+		for _, l := range listed {
+			kinds = append(kinds, l.Kind)
+		}
+		if !slices.Equal(kinds, want) {
+			t.Errorf("%s's console lists %v, want %v (newest first)", agent, kinds, want)
+		}
 	}
 	lines, err := os.ReadFile(file)
 	if err != nil {

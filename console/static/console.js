@@ -238,3 +238,41 @@
   table.addEventListener("change", update);
   update();
 })();
+
+// The bell: the agent's notices, fetched every few seconds while the tab is
+// visible; the count is of those newer than the last the agent opened,
+// remembered in this browser.
+(function () {
+  "use strict";
+  var list = document.querySelector("ol[data-notices]");
+  var toggle = document.querySelector("[data-notices-toggle]");
+  var count = document.querySelector("[data-notice-count]");
+  if (!list || !toggle || !count || !window.fetch) { return; }
+  var key = "switchboard.notices.seen";
+  var every = parseInt((document.querySelector("tbody[data-refresh]") || list).getAttribute("data-every"), 10) || 5000;
+  function newest() {
+    var first = list.querySelector("li[data-at]");
+    return first ? first.getAttribute("data-at") : "";
+  }
+  function mark() {
+    var seen = localStorage.getItem(key) || "";
+    var fresh = Array.from(list.querySelectorAll("li[data-at]")).filter(function (li) { return li.getAttribute("data-at") > seen; }).length;
+    count.textContent = String(fresh);
+    count.hidden = fresh === 0;
+  }
+  function refresh() {
+    if (document.hidden) { return; }
+    fetch("/notices", { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) { if (html !== null) { list.innerHTML = html; mark(); } })
+      .catch(function () {});
+  }
+  toggle.addEventListener("click", function () {
+    list.hidden = !list.hidden;
+    toggle.setAttribute("aria-expanded", String(!list.hidden));
+    if (!list.hidden && newest()) { localStorage.setItem(key, newest()); mark(); }
+  });
+  refresh();
+  setInterval(refresh, every);
+  document.addEventListener("visibilitychange", refresh);
+})();
