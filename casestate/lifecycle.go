@@ -102,12 +102,21 @@ func (c *Case) reopen(actor, reason string, now time.Time) {
 // CustomerWrote records a follow-up post from the customer: it owes them a
 // reply (the next-response clock, unless one already runs), resumes a paused
 // resolution clock, and reopens a resolved case. After close it is only noted.
-func (c *Case) CustomerWrote(p post.Post, now time.Time) {
+// The agent holding the case is told.
+func (c *Case) CustomerWrote(p post.Post, now time.Time) []Notice {
 	// Delivered twice (webhooks are), or out of bounds (only a signal that
 	// did not come through intake can be): nothing to add.
 	if c.hasPost(p.ID) || p.Validate() != nil {
-		return
+		return nil
 	}
+	c.customerWrote(p, now)
+	if !c.Active() || c.Assignee == "" {
+		return nil
+	}
+	return []Notice{c.notice(c.Department+"/"+c.Assignee, NoticeCustomerWrote, "the customer wrote again: "+c.Events[len(c.Events)-1].Text)}
+}
+
+func (c *Case) customerWrote(p post.Post, now time.Time) {
 	e := Event{Kind: EventCustomer, Actor: p.Author.Handle, Text: p.Text, Ref: p.ID}
 	switch c.Status {
 	case StatusClosed:

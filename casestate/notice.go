@@ -13,20 +13,21 @@ type Notice struct {
 type NoticeKind string
 
 const (
-	NoticeAssigned   NoticeKind = "assigned"    // the dispatcher gave an agent the case
-	NoticeEscalated  NoticeKind = "escalated"   // a level of the escalation chain is called in
-	NoticeApproval   NoticeKind = "approval"    // a drafted reply waits for an approver, or its approval is overdue
-	NoticeBreach     NoticeKind = "breach"      // an owed clock went past its due time
-	NoticeWarning    NoticeKind = "warning"     // an owed clock is close to its due time
-	NoticeHandedOver NoticeKind = "handed_over" // the case came to a department
-	NoticeReleased   NoticeKind = "released"    // an idle claim went back to the queue
-	NoticeRejected   NoticeKind = "rejected"    // an approver returned a draft
-	NoticeRerouted   NoticeKind = "rerouted"    // a relabel or a rescue sent the case to a department
+	NoticeAssigned      NoticeKind = "assigned"       // the dispatcher gave an agent the case
+	NoticeEscalated     NoticeKind = "escalated"      // a level of the escalation chain is called in
+	NoticeApproval      NoticeKind = "approval"       // a drafted reply waits for an approver, or its approval is overdue
+	NoticeBreach        NoticeKind = "breach"         // an owed clock went past its due time
+	NoticeWarning       NoticeKind = "warning"        // an owed clock is close to its due time
+	NoticeHandedOver    NoticeKind = "handed_over"    // the case came to a department
+	NoticeReleased      NoticeKind = "released"       // an idle claim went back to the queue
+	NoticeRejected      NoticeKind = "rejected"       // an approver returned a draft
+	NoticeRerouted      NoticeKind = "rerouted"       // a relabel or a rescue sent the case to a department
+	NoticeCustomerWrote NoticeKind = "customer_wrote" // the customer of an agent's case posted again
 )
 
 // NoticeKinds lists every kind.
 var NoticeKinds = []NoticeKind{NoticeAssigned, NoticeEscalated, NoticeApproval, NoticeBreach, NoticeWarning,
-	NoticeHandedOver, NoticeReleased, NoticeRejected, NoticeRerouted}
+	NoticeHandedOver, NoticeReleased, NoticeRejected, NoticeRerouted, NoticeCustomerWrote}
 
 func (c *Case) notice(to string, kind NoticeKind, text string) Notice {
 	return Notice{CaseID: c.ID, To: to, Kind: kind, Text: text}

@@ -270,8 +270,12 @@ func (r *caseRun) armTimer(ctx workflow.Context) {
 // takeSignals applies the signals received since the last pass.
 func (r *caseRun) takeSignals(ctx workflow.Context) {
 	receiveEach(r.posts, func(in CustomerPost) {
-		if r.signals.admit(ctx, SignalCustomerPost, in.Proof, CustomerPost{Post: in.Post}) {
-			r.c.CustomerWrote(in.Post, workflow.Now(ctx))
+		if !r.signals.admit(ctx, SignalCustomerPost, in.Proof, CustomerPost{Post: in.Post}) {
+			return
+		}
+		if notices := r.c.CustomerWrote(in.Post, workflow.Now(ctx)); len(notices) > 0 &&
+			workflow.GetVersion(ctx, versionCustomerWroteNotice, workflow.DefaultVersion, customerWroteNotice) == customerWroteNotice {
+			r.notify(ctx, notices)
 		}
 	})
 	receiveEach(r.assign, func(a CaseAssignment) {
@@ -339,6 +343,14 @@ const (
 const (
 	versionAssignmentNotice = "assignment-notice"
 	assignmentNotice        = 1
+)
+
+// versionCustomerWroteNotice: before it, the agent holding a case heard of
+// the customer's follow-up only from the inbox; customerWroteNotice tells
+// them.
+const (
+	versionCustomerWroteNotice = "customer-wrote-notice"
+	customerWroteNotice        = 1
 )
 
 // versionResolveNeedsReason: before it, any member could resolve a case,
