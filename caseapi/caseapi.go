@@ -277,12 +277,13 @@ func (c *Client) Act(ctx context.Context, caseID string, kind casestate.ActionKi
 		return casestate.Outcome{}, err
 	}
 	a.Actor, a.Proof = agent.Actor(), ""
-	if kind == casestate.ActionAssign { // the case knows agents only by id: the directory says who they are
+	if kind == casestate.ActionAssign { // the case knows agents only by id: the directory says who they are, and the proof covers it
 		to, err := c.Directory.Lookup(a.To)
 		if err != nil {
 			return casestate.Outcome{}, err
 		}
-		a.To = to.ID
+		assignee := to.Actor()
+		a.To, a.Assignee = to.ID, &assignee
 	}
 	if a.Request == "" {
 		a.Request = NewRequest()

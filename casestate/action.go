@@ -24,7 +24,7 @@ const (
 	// whose SLA clocks run from when the post arrived.
 	ActionRescue ActionKind = "rescue"
 	// ActionAssign is a lead giving the case to To, an agent of the
-	// department (caseapi checks the agent against the directory).
+	// department (Assignee says who they are).
 	ActionAssign ActionKind = "assign"
 )
 
@@ -40,6 +40,10 @@ type Action struct {
 	Intent        string       `json:"intent,omitempty"`
 	AwaitCustomer bool         `json:"await_customer,omitempty"` // a reply that asks the customer something
 	Private       bool         `json:"private,omitempty"`        // reply by private message, not in public
+	// Assignee is who an assign gives the case to, as the directory has
+	// them (caseapi fills it in, and the proof covers it): the case checks
+	// they work for its department.
+	Assignee *policy.Actor `json:"assignee,omitempty"`
 	// Request is the token of the human intent behind the action: one per
 	// rendered console form, one per CLI run. The client also uses it as the
 	// Update ID, so a resubmission is the same Update; the case records it

@@ -57,11 +57,11 @@ type Case struct {
 	ResolvedAt     time.Time `json:"resolved_at,omitempty"`
 	CloseAt        time.Time `json:"close_at,omitempty"`     // end of the reopen window
 	SpamCloseAt    time.Time `json:"spam_close_at,omitzero"` // when an unrescued spam case closes
-	// LaxResolve: the case was opened before resolving needed a reason
-	// while the customer is owed a reply, and before a claimed case could
-	// be resolved only by its assignee or a lead (resolve-needs-reason);
-	// such a case keeps the old rule, so its recorded resolves replay as
-	// they ran.
+	// LaxResolve: this run of the case began before resolving needed a
+	// reason while the customer is owed a reply, and before a claimed case
+	// could be resolved only by its assignee or a lead
+	// (resolve-needs-reason); it keeps the old rule, so its recorded
+	// resolves replay as they ran.
 	LaxResolve bool `json:"lax_resolve,omitempty"`
 
 	// Events are the steps this run of the case's workflow recorded; the

@@ -99,8 +99,11 @@ func (c *Case) checkAssign(a Action, _ time.Time) error {
 	if !a.Actor.Senior() {
 		return policy.Refuse("lead-assigns", "only a lead or head gives a case to someone; claim it to take it yourself")
 	}
-	if !policy.IsAgentID(a.To) {
+	if !policy.IsAgentID(a.To) || a.Assignee == nil || a.Assignee.ID != a.To {
 		return policy.Refuse("assign-to", "give the case to an agent (their id)")
+	}
+	if c.Policy.MayActOn(*a.Assignee, c.Department) != nil {
+		return policy.Refuse("assign-to", "%s does not work for %s", a.To, c.Department)
 	}
 	if a.To == c.Assignee {
 		return policy.Refuse("already-claimed", "case is already %s's", a.To)

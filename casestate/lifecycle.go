@@ -113,7 +113,9 @@ func (c *Case) CustomerWrote(p post.Post, now time.Time) []Notice {
 	if !c.Active() || c.Assignee == "" {
 		return nil
 	}
-	return []Notice{c.notice(c.Department+"/"+c.Assignee, NoticeCustomerWrote, "the customer wrote again: "+c.Events[len(c.Events)-1].Text)}
+	// Not the post itself: notices leave for mail and chat, and a private
+	// matter stays in the case.
+	return []Notice{c.notice(c.Department+"/"+c.Assignee, NoticeCustomerWrote, "the customer wrote again on "+p.Platform+"; the case owes them a reply")}
 }
 
 func (c *Case) customerWrote(p post.Post, now time.Time) {

@@ -44,10 +44,11 @@ func (c *Case) samples(kind ActionKind, actor policy.Actor) []Action {
 			a.Intent = intent
 			out = append(out, a)
 		}
-	case ActionAssign: // two agents: one of them is not the assignee
+	case ActionAssign: // two of the department's agents: one of them is not the assignee
 		for _, agent := range []string{"agent-1", "agent-2"} {
 			a := base
 			a.To = agent
+			a.Assignee = &policy.Actor{ID: agent, Departments: []string{c.Department}, Roles: []string{policy.RoleAgent}}
 			out = append(out, a)
 		}
 	case ActionReply:

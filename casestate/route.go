@@ -132,5 +132,5 @@ func (c *Case) applyRescue(a Action, _ string, now time.Time) []Notice {
 	c.record(now, Event{Kind: EventRescued, Actor: a.Actor.ID, Text: a.Text, Intent: a.Intent,
 		Detail: fmt.Sprintf("rescued from the spam queue: intent %s → %s, to %s at %s; clocks run from arrival (first response due %s)",
 			from, a.Intent, c.Department, c.Priority, c.Response.DueAt.UTC().Format(time.RFC3339))})
-	return []Notice{c.notice(c.Department, NoticeRerouted, fmt.Sprintf("rescued from the spam queue by %s: %s", a.Actor.ID, c.Post.Text))}
+	return []Notice{c.notice(c.Department, NoticeRerouted, fmt.Sprintf("rescued from the spam queue by %s: %s", a.Actor.ID, c.Triage.Redacted))}
 }

@@ -220,12 +220,14 @@ func TestTheRuleBook(t *testing.T) {
 		{"rescue a case that is no spam", queued, ActionRescue, sam, Action{Intent: "question"}, 0, "spam-queue"},
 
 		// assign
-		{"a lead gives a claimed case to another", claimed, ActionAssign, sofia, Action{To: "ana"}, 0, ""},
-		{"a lead gives a queued case", queued, ActionAssign, sofia, Action{To: "ana"}, 0, ""},
-		{"an agent gives a case away", claimed, ActionAssign, sam, Action{To: "ana"}, 0, "lead-assigns"},
-		{"to its assignee", claimed, ActionAssign, sofia, Action{To: "sam"}, 0, "already-claimed"},
+		{"a lead gives a claimed case to another", claimed, ActionAssign, sofia, Action{To: "ana", Assignee: &ana}, 0, ""},
+		{"a lead gives a queued case", queued, ActionAssign, sofia, Action{To: "ana", Assignee: &ana}, 0, ""},
+		{"an agent gives a case away", claimed, ActionAssign, sam, Action{To: "ana", Assignee: &ana}, 0, "lead-assigns"},
+		{"to its assignee", claimed, ActionAssign, sofia, Action{To: "sam", Assignee: &sam}, 0, "already-claimed"},
 		{"to nobody", claimed, ActionAssign, sofia, Action{}, 0, "assign-to"},
-		{"from outside", claimed, ActionAssign, mo, Action{To: "ana"}, 0, "department-member"},
+		{"to an agent of another department", claimed, ActionAssign, sofia, Action{To: "mo", Assignee: &mo}, 0, "assign-to"},
+		{"to an id the directory did not vouch for", claimed, ActionAssign, sofia, Action{To: "ana", Assignee: &sam}, 0, "assign-to"},
+		{"from outside", claimed, ActionAssign, mo, Action{To: "ana", Assignee: &ana}, 0, "department-member"},
 
 		// escalate, resolve, reopen
 		{"escalate", claimed, ActionEscalate, sam, Action{Text: "threatens to leave"}, 0, ""},
@@ -312,15 +314,16 @@ func TestOffersAreWhatTheRuleBookAllows(t *testing.T) {
 	}
 }
 
-// The agent holding a case hears the customer wrote again; a queued case's
-// follow-up shows in the queue, and a redelivered one says nothing.
+// The agent holding a case hears the customer wrote again (not what: the
+// notice leaves for mail and chat); a queued case's follow-up shows in the
+// queue, and a redelivered one says nothing.
 func TestTheAssigneeHearsTheCustomerWroteAgain(t *testing.T) {
 	follow := func(id string) post.Post {
 		return post.Post{ID: id, Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u1", Handle: "@jo"}, Text: "still broken", CreatedAt: t0}
 	}
 	claimed := do(t, openOn(t, "@acme_help", "question"), step{ActionClaim, sam, Action{}})
 	notices := claimed.CustomerWrote(follow("2"), t0.Add(time.Hour))
-	if len(notices) != 1 || notices[0].To != "support/sam" || notices[0].Kind != NoticeCustomerWrote || !strings.Contains(notices[0].Text, "still broken") {
+	if len(notices) != 1 || notices[0].To != "support/sam" || notices[0].Kind != NoticeCustomerWrote || strings.Contains(notices[0].Text, "still broken") {
 		t.Fatalf("notices %+v", notices)
 	}
 	if again := claimed.CustomerWrote(follow("2"), t0.Add(2*time.Hour)); again != nil {

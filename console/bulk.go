@@ -2,6 +2,8 @@ package console
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -81,20 +83,22 @@ func (s *server) bulk(w http.ResponseWriter, r *http.Request, sess session, agen
 		fail(problem)
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), 2*callTimeout)
-	defer cancel()
+	// The form's token and the case make each case's request: the form sent
+	// twice is one action on each case.
+	token := r.PostFormValue("request")
+	if token == "" {
+		token = caseapi.NewRequest()
+	}
 	var done int
 	var refused []string
 	for _, id := range ids {
-		if _, err := s.visibleCase(ctx, agent, id); err != nil {
-			refused = append(refused, id+": not a case of your departments")
-			continue
-		}
-		each := a
-		each.Request = caseapi.NewRequest()
-		_, err := s.cases.Act(ctx, id, kind, agent.ID, each)
+		ctx, cancel := context.WithTimeout(r.Context(), callTimeout) // each case its own time
+		err := s.bulkOne(ctx, agent, id, kind, a, token)
+		cancel()
 		var rule *caseapi.RefusedError
 		switch {
+		case errors.Is(err, caseapi.ErrNotFound):
+			refused = append(refused, id+": not a case of your departments")
 		case errors.As(err, &rule):
 			refused = append(refused, id+": "+rule.Reason)
 		case err != nil:
@@ -112,6 +116,23 @@ func (s *server) bulk(w http.ResponseWriter, r *http.Request, sess session, agen
 		s.sessions.addFlash(sess.ID, flash{Kind: "error", Text: fmt.Sprintf("%d refused: %s", len(refused), strings.Join(refused, "; "))})
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+// bulkOne takes the bulk action on one case the agent may see.
+func (s *server) bulkOne(ctx context.Context, agent policy.Agent, id string, kind casestate.ActionKind, a casestate.Action, token string) error {
+	if _, err := s.visibleCase(ctx, agent, id); err != nil {
+		return err
+	}
+	a.Request = bulkRequest(token, id)
+	_, err := s.cases.Act(ctx, id, kind, agent.ID, a)
+	return err
+}
+
+// bulkRequest is one case's request token in a bulk action: the same for
+// the same form and case, and as short as any.
+func bulkRequest(token, caseID string) string {
+	sum := sha256.Sum256([]byte(token + "\x00" + caseID))
+	return hex.EncodeToString(sum[:16])
 }
 
 // bulkAction is the case action a bulk choice stands for and how to say it

@@ -528,7 +528,7 @@ func TestSpamQueueAndRelabelInChromium(t *testing.T) {
 
 // An agent's claim → reply → resolve with the keyboard alone: search with
 // /, pick the case with j and open it with Enter, claim with c, a canned
-// reply with t and ↓, edited and sent with Ctrl+Enter, resolved with e and
+// reply with t, the arrow keys and Tab, edited and sent with Ctrl+Enter, resolved with e and
 // Ctrl+Enter. The help overlay lists the keys. No click from sign-in on.
 func TestKeyboardOnlyInChromium(t *testing.T) {
 	exe := findChromium(t)
@@ -577,7 +577,9 @@ func TestKeyboardOnlyInChromium(t *testing.T) {
 	b.waitFor("claimed", `(document.querySelector(".flash.ok") || {}).textContent === "You claimed the case."`)
 
 	press("pick a canned reply", "t")
-	press("the first one", kb.ArrowDown)
+	press("browse to the second", kb.ArrowDown+kb.ArrowDown)
+	press("back to the first", kb.ArrowUp)
+	press("on to the reply", kb.Tab)
 	b.waitFor("the canned reply in the box, filled in", `document.querySelector('form[data-action="reply"] textarea').value.startsWith("Hi Omar, sorry about this.")`)
 	press("add to it", " Settings, then Addresses.")
 	b.screenshot("keyboard-canned-reply.png")

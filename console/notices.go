@@ -37,6 +37,6 @@ func (s *server) notices(w http.ResponseWriter, r *http.Request, _ session, agen
 	s.execute(w, r, http.StatusOK, "inbox", "notices", rows)
 }
 
-// noticeTime is a notice's time as the page compares it with the last one
-// the agent saw.
-func noticeTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+// noticeTime is a notice's time as the page compares it, as text, with the
+// last one the agent saw: of fixed width, so text order is time order.
+func noticeTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }

@@ -572,7 +572,9 @@ type threadItem struct {
 func thread(events []casestate.Event) []threadItem {
 	var out []threadItem
 	for _, e := range events {
-		if e.Actor != policy.SystemActor {
+		// By kind as well: a customer's post stays in view whatever their
+		// handle says.
+		if e.Actor != policy.SystemActor || e.Kind == casestate.EventOpened || e.Kind == casestate.EventCustomer {
 			out = append(out, threadItem{Event: e})
 			continue
 		}

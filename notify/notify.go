@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wneessen/go-mail"
@@ -57,7 +58,7 @@ func Latest(ctx context.Context, store *kv.Store, agent string, n int) ([]InApp,
 	if err != nil {
 		return nil, err
 	}
-	slices.Reverse(all)
+	slices.SortStableFunc(all, func(a, b InApp) int { return b.At.Compare(a.At) })
 	return all[:min(n, len(all))], nil
 }
 
@@ -89,39 +90,58 @@ func New(cfg *config.Config, path string, sent *kv.Store, log *zap.Logger) (*Not
 type delivery struct {
 	key     string // the notice, the channel and the place: what makes it this one
 	notice  casestate.Notice
-	agent   string // an agent's console, or
-	email   string // an address, or
-	room    string // a chat room's name, or none of them: the file
+	agent   string    // an agent's console, or
+	at      time.Time // when the notice was sent, a nanosecond apart in its batch: the console's order
+	email   string    // an address, or
+	room    string    // a chat room's name, or none of them: the file
 	subject string
 	link    string
 }
 
 // Deliver sends each notice where its recipients want it. id names this
 // batch across retries (the activity's run and id): a delivery made by an
-// earlier attempt is not made again. It returns the first failure, after
-// trying every delivery.
+// earlier attempt is not made again. Deliveries run side by side, so one
+// host that does not answer holds up only its own; Deliver returns their
+// failures together, after trying every one.
 func (n *Notifier) Deliver(ctx context.Context, id string, notices []casestate.Notice) error {
-	var errs []error
-	for _, d := range n.plan(id, notices, n.now()) {
-		var done bool
-		if ok, err := n.sent.Get(ctx, tableSent, d.key, &done); err != nil {
-			errs = append(errs, err)
-			continue
-		} else if ok {
-			continue
-		}
-		if err := n.send(ctx, d); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if err := n.sent.Put(ctx, tableSent, d.key, true, n.now().Add(keepSent)); err != nil {
-			errs = append(errs, err)
-		}
-		if d.email != "" || d.room != "" {
-			n.log.Info("notice delivered", zap.String("key", d.key))
-		}
+	plan := n.plan(id, notices, n.now())
+	errs := make([]error, len(plan))
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, parallelSends)
+	for i, d := range plan {
+		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			errs[i] = n.deliverOnce(ctx, d)
+		})
 	}
+	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// parallelSends bounds the deliveries under way at once.
+const parallelSends = 8
+
+// deliverOnce makes d unless an earlier attempt did, and remembers it made
+// it even if the attempt's time is up just then: a retry must not send it
+// again.
+func (n *Notifier) deliverOnce(ctx context.Context, d delivery) error {
+	var done bool
+	if ok, err := n.sent.Get(ctx, tableSent, d.key, &done); err != nil || ok {
+		return err
+	}
+	if err := n.send(ctx, d); err != nil {
+		return err
+	}
+	keep, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
+	defer cancel()
+	if err := n.sent.Put(keep, tableSent, d.key, true, n.now().Add(keepSent)); err != nil {
+		return err
+	}
+	if d.email != "" || d.room != "" {
+		n.log.Info("notice delivered", zap.String("key", d.key))
+	}
+	return nil
 }
 
 // plan is every delivery of notices at now.
@@ -130,45 +150,50 @@ func (n *Notifier) plan(id string, notices []casestate.Notice, now time.Time) []
 	for i, nt := range notices {
 		link := n.caseLink(nt.CaseID)
 		subject := fmt.Sprintf("[switchboard] %s: %s", strings.ReplaceAll(string(nt.Kind), "_", " "), nt.CaseID)
-		out = append(out, delivery{key: fmt.Sprintf("%s/%d/file", id, i), notice: nt})
-		add := func(who string, r config.Recipient, quietable bool) {
+		base := fmt.Sprintf("%s/%d", id, i)
+		out = append(out, delivery{key: base + "/file", notice: nt})
+		planned := map[string]bool{} // an address or a room several recipients share gets the notice once
+		add := func(r config.Recipient, quietable bool) {
 			if !r.Wants(nt.Kind) || (quietable && r.Quiet(now)) {
 				return
 			}
-			base := fmt.Sprintf("%s/%d/%s", id, i, who)
-			if r.Email != "" && n.cfg.Email.Host != "" {
-				out = append(out, delivery{key: base + "/email", notice: nt, email: r.Email, subject: subject, link: link})
+			if key := base + "/email/" + r.Email; r.Email != "" && n.cfg.Email.Host != "" && !planned[key] {
+				planned[key] = true
+				out = append(out, delivery{key: key, notice: nt, email: r.Email, subject: subject, link: link})
 			}
-			if r.Chat != "" {
-				out = append(out, delivery{key: base + "/chat", notice: nt, room: r.Chat, subject: subject, link: link})
+			if key := base + "/chat/" + r.Chat; r.Chat != "" && !planned[key] {
+				planned[key] = true
+				out = append(out, delivery{key: key, notice: nt, room: r.Chat, subject: subject, link: link})
 			}
 		}
 		dept, who, _ := strings.Cut(nt.To, "/")
 		agents := n.addressed(dept, who)
 		for _, agent := range agents { // every addressee's console shows it
-			out = append(out, delivery{key: fmt.Sprintf("%s/%d/%s/console", id, i, agent), notice: nt, agent: agent})
+			out = append(out, delivery{key: base + "/console/" + agent, notice: nt, agent: agent, at: now.UTC().Add(time.Duration(i))})
 		}
 		if who == "" { // the whole department: its own address and room
 			if r, ok := n.cfg.Departments[dept]; ok {
-				add(dept, r, false)
+				add(r, false)
 			}
 			continue
 		}
 		for _, agent := range agents {
 			if r, ok := n.cfg.People[agent]; ok {
-				add(agent, r, true)
+				add(r, true)
 			}
 		}
 	}
 	return out
 }
 
-// addressed are the agents dept/who names: an agent, everyone of the
-// department with that role, or (who empty) everyone of the department.
+// addressed are the agents dept/who names: an agent (of any department: a
+// lead up the chain or the centre of excellence may hold the case),
+// everyone of the department with that role, or (who empty) everyone of
+// the department.
 func (n *Notifier) addressed(dept, who string) []string {
 	var out []string
 	for _, a := range n.agents {
-		if slices.Contains(a.Departments, dept) && (who == "" || a.ID == who || slices.Contains(a.Roles, who)) {
+		if a.ID == who || (slices.Contains(a.Departments, dept) && (who == "" || slices.Contains(a.Roles, who))) {
 			out = append(out, a.ID)
 		}
 	}
@@ -191,10 +216,9 @@ func (n *Notifier) send(ctx context.Context, d delivery) error {
 	ctx, cancel := context.WithTimeout(ctx, sendTimeout)
 	defer cancel()
 	switch {
-	case d.agent != "":
-		at := n.now().UTC()
-		return n.sent.Put(ctx, inAppTable(d.agent), at.Format(time.RFC3339Nano)+" "+d.key,
-			InApp{CaseID: d.notice.CaseID, Kind: d.notice.Kind, Text: d.notice.Text, At: at}, at.Add(keepInApp))
+	case d.agent != "": // under the delivery's own key: a retry writes the same record
+		return n.sent.Put(ctx, inAppTable(d.agent), d.key, InApp{CaseID: d.notice.CaseID, Kind: d.notice.Kind, Text: d.notice.Text, At: d.at},
+			d.at.Add(keepInApp))
 	case d.email != "":
 		return n.mail(ctx, d)
 	case d.room != "":
@@ -273,8 +297,11 @@ func (n *Notifier) chat(ctx context.Context, d delivery) error {
 // payload is the webhook's JSON in the room's format.
 func payload(format string, d delivery) any {
 	if format == config.ChatTeams {
+		// A card's text is Markdown: the notice's own marks stay text.
+		md := strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "(", `\(`, ")", `\)`,
+			"!", `\!`, "#", `\#`, "`", "\\`", "<", "&lt;", ">", "&gt;")
 		card := map[string]any{"@type": "MessageCard", "@context": "https://schema.org/extensions",
-			"summary": d.subject, "title": d.subject, "text": d.notice.Text}
+			"summary": d.subject, "title": md.Replace(d.subject), "text": md.Replace(d.notice.Text)}
 		if d.link != "" {
 			card["potentialAction"] = []any{map[string]any{"@type": "OpenUri", "name": "Open the case",
 				"targets": []any{map[string]string{"os": "default", "uri": d.link}}}}

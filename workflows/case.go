@@ -80,7 +80,7 @@ func (r *caseRun) setup(ctx workflow.Context) error {
 	// and must see the case.
 	switch {
 	case r.in.Carried != nil:
-		r.resume(*r.in.Carried)
+		r.resume(ctx, *r.in.Carried)
 	case r.in.Prepared != nil && !r.in.Prepared.OpenedAt.IsZero():
 		r.open(ctx, *r.in.Prepared)
 	default:
@@ -239,8 +239,11 @@ func (r *caseRun) next(ctx workflow.Context) CaseInput {
 }
 
 // resume takes up a case an earlier run carried.
-func (r *caseRun) resume(carried CarriedCase) {
+func (r *caseRun) resume(ctx workflow.Context, carried CarriedCase) {
 	r.c = &carried.Case
+	if workflow.GetVersion(ctx, versionResolveNeedsReason, workflow.DefaultVersion, resolveNeedsReason) == workflow.DefaultVersion {
+		r.c.LaxResolve = true // a run begun before the rule replays its resolves as they ran
+	}
 	r.journeyID, r.queue, r.shown = carried.JourneyID, carried.Queue, carried.Shown
 	r.metered = len(r.c.Events) // a reopen's run carries the steps its last run counted
 }
@@ -355,9 +358,10 @@ const (
 
 // versionResolveNeedsReason: before it, any member could resolve a case,
 // claimed by another or with the customer's reply still owed, without a
-// word. Cases opened under resolveNeedsReason follow casestate's rule; a
-// case opened before it keeps the old one (Case.LaxResolve) for its whole
-// life, so its recorded resolves replay as they ran.
+// word. Runs begun under resolveNeedsReason follow casestate's rule, and
+// a case opened under the old one carries it (Case.LaxResolve) into its
+// later runs; a run begun before the guard, opened or resumed, keeps the
+// old rule, so its recorded resolves replay as they ran.
 const (
 	versionResolveNeedsReason = "resolve-needs-reason"
 	resolveNeedsReason        = 1

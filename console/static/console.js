@@ -120,21 +120,39 @@
 })();
 
 // Canned replies: choosing one puts its text (already filled in for this
-// case) into the reply box, at the cursor, to edit before sending.
+// case) into the reply box, at the cursor, to edit before sending. Browsing
+// with the arrow keys (a closed select changes on each) swaps the text in
+// place; Tab goes on to the reply box, after it.
 (function () {
   "use strict";
   document.querySelectorAll("select[data-canned]").forEach(function (sel) {
     var area = sel.form.querySelector('textarea[name="text"]');
-    sel.addEventListener("change", function () {
+    var placed = null; // {at, text}: the canned text last put in the box
+    var keyboard = false;
+    function put() {
       var opt = sel.options[sel.selectedIndex];
-      var text = opt && opt.getAttribute("data-text");
-      if (!text || !area) { return; }
+      var text = (opt && opt.getAttribute("data-text")) || "";
       var at = area.selectionStart || 0, end = area.selectionEnd || 0;
+      if (placed && area.value.substr(placed.at, placed.text.length) === placed.text) {
+        at = placed.at;
+        end = placed.at + placed.text.length;
+      }
       area.value = area.value.slice(0, at) + text + area.value.slice(end);
-      area.focus();
-      area.setSelectionRange(at + text.length, at + text.length);
+      placed = text ? { at: at, text: text } : null;
       area.dispatchEvent(new Event("input"));
-      sel.selectedIndex = 0;
+    }
+    function onward() {
+      area.focus();
+      var to = placed ? placed.at + placed.text.length : area.value.length;
+      area.setSelectionRange(to, to);
+    }
+    sel.addEventListener("keydown", function () { keyboard = true; });
+    sel.addEventListener("mousedown", function () { keyboard = false; });
+    // Tab from the list lands after the text it placed.
+    area.addEventListener("focus", function () { if (placed && keyboard) { keyboard = false; onward(); } });
+    sel.addEventListener("change", function () {
+      put();
+      if (!keyboard) { onward(); }
     });
   });
 })();
