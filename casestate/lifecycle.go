@@ -102,15 +102,18 @@ func (c *Case) reopen(actor, reason string, now time.Time) {
 // CustomerWrote records a follow-up post from the customer: it owes them a
 // reply (the next-response clock, unless one already runs), resumes a paused
 // resolution clock, and reopens a resolved case. After close it is only noted.
-// The agent holding the case is told.
+// The agent holding the case is told when the post makes a reply owed.
 func (c *Case) CustomerWrote(p post.Post, now time.Time) []Notice {
 	// Delivered twice (webhooks are), or out of bounds (only a signal that
 	// did not come through intake can be): nothing to add.
 	if c.hasPost(p.ID) || p.Validate() != nil {
 		return nil
 	}
+	owed := c.Response != nil
 	c.customerWrote(p, now)
-	if !c.Active() || c.Assignee == "" {
+	// Once an exchange: a customer who writes five times before the answer
+	// owes the agent one reply, and one notice.
+	if owed || !c.Active() || c.Assignee == "" {
 		return nil
 	}
 	// Not the post itself: notices leave for mail and chat, and a private

@@ -314,20 +314,24 @@ func TestOffersAreWhatTheRuleBookAllows(t *testing.T) {
 	}
 }
 
-// The agent holding a case hears the customer wrote again (not what: the
-// notice leaves for mail and chat); a queued case's follow-up shows in the
-// queue, and a redelivered one says nothing.
+// The agent holding a case hears the customer wrote again after an answer
+// (not what: the notice leaves for mail and chat), once until the next
+// answer; a queued case's follow-up shows in the queue, and a redelivered
+// one says nothing.
 func TestTheAssigneeHearsTheCustomerWroteAgain(t *testing.T) {
 	follow := func(id string) post.Post {
 		return post.Post{ID: id, Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u1", Handle: "@jo"}, Text: "still broken", CreatedAt: t0}
 	}
-	claimed := do(t, openOn(t, "@acme_help", "question"), step{ActionClaim, sam, Action{}})
+	claimed := do(t, openOn(t, "@acme_help", "question"), step{ActionClaim, sam, Action{}}, step{ActionReply, sam, Action{Text: "Which version?"}})
 	notices := claimed.CustomerWrote(follow("2"), t0.Add(time.Hour))
 	if len(notices) != 1 || notices[0].To != "support/sam" || notices[0].Kind != NoticeCustomerWrote || strings.Contains(notices[0].Text, "still broken") {
 		t.Fatalf("notices %+v", notices)
 	}
 	if again := claimed.CustomerWrote(follow("2"), t0.Add(2*time.Hour)); again != nil {
 		t.Fatalf("a redelivered post notified %+v", again)
+	}
+	if more := claimed.CustomerWrote(follow("3"), t0.Add(2*time.Hour)); more != nil {
+		t.Fatalf("a second post before the answer notified %+v", more)
 	}
 	if queued := openOn(t, "@acme_help", "question").CustomerWrote(follow("2"), t0.Add(time.Hour)); queued != nil {
 		t.Fatalf("a queued case notified %+v", queued)
