@@ -43,4 +43,8 @@ func TestStatusFiltersReadTheExecutionStatus(t *testing.T) {
 	if q := (Filter{Status: "closed", Running: true}).Query(); strings.Contains(q, "'Running'") {
 		t.Errorf("closed and running: %s", q)
 	}
+	// The console's channel and escalated filters.
+	if q := (Filter{Channel: "facebook", Escalated: true}).Query(); !strings.Contains(q, "Channel = 'facebook'") || !strings.Contains(q, "EscalationLevel > 0") {
+		t.Errorf("channel and escalated: %s", q)
+	}
 }

@@ -2,8 +2,11 @@ package console
 
 import (
 	"fmt"
+	"net/http"
+	"net/url"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,5 +70,65 @@ func TestThreadFoldsSwitchboardsSteps(t *testing.T) {
 	}
 	if want := []string{"opened", "folded 2", "claimed", "replied", "folded 1", "customer_wrote"}; !slices.Equal(got, want) {
 		t.Fatalf("thread %v, want %v", got, want)
+	}
+}
+
+// A lead's bulk action is each chosen case's own action, with the form's
+// problems said before anything is done; an agent has none, and a case of
+// another department is refused by name. The same form sent twice asks for
+// the same actions (the request tokens repeat).
+func TestBulkActionsForLeads(t *testing.T) {
+	f := newFixture(t, Options{})
+	sue := f.browser().signedIn("sue") // support's lead
+	post := func(v url.Values) string {
+		t.Helper()
+		v.Set("csrf", sue.token("/inbox"))
+		resp, _ := sue.do("POST", "/bulk", v)
+		wantStatus(t, resp, http.StatusSeeOther)
+		_, page := sue.get("/inbox")
+		return page
+	}
+	for _, tc := range []struct {
+		form url.Values
+		want string
+	}{
+		{url.Values{"action": {"handoff"}, "to": {"pr"}, "case": {"case/x/s1"}}, "Say why"},
+		{url.Values{"action": {"handoff"}, "to": {"nowhere"}, "text": {"x"}, "case": {"case/x/s1"}}, "Choose the department"},
+		{url.Values{"action": {"assign"}, "agent": {"nobody"}, "case": {"case/x/s1"}}, "Choose an agent"},
+		{url.Values{"action": {"archive"}, "case": {"case/x/s1"}}, "There is no bulk action"},
+		{url.Values{"action": {"spam"}}, "Choose the cases first"},
+	} {
+		if page := post(tc.form); !strings.Contains(page, tc.want) {
+			t.Errorf("%v: the page does not say %q", tc.form, tc.want)
+		}
+	}
+	if acts := f.cases.actCalls(); len(acts) != 0 {
+		t.Fatalf("a form with a problem acted: %v", acts)
+	}
+
+	form := url.Values{"action": {"handoff"}, "to": {"pr"}, "text": {"a journalist asked"}, "request": {"form-1"},
+		"case": {"case/x/s1", "case/x/s2", "case/x/p1"}}
+	page := post(form)
+	if !strings.Contains(page, "Handed over to PR &amp; Communications: 2 of 3 cases.") || !strings.Contains(page, "case/x/p1: not a case of your departments") {
+		t.Fatalf("after the bulk handoff:\n%s", page)
+	}
+	if got := f.cases.actCalls(); !slices.Equal(got, []string{"handoff case/x/s1 sue", "handoff case/x/s2 sue"}) {
+		t.Fatalf("acts %v", got)
+	}
+	first := []string{f.cases.actions[0].Request, f.cases.actions[1].Request}
+	f.cases.views["case/x/s1"], f.cases.views["case/x/s2"] = caseView("s1", "support", time.Hour), caseView("s2", "support", time.Hour)
+	post(form)
+	if again := []string{f.cases.actions[2].Request, f.cases.actions[3].Request}; !slices.Equal(again, first) || first[0] == first[1] {
+		t.Fatalf("request tokens %v, then %v: want one per case, the same when the form is sent again", first, again)
+	}
+
+	sam := f.browser().signedIn("sam")
+	resp, _ := sam.do("POST", "/bulk", url.Values{"csrf": {sam.token("/inbox")}, "action": {"spam"}, "case": {"case/x/s1"}})
+	wantStatus(t, resp, http.StatusSeeOther)
+	if _, page := sam.get("/inbox"); !strings.Contains(page, "Bulk actions are for leads and heads.") || strings.Contains(page, "data-bulk") {
+		t.Fatal("an agent has a bulk bar, or no refusal")
+	}
+	if got := len(f.cases.actCalls()); got != 4 {
+		t.Fatalf("an agent's bulk action acted: %d acts", got)
 	}
 }

@@ -116,7 +116,7 @@ func (s *server) inboxScope(r *http.Request, agent policy.Agent) (inboxQuery, bo
 		q.Channel = ""
 	}
 	if len(q.Search) > maxSearch {
-		q.Search = q.Search[:maxSearch]
+		q.Search = strings.ToValidUTF8(q.Search[:maxSearch], "") // a rune cut in two is dropped
 	}
 	if q.Dept == "" {
 		return q, true
