@@ -147,3 +147,42 @@ func newestFirst(runs []*workflowpb.WorkflowExecutionInfo) []*workflowpb.Workflo
 	})
 	return runs
 }
+
+// openedSinceQuery lists the cases opened at or after since, each once (a
+// case that continued as new has a closed run per continuation, all
+// started later than the case; cases from before OpenedAt have only their
+// start); the same text works in the Web UI and `temporal workflow list`.
+func openedSinceQuery(since time.Time) string {
+	at := since.UTC().Format(time.RFC3339Nano)
+	return fmt.Sprintf("WorkflowType = '%s' AND ExecutionStatus != 'ContinuedAsNew' AND (%s >= '%s' OR (%s IS NULL AND StartTime >= '%s'))",
+		workflows.CaseWorkflowName, workflows.SAOpenedAt.GetName(), at, workflows.SAOpenedAt.GetName(), at)
+}
+
+// CasesOpenedSince lists the ids of every case opened at or after since,
+// retained or archived, each once and sorted: a reopened case has a run
+// per reopen, and a case may be both retained and archived.
+func (c *Client) CasesOpenedSince(ctx context.Context, since time.Time) ([]string, error) {
+	var ids []string
+	var token []byte
+	for {
+		resp, err := c.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+			Query: openedSinceQuery(since), NextPageToken: token, PageSize: 1000,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("list cases (%s): %w", openedSinceQuery(since), err)
+		}
+		for _, e := range resp.Executions {
+			ids = append(ids, e.GetExecution().GetWorkflowId())
+		}
+		if token = resp.NextPageToken; len(token) == 0 {
+			break
+		}
+	}
+	archived, err := c.ArchivedCasesOpenedSince(ctx, since)
+	if err != nil {
+		return nil, err
+	}
+	ids = append(ids, archived...)
+	slices.Sort(ids)
+	return slices.Compact(ids), nil
+}

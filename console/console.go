@@ -318,17 +318,15 @@ func (s *server) seesAll(a policy.Agent) bool { return slices.Contains(a.Departm
 // about not showing what they may not see.
 func (s *server) maySee(a policy.Agent, dept string) bool { return s.pol.MaySee(a.Actor(), dept) }
 
-// maySeeCase adds to maySee the approvers a drafted reply waits for: a
-// reply on a PR-owned account may need PR's approval while support owns the
-// case.
+// maySeeCase is maySee with the approvers a drafted reply waits for.
 func (s *server) maySeeCase(a policy.Agent, dept, approver string, drafted bool) bool {
-	return s.maySee(a, dept) || s.decides(a, approver, drafted)
+	return s.pol.MaySeeCase(a.Actor(), dept, approver, drafted)
 }
 
 // decides reports whether the agent is an approver of the department that a
 // drafted reply on the case waits for.
 func (s *server) decides(a policy.Agent, approver string, drafted bool) bool {
-	return drafted && isApprover(a) && slices.Contains(a.Departments, approver)
+	return policy.Decides(a.Actor(), approver, drafted)
 }
 
 func isApprover(a policy.Agent) bool { return slices.Contains(a.Roles, policy.RoleApprover) }

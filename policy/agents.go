@@ -131,6 +131,19 @@ func (d *Directory) All() []Agent {
 // case exists and which department has it.
 func (p *Policy) MaySee(a Actor, dept string) bool { return a.In(dept) || a.In(p.CoE) }
 
+// MaySeeCase adds to MaySee the approvers a drafted reply on the case
+// waits for: a reply on a PR-owned account may need PR's approval while
+// support owns the case.
+func (p *Policy) MaySeeCase(a Actor, dept, approver string, drafted bool) bool {
+	return p.MaySee(a, dept) || Decides(a, approver, drafted)
+}
+
+// Decides says whether the actor is an approver of the department that a
+// drafted reply waits for.
+func Decides(a Actor, approver string, drafted bool) bool {
+	return drafted && slices.Contains(a.Roles, RoleApprover) && a.In(approver)
+}
+
 // MayActOn says whether an actor may act on a case owned by dept: members of
 // the department, leads and heads of the departments on its escalation chain,
 // and the centre of excellence. The error names the rule.

@@ -57,9 +57,9 @@ type Case struct {
 
 // Options narrow and label a report.
 type Options struct {
-	Department string    // only rows of this department; empty for all
-	Since      time.Time // the cases read started at or after this
-	AsOf       time.Time // when the cases were read
+	Departments []string  // only rows of these departments; none for all
+	Since       time.Time // the cases read started at or after this
+	AsOf        time.Time // when the cases were read
 }
 
 // Report is the SLA report.
@@ -178,7 +178,7 @@ func Compute(cases []Case, opt Options) Report {
 	}
 	total := newAcc(All, All)
 	for _, r := range rows {
-		if opt.Department != "" && r.Department != opt.Department {
+		if len(opt.Departments) > 0 && !slices.Contains(opt.Departments, r.Department) {
 			continue
 		}
 		total.add(r)

@@ -260,9 +260,9 @@ func TestReportOfAHandComputedWeek(t *testing.T) {
 		{"all departments", slareport.Options{Since: since, AsOf: asOf},
 			[]slareport.Row{marketingP4, prP3, supportP2, supportP3}, total},
 		// A department's rows only: s4 shows under pr, its support part stays out.
-		{"pr only", slareport.Options{Department: "pr", Since: since, AsOf: asOf},
+		{"pr only", slareport.Options{Departments: []string{"pr"}, Since: since, AsOf: asOf},
 			[]slareport.Row{prP3}, withLabel(prP3)},
-		{"unknown department", slareport.Options{Department: "nobody"},
+		{"unknown department", slareport.Options{Departments: []string{"nobody"}},
 			[]slareport.Row{}, slareport.Row{Department: slareport.All, Priority: slareport.All}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -65,11 +65,11 @@ func newCasesCmd(a *App) *cobra.Command {
 
 func newCasesListCmd(a *App) *cobra.Command {
 	var f caseapi.Filter
-	var breached, all bool
-	var format string
+	var breached, completed, every bool
+	var format, as string
 	cmd := &cobra.Command{
 		Use:   "list",
-		Short: "List cases, most urgent SLA first",
+		Short: "List cases, most urgent SLA first: the acting agent's departments unless --all",
 		Example: "  switchboard cases list --department support --status open\n" +
 			"  switchboard cases list --status spam                # the spam queue\n" +
 			"  switchboard cases list --needs-review --department support\n" +
@@ -86,19 +86,29 @@ func newCasesListCmd(a *App) *cobra.Command {
 			if err := a.checkFilter(&f); err != nil {
 				return err
 			}
-			f.Running = !all
-			cases, err := a.CaseClient(cmd.Context())
+			f.Running = !completed
+			agent, err := a.viewer(as)
 			if err != nil {
 				return err
 			}
-			defer cases.Temporal.Close()
-			list, err := cases.List(cmd.Context(), f)
+			depts, err := a.listScope(agent, f.Department, every)
 			if err != nil {
-				return unavailable(err)
+				return err
 			}
-			if list == nil {
-				list = []caseapi.Summary{}
+			cases, err := a.reader(cmd.Context())
+			if err != nil {
+				return err
 			}
+			list := []caseapi.Summary{}
+			for _, dept := range depts {
+				f.Department = dept
+				part, err := cases.List(cmd.Context(), f)
+				if err != nil {
+					return unavailable(err)
+				}
+				list = append(list, part...)
+			}
+			caseapi.SortBySLA(list)
 			now := time.Now()
 			return p.print(list, func(w io.Writer) {
 				fmt.Fprintln(w, "CASE\tSTATUS\tDEPT\tPRIO\tASSIGNEE\tINTENT\tSLA DUE\tBREACHED\tLEVEL")
@@ -113,19 +123,55 @@ func newCasesListCmd(a *App) *cobra.Command {
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.Department, "department", "", "only cases owned by this department")
+	fl.StringVar(&f.Department, "department", "", "only cases owned by this department (one the acting agent may open)")
 	fl.StringVar(&f.Status, "status", "", "open, waiting_customer, awaiting_approval, resolved, closed or spam (the spam queue)")
 	fl.StringVar(&f.Assignee, "assignee", "", `only cases claimed by this agent ("none" for unclaimed)`)
 	fl.StringVar(&f.Priority, "priority", "", "P1, P2, P3 or P4")
 	fl.StringVar(&f.CustomerID, "customer", "", "only this customer's cases (platform:id)")
 	fl.BoolVar(&breached, "breached", false, "only cases breaching an SLA now (--breached=false for the others)")
-	fl.BoolVar(&all, "all", false, "include completed cases")
+	fl.BoolVar(&completed, "completed", false, "include completed cases")
+	fl.BoolVar(&every, "all", false, "every department's cases (for those who see every department: the centre of excellence, operators)")
 	fl.BoolVar(&f.NeedsReview, "needs-review", false, "only cases triage was unsure of that nobody has confirmed (relabel to confirm)")
+	fl.StringVar(&as, "as", "", "the agent looking (default $"+EnvAgent+", else the agent last signed in as; none: an operator, every department)")
 	addOutputFlag(cmd, &format)
 	_ = cmd.RegisterFlagCompletionFunc("status", cobra.FixedCompletions(listedStatuses, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("priority", cobra.FixedCompletions([]string{"P1", "P2", "P3", "P4"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("department", a.completeDepartments)
 	return cmd
+}
+
+// listScope is the departments a list asks for ("" is every one): the
+// one named, if the agent may open its cases; every one for an operator
+// or for an agent who sees them all; else the agent's own, unless --all,
+// which is refused to them as the console refuses their URL.
+func (a *App) listScope(agent *policy.Agent, dept string, every bool) ([]string, error) {
+	cfg, err := a.Config()
+	if err != nil {
+		return nil, err
+	}
+	mayOpen, err := a.mayOpen(agent)
+	if err != nil {
+		return nil, err
+	}
+	if dept != "" {
+		if !mayOpen(dept) {
+			return nil, refused(fmt.Errorf("%s may not open %s's cases (only its agents and %s)", agent.ID, dept, cfg.Policy.CoE))
+		}
+		return []string{dept}, nil
+	}
+	var own []string
+	for _, d := range cfg.Policy.DepartmentIDs() {
+		if mayOpen(d) {
+			own = append(own, d)
+		}
+	}
+	if len(own) == len(cfg.Policy.DepartmentIDs()) {
+		return []string{""}, nil
+	}
+	if every {
+		return nil, refused(fmt.Errorf("--all: %s sees the cases of %s only (every department is for %s)", agent.ID, strings.Join(own, ", "), cfg.Policy.CoE))
+	}
+	return own, nil
 }
 
 func (a *App) completeDepartments(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
@@ -164,13 +210,23 @@ func newCaseShowCmd(a *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			cases, err := a.CaseClient(cmd.Context())
+			agent, err := a.viewer(as)
 			if err != nil {
 				return err
 			}
-			defer cases.Temporal.Close()
+			mayOpen, err := a.mayOpen(agent)
+			if err != nil {
+				return err
+			}
+			cases, err := a.reader(cmd.Context())
+			if err != nil {
+				return err
+			}
 			v, err := cases.State(cmd.Context(), args[0])
 			if err != nil {
+				return err
+			}
+			if err := a.mayOpenCase(agent, v); err != nil {
 				return err
 			}
 			ev, err := cases.Events(cmd.Context(), args[0])
@@ -181,20 +237,16 @@ func newCaseShowCmd(a *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			// The customer's other cases as the agent may see them; with no
-			// agent named, every one is withheld.
-			mayOpen := func(string) bool { return false }
-			if id, err := acting(as); err == nil {
-				agent, err := cases.Directory.Lookup(id)
-				if err != nil {
-					return err
-				}
-				mayOpen = func(dept string) bool { return cases.Policy.MaySee(agent.Actor(), dept) }
+			// The customer's other cases as the agent may see them: those in
+			// other departments only by department.
+			policyOf, err := a.Config()
+			if err != nil {
+				return err
 			}
 			customer, withheld := full.SeenBy(mayOpen)
 			elsewhere := make([]string, len(withheld))
 			for i, dept := range withheld {
-				elsewhere[i] = "another case with " + orDash(cases.Policy.DepartmentName(dept))
+				elsewhere[i] = "another case with " + orDash(policyOf.Policy.DepartmentName(dept))
 			}
 			return p.print(struct {
 				casestate.View
@@ -205,8 +257,22 @@ func newCaseShowCmd(a *App) *cobra.Command {
 		},
 	}
 	addOutputFlag(cmd, &format)
-	cmd.Flags().StringVar(&as, "as", "", "the agent looking (default $"+EnvAgent+"); the customer's cases elsewhere show only by department")
+	cmd.Flags().StringVar(&as, "as", "", "the agent looking (default $"+EnvAgent+", else the agent last signed in as; none: an operator); the customer's cases they may not open show only by department")
 	return cmd
+}
+
+// mayOpenCase refuses the case to an agent who may not open it, as the
+// console does: the case's own department, the centre of excellence, and
+// the approvers its drafted reply waits for.
+func (a *App) mayOpenCase(agent *policy.Agent, v casestate.View) error {
+	cfg, err := a.Config()
+	if err != nil || agent == nil {
+		return err
+	}
+	if !cfg.Policy.MaySeeCase(agent.Actor(), v.Department, v.Approver, v.Draft != nil) {
+		return refused(fmt.Errorf("%s may not open %s: %s has it (only its agents, %s and the approvers of a drafted reply)", agent.ID, v.ID, v.Department, cfg.Policy.CoE))
+	}
+	return nil
 }
 
 func renderCase(w io.Writer, v casestate.View, ev []casestate.Event, customer journey.Journey, elsewhere []string) {

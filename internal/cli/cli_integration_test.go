@@ -136,9 +136,9 @@ func TestAgentCommandsOnARealServer(t *testing.T) {
 	if v.Department != "pr" || v.Assignee != "" {
 		t.Fatalf("handoff: %s %q", v.Department, v.Assignee)
 	}
-	list := runJSON[[]caseapi.Summary](t, "cases", "list", "--department", "pr")
+	list := runJSON[[]caseapi.Summary](t, "cases", "list", "--department", "pr", "--as", "priya")
 	stacktest.Eventually(t, "listed under pr", func() error {
-		if list = runJSON[[]caseapi.Summary](t, "cases", "list", "--department", "pr"); len(list) != 1 || list[0].CaseID != complaint {
+		if list = runJSON[[]caseapi.Summary](t, "cases", "list", "--department", "pr", "--as", "priya"); len(list) != 1 || list[0].CaseID != complaint {
 			return errors.New("not listed")
 		}
 		return nil

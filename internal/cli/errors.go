@@ -10,7 +10,7 @@ import (
 const (
 	ExitError       = 1 // anything else
 	ExitUsage       = 2 // bad flags or arguments
-	ExitRefused     = 3 // the case refused the action (a rule)
+	ExitRefused     = 3 // refused: a rule of the case, or beyond what the agent may see
 	ExitNotFound    = 4 // no such case
 	ExitUnavailable = 5 // Temporal could not be reached
 )
@@ -24,6 +24,14 @@ func unavailable(err error) error { return unavailableError{err} }
 
 type usageError struct{ error }
 
+type refusedError struct{ error }
+
+func (e refusedError) Unwrap() error { return e.error }
+
+// refused marks an error as "not for this agent" (exit 3), as the case
+// refuses an action.
+func refused(err error) error { return refusedError{err} }
+
 type notFoundError struct{ error }
 
 func (e notFoundError) Unwrap() error { return e.error }
@@ -36,8 +44,9 @@ func exitCode(err error) int {
 	var unavail unavailableError
 	var usage usageError
 	var missing notFoundError
+	var denied refusedError
 	switch {
-	case errors.As(err, &refused):
+	case errors.As(err, &refused) || errors.As(err, &denied):
 		return ExitRefused
 	case errors.Is(err, caseapi.ErrNotFound) || errors.As(err, &missing):
 		return ExitNotFound

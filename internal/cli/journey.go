@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,7 +16,7 @@ import (
 )
 
 func newJourneyCmd(a *App) *cobra.Command {
-	var format string
+	var format, as string
 	cmd := &cobra.Command{
 		Use:   "journey CUSTOMER",
 		Short: "Export a customer's whole journey: every step of every case, in order",
@@ -25,25 +26,43 @@ func newJourneyCmd(a *App) *cobra.Command {
 		Example: "  switchboard journey x:u123 --format md > jane.md",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cases, err := a.CaseClient(cmd.Context())
+			if !slices.Contains(journeyFormats, format) {
+				return usageError{fmt.Errorf("--format %q: use %s", format, strings.Join(journeyFormats, ", "))}
+			}
+			agent, err := a.viewer(as)
 			if err != nil {
 				return err
 			}
-			defer cases.Temporal.Close()
-			j, err := cases.Journey(cmd.Context(), args[0])
+			mayOpen, err := a.mayOpen(agent)
+			if err != nil {
+				return err
+			}
+			cases, err := a.reader(cmd.Context())
+			if err != nil {
+				return err
+			}
+			full, err := cases.Journey(cmd.Context(), args[0])
 			if err != nil {
 				return unavailable(err)
 			}
-			if len(j.Cases) == 0 {
+			if len(full.Cases) == 0 {
 				return notFound(fmt.Errorf("no such customer %s: no case of theirs is known (customers are platform:author-id, as x:u123)", args[0]))
+			}
+			j, withheld := full.SeenBy(mayOpen)
+			if len(withheld) > 0 {
+				fmt.Fprintf(cmd.ErrOrStderr(), "%d of the customer's cases left out: in %s, which %s may not open\n", len(withheld), strings.Join(slices.Compact(slices.Sorted(slices.Values(withheld))), ", "), agent.ID)
 			}
 			return writeJourney(cmd.OutOrStdout(), j, format)
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "json", "json, csv or md")
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"json", "csv", "md"}, cobra.ShellCompDirectiveNoFileComp))
+	cmd.Flags().StringVar(&as, "as", "", "the agent reading: the cases they may not open are left out (default $"+EnvAgent+", else the agent last signed in as; none: an auditor, every case)")
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(journeyFormats, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
+
+// journeyFormats are the formats a journey exports to.
+var journeyFormats = []string{"json", "csv", "md"}
 
 func writeJourney(w io.Writer, j journey.Journey, format string) error {
 	switch format {

@@ -30,6 +30,10 @@ type App struct {
 	cfg    *config.Config
 	log    *zap.Logger
 	errApp error
+
+	// cases is the case API the reading commands use (reader.go).
+	cases      caseReader
+	closeCases func()
 }
 
 // Config returns the configuration, loading it on first call.
@@ -58,8 +62,9 @@ func (a *App) load() {
 }
 
 // NewRoot builds the whole command tree.
-func NewRoot() *cobra.Command {
-	app := &App{}
+func NewRoot() *cobra.Command { return newRoot(&App{}) }
+
+func newRoot(app *App) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "switchboard",
 		Short:         "Social-media customer care on Temporal: every post a durable case",
@@ -116,7 +121,9 @@ func Main(args []string) {
 
 // Execute runs the command line and returns the process exit code.
 func Execute(ctx context.Context, args []string) int {
-	root := NewRoot()
+	app := &App{}
+	defer app.close()
+	root := newRoot(app)
 	root.SetArgs(args)
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(root.ErrOrStderr(), "error:", err)

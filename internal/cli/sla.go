@@ -11,12 +11,10 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/switchboard-care/switchboard/caseapi"
 	"github.com/switchboard-care/switchboard/config"
 	"github.com/switchboard-care/switchboard/slareport"
-	"github.com/switchboard-care/switchboard/workflows"
 )
 
 func newSLACmd(a *App) *cobra.Command {
@@ -63,7 +61,7 @@ func printMonitors(w io.Writer, ui string, cfg *config.Config, agent string) {
 }
 
 func newSLAReportCmd(a *App) *cobra.Command {
-	var since, dept, format string
+	var since, dept, format, as string
 	var parallel int
 	cmd := &cobra.Command{
 		Use:   "report",
@@ -96,18 +94,25 @@ func newSLAReportCmd(a *App) *cobra.Command {
 			if _, ok := cfg.Policy.Department(dept); dept != "" && !ok {
 				return usageError{fmt.Errorf("--department %q: not a department of the configuration (%s)", dept, strings.Join(cfg.Policy.DepartmentIDs(), ", "))}
 			}
-			cases, err := a.CaseClient(cmd.Context())
+			agent, err := a.viewer(as)
 			if err != nil {
 				return err
 			}
-			defer cases.Temporal.Close()
+			depts, err := a.listScope(agent, dept, false)
+			if err != nil {
+				return err
+			}
+			cases, err := a.reader(cmd.Context())
+			if err != nil {
+				return err
+			}
 			asOf := time.Now().UTC()
 			from := asOf.Add(-window)
 			read, gone, err := readCases(cmd.Context(), cases, from, parallel)
 			if err != nil {
 				return err
 			}
-			rep := slareport.Compute(read, slareport.Options{Department: dept, Since: from, AsOf: asOf})
+			rep := slareport.Compute(read, slareport.Options{Departments: slices.DeleteFunc(depts, func(d string) bool { return d == "" }), Since: from, AsOf: asOf})
 			rep.Gone = gone
 			return p.print(rep, func(w io.Writer) { renderSLAReport(w, rep) })
 		},
@@ -115,54 +120,22 @@ func newSLAReportCmd(a *App) *cobra.Command {
 	fl := cmd.Flags()
 	fl.StringVar(&since, "since", "7d", "cases started within this window before now: 7d, 2w, 36h, 1d12h")
 	fl.StringVar(&dept, "department", "", "only this department's rows (a handed-off case counts for each department that owned it)")
+	fl.StringVar(&as, "as", "", "the agent reading: their departments' rows only (default $"+EnvAgent+", else the agent last signed in as; none: an operator, every department)")
 	fl.IntVar(&parallel, "parallel", 8, "cases read at once (each read is two queries a worker answers)")
 	addOutputFlag(cmd, &format)
 	_ = cmd.RegisterFlagCompletionFunc("department", a.completeDepartments)
 	return cmd
 }
 
-// caseQuery lists the cases opened at or after since, each once (a case
-// that continued as new has a closed run per continuation, all started
-// later than the case; cases from before OpenedAt have only their start);
-// the same text works in the Web UI and `temporal workflow list --query`.
-func caseQuery(since time.Time) string {
-	at := since.UTC().Format(time.RFC3339Nano)
-	return fmt.Sprintf("WorkflowType = '%s' AND ExecutionStatus != 'ContinuedAsNew' AND (%s >= '%s' OR (%s IS NULL AND StartTime >= '%s'))",
-		workflows.CaseWorkflowName, workflows.SAOpenedAt.GetName(), at, workflows.SAOpenedAt.GetName(), at)
-}
-
-// readCases lists the cases started since and reads each one's state and
-// trail, parallel at a time so a long window neither crawls nor floods the
+// readCases reads the state and trail of each case opened since,
+// parallel at a time so a long window neither crawls nor floods the
 // workers with queries. Cases listed but gone when read (their history
 // passed retention in between) are counted, not fatal; any other error is.
-func readCases(ctx context.Context, cases *caseapi.Client, since time.Time, parallel int) ([]slareport.Case, int, error) {
-	var ids []string
-	var token []byte
-	for {
-		resp, err := cases.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
-			Query: caseQuery(since), NextPageToken: token, PageSize: 1000,
-		})
-		if err != nil {
-			return nil, 0, unavailable(fmt.Errorf("list cases (%s): %w", caseQuery(since), err))
-		}
-		for _, e := range resp.Executions {
-			ids = append(ids, e.GetExecution().GetWorkflowId())
-		}
-		if token = resp.NextPageToken; len(token) == 0 {
-			break
-		}
-	}
-	archived, err := cases.ArchivedCasesOpenedSince(ctx, since) // past retention
+func readCases(ctx context.Context, cases caseReader, since time.Time, parallel int) ([]slareport.Case, int, error) {
+	ids, err := cases.CasesOpenedSince(ctx, since)
 	if err != nil {
 		return nil, 0, unavailable(err)
 	}
-	ids = append(ids, archived...)
-	// A stable order for the reads, whatever order visibility returns, and
-	// each case once: a reopened case has a run per reopen, and a case may
-	// be both retained and archived.
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
-
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	out := make([]slareport.Case, len(ids))
@@ -205,7 +178,7 @@ feed:
 	return read, len(ids) - len(read), nil
 }
 
-func readCase(ctx context.Context, cases *caseapi.Client, id string) (slareport.Case, error) {
+func readCase(ctx context.Context, cases caseReader, id string) (slareport.Case, error) {
 	v, err := cases.State(ctx, id)
 	if err != nil {
 		return slareport.Case{}, err
