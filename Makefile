@@ -26,10 +26,11 @@ NO_SERVER := ./post/ ./policy/ ./businesshours/ ./casestate/ ./triage/... ./lear
 .PHONY: dev test test-cluster temporal temporal-server postgres build fuzz bench faults lint lint-tools race
 
 # Built, then run: `go run` exits 1 after Ctrl-C whatever the program
-# returns, and switchboard stops cleanly with 0.
+# returns, and switchboard stops cleanly with 0 (it takes the terminal, so
+# a Ctrl-C reaches it alone). DEV_FLAGS passes flags: --port, --ui-port.
 dev: temporal
 	$(GO) build -o bin/switchboard ./cmd/switchboard
-	bin/switchboard dev
+	bin/switchboard dev $(DEV_FLAGS)
 
 # Fast checks CI runs before the tests: vet and staticcheck everywhere,
 # errcheck and workflowcheck on the code that runs in workflows.

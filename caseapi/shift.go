@@ -20,7 +20,7 @@ func (c *Client) Shift(ctx context.Context, dept, agentID string, on bool, actor
 		return dispatch.Board{}, fmt.Errorf("unknown department %q (known: %v)", dept, c.Policy.DepartmentIDs())
 	}
 	if !d.Assignment.AutoAssigned() {
-		return dispatch.Board{}, fmt.Errorf("%s assigns by claim: agents pick cases from the queue, so there is no shift to join (modes round_robin and least_loaded deal cases to agents on shift)", dept)
+		return dispatch.Board{}, &RefusedError{CaseID: "the " + dept + " queue", Action: "shift", Reason: dept + " assigns by claim: agents pick cases from the queue, so there is no shift to join (modes round_robin and least_loaded deal cases to agents on shift)"}
 	}
 	agent, err := c.Directory.Lookup(agentID)
 	if err != nil {

@@ -52,6 +52,9 @@ func newDeadLettersListCmd(a *App) *cobra.Command {
 			if err != nil {
 				return unavailable(err)
 			}
+			if letters == nil {
+				letters = []intake.DeadLetter{} // JSON: an empty list, not null
+			}
 			return p.print(letters, func(w io.Writer) {
 				fmt.Fprintln(w, "ID\tRECEIVED (UTC)\tROUTE\tKIND\tEVENT\tREPLAYED AS\tREASON")
 				for _, l := range letters {

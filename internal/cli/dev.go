@@ -42,6 +42,7 @@ func newDevCmd(a *App) *cobra.Command {
 			"on a private PostgreSQL in the data folder instead, as a deployment does.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			defer takeTerminal()()
 			ctx := cmd.Context()
 			cfg, err := a.Config()
 			if err != nil {
