@@ -42,7 +42,8 @@ var weekdays = map[string]time.Weekday{
 // A *time.Location is immutable, so sharing it is safe.
 var locations sync.Map
 
-func loadLocation(name string) (*time.Location, error) {
+// LoadLocation is time.LoadLocation, each zone parsed once.
+func LoadLocation(name string) (*time.Location, error) {
 	if loc, ok := locations.Load(name); ok {
 		return loc.(*time.Location), nil
 	}
@@ -56,7 +57,7 @@ func loadLocation(name string) (*time.Location, error) {
 
 // New builds a calendar from its spec, or says which part is wrong.
 func New(s Spec) (*Calendar, error) {
-	loc, err := loadLocation(s.TimeZone)
+	loc, err := LoadLocation(s.TimeZone)
 	if err != nil || s.TimeZone == "" {
 		return nil, fmt.Errorf("timezone %q is not a known IANA zone", s.TimeZone)
 	}

@@ -83,7 +83,7 @@ func (r Recipient) Quiet(at time.Time) bool {
 	if q == nil {
 		return false
 	}
-	loc, err := time.LoadLocation(q.TimeZone)
+	loc, err := businesshours.LoadLocation(q.TimeZone)
 	if err != nil {
 		return false // Validate refused it
 	}
