@@ -836,3 +836,28 @@ func TestTheCustomersHistoryWithholdsOtherDepartmentsCases(t *testing.T) {
 		t.Fatalf("cora's history:\n%s", page)
 	}
 }
+
+// The inbox search looks in the whole post, not only the snippet shown,
+// in any case; what triage redacted is not found.
+func TestInboxSearchLooksInTheWholePost(t *testing.T) {
+	f := newFixture(t, Options{})
+	long := caseView("long1", "support", time.Hour)
+	long.Triage.Redacted = strings.Repeat("the basket page hangs again and again, ", 6) + "and the Kettle order [order] never came"
+	f.cases.views[long.ID] = long
+	other := caseView("short2", "support", 2*time.Hour)
+	f.cases.views[other.ID] = other
+	sam := f.browser().signedIn("sam")
+	for q, want := range map[string][]string{"kettle": {long.ID}, "KETTLE ORDER": {long.ID}, "redacted text of short2": {other.ID}, "4471-220": nil} {
+		resp, page := sam.get("/inbox/rows?q=" + url.QueryEscape(q))
+		wantStatus(t, resp, http.StatusOK)
+		var got []string
+		for _, id := range []string{long.ID, other.ID} {
+			if strings.Contains(page, `data-case="`+id+`"`) {
+				got = append(got, id)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("search %q found %q, want %q", q, got, want)
+		}
+	}
+}

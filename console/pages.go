@@ -175,7 +175,7 @@ func (q inboxQuery) matches(r row) bool {
 		return true
 	}
 	needle := strings.ToLower(q.Search)
-	for _, hay := range []string{r.CaseID, r.CustomerID, r.Handle, r.Snippet} {
+	for _, hay := range []string{r.CaseID, r.CustomerID, r.Handle, r.text} {
 		if strings.Contains(strings.ToLower(hay), needle) {
 			return true
 		}

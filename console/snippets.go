@@ -8,11 +8,19 @@ import (
 	"github.com/switchboard-care/switchboard/casestate"
 )
 
-// snippet is who wrote a case's post and what, for the inbox.
+// snippet is who wrote a case's post and what, for the inbox: the
+// snippet shown, and the post's text (redacted too, lower case, up to
+// searchedRunes) that the inbox search looks in.
 type snippet struct {
 	Handle  string
 	Snippet string
+	text    string
 }
+
+// searchedRunes bounds the text of a post the inbox search keeps per case:
+// longer than any platform's post, short enough that a full cache stays a
+// few megabytes.
+const searchedRunes = 1000
 
 // snippets remembers each case's snippet. The list query returns search
 // attributes only, and a case's post never changes, so each case is queried
@@ -59,7 +67,7 @@ func (c *snippets) fill(ctx context.Context, cases Cases, rows []row) {
 		}
 		// The redacted text: an inbox is glanced at over shoulders and on
 		// shared screens; the case page shows the post in full.
-		rows[i].snippet = snippet{Handle: v.Post.Author.Handle, Snippet: clip(v.Triage.Redacted, 140)}
+		rows[i].snippet = snippet{Handle: v.Post.Author.Handle, Snippet: clip(v.Triage.Redacted, 140), text: strings.ToLower(firstRunes(v.Triage.Redacted, searchedRunes))}
 		if len(c.m) >= maxSnippets {
 			c.m = map[string]snippet{}
 		}
@@ -84,6 +92,14 @@ func states(ctx context.Context, cases Cases, ids []string) []casestate.View {
 	}
 	wg.Wait()
 	return out
+}
+
+// firstRunes is s up to its first n runes.
+func firstRunes(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n])
+	}
+	return s
 }
 
 // clip shortens s to n runes on one line.
