@@ -1,7 +1,10 @@
 package whatif
 
 import (
+	"bytes"
 	"cmp"
+	"encoding/json"
+	"fmt"
 	"slices"
 	"time"
 
@@ -215,4 +218,19 @@ func (c RowChange) settle() RowChange {
 		c.Points = &d
 	}
 	return c
+}
+
+// CheckVersions refuses a changed policy that kept the version of the one
+// it changes: a case records the version it ran under, so a version names
+// one policy only.
+func CheckVersions(before, after policy.Policy) error {
+	if before.Version != after.Version {
+		return nil
+	}
+	b, errB := json.Marshal(before)
+	a, errA := json.Marshal(after)
+	if errB != nil || errA != nil || !bytes.Equal(a, b) {
+		return fmt.Errorf("policy.version is %q in both, but the policies differ: give the change a version of its own", after.Version)
+	}
+	return nil
 }

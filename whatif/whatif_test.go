@@ -154,3 +154,27 @@ func TestANewPolicyOnAKnownPast(t *testing.T) {
 		t.Errorf("marketing's load by hour: %+v", m)
 	}
 }
+
+// --fail-if bounds: the known past's change fails "attainment drops > 2
+// points" and passes a bound it stays within.
+func TestConditions(t *testing.T) {
+	before, after, dir := policies(t)
+	rep := whatif.Compare(recordedPast(t, before, dir), before, after, whatif.Options{Since: t0, AsOf: t0.Add(72 * time.Hour)})
+	for text, fails := range map[string]bool{
+		"attainment drops > 2 points": true, "attainment drops > 25": false, "breaches rises > 9": true, "breaches rises > 10": false,
+		"moved > 9": true, "moved > 10": false, "escalations drops > 0": false,
+	} {
+		c, err := whatif.ParseCondition(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if failed, why := c.Failed(rep); failed != fails || (failed && why == "") {
+			t.Errorf("%q: failed %t (%s), want %t", text, failed, why, fails)
+		}
+	}
+	for _, bad := range []string{"attainment drops", "latency rises > 3", "moved drops > 2", ""} {
+		if _, err := whatif.ParseCondition(bad); err == nil {
+			t.Errorf("%q parsed", bad)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -16,6 +17,8 @@ import (
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/console"
 	"github.com/switchboard-care/switchboard/journey"
+	"github.com/switchboard-care/switchboard/policy"
+	"github.com/switchboard-care/switchboard/post"
 )
 
 // storedCases is a case API over cases held in memory: what a command
@@ -86,13 +89,14 @@ func janesCases() *storedCases {
 	now := time.Now().UTC().Truncate(time.Minute)
 	opened := now.Add(-time.Hour)
 	due := opened.Add(time.Hour)
-	view := func(id, dept, prio string) casestate.View {
-		return casestate.View{Outcome: casestate.Outcome{ID: id, Status: casestate.StatusOpen, Department: dept, Priority: prio, Intent: "complaint",
+	view := func(n, dept, prio, intent string) casestate.View {
+		p := post.Post{ID: n, Platform: "x", Property: "@acme_help", Author: post.Author{ID: "u123", Handle: "@jane"}, Text: "a post", CreatedAt: opened}
+		return casestate.View{Outcome: casestate.Outcome{ID: p.CaseID(), Status: casestate.StatusOpen, Department: dept, Priority: prio, Intent: intent,
 			Response: &casestate.Clock{Kind: casestate.ClockFirstResponse, Target: time.Hour, StartedAt: opened, DueAt: due}},
-			CustomerID: "x:u123", Channel: "x", SLADueAt: &due, OpenedAt: opened, PolicyVersion: "v1"}
+			CustomerID: "x:u123", Channel: "x", Post: p, Triage: policy.Triage{Intent: intent, Redacted: p.Text}, SLADueAt: &due, OpenedAt: opened, PolicyVersion: "v1"}
 	}
 	return &storedCases{
-		views: []casestate.View{view("case/x/1", "support", "P2"), view("case/x/2", "legal", "P1"), view("case/x/3", "pr", "P3")},
+		views: []casestate.View{view("1", "support", "P2", "complaint"), view("2", "legal", "P1", "legal_threat"), view("3", "pr", "P3", "press_inquiry")},
 		events: map[string][]casestate.Event{
 			"case/x/1": {{Seq: 1, At: opened, Kind: casestate.EventOpened, Actor: "x:u123", Department: "support", Text: "the app crashes"}},
 			"case/x/2": {{Seq: 1, At: opened, Kind: casestate.EventOpened, Actor: "x:u123", Department: "legal", Text: "my solicitor"}},
@@ -309,5 +313,38 @@ func TestExitCodes(t *testing.T) {
 				t.Errorf("switchboard %s: exit %d (%s), want %d", strings.Join(tc.args, " "), code, errOut.String(), tc.code)
 			}
 		})
+	}
+}
+
+// policy whatif without a server: the report of a policy file over the
+// cases read, a --fail-if it fails, and a changed policy that kept its
+// version refused.
+func TestPolicyWhatIf(t *testing.T) {
+	newPolicy := "../../whatif/testdata/faster-support.yaml"
+	out, errOut, code := runOn(t, janesCases(), "policy", "whatif", newPolicy, "--since", "1d", "-o", "json")
+	var rep struct {
+		Cases int    `json:"cases"`
+		After string `json:"after"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &rep) != nil || rep.Cases != 3 || rep.After != "acme-2026.12-faster-support" {
+		t.Fatalf("whatif: exit %d %s\n%s", code, errOut, out)
+	}
+	legalToPR := filepath.Join(t.TempDir(), "legal-to-pr.yaml")
+	if err := os.WriteFile(legalToPR, []byte("policy:\n  version: legal-to-pr\n  routing:\n    - {intent: legal_threat, department: pr, priority: P1}\n    - {intent: press_inquiry, department: pr, priority: P2}\n    - {intent: complaint, department: responder, priority: P3}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, errOut, code := runOn(t, janesCases(), "policy", "whatif", legalToPR, "--since", "1d", "--fail-if", "moved > 0"); code != ExitError ||
+		!strings.Contains(errOut, "moved > 0: 1 cases routed otherwise") || !strings.Contains(out, "| case/x/2 | legal P1 | pr P1 |") {
+		t.Errorf("--fail-if: exit %d %q\n%s", code, errOut, out)
+	}
+	if _, errOut, code := runOn(t, janesCases(), "policy", "whatif", newPolicy, "--fail-if", "latency up"); code != ExitUsage || !strings.Contains(errOut, "a condition is") {
+		t.Errorf("a bad --fail-if: exit %d %q", code, errOut)
+	}
+	sameVersion := filepath.Join(t.TempDir(), "same-version.yaml")
+	if err := os.WriteFile(sameVersion, []byte("policy:\n  version: acme-2026.11\n  sla: {warning_share: 0.5}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := runOn(t, janesCases(), "policy", "whatif", sameVersion); code != ExitUsage || !strings.Contains(errOut, "give the change a version of its own") {
+		t.Errorf("a changed policy with the old version: exit %d %q", code, errOut)
 	}
 }

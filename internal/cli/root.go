@@ -88,6 +88,7 @@ func newRoot(app *App) *cobra.Command {
 		newLogoutCmd(),
 		newTriageCmd(app),
 		newSLACmd(app),
+		newPolicyCmd(app),
 		newBenchCmd(app),
 	)
 	markUsageErrors(root)
