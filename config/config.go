@@ -223,19 +223,41 @@ func Load(file string) (*Config, error) {
 // environment: the demo brand, for tests and tools.
 func Default() (*Config, error) { return load("", false) }
 
+// Parse is the configuration of YAML text over the embedded defaults, as
+// Load reads a file, without the environment's overrides: a policy a lead
+// pasted to try it on the past.
+func Parse(name string, yaml []byte) (*Config, error) {
+	return build("config "+name, func(v *viper.Viper) error {
+		if err := v.MergeConfig(bytes.NewReader(yaml)); err != nil {
+			return fmt.Errorf("read %s: %w", name, err)
+		}
+		return nil
+	}, false)
+}
+
 func load(file string, useEnv bool) (*Config, error) {
+	if file == "" {
+		return build("config", func(*viper.Viper) error { return nil }, useEnv)
+	}
+	return build("config "+file, func(v *viper.Viper) error {
+		v.SetConfigFile(file)
+		if err := v.MergeInConfig(); err != nil {
+			return fmt.Errorf("read config file %s: %w", file, err)
+		}
+		return nil
+	}, useEnv)
+}
+
+// build merges the defaults, then what merge adds, then (with useEnv) the
+// environment, and checks the result.
+func build(source string, merge func(*viper.Viper) error, useEnv bool) (*Config, error) {
 	v := viper.New()
 	v.SetConfigType("yaml")
 	if err := mergeDefaults(v); err != nil {
 		return nil, err
 	}
-	source := "config"
-	if file != "" {
-		source = "config " + file
-		v.SetConfigFile(file)
-		if err := v.MergeInConfig(); err != nil {
-			return nil, fmt.Errorf("read config file %s: %w", file, err)
-		}
+	if err := merge(v); err != nil {
+		return nil, err
 	}
 	if useEnv {
 		v.SetEnvPrefix("SWITCHBOARD")

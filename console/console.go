@@ -30,6 +30,7 @@ import (
 	"github.com/switchboard-care/switchboard/internal/kv"
 	"github.com/switchboard-care/switchboard/journey"
 	"github.com/switchboard-care/switchboard/policy"
+	"github.com/switchboard-care/switchboard/slareport"
 )
 
 //go:embed templates/*.html
@@ -52,6 +53,9 @@ type Cases interface {
 	Shift(ctx context.Context, dept, agentID string, on bool, actorID string) (dispatch.Board, error)
 	Customer(ctx context.Context, customerID string) (journey.Journey, error)
 	Link(ctx context.Context, customerID, identity, agentID string) (journey.Journey, error)
+	// PastCases is every case opened since, with its trail, and how many
+	// were gone when read: the past a what-if replays.
+	PastCases(ctx context.Context, since time.Time, parallel int) ([]slareport.Case, int, error)
 }
 
 // Options are what the console is built from.
@@ -160,6 +164,8 @@ func New(o Options) (http.Handler, error) {
 	mux.HandleFunc("GET /notices", s.fragment(s.notices))
 	mux.HandleFunc("GET /board", s.page(s.boardPage))
 	mux.HandleFunc("GET /board/rows", s.fragment(s.boardFragment))
+	mux.HandleFunc("GET /whatif", s.page(s.whatifPage))
+	mux.HandleFunc("POST /whatif", s.form(s.whatifRun))
 	mux.HandleFunc("GET /outbox", s.page(s.outboxPage))
 	mux.HandleFunc("GET /approvals", s.page(s.approvalsPage))
 	s.apiRoutes(mux)

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -27,6 +29,7 @@ import (
 	"github.com/switchboard-care/switchboard/policy"
 	"github.com/switchboard-care/switchboard/post"
 	"github.com/switchboard-care/switchboard/publish"
+	"github.com/switchboard-care/switchboard/slareport"
 )
 
 // demoPassword is the password of every demo agent in the embedded
@@ -129,6 +132,18 @@ func (m *memCases) LatestEvents(_ context.Context, id string, _ int) ([]casestat
 	defer m.mu.Unlock()
 	v := m.views[id]
 	return []casestate.Event{{Seq: 1, At: v.OpenedAt, Kind: casestate.EventOpened, Actor: v.Post.Author.Handle, Text: v.Post.Text}}, 1, nil
+}
+
+func (m *memCases) PastCases(_ context.Context, since time.Time, _ int) ([]slareport.Case, int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var past []slareport.Case
+	for _, id := range slices.Sorted(maps.Keys(m.views)) {
+		if v := m.views[id]; !v.OpenedAt.Before(since) {
+			past = append(past, slareport.Case{View: v, Events: []casestate.Event{{Seq: 1, At: v.OpenedAt, Kind: casestate.EventOpened, Actor: v.Post.Author.Handle, Text: v.Post.Text}}})
+		}
+	}
+	return past, 0, nil
 }
 
 func (m *memCases) Act(_ context.Context, id string, kind casestate.ActionKind, agent string, a casestate.Action) (casestate.Outcome, error) {
@@ -858,6 +873,43 @@ func TestInboxSearchLooksInTheWholePost(t *testing.T) {
 		}
 		if !slices.Equal(got, want) {
 			t.Errorf("search %q found %q, want %q", q, got, want)
+		}
+	}
+}
+
+// The what-if page: a lead pastes a policy and sees the past replayed
+// under it; an agent may not; a policy that does not parse, or changed
+// without a version of its own, is refused with the text kept.
+func TestWhatIfPage(t *testing.T) {
+	f := newFixture(t, Options{})
+	feedback := caseView("w1", "marketing", time.Hour)
+	feedback.Post.Platform, feedback.Post.Property, feedback.Channel = "facebook", "acme", "facebook"
+	feedback.ID, feedback.Triage.Intent = feedback.Post.CaseID(), "feedback"
+	f.cases.views[feedback.ID] = feedback
+	policy, err := os.ReadFile("../whatif/testdata/faster-support.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sam := f.browser().signedIn("sam")
+	if resp, page := sam.get("/whatif"); resp.StatusCode != http.StatusForbidden || !strings.Contains(page, "for leads, heads") {
+		t.Errorf("an agent on the what-if page: %d", resp.StatusCode)
+	}
+	colin := f.browser().signedIn("colin")
+	resp, page := colin.do("POST", "/whatif", url.Values{"csrf": {colin.token("/whatif")}, "policy": {string(policy)}, "since": {"30d"}})
+	wantStatus(t, resp, http.StatusOK)
+	if !strings.Contains(page, "What if: acme-2026.12-faster-support instead of acme-2026.11") || !strings.Contains(page, `data-moved="`+feedback.ID+`"`) ||
+		!strings.Contains(page, "<svg") || !strings.Contains(page, "faster-support</textarea>") && !strings.Contains(page, "version: acme-2026.12-faster-support") {
+		t.Fatalf("the report of a pasted policy:\n%s", page)
+	}
+	for pasted, says := range map[string]string{
+		"policy: [unclosed":                                 "read the pasted policy",
+		"policy:\n  sla: {warning_share: 0.5}\n":            "give the change a version of its own",
+		"policy:\n  version: v9\n  default_department: x\n": "default_department",
+	} {
+		resp, page := colin.do("POST", "/whatif", url.Values{"csrf": {colin.token("/whatif")}, "policy": {pasted}, "since": {"7d"}})
+		wantStatus(t, resp, http.StatusOK)
+		if !strings.Contains(page, "data-whatif-error") || !strings.Contains(page, says) || !strings.Contains(page, html.EscapeString(pasted)) {
+			t.Errorf("pasted %q: want an error naming %q and the text kept", pasted, says)
 		}
 	}
 }

@@ -25,6 +25,7 @@ type view struct {
 	CSRF     string
 	Flashes  []flash
 	Approver bool
+	Policies bool // may try a policy on the past (the what-if page)
 	Body     any
 }
 
@@ -46,7 +47,7 @@ type page struct {
 // pageNames are the templates that are whole pages, each parsed with the
 // layout; "inbox" and "board" also define the fragments their refresh
 // fetches ("rows", "board-rows").
-var pageNames = []string{"login", "error", "inbox", "case", "outbox", "approvals", "board"}
+var pageNames = []string{"login", "error", "inbox", "case", "outbox", "approvals", "board", "whatif"}
 
 func parsePages() (map[string]*page, error) {
 	out := map[string]*page{}
@@ -83,6 +84,7 @@ func (s *server) withAgent(sess session, agent policy.Agent, v view) view {
 	v.Agent = &agent
 	v.CSRF = sess.CSRF
 	v.Approver = isApprover(agent)
+	v.Policies = s.triesPolicies(agent)
 	v.Flashes = s.sessions.takeFlashes(sess.ID)
 	return v
 }

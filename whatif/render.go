@@ -94,41 +94,61 @@ func counts(byHour [24]int) string {
 	return strings.Join(s, " | ")
 }
 
-// HTML writes the report as one page: the charts, then the tables.
+// HTML writes the report as a page of its own: Fragment with a style.
 func (r Report) HTML(w io.Writer) error {
+	body, err := r.Fragment()
+	if err != nil {
+		return err
+	}
 	return page.Execute(w, struct {
+		Title string
+		Body  template.HTML
+	}{"What if: " + r.After + " instead of " + r.Before, body})
+}
+
+// Fragment is the report as HTML to put in a page: the charts, then the
+// tables (class names whatif-*, which the console's style sheet and
+// HTML's both style).
+func (r Report) Fragment() (template.HTML, error) {
+	var b strings.Builder
+	err := fragment.Execute(&b, struct {
 		Report
 		Attainment, Load template.HTML
 	}{r, r.AttainmentChart(), r.LoadChart()})
+	return template.HTML(b.String()), err
 }
 
-var page = template.Must(template.New("whatif").Funcs(template.FuncMap{"pct": pct, "points": points, "cases": cases, "counts": counts, "hours": hours}).Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>What if: {{.After}} instead of {{.Before}}</title>
+var page = template.Must(template.New("page").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{.Title}}</title>
 <style>
 body { font: 14px/1.4 system-ui, sans-serif; margin: 2em; color: #1d2733; }
-table { border-collapse: collapse; margin: 1em 0; } td, th { border: 1px solid #d0d7de; padding: 3px 8px; text-align: right; }
-td:first-child, th:first-child, td.text { text-align: left; } .up { color: #1a7f37; } .down { color: #cf222e; }
-svg { display: block; margin: 1em 0; }
+table.whatif { border-collapse: collapse; margin: 1em 0; } .whatif td, .whatif th { border: 1px solid #d0d7de; padding: 3px 8px; text-align: right; }
+.whatif td:first-child, .whatif th:first-child, .whatif td.text { text-align: left; }
 </style></head><body>
-<h1>What if: {{.After}} instead of {{.Before}}</h1>
+{{.Body}}
+</body></html>
+`))
+
+var fragment = template.Must(template.New("whatif").Funcs(template.FuncMap{"pct": pct, "points": points, "cases": cases}).Parse(`<section class="whatif-report">
+<h2>What if: {{.After}} instead of {{.Before}}</h2>
 <p>{{.Cases}} cases opened {{.Since.UTC.Format "2006-01-02 15:04"}} – {{.AsOf.UTC.Format "2006-01-02 15:04 UTC"}}, replayed under each policy. {{.FaithfulNote}}</p>
 {{.Attainment}}
 {{.Load}}
-<h2>First-response attainment</h2>
-<table><tr><th>department</th><th>priority</th><th>cases before</th><th>cases after</th><th>before</th><th>after</th><th>change</th></tr>
+<h3>First-response attainment</h3>
+<table class="whatif" data-whatif="rows"><tr><th>department</th><th>priority</th><th>cases before</th><th>cases after</th><th>before</th><th>after</th><th>change</th></tr>
 {{range .Rows}}<tr><td>{{.Department}}</td><td>{{.Priority}}</td><td>{{cases .Figures.Before}}</td><td>{{cases .Figures.After}}</td><td>{{pct .Attainment.Before}}</td><td>{{pct .Attainment.After}}</td><td>{{points .Points}}</td></tr>
-{{end}}<tr><th>all</th><th>all</th><th>{{cases .Total.Figures.Before}}</th><th>{{cases .Total.Figures.After}}</th><th>{{pct .Total.Attainment.Before}}</th><th>{{pct .Total.Attainment.After}}</th><th>{{points .Total.Points}}</th></tr></table>
-<h2>What fired</h2>
-<table><tr><th></th><th>before</th><th>after</th></tr>
+{{end}}<tr><th>all</th><th>all</th><th>{{cases .Total.Figures.Before}}</th><th>{{cases .Total.Figures.After}}</th><th>{{pct .Total.Attainment.Before}}</th><th>{{pct .Total.Attainment.After}}</th><th data-whatif="points">{{points .Total.Points}}</th></tr></table>
+<h3>What fired</h3>
+<table class="whatif"><tr><th></th><th>before</th><th>after</th></tr>
 <tr><td>SLA warnings</td><td>{{.Fired.Before.Warnings}}</td><td>{{.Fired.After.Warnings}}</td></tr>
 <tr><td>SLA breaches</td><td>{{.Fired.Before.Breaches}}</td><td>{{.Fired.After.Breaches}}</td></tr>
 <tr><td>escalations</td><td>{{.Fired.Before.Escalations}}</td><td>{{.Fired.After.Escalations}}</td></tr>
 <tr><td>replies held for approval</td><td>{{.Fired.Before.Approvals}}</td><td>{{.Fired.After.Approvals}}</td></tr>
 <tr><td>of those, approved at once (no approval in the past)</td><td>{{.Fired.Before.NewApprovals}}</td><td>{{.Fired.After.NewApprovals}}</td></tr>
 </table>
-<h2>Cases routed otherwise ({{len .Moved}})</h2>
-{{if .Moved}}<table><tr><th>case</th><th>before</th><th>after</th><th>why</th></tr>
-{{range .Moved}}<tr><td>{{.CaseID}}</td><td class="text">{{.From.Department}} {{.From.Priority}}</td><td class="text">{{.To.Department}} {{.To.Priority}}</td><td class="text">{{range $i, $r := .Reasons}}{{if $i}}; {{end}}{{$r}}{{end}}</td></tr>
+<h3>Cases routed otherwise ({{len .Moved}})</h3>
+{{if .Moved}}<table class="whatif" data-whatif="moved"><tr><th>case</th><th>before</th><th>after</th><th>why</th></tr>
+{{range .Moved}}<tr data-moved="{{.CaseID}}"><td>{{.CaseID}}</td><td class="text">{{.From.Department}} {{.From.Priority}}</td><td class="text">{{.To.Department}} {{.To.Priority}}</td><td class="text">{{range $i, $r := .Reasons}}{{if $i}}; {{end}}{{$r}}{{end}}</td></tr>
 {{end}}</table>{{end}}
-</body></html>
+</section>
 `))

@@ -19,6 +19,7 @@ import (
 	"github.com/switchboard-care/switchboard/journey"
 	"github.com/switchboard-care/switchboard/policy"
 	"github.com/switchboard-care/switchboard/post"
+	"github.com/switchboard-care/switchboard/slareport"
 )
 
 // storedCases is a case API over cases held in memory: what a command
@@ -73,14 +74,14 @@ func (s *storedCases) Journey(ctx context.Context, id string) (journey.Journey, 
 	return j, err
 }
 
-func (s *storedCases) CasesOpenedSince(_ context.Context, since time.Time) ([]string, error) {
-	var ids []string
+func (s *storedCases) PastCases(_ context.Context, since time.Time, _ int) ([]slareport.Case, int, error) {
+	var past []slareport.Case
 	for _, v := range s.views {
 		if !v.OpenedAt.Before(since) {
-			ids = append(ids, v.ID)
+			past = append(past, slareport.Case{View: v, Events: s.events[v.ID]})
 		}
 	}
-	return ids, nil
+	return past, 0, nil
 }
 
 // jane's cases: a crash report with support, a legal letter, a PR

@@ -86,9 +86,9 @@ func newWhatIfCmd(a *App) *cobra.Command {
 			}
 			asOf := time.Now().UTC()
 			from := asOf.Add(-window)
-			past, _, err := readCases(cmd.Context(), cases, from, parallel)
+			past, _, err := cases.PastCases(cmd.Context(), from, parallel)
 			if err != nil {
-				return err
+				return unavailable(err)
 			}
 			rep := whatif.Compare(past, before, next.Policy, whatif.Options{Departments: depts, Since: from, AsOf: asOf})
 			out := cmd.OutOrStdout()

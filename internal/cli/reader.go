@@ -10,6 +10,7 @@ import (
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/journey"
 	"github.com/switchboard-care/switchboard/policy"
+	"github.com/switchboard-care/switchboard/slareport"
 )
 
 // caseReader is what the reading commands (cases list, case show,
@@ -23,7 +24,7 @@ type caseReader interface {
 	Events(ctx context.Context, caseID string) ([]casestate.Event, error)
 	Customer(ctx context.Context, customerID string) (journey.Journey, error)
 	Journey(ctx context.Context, customerID string) (journey.Journey, error)
-	CasesOpenedSince(ctx context.Context, since time.Time) ([]string, error)
+	PastCases(ctx context.Context, since time.Time, parallel int) ([]slareport.Case, int, error)
 }
 
 // reader is the case API the reading commands use: the one a test set,

@@ -1,13 +1,10 @@
 package cli
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -108,9 +105,9 @@ func newSLAReportCmd(a *App) *cobra.Command {
 			}
 			asOf := time.Now().UTC()
 			from := asOf.Add(-window)
-			read, gone, err := readCases(cmd.Context(), cases, from, parallel)
+			read, gone, err := cases.PastCases(cmd.Context(), from, parallel)
 			if err != nil {
-				return err
+				return unavailable(err)
 			}
 			rep := slareport.Compute(read, slareport.Options{Departments: slices.DeleteFunc(depts, func(d string) bool { return d == "" }), Since: from, AsOf: asOf})
 			rep.Gone = gone
@@ -125,66 +122,6 @@ func newSLAReportCmd(a *App) *cobra.Command {
 	addOutputFlag(cmd, &format)
 	_ = cmd.RegisterFlagCompletionFunc("department", a.completeDepartments)
 	return cmd
-}
-
-// readCases reads the state and trail of each case opened since,
-// parallel at a time so a long window neither crawls nor floods the
-// workers with queries. Cases listed but gone when read (their history
-// passed retention in between) are counted, not fatal; any other error is.
-func readCases(ctx context.Context, cases caseReader, since time.Time, parallel int) ([]slareport.Case, int, error) {
-	ids, err := cases.CasesOpenedSince(ctx, since)
-	if err != nil {
-		return nil, 0, unavailable(err)
-	}
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	out := make([]slareport.Case, len(ids))
-	found := make([]bool, len(ids))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(parallel, len(ids)) {
-		wg.Go(func() {
-			for i := range next {
-				c, err := readCase(ctx, cases, ids[i])
-				switch {
-				case errors.Is(err, caseapi.ErrNotFound):
-				case err != nil:
-					cancel(err)
-				default:
-					out[i], found[i] = c, true
-				}
-			}
-		})
-	}
-feed:
-	for i := range ids {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(next)
-	wg.Wait()
-	if err := context.Cause(ctx); err != nil {
-		return nil, 0, err
-	}
-	read := make([]slareport.Case, 0, len(ids))
-	for i, ok := range found {
-		if ok {
-			read = append(read, out[i])
-		}
-	}
-	return read, len(ids) - len(read), nil
-}
-
-func readCase(ctx context.Context, cases caseReader, id string) (slareport.Case, error) {
-	v, err := cases.State(ctx, id)
-	if err != nil {
-		return slareport.Case{}, err
-	}
-	ev, err := cases.Events(ctx, id)
-	return slareport.Case{View: v, Events: ev}, err
 }
 
 func renderSLAReport(w io.Writer, rep slareport.Report) {
