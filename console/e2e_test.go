@@ -769,3 +769,32 @@ func TestBulkAssignInChromium(t *testing.T) {
 		t.Fatal("an agent is offered bulk actions")
 	}
 }
+
+// A lead tries a policy on the past from the console: pasted, replayed,
+// the report with its charts on the page.
+func TestWhatIfInChromium(t *testing.T) {
+	exe := findChromium(t)
+	s := newStack(t)
+	idea := s.submit("whatif-1", "ines", "Feature request: please add a dark mode to the app, my eyes would thank you", "marketing")
+	crash := s.submit("whatif-2", "omar", "The app crashes every time I open my basket", "support")
+	s.act(crash, casestate.ActionClaim, "sam", casestate.Action{})
+	s.act(crash, casestate.ActionReply, "sam", casestate.Action{Text: "Sorry Omar, which version are you on?", Request: "whatif-reply"})
+	policy, err := os.ReadFile("../whatif/testdata/faster-support.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	b := newBrowser(t, context.Background(), exe)
+	b.signIn(s.console.URL, "colin") // the centre of excellence's lead
+	b.do("open the what-if page", chromedp.Click(chromedp.CSS(`nav a[href="/whatif"]`)), chromedp.WaitVisible(chromedp.CSS(`#whatif-policy`)))
+	b.do("paste the policy", chromedp.SetValue(chromedp.CSS(`#whatif-policy`), string(policy)), chromedp.SetValue(chromedp.CSS(`#whatif-since`), "1d"))
+	b.submit("replay the past", `form[action="/whatif"] button[type="submit"]`)
+	b.waitFor("the report", `!!document.querySelector(".whatif-report svg")`)
+	if moved := run(b, "the moved cases", chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("tr[data-moved]"), r => r.dataset.moved)`)); !slices.Equal(moved, []string{idea}) {
+		t.Errorf("moved %q, want the feedback case %s alone", moved, idea)
+	}
+	if kept := run(b, "the policy in the form", chromedp.Evaluate[string](`document.querySelector("#whatif-policy").value`)); !strings.Contains(kept, "acme-2026.12-faster-support") {
+		t.Errorf("the policy is not kept in the form: %q", kept)
+	}
+	b.screenshot("whatif.png")
+}

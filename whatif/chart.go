@@ -20,12 +20,12 @@ const (
 func (r Report) AttainmentChart() template.HTML {
 	rows := slices.DeleteFunc(slices.Clone(r.Rows), func(c RowChange) bool { return c.Attainment.Before == nil && c.Attainment.After == nil })
 	rows = append(rows, r.Total)
-	const top, plot, left = 40, 160, 40
+	const top, plot, left = 56, 160, 40
 	slot := float64(chartWidth-left-10) / float64(len(rows))
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" role="img" aria-label="first-response attainment before and after" font-family="system-ui, sans-serif" font-size="11">`, chartWidth, top+plot+50)
 	fmt.Fprintf(&b, `<text x="0" y="16" font-size="14" font-weight="600">First-response attainment, %% of clocks met</text>`)
-	legend(&b, chartWidth-260, 12, r.Before, r.After)
+	legend(&b, 0, 38, r.Before, r.After)
 	for _, pct := range []int{0, 50, 100} {
 		y := top + plot - plot*pct/100
 		fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%d" y2="%d" stroke="#d0d7de"/><text x="%d" y="%d" text-anchor="end">%d</text>`, left, chartWidth-10, y, y, left-4, y+4, pct)
@@ -54,7 +54,7 @@ func (r Report) AttainmentChart() template.HTML {
 // LoadChart draws each department's new cases by hour of day, before and
 // after, one strip a department on a shared scale.
 func (r Report) LoadChart() template.HTML {
-	const left, strip, gap, top = 90, 60, 14, 40
+	const left, strip, gap, top = 90, 60, 14, 56
 	most := 1
 	for _, l := range r.Load {
 		most = max(most, slices.Max(l.ByHour.Before[:]), slices.Max(l.ByHour.After[:]))
@@ -64,7 +64,7 @@ func (r Report) LoadChart() template.HTML {
 	height := top + len(r.Load)*(strip+gap) + 20
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" role="img" aria-label="new cases by hour of day before and after" font-family="system-ui, sans-serif" font-size="11">`, chartWidth, height)
 	fmt.Fprintf(&b, `<text x="0" y="16" font-size="14" font-weight="600">New cases by hour of day (UTC), at most %d in an hour</text>`, most)
-	legend(&b, chartWidth-260, 12, r.Before, r.After)
+	legend(&b, 0, 38, r.Before, r.After)
 	for i, l := range r.Load {
 		base := top + i*(strip+gap) + strip
 		fmt.Fprintf(&b, `<text x="0" y="%d">%s</text><line x1="%d" x2="%d" y1="%d" y2="%d" stroke="#d0d7de"/>`, base-strip/2, template.HTMLEscapeString(l.Department), left, chartWidth-10, base, base)
@@ -85,7 +85,8 @@ func (r Report) LoadChart() template.HTML {
 	return template.HTML(b.String())
 }
 
+// legend names the two policies on one line under a chart's title.
 func legend(b *strings.Builder, x, y int, before, after string) {
-	fmt.Fprintf(b, `<rect x="%d" y="%d" width="10" height="10" fill="%s"/><text x="%d" y="%d">%s</text>`, x, y-8, beforeColor, x+14, y+1, template.HTMLEscapeString(before))
-	fmt.Fprintf(b, `<rect x="%d" y="%d" width="10" height="10" fill="%s"/><text x="%d" y="%d">%s</text>`, x+130, y-8, afterColor, x+144, y+1, template.HTMLEscapeString(after))
+	fmt.Fprintf(b, `<rect x="%d" y="%d" width="10" height="10" fill="%s"/><text x="%d" y="%d">before: %s</text>`, x, y-8, beforeColor, x+14, y+1, template.HTMLEscapeString(before))
+	fmt.Fprintf(b, `<rect x="%d" y="%d" width="10" height="10" fill="%s"/><text x="%d" y="%d">after: %s</text>`, x+chartWidth/2, y-8, afterColor, x+chartWidth/2+14, y+1, template.HTMLEscapeString(after))
 }

@@ -178,3 +178,37 @@ func TestConditions(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkCompare10000 is one what-if over 10,000 past cases (the known
+// past's mix, repeated with their times spread over 30 days), each
+// replayed under both policies. The baseline is the SLA report of the same
+// cases, which the what-if computes twice besides the replays.
+func BenchmarkCompare10000(b *testing.B) {
+	before, after, dir := policies(b)
+	mix := recordedPast(b, before, dir)
+	past := make([]slareport.Case, 10000)
+	for i := range past {
+		c := mix[i%len(mix)]
+		shift := time.Duration(i/len(mix)) * 3 * time.Hour
+		c.View.ID = fmt.Sprintf("%s-%d", c.View.ID, i)
+		c.View.OpenedAt = c.View.OpenedAt.Add(shift)
+		c.View.Post.CreatedAt = c.View.Post.CreatedAt.Add(shift)
+		events := slices.Clone(c.Events)
+		for j := range events {
+			events[j].At = events[j].At.Add(shift)
+		}
+		c.Events = events
+		past[i] = c
+	}
+	opt := whatif.Options{Since: t0, AsOf: t0.Add(31 * 24 * time.Hour)}
+	b.Run("sla-report", func(b *testing.B) {
+		for b.Loop() {
+			slareport.Compute(past, slareport.Options{Since: opt.Since, AsOf: opt.AsOf})
+		}
+	})
+	b.Run("whatif", func(b *testing.B) {
+		for b.Loop() {
+			whatif.Compare(past, before, after, opt)
+		}
+	})
+}
