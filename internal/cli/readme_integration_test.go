@@ -87,9 +87,9 @@ func TestTheREADMEAsWritten(t *testing.T) {
 	}
 
 	// The commands run where a user stands, in a folder of their own with
-	// the repository's demo and triage files at hand.
+	// the repository's demo, triage and what-if files at hand.
 	work := filepath.Join(dir, "work")
-	for _, sub := range []string{"demo", "triage"} {
+	for _, sub := range []string{"demo", "triage", "whatif"} {
 		if err := os.MkdirAll(work, 0o755); err != nil {
 			t.Fatal(err)
 		}
