@@ -6,14 +6,13 @@ import (
 	"time"
 )
 
-// textDuration is how a Clock or an Event writes its durations in JSON:
-// as Go writes them ("1h0m0s"), which people and scripts read, where a
-// time.Duration would write nanoseconds. It also reads the nanoseconds
-// that payloads recorded before it carry, so old histories replay and a
-// worker reads a case a previous version wrote.
+// textDuration reads a Clock's or an Event's duration from JSON as either
+// form: the nanoseconds a time.Duration writes, which every payload and
+// history holds, or Go's text ("1h0m0s"), which the CLI prints for people
+// and scripts. Reading both first is what lets a later release write the
+// text in payloads too while workers of this one still read them (and
+// lets a deploy roll back); until then payloads keep nanoseconds.
 type textDuration time.Duration
-
-func (d textDuration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
 
 func (d *textDuration) UnmarshalJSON(data []byte) error {
 	var text string
@@ -33,7 +32,7 @@ func (d *textDuration) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// The shadow types below carry a Clock's and an Event's fields with their
+// The shadow types below read a Clock's and an Event's fields with their
 // durations as textDuration: the outer fields take the JSON names over
 // the embedded ones.
 type (
@@ -51,10 +50,6 @@ type (
 	}
 )
 
-func (k Clock) MarshalJSON() ([]byte, error) {
-	return json.Marshal(clockJSON{plainClock(k), textDuration(k.Target), textDuration(k.Remaining)})
-}
-
 func (k *Clock) UnmarshalJSON(data []byte) error {
 	var j clockJSON
 	if err := json.Unmarshal(data, &j); err != nil {
@@ -63,10 +58,6 @@ func (k *Clock) UnmarshalJSON(data []byte) error {
 	*k = Clock(j.plainClock)
 	k.Target, k.Remaining = time.Duration(j.Target), time.Duration(j.Remaining)
 	return nil
-}
-
-func (e Event) MarshalJSON() ([]byte, error) {
-	return json.Marshal(eventJSON{plainEvent(e), textDuration(e.Target), textDuration(e.Took)})
 }
 
 func (e *Event) UnmarshalJSON(data []byte) error {
