@@ -886,6 +886,9 @@ func TestWhatIfPage(t *testing.T) {
 	feedback.Post.Platform, feedback.Post.Property, feedback.Channel = "facebook", "acme", "facebook"
 	feedback.ID, feedback.Triage.Intent = feedback.Post.CaseID(), "feedback"
 	f.cases.views[feedback.ID] = feedback
+	legal := caseView("w2", "legal", time.Hour)
+	legal.Triage.Intent = "legal_threat"
+	f.cases.views[legal.ID] = legal
 	policy, err := os.ReadFile("../whatif/testdata/faster-support.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -900,6 +903,14 @@ func TestWhatIfPage(t *testing.T) {
 	if !strings.Contains(page, "What if: acme-2026.12-faster-support instead of acme-2026.11") || !strings.Contains(page, `data-moved="`+feedback.ID+`"`) ||
 		!strings.Contains(page, "<svg") || !strings.Contains(page, "faster-support</textarea>") && !strings.Contains(page, "version: acme-2026.12-faster-support") {
 		t.Fatalf("the report of a pasted policy:\n%s", page)
+	}
+	// A support lead's replay holds support's cases only, whatever the
+	// pasted policy routes where: here legal's case would move to them.
+	toSupport := strings.Replace(string(policy), "{intent: legal_threat,  department: legal,", "{intent: legal_threat,  department: support,", 1)
+	sue := f.browser().signedIn("sue")
+	_, page = sue.do("POST", "/whatif", url.Values{"csrf": {sue.token("/whatif")}, "policy": {toSupport}, "since": {"30d"}})
+	if strings.Contains(page, legal.ID) || strings.Contains(page, feedback.ID) || !strings.Contains(page, "What if: acme-2026.12-faster-support") {
+		t.Errorf("sue's replay shows other departments' cases:\n%s", page)
 	}
 	for pasted, says := range map[string]string{
 		"policy: [unclosed":                                 "read the pasted policy",

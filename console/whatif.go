@@ -72,11 +72,13 @@ func (s *server) whatifRun(w http.ResponseWriter, r *http.Request, sess session,
 		s.showWhatIf(w, r, sess, agent, d)
 		return
 	}
-	var depts []string
-	if !s.seesAll(agent) {
-		depts = agent.Departments
-	}
-	rep := whatif.Compare(past, *s.pol, next.Policy, whatif.Options{Departments: depts, Since: from, AsOf: asOf})
+	// Only the cases the lead may open now, by the running policy: a pasted
+	// policy that routes everything to their department shows them no
+	// other department's case, row or count.
+	past = slices.DeleteFunc(past, func(c slareport.Case) bool {
+		return !s.maySeeCase(agent, c.View.Department, c.View.Approver, c.View.Draft != nil)
+	})
+	rep := whatif.Compare(past, *s.pol, next.Policy, whatif.Options{Since: from, AsOf: asOf})
 	if d.Report, err = rep.Fragment(); err != nil {
 		d.Error = err.Error()
 	}
