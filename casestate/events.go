@@ -46,6 +46,7 @@ type Event struct {
 	Ref        string    `json:"ref,omitempty"`     // e.g. the platform id of a published reply
 	Request    string    `json:"request,omitempty"` // the token of a reply or draft (Action.Request)
 	Intent     string    `json:"intent,omitempty"`  // the intent a relabel or rescue gave the post
+	Private    bool      `json:"private,omitempty"` // a reply sent, or drafted, as a private message
 	// The SLA outcome as figures, so reports need not parse SLA. Set when a
 	// clock stops (Met says whether in time) or breaches (Met false); the
 	// clock is identified by its kind and start.

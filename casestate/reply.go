@@ -176,7 +176,7 @@ func (c *Case) draft(a Action, now time.Time) []Notice {
 	clock := c.newClock(c.Approver, ClockApproval, c.Policy.TargetsFor(c.Approver, c.Priority).Approval, now)
 	c.Draft = &Draft{Text: a.Text, By: a.Actor.ID, At: now, AwaitCustomer: a.AwaitCustomer, Private: a.Private, Clock: clock}
 	c.Status = StatusAwaitingApproval
-	c.record(now, Event{Kind: EventDrafted, Actor: a.Actor.ID, Text: a.Text, Request: a.Request,
+	c.record(now, Event{Kind: EventDrafted, Actor: a.Actor.ID, Text: a.Text, Request: a.Request, Private: a.Private,
 		Detail: fmt.Sprintf("awaits approval by %s; due %s", c.Approver, clock.DueAt.UTC().Format(time.RFC3339))})
 	return []Notice{c.notice(c.Approver+"/"+policy.RoleApprover, NoticeApproval, "a reply awaits your approval: "+a.Text)}
 }
@@ -184,7 +184,7 @@ func (c *Case) draft(a Action, now time.Time) []Notice {
 // reply records a published reply; note, if any, says how it came to be
 // recorded.
 func (c *Case) reply(a Action, ref string, now time.Time, note string) {
-	e := Event{Kind: EventReplied, Actor: a.Actor.ID, Text: a.Text, Ref: ref, Request: a.Request, Detail: note}
+	e := Event{Kind: EventReplied, Actor: a.Actor.ID, Text: a.Text, Ref: ref, Request: a.Request, Detail: note, Private: a.Private}
 	if c.Response != nil {
 		c.stamp(&e, c.Response, now)
 		c.Response = nil

@@ -14,7 +14,9 @@
 package whatif
 
 import (
+	"cmp"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,13 +38,15 @@ type Replayed struct {
 	// NewApprovals counts the drafts approved at once because the past had
 	// no approval for them.
 	NewApprovals int
+
+	published map[string]casestate.Event
 }
 
 // Replay runs the past case again under pol, up to asOf.
 func Replay(past slareport.Case, pol policy.Policy, asOf time.Time) Replayed {
 	opened := past.View.OpenedAt
 	c := casestate.Open(past.View.Post, originalTriage(past), pol, nil, opened)
-	r := Replayed{}
+	r := Replayed{published: publications(past.Events)}
 	var prev casestate.Event
 	for _, e := range past.Events {
 		if e.At.Before(opened) || e.At.After(asOf) {
@@ -62,13 +66,37 @@ func Replay(past slareport.Case, pol policy.Policy, asOf time.Time) Replayed {
 }
 
 // originalTriage is what triage said of the post, before people corrected
-// it: their corrections are steps the replay takes again.
+// it: their corrections are steps the replay takes again. A correction
+// clears "needs review", so that is read back from the trail: the routing
+// said so, or a person confirmed triage's own intent (which only a post
+// that needed review can be).
 func originalTriage(past slareport.Case) policy.Triage {
 	t := past.View.Triage
 	if past.View.TriagedIntent != "" {
 		t.Intent = past.View.TriagedIntent
 	}
+	if slices.ContainsFunc(past.View.Routing, func(r string) bool { return strings.Contains(r, "needs review") }) {
+		t.NeedsReview = true
+	}
+	for _, e := range past.Events {
+		if e.Kind == casestate.EventRelabeled && e.Intent == past.View.TriagedIntent {
+			t.NeedsReview = true
+		}
+	}
 	return t
+}
+
+// publications are, for each approved draft's text, the reply its
+// approval published: how it went out (private, awaiting the customer),
+// which a drafted step does not record.
+func publications(events []casestate.Event) map[string]casestate.Event {
+	out := map[string]casestate.Event{}
+	for i, e := range events {
+		if e.Kind == casestate.EventApproved && i+1 < len(events) && events[i+1].Kind == casestate.EventReplied && events[i+1].At.Equal(e.At) {
+			out[e.Text] = events[i+1]
+		}
+	}
+	return out
 }
 
 // step takes one step of the past on the replayed case, if it was a
@@ -90,9 +118,7 @@ func (r *Replayed) step(c *casestate.Case, e casestate.Event) {
 	case casestate.EventPostEdited, casestate.EventPostDeleted:
 		c.PostChanged(e.Kind, e.Ref, e.Text, e.At)
 	case casestate.EventClaimed:
-		if c.Assignee == "" {
-			act(casestate.ActionClaim, casestate.Action{})
-		}
+		r.hold(c, e, act)
 	case casestate.EventReleased:
 		if e.Actor != policy.SystemActor && c.Assignee == e.Actor {
 			act(casestate.ActionRelease, casestate.Action{})
@@ -112,8 +138,9 @@ func (r *Replayed) step(c *casestate.Case, e casestate.Event) {
 			act(casestate.ActionHandoff, casestate.Action{To: e.Department, Text: e.Text})
 		}
 	case casestate.EventEscalated:
-		if e.Actor != policy.SystemActor {
-			act(casestate.ActionEscalate, casestate.Action{Text: e.Text})
+		if e.Actor != policy.SystemActor { // the reason is recorded after the level: "level 1: lead called in — reason"
+			_, reason, _ := strings.Cut(e.Detail, " — ")
+			act(casestate.ActionEscalate, casestate.Action{Text: cmp.Or(e.Text, reason, "escalated by hand")})
 		}
 	case casestate.EventRelabeled:
 		act(casestate.ActionRelabel, casestate.Action{Intent: e.Intent, Text: e.Text})
@@ -134,13 +161,33 @@ func (r *Replayed) step(c *casestate.Case, e casestate.Event) {
 	}
 }
 
-// reply answers the customer as the past did; a reply the policy holds
-// for approval that the past did not is approved at once.
-func (r *Replayed) reply(c *casestate.Case, e casestate.Event, act func(casestate.ActionKind, casestate.Action) bool) {
-	a := casestate.Action{Text: e.Text, Request: e.Request, AwaitCustomer: strings.Contains(e.Detail, "waiting on the customer"),
-		Private: strings.Contains(e.Detail, "private")}
-	if c.Assignee == "" { // the past's agent held the case to reply; so does the replay's
+// hold makes the step's agent the case's holder, as they were in the
+// past when they took it: a claim, a lead's take-over, an assignment.
+func (r *Replayed) hold(c *casestate.Case, e casestate.Event, act func(casestate.ActionKind, casestate.Action) bool) {
+	if c.Assignee != e.Actor {
 		act(casestate.ActionClaim, casestate.Action{})
+	}
+}
+
+// reply answers the customer as the past did; a reply the policy holds
+// for approval that the past did not is approved at once. A reply the
+// policy refuses in public (a private matter now) goes privately, as an
+// agent would send it.
+func (r *Replayed) reply(c *casestate.Case, e casestate.Event, act func(casestate.ActionKind, casestate.Action) bool) {
+	how := e
+	if e.Kind == casestate.EventDrafted {
+		if p, ok := r.published[e.Text]; ok {
+			how = p
+		}
+	}
+	a := casestate.Action{Text: e.Text, Request: e.Request, AwaitCustomer: strings.Contains(how.Detail, "waiting on the customer"), Private: how.Private}
+	r.hold(c, e, act)
+	if !a.Private && c.Check(casestate.ActionReply, withActor(a, e.Actor, c.Department), e.At) != nil {
+		private := a
+		private.Private = true
+		if c.Check(casestate.ActionReply, withActor(private, e.Actor, c.Department), e.At) == nil {
+			a = private
+		}
 	}
 	if !act(casestate.ActionReply, a) || c.Draft == nil || e.Kind == casestate.EventDrafted {
 		return
@@ -148,6 +195,11 @@ func (r *Replayed) reply(c *casestate.Case, e casestate.Event, act func(casestat
 	if act(casestate.ActionApprove, casestate.Action{Actor: standIn(standInApprover, c.Approver)}) {
 		r.NewApprovals++
 	}
+}
+
+func withActor(a casestate.Action, id, dept string) casestate.Action {
+	a.Actor = standIn(id, dept)
+	return a
 }
 
 // standIn is the agent id acting as a member of dept, with every role: the

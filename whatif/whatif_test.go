@@ -24,13 +24,22 @@ type pastStep struct {
 	kind  casestate.ActionKind
 	agent string
 	text  string
+	// how, for the steps that take more than a text
+	private, await bool
+	intent         string
 }
 
 // pastCase runs a post through the case as it really went, under pol:
 // the recorded set the what-if replays.
 func pastCase(t testing.TB, pol policy.Policy, dir *policy.Directory, p post.Post, intent string, steps ...pastStep) slareport.Case {
 	t.Helper()
-	c := casestate.Open(p, policy.Triage{Intent: intent, Confidence: 0.95, Language: "en", Redacted: p.Text}, pol, nil, p.CreatedAt)
+	return pastTriaged(t, pol, dir, p, policy.Triage{Intent: intent, Confidence: 0.95, Language: "en", Redacted: p.Text}, steps...)
+}
+
+// pastTriaged is pastCase with triage's whole reading of the post.
+func pastTriaged(t testing.TB, pol policy.Policy, dir *policy.Directory, p post.Post, tri policy.Triage, steps ...pastStep) slareport.Case {
+	t.Helper()
+	c := casestate.Open(p, tri, pol, nil, p.CreatedAt)
 	for i, s := range steps {
 		at := p.CreatedAt.Add(time.Duration(s.after) * time.Minute)
 		c.Advance(at)
@@ -38,7 +47,8 @@ func pastCase(t testing.TB, pol policy.Policy, dir *policy.Directory, p post.Pos
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := c.Apply(s.kind, casestate.Action{Actor: agent.Actor(), Text: s.text, Request: fmt.Sprintf("%s/%d", p.ID, i)}, "ref", at); err != nil {
+		a := casestate.Action{Actor: agent.Actor(), Text: s.text, Request: fmt.Sprintf("%s/%d", p.ID, i), Private: s.private, AwaitCustomer: s.await, Intent: s.intent}
+		if _, err := c.Apply(s.kind, a, "ref", at); err != nil {
 			t.Fatalf("%s: %s by %s: %v", p.ID, s.kind, s.agent, err)
 		}
 	}
@@ -57,25 +67,25 @@ func recordedPast(t testing.TB, pol policy.Policy, dir *policy.Directory) []slar
 			Text: "the app crashes when I open my basket", CreatedAt: t0.Add(time.Duration(7*i) * time.Minute)}
 		reply := 10 + 3*i
 		past = append(past, pastCase(t, pol, dir, p, "complaint",
-			pastStep{reply - 2, casestate.ActionClaim, "sam", ""},
-			pastStep{reply, casestate.ActionReply, "sam", "Sorry! We are on it."},
-			pastStep{reply + 120, casestate.ActionResolve, "sam", ""}))
+			pastStep{after: reply - 2, kind: casestate.ActionClaim, agent: "sam", text: ""},
+			pastStep{after: reply, kind: casestate.ActionReply, agent: "sam", text: "Sorry! We are on it."},
+			pastStep{after: reply + 120, kind: casestate.ActionResolve, agent: "sam", text: ""}))
 	}
 	for i := range 10 {
 		p := post.Post{ID: fmt.Sprintf("f%02d", i), Platform: "facebook", Property: "acme", Author: post.Author{ID: fmt.Sprintf("fb%d", i), Handle: "fan"},
 			Text: "it would be nice to have the teapot in green", CreatedAt: t0.Add(6*time.Hour + time.Duration(11*i)*time.Minute)}
 		past = append(past, pastCase(t, pol, dir, p, "feedback",
-			pastStep{100, casestate.ActionClaim, "maya", ""},
-			pastStep{110, casestate.ActionReply, "maya", "Thanks, we have passed it on!"}))
+			pastStep{after: 100, kind: casestate.ActionClaim, agent: "maya", text: ""},
+			pastStep{after: 110, kind: casestate.ActionReply, agent: "maya", text: "Thanks, we have passed it on!"}))
 	}
 	for i := range 5 {
 		p := post.Post{ID: fmt.Sprintf("l%02d", i), Platform: "x", Property: "@acme_help", Author: post.Author{ID: fmt.Sprintf("l%d", i), Handle: "@angry"},
 			Text: "my solicitor will be in touch", CreatedAt: t0.Add(time.Duration(13*i) * time.Minute)}
 		past = append(past, pastCase(t, pol, dir, p, "legal_threat",
-			pastStep{2, casestate.ActionClaim, "lena", ""},
-			pastStep{5, casestate.ActionReply, "lena", "We have received your message and will reply formally."},
-			pastStep{12, casestate.ActionApprove, "leo", ""},
-			pastStep{30, casestate.ActionResolve, "lena", ""}))
+			pastStep{after: 2, kind: casestate.ActionClaim, agent: "lena", text: ""},
+			pastStep{after: 5, kind: casestate.ActionReply, agent: "lena", text: "We have received your message and will reply formally."},
+			pastStep{after: 12, kind: casestate.ActionApprove, agent: "leo", text: ""},
+			pastStep{after: 30, kind: casestate.ActionResolve, agent: "lena", text: ""}))
 	}
 	return past
 }
@@ -211,4 +221,42 @@ func BenchmarkCompare10000(b *testing.B) {
 			whatif.Compare(past, before, after, opt)
 		}
 	})
+}
+
+// Under the policy they ran under, the past's harder turns replay as they
+// went: a lead taking a case over, an escalation by hand, a private reply
+// on an account matter, a drafted question approved, a post that needed
+// review confirmed by a person.
+func TestThePastReplaysAsItWent(t *testing.T) {
+	before, _, dir := policies(t)
+	at := func(n int) time.Time { return t0.Add(time.Duration(n) * time.Hour) }
+	xPost := func(id, property, text string, when time.Time) post.Post {
+		return post.Post{ID: id, Platform: "x", Property: property, Author: post.Author{ID: "a" + id, Handle: "@c" + id}, Text: text, CreatedAt: when}
+	}
+	past := []slareport.Case{
+		pastCase(t, before, dir, xPost("h1", "@acme_help", "the app crashes", at(1)), "complaint",
+			pastStep{after: 5, kind: casestate.ActionClaim, agent: "sam"}, pastStep{after: 20, kind: casestate.ActionClaim, agent: "sue"},
+			pastStep{after: 25, kind: casestate.ActionReply, agent: "sue", text: "On it."}, pastStep{after: 30, kind: casestate.ActionResolve, agent: "sue"}),
+		pastCase(t, before, dir, xPost("h2", "@acme_help", "still broken after a week", at(2)), "complaint",
+			pastStep{after: 5, kind: casestate.ActionClaim, agent: "sam"}, pastStep{after: 10, kind: casestate.ActionEscalate, agent: "sam", text: "needs the lead"},
+			pastStep{after: 90, kind: casestate.ActionReply, agent: "sam", text: "Sorry for the wait."}),
+		pastCase(t, before, dir, xPost("h3", "@acme_help", "I was charged twice for my order", at(3)), "account_issue",
+			pastStep{after: 5, kind: casestate.ActionClaim, agent: "sam"},
+			pastStep{after: 10, kind: casestate.ActionReply, agent: "sam", text: "Sorry! Your order number, please?", private: true, await: true}),
+		pastCase(t, before, dir, xPost("h4", "@acme_news", "journalist here: comment on the recall?", at(4)), "press_inquiry",
+			pastStep{after: 5, kind: casestate.ActionClaim, agent: "priya"},
+			pastStep{after: 8, kind: casestate.ActionReply, agent: "priya", text: "Which outlet are you with?", await: true},
+			pastStep{after: 20, kind: casestate.ActionApprove, agent: "paul"}),
+		pastTriaged(t, before, dir, xPost("h5", "@acme_help", "hmm the basket thing again", at(5)),
+			policy.Triage{Intent: "complaint", Confidence: 0.4, NeedsReview: true, Language: "en", Redacted: "hmm the basket thing again"},
+			pastStep{after: 3, kind: casestate.ActionRelabel, agent: "sam", intent: "complaint", text: "yes, a complaint"},
+			pastStep{after: 6, kind: casestate.ActionClaim, agent: "sam"}, pastStep{after: 9, kind: casestate.ActionReply, agent: "sam", text: "Sorry about that."}),
+	}
+	rep := whatif.Compare(past, before, before, whatif.Options{Since: t0, AsOf: t0.Add(72 * time.Hour)})
+	if rep.Faithful != len(past) || len(rep.Fired.Before.Refused) > 0 || len(rep.Moved) > 0 {
+		t.Errorf("replayed faithfully %d of %d; refused %v; moved %+v", rep.Faithful, len(past), rep.Fired.Before.Refused, rep.Moved)
+	}
+	if rep.Fired.Before.Escalations < 1 || rep.Fired.Before.Approvals != 1 {
+		t.Errorf("fired %+v", rep.Fired.Before)
+	}
 }
