@@ -5,7 +5,7 @@
 // weeks, so the daily rhythm (busy evenings, quiet nights) is the baseline
 // rather than a fixed threshold. A count far above what that baseline
 // makes likely (a Poisson tail) is a spike. It is plain Go and
-// deterministic: the Spike workflow feeds it posts and the passing of time.
+// deterministic: its caller feeds it a property's posts in time order.
 package spike
 
 import (
@@ -20,8 +20,7 @@ import (
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
-// Options are the thresholds and the baseline; configuration
-// (incidents: in the configuration) sets them.
+// Options are the thresholds and the baseline.
 type Options struct {
 	// Window is how far back "now" counts: the posts of the last Window.
 	Window time.Duration `json:"window"`
@@ -80,7 +79,12 @@ type Detector struct {
 	Options  Options            `json:"options"`
 	Series   map[string]*Series `json:"series"`
 	Started  time.Time          `json:"started"` // the first post seen: the baseline's history starts here
+	PrunedAt time.Time          `json:"pruned_at,omitzero"`
 }
+
+// pruneEvery is how often (in the posts' time) every series forgets what
+// it no longer needs; between, only the series a post touches do.
+const pruneEvery = 10 * time.Minute
 
 // Series is one count over time: hourly totals for the baseline, and the
 // window's posts.
@@ -93,9 +97,8 @@ type Series struct {
 	Recent []Seen `json:"recent"`
 	// FiredAt is when the series last fired; it fires again only after
 	// it was quiet for Options.Quiet.
-	FiredAt  time.Time `json:"fired_at,omitzero"`
-	AboveAt  time.Time `json:"above_at,omitzero"` // the last time it was over the threshold
-	Negative int       `json:"negative"`          // for terms: negative posts that used it, for keeping the busiest
+	FiredAt time.Time `json:"fired_at,omitzero"`
+	AboveAt time.Time `json:"above_at,omitzero"` // the last time it was over the threshold
 }
 
 // Seen is a post in a series' window.
@@ -125,14 +128,11 @@ func (d *Detector) Observe(p Post) []Alert {
 	for _, k := range keys {
 		s := d.series(k)
 		s.add(p, d.Options)
-		if p.Negative && strings.HasPrefix(k, "term ") {
-			s.Negative++
-		}
 		if a, ok := d.check(k, s, p.At); ok {
 			alerts = append(alerts, a)
 		}
 	}
-	d.prune()
+	d.prune(p.At)
 	return alerts
 }
 
@@ -146,12 +146,26 @@ func (d *Detector) series(key string) *Series {
 }
 
 func (s *Series) add(p Post, opt Options) {
-	h := p.At.Unix() / 3600
-	s.Hours[h]++
-	maps.DeleteFunc(s.Hours, func(hour int64, _ int) bool { return hour < h-int64(24*opt.Days)-1 })
+	s.Hours[p.At.Unix()/3600]++
 	s.Recent = append(s.Recent, Seen{At: p.At, CaseID: p.CaseID})
-	cut := p.At.Add(-opt.Window)
+	s.forget(p.At, opt)
+}
+
+// forget drops what is older than the baseline and the window at now.
+func (s *Series) forget(now time.Time, opt Options) {
+	h := now.Unix() / 3600
+	maps.DeleteFunc(s.Hours, func(hour int64, _ int) bool { return hour < h-int64(24*opt.Days)-1 })
+	cut := now.Add(-opt.Window)
 	s.Recent = slices.DeleteFunc(s.Recent, func(r Seen) bool { return !r.At.After(cut) })
+}
+
+// weight is how busy a series has been: its window, then its history.
+func (s *Series) weight() (int, int) {
+	total := 0
+	for _, n := range s.Hours {
+		total += n
+	}
+	return len(s.Recent), total
 }
 
 // Expected is how many posts the series' baseline expects in the window
@@ -208,41 +222,54 @@ func (d *Detector) check(key string, s *Series, now time.Time) (Alert, bool) {
 			observed, key, d.Property, d.Options.Window, days, expected, p, d.Options.Surprise)}, true
 }
 
-// prune keeps the busiest MaxTerms terms: the rest have too few posts to
-// make a spike soon, and the state stays bounded.
-func (d *Detector) prune() {
+// prune forgets what every series no longer needs at now, and keeps the
+// busiest MaxTerms terms (by their window, then their history): the rest
+// have too few posts to make a spike soon, and the state stays bounded.
+func (d *Detector) prune(now time.Time) {
 	var terms []string
 	for k := range d.Series {
 		if strings.HasPrefix(k, "term ") {
 			terms = append(terms, k)
 		}
 	}
+	if len(terms) <= d.Options.MaxTerms && now.Sub(d.PrunedAt) < pruneEvery {
+		return
+	}
+	d.PrunedAt = now
+	for _, s := range d.Series {
+		s.forget(now, d.Options)
+	}
 	if len(terms) <= d.Options.MaxTerms {
 		return
 	}
 	slices.SortFunc(terms, func(a, b string) int {
-		return cmp.Or(cmp.Compare(d.Series[b].Negative, d.Series[a].Negative), cmp.Compare(a, b))
+		aw, ah := d.Series[a].weight()
+		bw, bh := d.Series[b].weight()
+		return cmp.Or(cmp.Compare(bw, aw), cmp.Compare(bh, ah), cmp.Compare(a, b))
 	})
 	for _, k := range terms[d.Options.MaxTerms:] {
-		if len(d.Series[k].Recent) == 0 {
-			delete(d.Series, k)
-		}
+		delete(d.Series, k)
 	}
 }
 
+// maxTermRunes bounds a term: text without spaces (Chinese, Japanese)
+// would otherwise make a sentence one term.
+const maxTermRunes = 24
+
 // Terms are the words of a post that can name a cause: letters only, four
-// or more of them, lower case, each once, without the words every post uses.
+// to maxTermRunes of them, lower case, each once, without the words every
+// post uses.
 func Terms(text string) []string {
 	var out []string
-	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !isLetter(r) }) {
-		if len([]rune(w)) >= 4 && !common[w] && !slices.Contains(out, w) {
+	text = strings.ReplaceAll(strings.ToLower(text), "’", "'") // a typographic apostrophe is one
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' }) {
+		w = strings.Trim(w, "'")
+		if n := len([]rune(w)); n >= 4 && n <= maxTermRunes && !common[w] && !slices.Contains(out, w) {
 			out = append(out, w)
 		}
 	}
 	return out
 }
-
-func isLetter(r rune) bool { return unicode.IsLetter(r) || r == '\'' }
 
 // common are words too frequent in customers' posts to name a cause.
 var common = func() map[string]bool {

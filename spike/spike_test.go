@@ -121,3 +121,32 @@ func sortByTime(posts []spike.Post) {
 		}
 	}
 }
+
+// The state stays bounded whatever the words: a year of posts each with
+// words never seen again keeps at most MaxTerms terms, and hours only as
+// far back as the baseline.
+func TestTheStateIsBounded(t *testing.T) {
+	opt := spike.DefaultOptions()
+	d := spike.New("x:@acme_help", opt)
+	for i := range 20000 {
+		d.Observe(spike.Post{CaseID: fmt.Sprint(i), At: start.Add(time.Duration(i) * 26 * time.Minute), Intent: "complaint", Negative: true,
+			Text: fmt.Sprintf("zzq%dalpha zzq%dbeta", i, i)})
+	}
+	terms, hours := 0, 0
+	for k, s := range d.Series {
+		if strings.HasPrefix(k, "term ") {
+			terms++
+		}
+		hours = max(hours, len(s.Hours))
+	}
+	if terms > opt.MaxTerms || hours > 24*opt.Days+2 {
+		t.Errorf("%d terms (at most %d), %d hours in a series (at most %d)", terms, opt.MaxTerms, hours, 24*opt.Days+2)
+	}
+}
+
+func TestTerms(t *testing.T) {
+	got := spike.Terms("Doesn’t LOAD: outage, outage!! '''' 停电了整个城市都没有电真的很糟糕了请尽快修复谢谢你们")
+	if strings.Join(got, ",") != "load,outage" { // doesn't is too common to name a cause; the apostrophe keeps it one word
+		t.Errorf("terms %q", got)
+	}
+}
