@@ -92,7 +92,8 @@ type server struct {
 	secureCookies bool
 	proxies       []netip.Prefix
 	snippets      *snippets
-	store         *kv.Store // the shared store: the agents' notices, among others
+	whatifs       chan struct{} // a slot for the one what-if a console runs at a time
+	store         *kv.Store     // the shared store: the agents' notices, among others
 	pages         map[string]*page
 	// dummyHash is compared against when the agent id is unknown, so a
 	// wrong id costs as long as a wrong password and timing does not tell
@@ -135,7 +136,7 @@ func New(o Options) (http.Handler, error) {
 		sessions:      newSessions(o.Config.Console.SessionTTL, o.Now, o.Store, o.Log.Named("console")),
 		limits:        newSignInLimits(o.Now),
 		secureCookies: o.Config.Console.SecureCookies(), proxies: proxies,
-		snippets: newSnippets(), store: o.Store,
+		snippets: newSnippets(), whatifs: make(chan struct{}, 1), store: o.Store,
 		pages: pages, dummyHash: dummy,
 	}
 	for _, a := range s.dir.All() {

@@ -67,7 +67,7 @@ func (c *snippets) fill(ctx context.Context, cases Cases, rows []row) {
 		}
 		// The redacted text: an inbox is glanced at over shoulders and on
 		// shared screens; the case page shows the post in full.
-		rows[i].snippet = snippet{Handle: v.Post.Author.Handle, Snippet: clip(v.Triage.Redacted, 140), text: strings.ToLower(firstRunes(v.Triage.Redacted, searchedRunes))}
+		rows[i].snippet = snippet{Handle: v.Post.Author.Handle, Snippet: clip(v.Triage.Redacted, 140), text: strings.ToLower(strings.Join(strings.Fields(firstRunes(v.Triage.Redacted, searchedRunes)), " "))}
 		if len(c.m) >= maxSnippets {
 			c.m = map[string]snippet{}
 		}

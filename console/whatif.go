@@ -60,6 +60,15 @@ func (s *server) whatifRun(w http.ResponseWriter, r *http.Request, sess session,
 		s.showWhatIf(w, r, sess, agent, d)
 		return
 	}
+	// One replay at a time per console: each reads the whole window.
+	select {
+	case s.whatifs <- struct{}{}:
+		defer func() { <-s.whatifs }()
+	default:
+		d.Error = "Another what-if is running on this console; try again in a minute."
+		s.showWhatIf(w, r, sess, agent, d)
+		return
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), whatifTimeout)
 	defer cancel()
 	window, _ := slareport.ParseWindow(d.Since) // one of whatifWindows

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -18,6 +19,17 @@ func newPolicyCmd(a *App) *cobra.Command {
 	cmd := &cobra.Command{Use: "policy", Short: "Try a policy change on the past before it goes live"}
 	cmd.AddCommand(newWhatIfCmd(a))
 	return cmd
+}
+
+// policyFile is the configuration of a file as written, without the
+// environment's overrides, which would make two files' policies alike
+// (SWITCHBOARD_POLICY_VERSION, say).
+func policyFile(path string) (*config.Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return config.Parse(path, data)
 }
 
 func newWhatIfCmd(a *App) *cobra.Command {
@@ -62,15 +74,15 @@ func newWhatIfCmd(a *App) *cobra.Command {
 			}
 			before := cur.Policy
 			if against != "" {
-				old, err := config.Load(against)
+				old, err := policyFile(against)
 				if err != nil {
-					return usageError{fmt.Errorf("--against %s: %w", against, err)}
+					return usageError{fmt.Errorf("--against %w", err)}
 				}
 				before = old.Policy
 			}
-			next, err := config.Load(args[0])
+			next, err := policyFile(args[0])
 			if err != nil {
-				return usageError{fmt.Errorf("%s: %w", args[0], err)}
+				return usageError{err}
 			}
 			if err := whatif.CheckVersions(before, next.Policy); err != nil {
 				return usageError{fmt.Errorf("%s: %w", args[0], err)}
