@@ -210,15 +210,7 @@ func newCaseShowCmd(a *App) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			agent, err := a.viewer(as)
-			if err != nil {
-				return err
-			}
-			mayOpen, err := a.mayOpen(agent)
-			if err != nil {
-				return err
-			}
-			cases, err := a.reader(cmd.Context())
+			agent, mayOpen, cases, err := a.readFor(cmd.Context(), as)
 			if err != nil {
 				return err
 			}

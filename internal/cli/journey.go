@@ -29,15 +29,7 @@ func newJourneyCmd(a *App) *cobra.Command {
 			if !slices.Contains(journeyFormats, format) {
 				return usageError{fmt.Errorf("--format %q: use %s", format, strings.Join(journeyFormats, ", "))}
 			}
-			agent, err := a.viewer(as)
-			if err != nil {
-				return err
-			}
-			mayOpen, err := a.mayOpen(agent)
-			if err != nil {
-				return err
-			}
-			cases, err := a.reader(cmd.Context())
+			agent, mayOpen, cases, err := a.readFor(cmd.Context(), as)
 			if err != nil {
 				return err
 			}

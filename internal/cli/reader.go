@@ -90,3 +90,18 @@ func (a *App) mayOpen(agent *policy.Agent) (func(dept string) bool, error) {
 	}
 	return func(dept string) bool { return cfg.Policy.MaySee(agent.Actor(), dept) }, nil
 }
+
+// readFor is what a read for --as needs: the agent (nil for an operator),
+// which departments' cases they may open, and the case API.
+func (a *App) readFor(ctx context.Context, as string) (*policy.Agent, func(dept string) bool, caseReader, error) {
+	agent, err := a.viewer(as)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	mayOpen, err := a.mayOpen(agent)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	cases, err := a.reader(ctx)
+	return agent, mayOpen, cases, err
+}
