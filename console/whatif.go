@@ -74,7 +74,7 @@ func (s *server) whatifRun(w http.ResponseWriter, r *http.Request, sess session,
 	window, _ := slareport.ParseWindow(d.Since) // one of whatifWindows
 	asOf := s.now().UTC()
 	from := asOf.Add(-window)
-	past, _, err := s.cases.PastCases(ctx, from, stateLookups)
+	past, _, err := s.cases.PastCases(ctx, from, stateLookups) // how many were gone is not scoped to the lead: not shown
 	if err != nil {
 		s.log.Warn("what-if: read the past", zap.Error(err))
 		d.Error = "Could not read the past cases: " + err.Error()

@@ -18,7 +18,7 @@ func (r Report) Markdown(w io.Writer) {
 		r.Cases, r.Since.UTC().Format("2006-01-02 15:04"), r.AsOf.UTC().Format("2006-01-02 15:04 UTC"), r.FaithfulNote())
 	fmt.Fprintf(w, "## First-response attainment\n\n| department | priority | cases before | cases after | before | after | change |\n|---|---|---|---|---|---|---|\n")
 	for _, row := range append(r.Rows, r.Total) {
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |\n", row.Department, row.Priority, cases(row.Figures.Before), cases(row.Figures.After),
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |\n", cell(row.Department), row.Priority, cases(row.Figures.Before), cases(row.Figures.After),
 			pct(row.Attainment.Before), pct(row.Attainment.After), points(row.Points))
 	}
 	b, a := r.Fired.Before, r.Fired.After
@@ -33,19 +33,23 @@ func (r Report) Markdown(w io.Writer) {
 	if len(r.Moved) > 0 {
 		fmt.Fprintf(w, "| case | before | after | why |\n|---|---|---|---|\n")
 		for _, m := range r.Moved {
-			fmt.Fprintf(w, "| %s | %s %s | %s %s | %s |\n", m.CaseID, m.From.Department, m.From.Priority, m.To.Department, m.To.Priority,
-				strings.ReplaceAll(strings.Join(m.Reasons, "; "), "|", `\|`))
+			fmt.Fprintf(w, "| %s | %s %s | %s %s | %s |\n", cell(m.CaseID), cell(m.From.Department), m.From.Priority, cell(m.To.Department), m.To.Priority,
+				cell(strings.Join(m.Reasons, "; ")))
 		}
 	}
 	fmt.Fprintf(w, "\n## New cases by hour of day (UTC)\n\n| department | | %s |\n|---|---|%s\n", strings.Join(hours(), " | "), strings.Repeat("---|", 24))
 	for _, l := range r.Load {
-		fmt.Fprintf(w, "| %s | before | %s |\n| | after | %s |\n", l.Department, counts(l.ByHour.Before), counts(l.ByHour.After))
+		fmt.Fprintf(w, "| %s | before | %s |\n| | after | %s |\n", cell(l.Department), counts(l.ByHour.Before), counts(l.ByHour.After))
 	}
 }
 
 // FaithfulNote says how far the replay reproduces the past.
 func (r Report) FaithfulNote() string {
-	return fmt.Sprintf("Replayed under %s, %d of %d cases end with the SLA outcomes they really had.", r.Before, r.Faithful, r.Cases)
+	note := fmt.Sprintf("Replayed under %s, %d of %d cases end with the SLA outcomes they really had.", r.Before, r.Faithful, r.Cases)
+	if r.Gone > 0 {
+		note += fmt.Sprintf(" %d more were gone before they could be read.", r.Gone)
+	}
+	return note
 }
 
 func refusedRules(f Compared[Fired]) []string {
@@ -56,6 +60,9 @@ func refusedRules(f Compared[Fired]) []string {
 	slices.Sort(rules)
 	return slices.Compact(rules)
 }
+
+// cell is text safe in a markdown table cell.
+func cell(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, "|", `\|`), "\n", " ") }
 
 func cases(r *slareport.Row) string {
 	if r == nil {

@@ -27,6 +27,9 @@ type Report struct {
 	Before string    `json:"before"` // the policies' versions
 	After  string    `json:"after"`
 	Cases  int       `json:"cases"`
+	// Gone counts the cases listed that were gone when read (their history
+	// passed retention in between): not in the replay.
+	Gone int `json:"gone"`
 	// Faithful counts the cases whose replay under Before ends with the
 	// same SLA outcomes (each clock met or missed) as they really had: how
 	// far the replay can be trusted on this past.

@@ -98,11 +98,12 @@ func newWhatIfCmd(a *App) *cobra.Command {
 			}
 			asOf := time.Now().UTC()
 			from := asOf.Add(-window)
-			past, _, err := cases.PastCases(cmd.Context(), from, parallel)
+			past, gone, err := cases.PastCases(cmd.Context(), from, parallel)
 			if err != nil {
 				return unavailable(err)
 			}
 			rep := whatif.Compare(past, before, next.Policy, whatif.Options{Departments: depts, Since: from, AsOf: asOf})
+			rep.Gone = gone
 			out := cmd.OutOrStdout()
 			switch format {
 			case "md":
