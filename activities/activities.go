@@ -6,9 +6,12 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
@@ -17,6 +20,7 @@ import (
 	"github.com/switchboard-care/switchboard/assertion"
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/dispatch"
+	"github.com/switchboard-care/switchboard/incident"
 	"github.com/switchboard-care/switchboard/learning"
 	"github.com/switchboard-care/switchboard/learning/retrain"
 	"github.com/switchboard-care/switchboard/notify"
@@ -107,4 +111,45 @@ func (a *Activities) PromoteTriageModel(ctx context.Context, version string) err
 		return err
 	}
 	return a.Retrainer.Live.Refresh(ctx)
+}
+
+// Deliver takes an incident's statement or resolution to one of its
+// member cases, as the incident's verified sender (the worker vouches for
+// who the incident checked). The Update ID is the task's own, the same on
+// every attempt, so a case takes it once; what the case says, a refusal
+// too, is the incident's to record, and only an unreachable case is
+// retried.
+func (a *Activities) Deliver(ctx context.Context, d workflows.Delivery) (workflows.Delivered, error) {
+	name := workflows.UpdateName(d.Kind)
+	act := d.Action
+	act.Proof = ""
+	proof, err := a.Signer.Sign(act.Actor, assertion.For{Target: d.CaseID, Action: name, Request: act.Request, Digest: assertion.Digest(act)}, time.Now())
+	if err != nil {
+		return workflows.Delivered{}, temporal.NewNonRetryableApplicationError("sign the delivery to "+d.CaseID+": "+err.Error(), "Unsigned", err)
+	}
+	act.Proof = proof
+	h, err := a.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		UpdateID: act.Request, WorkflowID: d.CaseID, UpdateName: name, Args: []any{act},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = h.Get(ctx, nil)
+	}
+	var notFound *serviceerror.NotFound
+	var refused *temporal.ApplicationError
+	switch {
+	case err == nil && d.Kind == casestate.ActionResolve:
+		return workflows.Delivered{Outcome: incident.Resolved}, nil
+	case err == nil:
+		return workflows.Delivered{Outcome: incident.Sent}, nil
+	case errors.As(err, &notFound):
+		return workflows.Delivered{Outcome: incident.Refused, Detail: "the case is no longer open"}, nil
+	case errors.As(err, &refused) && strings.HasPrefix(refused.Message(), "rule duplicate-request:"):
+		// An earlier attempt's Update landed in a run the case has since
+		// continued from: the customer has it.
+		return workflows.Delivered{Outcome: incident.Sent, Detail: "already on the case"}, nil
+	case errors.As(err, &refused):
+		return workflows.Delivered{Outcome: incident.Refused, Detail: refused.Message()}, nil
+	}
+	return workflows.Delivered{}, fmt.Errorf("%s to %s: %w", d.Kind, d.CaseID, err)
 }

@@ -272,6 +272,9 @@ func NewRequest() string { return rand.Text() }
 // request submitted again (a double click, a retry) is the same Update, so
 // a reply is published once. An action without one is a new intent.
 func (c *Client) Act(ctx context.Context, caseID string, kind casestate.ActionKind, agentID string, a casestate.Action) (casestate.Outcome, error) {
+	if kind == casestate.ActionStatement { // its approval is the incident's; the incident's workflow sends it
+		return casestate.Outcome{}, &RefusedError{CaseID: caseID, Action: kind, Reason: "a holding statement is sent from its incident, once approved there (switchboard incident send)"}
+	}
 	agent, err := c.Directory.Lookup(agentID)
 	if err != nil {
 		return casestate.Outcome{}, err

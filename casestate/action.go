@@ -26,10 +26,13 @@ const (
 	// ActionAssign is a lead giving the case to To, an agent of the
 	// department (Assignee says who they are).
 	ActionAssign ActionKind = "assign"
+	// ActionStatement is an incident's approved holding statement, sent
+	// to one of its member cases (Incident names it).
+	ActionStatement ActionKind = "statement"
 )
 
 // Actions lists every action kind.
-var Actions = []ActionKind{ActionClaim, ActionRelease, ActionReply, ActionNote, ActionHandoff, ActionEscalate, ActionResolve, ActionReopen, ActionApprove, ActionReject, ActionRelabel, ActionRescue, ActionAssign}
+var Actions = []ActionKind{ActionClaim, ActionRelease, ActionReply, ActionNote, ActionHandoff, ActionEscalate, ActionResolve, ActionReopen, ActionApprove, ActionReject, ActionRelabel, ActionRescue, ActionAssign, ActionStatement}
 
 // Action is an agent's request. Text is the reply, note or reason; To the
 // department of a handoff; Intent the intent of a relabel or rescue.
@@ -49,6 +52,8 @@ type Action struct {
 	// Update ID, so a resubmission is the same Update; the case records it
 	// on replies and drafts and refuses a second reply with it.
 	Request string `json:"request,omitempty"`
+	// Incident is the incident a statement, or a resolve, comes from.
+	Incident string `json:"incident,omitempty"`
 	// Proof is the signed assertion (package assertion) that Actor performs
 	// this action; the case's validator checks it, so the actor is never
 	// just what the caller says.

@@ -23,11 +23,12 @@ const (
 	NoticeRejected      NoticeKind = "rejected"       // an approver returned a draft
 	NoticeRerouted      NoticeKind = "rerouted"       // a relabel or a rescue sent the case to a department
 	NoticeCustomerWrote NoticeKind = "customer_wrote" // the customer of an agent's case posted again
+	NoticeIncident      NoticeKind = "incident"       // many customers wrote about one cause: an incident opened
 )
 
 // NoticeKinds lists every kind.
 var NoticeKinds = []NoticeKind{NoticeAssigned, NoticeEscalated, NoticeApproval, NoticeBreach, NoticeWarning,
-	NoticeHandedOver, NoticeReleased, NoticeRejected, NoticeRerouted, NoticeCustomerWrote}
+	NoticeHandedOver, NoticeReleased, NoticeRejected, NoticeRerouted, NoticeCustomerWrote, NoticeIncident}
 
 func (c *Case) notice(to string, kind NoticeKind, text string) Notice {
 	return Notice{CaseID: c.ID, To: to, Kind: kind, Text: text}

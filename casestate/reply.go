@@ -37,6 +37,8 @@ func (c *Case) ToPublish(kind ActionKind, a Action) (Message, bool) {
 	switch {
 	case kind == ActionReply && c.Approver == "":
 		return Message{Text: a.Text, Private: a.Private, By: a.Actor.ID, AwaitCustomer: a.AwaitCustomer, Request: a.Request}, true
+	case kind == ActionStatement:
+		return Message{Text: a.Text, Private: c.Post.Private, By: a.Actor.ID, Request: a.Request}, true
 	case kind == ActionApprove && c.Draft != nil:
 		return Message{Text: c.Draft.Text, Private: c.Draft.Private, By: c.Draft.By, AwaitCustomer: c.Draft.AwaitCustomer}, true
 	}

@@ -36,6 +36,8 @@ var rulebook = map[ActionKind]rule{
 	ActionEscalate: {(*Case).checkEscalate, (*Case).applyEscalate},
 	ActionResolve:  {(*Case).checkResolve, (*Case).applyResolve},
 	ActionReopen:   {(*Case).checkReopen, (*Case).applyReopen},
+	// statement.go
+	ActionStatement: {(*Case).checkStatement, (*Case).applyStatement},
 }
 
 // Check says whether an action is allowed now, without changing anything:

@@ -117,15 +117,8 @@ func (d *Detector) Observe(p Post) []Alert {
 	if d.Started.IsZero() {
 		d.Started = p.At
 	}
-	keys := []string{"all", "intent " + p.Intent}
-	if p.Negative {
-		keys = append(keys, "negative")
-		for _, t := range Terms(p.Text) {
-			keys = append(keys, "term "+t)
-		}
-	}
 	var alerts []Alert
-	for _, k := range keys {
+	for _, k := range SeriesOf(p) {
 		s := d.series(k)
 		s.add(p, d.Options)
 		if a, ok := d.check(k, s, p.At); ok {
@@ -135,6 +128,53 @@ func (d *Detector) Observe(p Post) []Alert {
 	d.prune(p.At)
 	return alerts
 }
+
+// SeriesOf are the series a post counts in: all posts, its intent, and
+// when it is negative, the negative ones and each of its terms.
+func SeriesOf(p Post) []string {
+	keys := []string{"all", "intent " + p.Intent}
+	if p.Negative {
+		keys = append(keys, "negative")
+		for _, t := range Terms(p.Text) {
+			keys = append(keys, "term "+t)
+		}
+	}
+	return keys
+}
+
+// Specificity ranks a series: a term (3) names a cause more closely than
+// an intent (2), negative posts (1) or all of them (0).
+func Specificity(series string) int {
+	switch {
+	case strings.HasPrefix(series, "term "):
+		return 3
+	case strings.HasPrefix(series, "intent "):
+		return 2
+	case series == "negative":
+		return 1
+	}
+	return 0
+}
+
+// Narrowest are the most specific of series. An outage's word fires with
+// the negative posts it swells; its incident is about the word, and the
+// other complaints of the hour are not.
+func Narrowest(series []string) []string {
+	best := -1
+	var out []string
+	for _, s := range series {
+		switch r := Specificity(s); {
+		case r > best:
+			best, out = r, []string{s}
+		case r == best && !slices.Contains(out, s):
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// InSeries says whether the post counts in the series.
+func InSeries(p Post, series string) bool { return slices.Contains(SeriesOf(p), series) }
 
 func (d *Detector) series(key string) *Series {
 	s := d.Series[key]
@@ -278,8 +318,7 @@ var common = func() map[string]bool {
 		about would could should again still even also very really more much some than then into only over like
 		does doesn't didn't can't won't isn't aren't don't it's i'm i've you're we're that's what's here where
 		why how who which were being because while after before since until every other same such each
-		please thanks thank help need want know think anyone someone something anything nothing time today
-		acme`) {
+		please thanks thank help need want know think anyone someone something anything nothing time today`) {
 		m[w] = true
 	}
 	return m

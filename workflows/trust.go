@@ -3,6 +3,7 @@ package workflows
 import (
 	"slices"
 	"strconv"
+	"time"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -20,6 +21,8 @@ import (
 type Workflows struct {
 	Actors assertion.Keys
 	Signer *assertion.Signer
+	// Incidents configure the crisis watch and its incidents.
+	Incidents IncidentOptions
 }
 
 // Registry is where workflows are registered: a worker, a replayer, a
@@ -34,6 +37,8 @@ func (w *Workflows) Register(r Registry) {
 	r.RegisterWorkflowWithOptions(w.Dispatcher, workflow.RegisterOptions{Name: DispatcherWorkflowName})
 	r.RegisterWorkflowWithOptions(w.Journey, workflow.RegisterOptions{Name: JourneyWorkflowName})
 	r.RegisterWorkflowWithOptions(RetrainWorkflow, workflow.RegisterOptions{Name: RetrainWorkflowName})
+	r.RegisterWorkflowWithOptions(w.Spike, workflow.RegisterOptions{Name: SpikeWorkflowName})
+	r.RegisterWorkflowWithOptions(w.Incident, workflow.RegisterOptions{Name: IncidentWorkflowName})
 }
 
 // verifyActor checks, in an Update's validator, that proof vouches for
@@ -55,18 +60,23 @@ const (
 	SenderDispatcher = "dispatcher" // assignments
 	SenderJourney    = "journey"    // what a merged identity's journey forwards to its primary
 	SenderAPI        = "api"        // what follows an agent's verified link of two identities
+	SenderSpike      = "spike"      // a property's crisis watch, to its incident
+	SenderIncident   = "incident"   // an incident, to its watch
 )
 
 // signalSenders is who may send each signal a workflow takes.
 var signalSenders = map[string][]string{
-	SignalCustomerPost: {SenderIntake},
-	SignalPostEdit:     {SenderIntake},
-	SignalAssign:       {SenderDispatcher},
-	SignalUnassign:     {SenderDispatcher},
-	SignalQueueEvent:   {SenderCase},
-	SignalCaseUpdate:   {SenderCase, SenderJourney},
-	SignalAbsorb:       {SenderJourney},
-	SignalMergeInto:    {SenderAPI},
+	SignalCustomerPost:   {SenderIntake},
+	SignalPostEdit:       {SenderIntake},
+	SignalAssign:         {SenderDispatcher},
+	SignalUnassign:       {SenderDispatcher},
+	SignalQueueEvent:     {SenderCase},
+	SignalCaseUpdate:     {SenderCase, SenderJourney},
+	SignalAbsorb:         {SenderJourney},
+	SignalMergeInto:      {SenderAPI},
+	SignalSpikePost:      {SenderIntake},
+	SignalIncidentJoin:   {SenderSpike},
+	SignalIncidentClosed: {SenderIncident},
 }
 
 // signalGate admits a run's signals: only those signed by the component
@@ -74,6 +84,10 @@ var signalSenders = map[string][]string{
 type signalGate struct {
 	w    *Workflows
 	seen []assertion.Seen // tokens taken and not yet expired
+	// keep, when set, is how long a token is remembered, for a receiver
+	// of many signals that refuses old ones by their body (the watch's
+	// posts, by their time) rather than by their token.
+	keep time.Duration
 }
 
 func (w *Workflows) newSignalGate(seen []assertion.Seen) *signalGate {
@@ -91,6 +105,9 @@ func (g *signalGate) admit(ctx workflow.Context, name, proof string, unsigned an
 	if err != nil {
 		workflow.GetLogger(ctx).Warn("signal refused", "signal", name, "error", err)
 		return false
+	}
+	if g.keep > 0 {
+		s.Expires = now.Add(g.keep)
 	}
 	g.seen = append(g.seen, s)
 	return true

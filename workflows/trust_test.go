@@ -44,7 +44,12 @@ func registerTrusting(env *testsuite.TestWorkflowEnvironment) {
 // vouch signs, at the environment's time, that actor sends the Update
 // name with id and body (its proof left out) to the workflow under test.
 func vouch(env *testsuite.TestWorkflowEnvironment, actor policy.Actor, name, id string, body any) string {
-	tok, err := testSigner.Sign(actor, assertion.For{Target: testWorkflowID, Action: name, Request: id, Digest: assertion.Digest(body)}, env.Now())
+	return vouchTo(env, testWorkflowID, actor, name, id, body)
+}
+
+// vouchTo is vouch for another workflow, target.
+func vouchTo(env *testsuite.TestWorkflowEnvironment, target string, actor policy.Actor, name, id string, body any) string {
+	tok, err := testSigner.Sign(actor, assertion.For{Target: target, Action: name, Request: id, Digest: assertion.Digest(body)}, env.Now())
 	if err != nil {
 		panic(err)
 	}
