@@ -126,6 +126,7 @@ type Config struct {
 	Intake        Intake         `mapstructure:"intake"`
 	Publishers    publish.Config `mapstructure:"publishers"`
 	Notifications Notifications  `mapstructure:"notifications"`
+	Incidents     Incidents      `mapstructure:"incidents"`
 
 	directory *policy.Directory
 }
@@ -342,6 +343,9 @@ func (c *Config) validate() error {
 			r.Every, r.HoldoutShare, r.MinHeldOut, r.Refresh)
 	}
 	if _, err := c.verifyKeys(); err != nil {
+		return err
+	}
+	if err := c.Incidents.validate(c.Policy.DepartmentIDs()); err != nil {
 		return err
 	}
 	dir, err := policy.NewDirectory(c.Agents, &c.Policy)
