@@ -44,6 +44,10 @@ type Client struct {
 	// triage.Engine); a client without one opens no cases.
 	Triager Triager
 
+	// Watch, when set, tells each property's crisis watch of the posts
+	// new cases open with (package spike); nil watches nothing.
+	Watch *Watch
+
 	lookups *sharedLookups // see NewClient
 }
 
@@ -119,13 +123,20 @@ func (c *Client) Submit(ctx context.Context, p post.Post) (Outcome, error) {
 		TypedSearchAttributes:                    workflows.StartAttributes(p, opened.Visibility(), prep.OpenedAt),
 	}, workflows.CaseWorkflowName, workflows.CaseInput{Post: p, Policy: c.Policy, Prepared: &prep})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	out := Outcome{CaseID: id, Started: true}
 	switch {
 	case errors.As(err, &started):
-		return Outcome{CaseID: id, Duplicate: true}, nil
+		out = Outcome{CaseID: id, Duplicate: true}
 	case err != nil:
 		return Outcome{}, fmt.Errorf("start case %s: %w", id, err)
 	}
-	return Outcome{CaseID: id, Started: true}, nil
+	// Told again on a duplicate: a submission whose case started but whose
+	// watch was not told failed, and the platform's retry lands here; the
+	// watch takes each case's post once.
+	if err := c.tellWatch(ctx, p, prep); err != nil {
+		return Outcome{}, err
+	}
+	return out, nil
 }
 
 // prepare triages the post and finds its customer, before its case starts,

@@ -24,6 +24,7 @@ import (
 	"github.com/switchboard-care/switchboard/assertion"
 	"github.com/switchboard-care/switchboard/caseapi"
 	"github.com/switchboard-care/switchboard/config"
+	"github.com/switchboard-care/switchboard/incident"
 	"github.com/switchboard-care/switchboard/internal/kv"
 	"github.com/switchboard-care/switchboard/internal/logging"
 	"github.com/switchboard-care/switchboard/internal/metrics"
@@ -141,7 +142,7 @@ func newWorker(cfg *config.Config, tc client.Client, store *kv.Store, log *zap.L
 	// Process-wide, and taken when the first worker starts.
 	worker.SetStickyWorkflowCacheSize(cfg.Temporal.CachedWorkflows)
 	w := worker.New(tc, cfg.Temporal.TaskQueue, worker.Options{})
-	(&workflows.Workflows{Actors: actors, Signer: signer}).Register(w)
+	(&workflows.Workflows{Actors: actors, Signer: signer, Incidents: IncidentOptions(cfg)}).Register(w)
 	acts := &activities.Activities{Temporal: tc, TaskQueue: cfg.Temporal.TaskQueue,
 		Publisher: publisher, Notifier: notifier,
 		Corrections: corrections, Signer: signer,
@@ -152,6 +153,7 @@ func newWorker(cfg *config.Config, tc client.Client, store *kv.Store, log *zap.L
 	w.RegisterActivityWithOptions(acts.Notify, activityName(workflows.ActivityNotify))
 	w.RegisterActivityWithOptions(acts.Dispatch, activityName(workflows.ActivityDispatch))
 	w.RegisterActivityWithOptions(acts.RecordCorrections, activityName(workflows.ActivityRecordCorrections))
+	w.RegisterActivityWithOptions(acts.Deliver, activityName(workflows.ActivityDeliver))
 	w.RegisterActivityWithOptions(acts.TrainTriageCandidate, activityName(workflows.ActivityTrainCandidate))
 	w.RegisterActivityWithOptions(acts.PromoteTriageModel, activityName(workflows.ActivityPromoteModel))
 	ctx, stop := context.WithCancel(context.Background())
@@ -269,7 +271,17 @@ func SubmittingCases(ctx context.Context, cfg *config.Config, tc client.Client, 
 	}
 	go live.Watch(ctx, cfg.Retrain.Refresh)
 	c.Triager = live
+	if cfg.Incidents.Watch {
+		c.Watch = &caseapi.Watch{NegativeSentiment: cfg.Incidents.NegativeSentiment}
+	}
 	return c, nil
+}
+
+// IncidentOptions are the crisis watch's configuration as its workflows
+// take it.
+func IncidentOptions(cfg *config.Config) workflows.IncidentOptions {
+	return workflows.IncidentOptions{Detector: cfg.Incidents.Detector(), SendsPerMinute: cfg.Incidents.SendsPerMinute,
+		Rules: incident.Rules{CoE: cfg.Policy.CoE, Public: cfg.Incidents.PublicDepartment}}
 }
 
 // SigningCases is Cases with the signing key, for the parts that turn a
