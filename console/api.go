@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/switchboard-care/switchboard/caseapi"
 	"github.com/switchboard-care/switchboard/casestate"
+	"github.com/switchboard-care/switchboard/incident"
 	"github.com/switchboard-care/switchboard/policy"
 )
 
@@ -28,7 +31,19 @@ const (
 	APIActions = "/api/v1/actions"
 	APIShifts  = "/api/v1/shifts"
 	APILinks   = "/api/v1/links"
+	// APIIncidents lists incidents (?closed=1 with the resolved), or reads
+	// one (?id=); APIIncidentActions acts on one.
+	APIIncidents       = "/api/v1/incidents"
+	APIIncidentActions = "/api/v1/incident-actions"
 )
+
+// IncidentActRequest is one action on an incident, as the token's agent.
+type IncidentActRequest struct {
+	ID      string              `json:"id"`
+	Kind    incident.ActionKind `json:"kind"`
+	Text    string              `json:"text,omitempty"`
+	Request string              `json:"request,omitempty"`
+}
 
 // TokenRequest signs an agent in for a personal token.
 type TokenRequest struct {
@@ -88,6 +103,8 @@ func (s *server) apiRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+APIActions, s.api(s.apiAct))
 	mux.HandleFunc("POST "+APIShifts, s.api(s.apiShift))
 	mux.HandleFunc("POST "+APILinks, s.api(s.apiLink))
+	mux.HandleFunc("GET "+APIIncidents, s.api(s.apiIncidents))
+	mux.HandleFunc("POST "+APIIncidentActions, s.api(s.apiIncidentAct))
 }
 
 type apiHandler func(w http.ResponseWriter, r *http.Request, sess session, agent policy.Agent)
@@ -189,6 +206,42 @@ func (s *server) apiLink(w http.ResponseWriter, r *http.Request, _ session, agen
 	defer cancel()
 	j, err := s.cases.Link(ctx, req.Customer, req.Identity, agent.ID)
 	s.answer(w, agent, "link of "+req.Identity+" to "+req.Customer, j, err)
+}
+
+// apiIncidents lists the incidents, or reads the one ?id= names, for
+// those who work incidents.
+func (s *server) apiIncidents(w http.ResponseWriter, r *http.Request, _ session, agent policy.Agent) {
+	if !s.worksIncidents(agent) {
+		apiFail(w, http.StatusForbidden, "incidents are the centre of excellence's and PR's")
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), callTimeout)
+	defer cancel()
+	if id := r.URL.Query().Get("id"); id != "" {
+		inc, err := s.cases.Incident(ctx, id)
+		s.answer(w, agent, "read of incident "+id, inc, err)
+		return
+	}
+	list, err := s.cases.Incidents(ctx, r.URL.Query().Get("closed") != "")
+	if list == nil {
+		list = []caseapi.IncidentSummary{}
+	}
+	s.answer(w, agent, "list of incidents", list, err)
+}
+
+func (s *server) apiIncidentAct(w http.ResponseWriter, r *http.Request, _ session, agent policy.Agent) {
+	var req IncidentActRequest
+	if !decodeAPI(w, r, &req) {
+		return
+	}
+	if !slices.Contains(incident.Actions, req.Kind) {
+		apiFail(w, http.StatusBadRequest, fmt.Sprintf("unknown incident action %q", req.Kind))
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), callTimeout)
+	defer cancel()
+	inc, err := s.cases.ActIncident(ctx, req.ID, req.Kind, agent.ID, incident.Action{Text: req.Text, Request: req.Request})
+	s.answer(w, agent, "incident "+string(req.Kind)+" on "+req.ID, inc, err)
 }
 
 // answer writes what the case API said: the result, or the refusal with

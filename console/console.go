@@ -27,6 +27,7 @@ import (
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/config"
 	"github.com/switchboard-care/switchboard/dispatch"
+	"github.com/switchboard-care/switchboard/incident"
 	"github.com/switchboard-care/switchboard/internal/kv"
 	"github.com/switchboard-care/switchboard/journey"
 	"github.com/switchboard-care/switchboard/policy"
@@ -56,6 +57,9 @@ type Cases interface {
 	// PastCases is every case opened since, with its trail, and how many
 	// were gone when read: the past a what-if replays.
 	PastCases(ctx context.Context, since time.Time, parallel int) ([]slareport.Case, int, error)
+	Incidents(ctx context.Context, closed bool) ([]caseapi.IncidentSummary, error)
+	Incident(ctx context.Context, id string) (incident.Incident, error)
+	ActIncident(ctx context.Context, id string, kind incident.ActionKind, agentID string, a incident.Action) (incident.Incident, error)
 }
 
 // Options are what the console is built from.
@@ -167,6 +171,9 @@ func New(o Options) (http.Handler, error) {
 	mux.HandleFunc("GET /board/rows", s.fragment(s.boardFragment))
 	mux.HandleFunc("GET /whatif", s.page(s.whatifPage))
 	mux.HandleFunc("POST /whatif", s.form(s.whatifRun))
+	mux.HandleFunc("GET /incidents", s.page(s.incidentsPage))
+	mux.HandleFunc("GET /incident/{id...}", s.page(s.incidentPage))
+	mux.HandleFunc("POST /incident-act/{kind}/{id...}", s.form(s.incidentAct))
 	mux.HandleFunc("GET /outbox", s.page(s.outboxPage))
 	mux.HandleFunc("GET /approvals", s.page(s.approvalsPage))
 	s.apiRoutes(mux)

@@ -24,6 +24,7 @@ import (
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/config"
 	"github.com/switchboard-care/switchboard/dispatch"
+	"github.com/switchboard-care/switchboard/incident"
 	"github.com/switchboard-care/switchboard/internal/kv"
 	"github.com/switchboard-care/switchboard/journey"
 	"github.com/switchboard-care/switchboard/policy"
@@ -42,15 +43,48 @@ var t0 = time.Date(2015, 11, 23, 10, 0, 0, 0, time.UTC)
 // the views, answers List by department like the visibility query, and
 // records every action it is asked to perform.
 type memCases struct {
-	mu       sync.Mutex
-	views    map[string]casestate.View
-	lists    []caseapi.Filter
-	acts     []string // "kind case agent"
-	refuse   string   // when set, Act refuses with this reason
-	actions  []casestate.Action
-	boards   map[string]dispatch.Board
-	journeys map[string]journey.Journey
-	offers   map[string][]casestate.ActionKind // by case; every action when unset
+	mu        sync.Mutex
+	views     map[string]casestate.View
+	lists     []caseapi.Filter
+	acts      []string // "kind case agent"
+	refuse    string   // when set, Act refuses with this reason
+	actions   []casestate.Action
+	boards    map[string]dispatch.Board
+	journeys  map[string]journey.Journey
+	offers    map[string][]casestate.ActionKind // by case; every action when unset
+	incidents map[string]incident.Incident
+}
+
+func (m *memCases) Incidents(_ context.Context, closed bool) ([]caseapi.IncidentSummary, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []caseapi.IncidentSummary
+	for _, id := range slices.Sorted(maps.Keys(m.incidents)) {
+		if inc := m.incidents[id]; closed || inc.Status == incident.StatusOpen {
+			out = append(out, caseapi.IncidentSummary{ID: id, Open: inc.Status == incident.StatusOpen, OpenedAt: inc.OpenedAt})
+		}
+	}
+	return out, nil
+}
+
+func (m *memCases) Incident(_ context.Context, id string) (incident.Incident, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	inc, ok := m.incidents[id]
+	if !ok {
+		return inc, caseapi.ErrNotFound
+	}
+	return inc, nil
+}
+
+func (m *memCases) ActIncident(_ context.Context, id string, kind incident.ActionKind, agent string, a incident.Action) (incident.Incident, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.acts = append(m.acts, fmt.Sprintf("incident %s %s %s", kind, id, agent))
+	if m.refuse != "" {
+		return incident.Incident{}, &caseapi.RefusedError{CaseID: id, Action: casestate.ActionKind("incident " + kind), Reason: m.refuse}
+	}
+	return m.incidents[id], nil
 }
 
 func (m *memCases) Offers(_ context.Context, id, _ string) ([]casestate.ActionKind, error) {

@@ -28,6 +28,7 @@ import (
 	"github.com/switchboard-care/switchboard/casestate"
 	"github.com/switchboard-care/switchboard/config"
 	"github.com/switchboard-care/switchboard/console"
+	"github.com/switchboard-care/switchboard/incident"
 	"github.com/switchboard-care/switchboard/internal/app"
 	"github.com/switchboard-care/switchboard/internal/devserver"
 	"github.com/switchboard-care/switchboard/internal/devserver/devservertest"
@@ -64,12 +65,16 @@ type live struct {
 	console *httptest.Server
 }
 
-func newStack(t *testing.T) *live {
+func newStack(t *testing.T) *live { return newStackWith(t, func(*config.Config) {}) }
+
+// newStackWith is newStack with the defaults changed by change.
+func newStackWith(t *testing.T, change func(*config.Config)) *live {
 	cfg, err := config.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg.Console.RefreshInterval = time.Second // so the test sees the live refresh quickly
+	change(cfg)
 	st := stacktest.ForTest(t, cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	t.Cleanup(cancel)
@@ -797,4 +802,73 @@ func TestWhatIfInChromium(t *testing.T) {
 		t.Errorf("the policy is not kept in the form: %q", kept)
 	}
 	b.screenshot("whatif.png")
+}
+
+// The centre of excellence's lead opens the incident a burst of posts
+// opened (thresholds a handful of posts meet: the property has no
+// history), reads why, sends the approved statement to every member case
+// with one click, and sees each case take it.
+func TestAnIncidentInChromium(t *testing.T) {
+	exe := findChromium(t)
+	s := newStackWith(t, func(cfg *config.Config) {
+		cfg.Incidents.MinDays, cfg.Incidents.MinPosts, cfg.Incidents.Surprise, cfg.Incidents.SendsPerMinute = 0, 3, 0.05, 600
+	})
+	texts := []string{"Total outage again, the app is down and nothing loads", "app down?? outage, nothing loads for me",
+		"outage here too, the app shows nothing and nothing loads", "is there an outage? nothing loads in the app"}
+	var cases []string
+	for i, text := range texts {
+		cases = append(cases, s.submit(fmt.Sprintf("incident-%d", i), fmt.Sprintf("fan%d", i), text, "support"))
+	}
+	var id string
+	s.eventually("an incident opens", func() error {
+		list, err := s.cases.Incidents(s.ctx, false)
+		if err != nil || len(list) != 1 {
+			return fmt.Errorf("incidents %v: %v", list, err)
+		}
+		id = list[0].ID
+		return nil
+	})
+	statement := "We know the app is down for many of you and are fixing it now. Sorry! We will post here when it is back."
+	for _, step := range []struct {
+		kind  incident.ActionKind
+		agent string
+		text  string
+	}{{incident.ActionPropose, "cora", statement}, {incident.ActionApprove, "paul", ""}} {
+		if _, err := s.cases.ActIncident(s.ctx, id, step.kind, step.agent, incident.Action{Text: step.text}); err != nil {
+			t.Fatalf("%s by %s: %v", step.kind, step.agent, err)
+		}
+	}
+
+	b := newBrowser(t, context.Background(), exe)
+	b.signIn(s.console.URL, "colin")
+	b.do("open the incidents", chromedp.Click(chromedp.CSS(`nav a[href="/incidents"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-incidents]`)))
+	b.do("open the incident", chromedp.Click(chromedp.CSS(`[data-incidents] a`)), chromedp.WaitVisible(chromedp.CSS(`[data-alerts]`)))
+	if why := run(b, "why it opened", chromedp.Evaluate[string](`document.querySelector("[data-alerts]").innerText`)); !strings.Contains(why, "probability") {
+		t.Errorf("the page does not say why the incident opened: %q", why)
+	}
+	b.submit("send the statement", `button[data-send]`)
+	s.eventually("every member case taking it", func() error {
+		b.do("reload the incident", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`[data-alerts]`)))
+		tally := run(b, "the tally", chromedp.Evaluate[string](`(document.querySelector("[data-tally]")||{innerText:""}).innerText`))
+		if !strings.HasPrefix(tally, fmt.Sprintf("%d sent", len(cases))) {
+			return fmt.Errorf("tally %q", tally)
+		}
+		return nil
+	})
+	b.screenshot("incident.png")
+	for _, c := range cases {
+		events, err := s.cases.Events(s.ctx, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, e := range events {
+			if e.Kind == casestate.EventReplied && e.Text == statement {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%s has the statement %d times", c, n)
+		}
+	}
 }

@@ -13,20 +13,22 @@ import (
 
 	"github.com/switchboard-care/switchboard/caseapi"
 	"github.com/switchboard-care/switchboard/casestate"
+	"github.com/switchboard-care/switchboard/incident"
 	"github.com/switchboard-care/switchboard/policy"
 )
 
 // view is what every page template receives: the layout reads the agent,
 // token and flashes; the page reads Body.
 type view struct {
-	Title    string
-	Nav      string // which navigation entry is current
-	Agent    *policy.Agent
-	CSRF     string
-	Flashes  []flash
-	Approver bool
-	Policies bool // may try a policy on the past (the what-if page)
-	Body     any
+	Title     string
+	Nav       string // which navigation entry is current
+	Agent     *policy.Agent
+	CSRF      string
+	Flashes   []flash
+	Approver  bool
+	Policies  bool // may try a policy on the past (the what-if page)
+	Incidents bool // works incidents (the centre of excellence, PR)
+	Body      any
 }
 
 // Kept is what the agent typed into the form of action on case, when the
@@ -47,7 +49,7 @@ type page struct {
 // pageNames are the templates that are whole pages, each parsed with the
 // layout; "inbox" and "board" also define the fragments their refresh
 // fetches ("rows", "board-rows").
-var pageNames = []string{"login", "error", "inbox", "case", "outbox", "approvals", "board", "whatif"}
+var pageNames = []string{"login", "error", "inbox", "case", "outbox", "approvals", "board", "whatif", "incidents", "incident"}
 
 func parsePages() (map[string]*page, error) {
 	out := map[string]*page{}
@@ -85,6 +87,7 @@ func (s *server) withAgent(sess session, agent policy.Agent, v view) view {
 	v.CSRF = sess.CSRF
 	v.Approver = isApprover(agent)
 	v.Policies = s.triesPolicies(agent)
+	v.Incidents = s.worksIncidents(agent)
 	v.Flashes = s.sessions.takeFlashes(sess.ID)
 	return v
 }
@@ -109,21 +112,23 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, agent *policy.Agen
 }
 
 var funcs = template.FuncMap{
-	"caseURL":       caseURL,
-	"actURL":        actURL,
-	"request":       caseapi.NewRequest, // each action form's token, made as it is rendered
-	"clock":         func(t time.Time) string { return t.UTC().Format("Mon 2 Jan 15:04 UTC") },
-	"iso":           func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"percent":       func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
-	"signed":        func(f float64) string { return fmt.Sprintf("%+.2f", f) },
-	"label":         func(s string) string { return strings.ReplaceAll(s, "_", " ") },
-	"join":          strings.Join,
-	"lower":         strings.ToLower,
-	"dur":           dur,
-	"noReplyNeeded": func() string { return casestate.NoReplyNeeded },
-	"list":          func(s ...string) []string { return s },
-	"eventLabel":    eventLabel,
-	"noticeTime":    noticeTime,
+	"caseURL":        caseURL,
+	"incidentURL":    incidentURL,
+	"incidentActURL": func(kind, id string) string { return incidentActURL(incident.ActionKind(kind), id) },
+	"actURL":         actURL,
+	"request":        caseapi.NewRequest, // each action form's token, made as it is rendered
+	"clock":          func(t time.Time) string { return t.UTC().Format("Mon 2 Jan 15:04 UTC") },
+	"iso":            func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"percent":        func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
+	"signed":         func(f float64) string { return fmt.Sprintf("%+.2f", f) },
+	"label":          func(s string) string { return strings.ReplaceAll(s, "_", " ") },
+	"join":           strings.Join,
+	"lower":          strings.ToLower,
+	"dur":            dur,
+	"noReplyNeeded":  func() string { return casestate.NoReplyNeeded },
+	"list":           func(s ...string) []string { return s },
+	"eventLabel":     eventLabel,
+	"noticeTime":     noticeTime,
 }
 
 // eventLabel is a trail step's kind as a heading: "SLA breach", "Handed

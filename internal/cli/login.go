@@ -278,7 +278,7 @@ func (c *apiClient) call(ctx context.Context, method, path string, in, out any) 
 		e.Error = strings.TrimSpace(string(data))
 	}
 	switch resp.StatusCode {
-	case http.StatusConflict:
+	case http.StatusConflict, http.StatusForbidden:
 		return &caseapi.RefusedError{Reason: e.Error}
 	case http.StatusNotFound:
 		return fmt.Errorf("%w: %s", caseapi.ErrNotFound, e.Error)

@@ -89,6 +89,7 @@ func newRoot(app *App) *cobra.Command {
 		newTriageCmd(app),
 		newSLACmd(app),
 		newPolicyCmd(app),
+		newIncidentCmd(),
 		newBenchCmd(app),
 	)
 	markUsageErrors(root)
