@@ -20,7 +20,7 @@ ERRCHECK := github.com/kisielk/errcheck@v1.30.0
 WORKFLOWCHECK := go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 # The packages whose tests run without a server: the domain and the
 # workflows' test-suite tests (and the layering check).
-NO_SERVER := ./post/ ./policy/ ./businesshours/ ./casestate/ ./triage/... ./learning/... ./dispatch/ ./journey/ ./slareport/ ./whatif/ ./spike/ ./workflows/ \
+NO_SERVER := ./post/ ./policy/ ./businesshours/ ./casestate/ ./triage/... ./learning/... ./dispatch/ ./journey/ ./slareport/ ./whatif/ ./spike/... ./incident/ ./workflows/ \
 	./bulkimport/ ./demo/ ./publish/... ./notify/... ./internal/jsonl/ ./internal/archtest/ ./assertion/
 
 .PHONY: dev test test-cluster temporal temporal-server postgres build fuzz bench faults lint lint-tools race

@@ -49,7 +49,7 @@ type Incident struct {
 	Statements []Statement `json:"statements,omitempty"`
 	// Deliveries are what each member case made of each statement sent
 	// and of the incident's resolution.
-	Deliveries []Delivery `json:"deliveries,omitempty"`
+	Deliveries []Delivery  `json:"deliveries,omitempty"`
 	Resolution *Resolution `json:"resolution,omitempty"`
 	Trail      []Event     `json:"trail"`
 }

@@ -200,7 +200,8 @@ func (n *Notifier) addressed(dept, who string) []string {
 	return out
 }
 
-// caseLink is the case's page in the console, or "" without a console URL.
+// caseLink is the case's (or the incident's) page in the console, or ""
+// without a console URL.
 func (n *Notifier) caseLink(caseID string) string {
 	if n.cfg.ConsoleURL == "" {
 		return ""
@@ -209,7 +210,11 @@ func (n *Notifier) caseLink(caseID string) string {
 	for i, p := range parts {
 		parts[i] = url.PathEscape(p)
 	}
-	return strings.TrimRight(n.cfg.ConsoleURL, "/") + "/case/" + strings.Join(parts, "/")
+	page := "/case/"
+	if parts[0] == "incident" { // an incident's notice links to its page
+		page = "/incident/"
+	}
+	return strings.TrimRight(n.cfg.ConsoleURL, "/") + page + strings.Join(parts, "/")
 }
 
 func (n *Notifier) send(ctx context.Context, d delivery) error {

@@ -36,7 +36,7 @@ func outageOnBackground(t *testing.T, seed uint64) {
 	}
 	t.Logf("%d background posts over three weeks", posts)
 
-	burst := weeks.Add(15 * time.Hour) // a Monday afternoon, the busiest hours
+	burst := weeks.Add(15 * time.Hour)                                                                             // a Monday afternoon, the busiest hours
 	stream := spiketest.Merge(bg.Posts(weeks, burst.Add(time.Hour)), spiketest.Outage(burst, 120, 15*time.Second)) // thirty minutes of an outage
 	var first *spike.Alert
 	for _, p := range stream {

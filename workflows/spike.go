@@ -172,7 +172,9 @@ func (r *spikeRun) observe(ctx workflow.Context, p SpikePost) error {
 	r.remember(p)
 	alerts := d.Observe(p.Post)
 	// The narrowest first: the incident a spike opens is about its cause.
-	slices.SortStableFunc(alerts, func(a, b spike.Alert) int { return cmp.Compare(spike.Specificity(b.Series), spike.Specificity(a.Series)) })
+	slices.SortStableFunc(alerts, func(a, b spike.Alert) int {
+		return cmp.Compare(spike.Specificity(b.Series), spike.Specificity(a.Series))
+	})
 	for _, a := range alerts {
 		workflow.GetLogger(ctx).Info("spike", "property", a.Property, "series", a.Series, "observed", a.Observed, "expected", a.Expected)
 		if r.in.Open == nil {

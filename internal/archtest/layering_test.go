@@ -12,7 +12,7 @@ import (
 // domain are the packages that hold the rules; the workflows feed them. The
 // domain is plain Go: only the Temporal layer (workflows, activities,
 // caseapi, the worker) knows Temporal.
-var domain = []string{"post", "policy", "businesshours", "casestate", "triage", "dispatch", "journey", "slareport", "whatif", "spike", "learning", "learning/retrain", "assertion"}
+var domain = []string{"post", "policy", "businesshours", "casestate", "triage", "dispatch", "journey", "slareport", "whatif", "spike", "incident", "learning", "learning/retrain", "assertion"}
 
 // binaries are the module's commands.
 var binaries = []string{"cmd/switchboard", "worker", "starter"}
