@@ -9,8 +9,8 @@ import (
 
 	"github.com/switchboard-care/switchboard/caseapi"
 	"github.com/switchboard-care/switchboard/casestate"
-	"github.com/switchboard-care/switchboard/config"
 	"github.com/switchboard-care/switchboard/incident"
+	"github.com/switchboard-care/switchboard/internal/stack/stacktest"
 	"github.com/switchboard-care/switchboard/post"
 )
 
@@ -21,12 +21,7 @@ import (
 // it was sent included; the incident's resolution resolves each member
 // with its link and frees the watch.
 func TestAnIncidentOnARealServer(t *testing.T) {
-	cfg, err := config.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Incidents.MinDays, cfg.Incidents.MinPosts, cfg.Incidents.Surprise, cfg.Incidents.SendsPerMinute = 0, 3, 0.05, 600
-	h := newHarnessWith(t, cfg)
+	h := newHarnessWith(t, stacktest.QuickIncidents(t))
 	text := "Total outage again, the app is down and nothing loads. Terrible."
 	submit := func(i int) string {
 		p := post.Post{ID: fmt.Sprintf("inc-%d", i), Platform: "x", Property: "@acme_help", Text: text, CreatedAt: time.Now().UTC(),

@@ -65,16 +65,17 @@ type live struct {
 	console *httptest.Server
 }
 
-func newStack(t *testing.T) *live { return newStackWith(t, func(*config.Config) {}) }
-
-// newStackWith is newStack with the defaults changed by change.
-func newStackWith(t *testing.T, change func(*config.Config)) *live {
+func newStack(t *testing.T) *live {
 	cfg, err := config.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
+	return newStackOf(t, cfg)
+}
+
+// newStackOf is newStack with the configuration cfg.
+func newStackOf(t *testing.T, cfg *config.Config) *live {
 	cfg.Console.RefreshInterval = time.Second // so the test sees the live refresh quickly
-	change(cfg)
 	st := stacktest.ForTest(t, cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	t.Cleanup(cancel)
@@ -810,9 +811,7 @@ func TestWhatIfInChromium(t *testing.T) {
 // with one click, and sees each case take it.
 func TestAnIncidentInChromium(t *testing.T) {
 	exe := findChromium(t)
-	s := newStackWith(t, func(cfg *config.Config) {
-		cfg.Incidents.MinDays, cfg.Incidents.MinPosts, cfg.Incidents.Surprise, cfg.Incidents.SendsPerMinute = 0, 3, 0.05, 600
-	})
+	s := newStackOf(t, stacktest.QuickIncidents(t))
 	texts := []string{"Total outage again, the app is down and nothing loads", "app down?? outage, nothing loads for me",
 		"outage here too, the app shows nothing and nothing loads", "is there an outage? nothing loads in the app"}
 	var cases []string

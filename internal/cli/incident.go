@@ -36,29 +36,35 @@ func newIncidentCmd() *cobra.Command {
 	return cmd
 }
 
+// callConsole signs in as the agent, asks the console (method, path, body
+// into out) and prints out as format asks, rendered by table otherwise.
+func callConsole[T any](cmd *cobra.Command, as, format, method, path string, body any, table func(io.Writer, T)) error {
+	p, err := newPrinter(cmd, format)
+	if err != nil {
+		return err
+	}
+	api, _, err := signedIn(as)
+	if err != nil {
+		return err
+	}
+	var out T
+	if err := api.call(cmd.Context(), method, path, body, &out); err != nil {
+		return err
+	}
+	return p.print(out, func(w io.Writer) { table(w, out) })
+}
+
 func newIncidentListCmd() *cobra.Command {
 	var as, format string
 	var closed bool
 	cmd := &cobra.Command{
 		Use: "list", Short: "List the open incidents (--closed: the resolved too)", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			p, err := newPrinter(cmd, format)
-			if err != nil {
-				return err
-			}
-			api, _, err := signedIn(as)
-			if err != nil {
-				return err
-			}
 			path := console.APIIncidents
 			if closed {
 				path += "?closed=1"
 			}
-			var list []caseapi.IncidentSummary
-			if err := api.call(cmd.Context(), http.MethodGet, path, nil, &list); err != nil {
-				return err
-			}
-			return p.print(list, func(w io.Writer) {
+			return callConsole(cmd, as, format, http.MethodGet, path, nil, func(w io.Writer, list []caseapi.IncidentSummary) {
 				fmt.Fprintln(w, "INCIDENT\tOPENED\tSTATE\tWHY")
 				for _, i := range list {
 					state := "resolved"
@@ -81,19 +87,7 @@ func newIncidentShowCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use: "show INCIDENT", Short: "Show an incident: why it opened, its posts, its statement and where each member case stands", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := newPrinter(cmd, format)
-			if err != nil {
-				return err
-			}
-			api, _, err := signedIn(as)
-			if err != nil {
-				return err
-			}
-			var inc incident.Incident
-			if err := api.call(cmd.Context(), http.MethodGet, console.APIIncidents+"?id="+url.QueryEscape(args[0]), nil, &inc); err != nil {
-				return err
-			}
-			return p.print(inc, func(w io.Writer) { writeIncident(w, inc) })
+			return callConsole(cmd, as, format, http.MethodGet, console.APIIncidents+"?id="+url.QueryEscape(args[0]), nil, writeIncident)
 		},
 	}
 	addAgentFlag(cmd, &as)
@@ -135,23 +129,11 @@ func newIncidentActCmd(kind incident.ActionKind, text, short string) *cobra.Comm
 	cmd := &cobra.Command{
 		Use: use, Short: short, Args: args,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := newPrinter(cmd, format)
-			if err != nil {
-				return err
-			}
-			api, _, err := signedIn(as)
-			if err != nil {
-				return err
-			}
 			req := console.IncidentActRequest{ID: args[0], Kind: kind, Request: caseapi.NewRequest()}
 			if len(args) == 2 {
 				req.Text = args[1]
 			}
-			var inc incident.Incident
-			if err := api.call(cmd.Context(), http.MethodPost, console.APIIncidentActions, req, &inc); err != nil {
-				return err
-			}
-			return p.print(inc, func(w io.Writer) { writeIncident(w, inc) })
+			return callConsole(cmd, as, format, http.MethodPost, console.APIIncidentActions, req, writeIncident)
 		},
 	}
 	addAgentFlag(cmd, &as)

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/switchboard-care/switchboard/caseapi"
-	"github.com/switchboard-care/switchboard/config"
 	"github.com/switchboard-care/switchboard/incident"
 	"github.com/switchboard-care/switchboard/internal/stack/stacktest"
 	"github.com/switchboard-care/switchboard/post"
@@ -18,13 +17,7 @@ import (
 // proposed, approved by PR and sent, shown with every member case's
 // delivery, then resolved; an agent outside the centre and PR is refused.
 func TestIncidentCommandsOnARealServer(t *testing.T) {
-	cfg, err := config.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Thresholds a handful of posts meet: the property has no history.
-	cfg.Incidents.MinDays, cfg.Incidents.MinPosts, cfg.Incidents.Surprise, cfg.Incidents.SendsPerMinute = 0, 3, 0.05, 600
-	st := stacktest.ForTest(t, cfg)
+	st := stacktest.ForTest(t, stacktest.QuickIncidents(t))
 	consoleURL := useStack(t, st)
 	for i := range 3 {
 		p := post.Post{ID: fmt.Sprintf("cli-inc-%d", i), Platform: "x", Property: "@acme_help", Author: post.Author{ID: fmt.Sprintf("v%d", i), Handle: fmt.Sprintf("@v%d", i)},

@@ -74,3 +74,17 @@ func Eventually(t testing.TB, what string, check func() error) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// QuickIncidents is the default configuration with crisis-watch
+// thresholds a handful of posts meet on a property with no history (3
+// posts in the window where 0.5 are expected), and statements sent fast:
+// for the tests of incidents on a real server, which cannot wait days.
+func QuickIncidents(t testing.TB) *config.Config {
+	t.Helper()
+	cfg, err := config.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Incidents.MinDays, cfg.Incidents.MinPosts, cfg.Incidents.Surprise, cfg.Incidents.SendsPerMinute = 0, 3, 0.05, 600
+	return cfg
+}
