@@ -54,12 +54,12 @@ func TestAnIncidentOnARealServer(t *testing.T) {
 	statement := "We know the app is down for many of you and are on it. We will post here as soon as it is back."
 	act := func(kind incident.ActionKind, agent, text string) {
 		t.Helper()
-		if _, err := h.cases.ActIncident(h.ctx, id, kind, agent, incident.Action{Text: text}); err != nil {
+		if _, err := h.cases.ActIncident(h.ctx, id, kind, agent, incident.Action{Text: text, Version: 1}); err != nil {
 			t.Fatalf("%s by %s: %v", kind, agent, err)
 		}
 	}
 	act(incident.ActionPropose, "cora", statement)
-	_, err = h.cases.ActIncident(h.ctx, id, incident.ActionApprove, "cora", incident.Action{})
+	_, err = h.cases.ActIncident(h.ctx, id, incident.ActionApprove, "cora", incident.Action{Version: 1})
 	var refused *caseapi.RefusedError
 	if !errors.As(err, &refused) || !strings.Contains(refused.Reason, "four-eyes") {
 		t.Fatalf("cora approving her own statement: %v", err)

@@ -35,8 +35,8 @@ func (c *Client) tellWatch(ctx context.Context, p post.Post, prep workflows.Prep
 		return nil
 	}
 	t := prep.Triage
-	sig := workflows.SpikePost{Private: p.Private, Post: spike.Post{CaseID: p.CaseID(), At: prep.OpenedAt, Intent: t.Intent,
-		Negative: t.Intent == "complaint" || t.Sentiment <= c.Watch.NegativeSentiment, Text: t.Redacted}}
+	sig := workflows.SpikePost{Post: spike.Post{CaseID: p.CaseID(), At: prep.OpenedAt, Intent: t.Intent, Private: p.Private,
+		Negative: t.Intent == "complaint" || t.Sentiment <= c.Watch.NegativeSentiment, Text: watchedText(t.Redacted)}}
 	id := workflows.SpikeID(p.PropertyKey())
 	// One token per case, so the watch counts a post told twice once.
 	proof, err := c.Signer.SignSignal(workflows.SenderIntake, assertion.For{Target: id, Action: workflows.SignalSpikePost, Request: p.CaseID(), Digest: assertion.Digest(sig)}, time.Now())
@@ -52,6 +52,18 @@ func (c *Client) tellWatch(ctx context.Context, p post.Post, prep workflows.Prep
 	}
 	return nil
 }
+
+// watchedText is as much of a post as the watch keeps: its words, and a
+// sample for people, while every post of the window fits the watch's
+// state.
+func watchedText(s string) string {
+	if r := []rune(s); len(r) > maxWatchedRunes {
+		return string(r[:maxWatchedRunes])
+	}
+	return s
+}
+
+const maxWatchedRunes = 280
 
 // Incident is an incident as its workflow holds it.
 func (c *Client) Incident(ctx context.Context, id string) (incident.Incident, error) {

@@ -42,6 +42,7 @@ type IncidentActRequest struct {
 	ID      string              `json:"id"`
 	Kind    incident.ActionKind `json:"kind"`
 	Text    string              `json:"text,omitempty"`
+	Version int                 `json:"version,omitempty"` // the statement an approve, reject or send decides
 	Request string              `json:"request,omitempty"`
 }
 
@@ -219,6 +220,9 @@ func (s *server) apiIncidents(w http.ResponseWriter, r *http.Request, _ session,
 	defer cancel()
 	if id := r.URL.Query().Get("id"); id != "" {
 		inc, err := s.cases.Incident(ctx, id)
+		if err == nil && !s.mayOpenIncident(agent, inc) {
+			err = fmt.Errorf("%w: incident %s is not one of your departments'", caseapi.ErrNotFound, id)
+		}
 		s.answer(w, agent, "read of incident "+id, inc, err)
 		return
 	}
@@ -240,7 +244,7 @@ func (s *server) apiIncidentAct(w http.ResponseWriter, r *http.Request, _ sessio
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), callTimeout)
 	defer cancel()
-	inc, err := s.cases.ActIncident(ctx, req.ID, req.Kind, agent.ID, incident.Action{Text: req.Text, Request: req.Request})
+	inc, err := s.cases.ActIncident(ctx, req.ID, req.Kind, agent.ID, incident.Action{Text: req.Text, Version: req.Version, Request: req.Request})
 	s.answer(w, agent, "incident "+string(req.Kind)+" on "+req.ID, inc, err)
 }
 

@@ -833,7 +833,7 @@ func TestAnIncidentInChromium(t *testing.T) {
 		agent string
 		text  string
 	}{{incident.ActionPropose, "cora", statement}, {incident.ActionApprove, "paul", ""}} {
-		if _, err := s.cases.ActIncident(s.ctx, id, step.kind, step.agent, incident.Action{Text: step.text}); err != nil {
+		if _, err := s.cases.ActIncident(s.ctx, id, step.kind, step.agent, incident.Action{Text: step.text, Version: 1}); err != nil {
 			t.Fatalf("%s by %s: %v", step.kind, step.agent, err)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"go.uber.org/zap"
@@ -18,6 +19,12 @@ import (
 // owns them, and the department that approves what they say in public.
 func (s *server) worksIncidents(a policy.Agent) bool {
 	return s.seesAll(a) || (s.cfg.Incidents.PublicDepartment != "" && slices.Contains(a.Departments, s.cfg.Incidents.PublicDepartment))
+}
+
+// mayOpenIncident: the centre sees every incident, PR those it works
+// (public posts): an incident of private messages is not PR's to read.
+func (s *server) mayOpenIncident(a policy.Agent, inc incident.Incident) bool {
+	return s.seesAll(a) || slices.ContainsFunc(inc.Departments, func(d string) bool { return slices.Contains(a.Departments, d) })
 }
 
 func incidentURL(id string) string { return "/incident/" + escapeSegments(id) }
@@ -72,6 +79,10 @@ func (s *server) incidentPage(w http.ResponseWriter, r *http.Request, sess sessi
 		s.fail(w, r, &agent, http.StatusBadGateway, "Incident", "Could not read the incident: "+err.Error())
 		return
 	}
+	if !s.mayOpenIncident(agent, inc) {
+		s.fail(w, r, &agent, http.StatusNotFound, "No such incident", "There is no incident "+id+" for your departments.")
+		return
+	}
 	d := incidentData{Incident: inc, Statement: inc.Current(), May: map[string]bool{}}
 	if d.Statement != nil {
 		d.Tally = inc.Tally(d.Statement.Version)
@@ -79,7 +90,11 @@ func (s *server) incidentPage(w http.ResponseWriter, r *http.Request, sess sessi
 	for _, kind := range incident.Actions {
 		// A sample text that fits every text rule: the form is offered, the
 		// action is checked again with what the agent writes.
-		d.May[string(kind)] = inc.Check(kind, incident.Action{Actor: agent.Actor(), Text: "We are looking into it."}) == nil
+		version := 0
+		if d.Statement != nil {
+			version = d.Statement.Version
+		}
+		d.May[string(kind)] = inc.Check(kind, incident.Action{Actor: agent.Actor(), Text: "We are looking into it.", Version: version}) == nil
 	}
 	s.render(w, r, http.StatusOK, "incident", s.withAgent(sess, agent, view{Title: "Incident", Nav: "incidents", Body: d}))
 }
@@ -93,7 +108,9 @@ func (s *server) incidentAct(w http.ResponseWriter, r *http.Request, sess sessio
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), callTimeout)
 	defer cancel()
-	a := incident.Action{Text: strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("text"), "\r\n", "\n")), Request: r.PostFormValue("request")}
+	// The statement's version, rendered with the form: what the person read.
+	version, _ := strconv.Atoi(r.PostFormValue("version"))
+	a := incident.Action{Text: strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("text"), "\r\n", "\n")), Version: version, Request: r.PostFormValue("request")}
 	_, err := s.cases.ActIncident(ctx, id, kind, agent.ID, a)
 	var refused *caseapi.RefusedError
 	switch {

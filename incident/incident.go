@@ -47,6 +47,9 @@ type Incident struct {
 	Samples []Sample `json:"samples"`
 	// Statements are the holding statements, the last one current.
 	Statements []Statement `json:"statements,omitempty"`
+	// Rejected is the last rejected statement's version, which a new one
+	// goes past.
+	Rejected int `json:"rejected,omitempty"`
 	// Deliveries are what each member case made of each statement sent
 	// and of the incident's resolution.
 	Deliveries []Delivery  `json:"deliveries,omitempty"`
@@ -89,6 +92,9 @@ type Statement struct {
 	ApprovedAt time.Time `json:"approved_at,omitzero"`
 	SentBy     string    `json:"sent_by,omitempty"`
 	SentAt     time.Time `json:"sent_at,omitzero"`
+	// Stopped: its delivery stopped when public posts joined an incident
+	// of private messages; the public department approves again.
+	Stopped bool `json:"stopped,omitempty"`
 	// Sender is who the member cases see sending it: the centre of
 	// excellence's lead who sent it, as the directory had them.
 	Sender *policy.Actor `json:"sender,omitempty"`
@@ -166,6 +172,9 @@ func (inc *Incident) Join(posts []spike.Post, now time.Time) int {
 		if inc.Status != StatusOpen || p.CaseID == "" || inc.Member(p.CaseID) {
 			continue
 		}
+		if !p.Private && !inc.Public && inc.Rules.Public != "" {
+			inc.goPublic(now)
+		}
 		inc.Members = append(inc.Members, Member{CaseID: p.CaseID, JoinedAt: now})
 		if len(inc.Samples) < MaxSamples && strings.TrimSpace(p.Text) != "" {
 			inc.Samples = append(inc.Samples, Sample{CaseID: p.CaseID, Text: p.Text})
@@ -176,6 +185,24 @@ func (inc *Incident) Join(posts []spike.Post, now time.Time) int {
 		inc.record(now, Event{Kind: "joined", Text: fmt.Sprintf("%d case(s) joined; %d in all", added, len(inc.Members))})
 	}
 	return added
+}
+
+// goPublic: a public post joined an incident of private messages. What
+// it says in public is the public department's to approve, so PR joins,
+// a statement being sent stops, and the latest approved one waits again,
+// as a new version, for PR's approval.
+func (inc *Incident) goPublic(now time.Time) {
+	inc.Public = true
+	inc.Departments = append(inc.Departments, inc.Rules.Public)
+	for i := range inc.Statements {
+		if st := &inc.Statements[i]; st.SentBy != "" {
+			st.Stopped = true
+		}
+	}
+	if cur := inc.Current(); cur != nil && cur.ApprovedBy != "" {
+		inc.Statements = append(inc.Statements, Statement{Version: cur.Version + 1, Text: cur.Text, By: cur.By, At: now})
+	}
+	inc.record(now, Event{Kind: "public", Text: "a public post joined: " + inc.Rules.Public + " approves what the incident says from now on"})
 }
 
 // Member says whether the case is one of the incident's.
@@ -213,10 +240,14 @@ var Actions = []ActionKind{ActionPropose, ActionApprove, ActionReject, ActionSen
 // Action is a person's request; Actor is verified before the incident
 // sees it.
 type Action struct {
-	Actor   policy.Actor `json:"actor"`
-	Text    string       `json:"text,omitempty"`
-	Request string       `json:"request,omitempty"` // the Update ID, one per human intent
-	Proof   string       `json:"proof,omitempty"`
+	Actor policy.Actor `json:"actor"`
+	Text  string       `json:"text,omitempty"`
+	// Version is the statement an approve, reject or send decides: the
+	// one the person read, so a draft replaced meanwhile is not decided
+	// unseen.
+	Version int    `json:"version,omitempty"`
+	Request string `json:"request,omitempty"` // the Update ID, one per human intent
+	Proof   string `json:"proof,omitempty"`
 }
 
 // Check says whether the action is allowed now, changing nothing.
@@ -238,6 +269,9 @@ func (inc *Incident) Check(kind ActionKind, a Action) error {
 		if s == nil || s.ApprovedBy != "" {
 			return policy.Refuse("no-statement", "no statement awaits approval; propose one first")
 		}
+		if err := s.named(a.Version); err != nil {
+			return err
+		}
 		if a.Actor.ID == s.By {
 			return policy.Refuse("four-eyes", "%s proposed this statement; another person approves it", a.Actor.ID)
 		}
@@ -254,6 +288,9 @@ func (inc *Incident) Check(kind ActionKind, a Action) error {
 		if s == nil || s.ApprovedBy == "" {
 			return policy.Refuse("statement-approved", "no approved statement to send; propose one and have it approved")
 		}
+		if err := s.named(a.Version); err != nil {
+			return err
+		}
 		if s.SentBy != "" {
 			return policy.Refuse("statement-sent", "statement %d was sent by %s; propose a new one to update the customers", s.Version, s.SentBy)
 		}
@@ -266,6 +303,14 @@ func (inc *Incident) Check(kind ActionKind, a Action) error {
 		}
 	default:
 		return policy.Refuse("action", "unknown incident action %q", kind)
+	}
+	return nil
+}
+
+// named: the action decides the statement the person read.
+func (s *Statement) named(version int) error {
+	if version != s.Version {
+		return policy.Refuse("statement-version", "the statement is version %d, not %d: read it again (switchboard incident show) before deciding", s.Version, version)
 	}
 	return nil
 }
@@ -313,12 +358,12 @@ func (inc *Incident) Apply(kind ActionKind, a Action, now time.Time) error {
 	s := inc.Current()
 	switch kind {
 	case ActionPropose:
+		version := inc.Rejected + 1
+		if s != nil {
+			version = max(version, s.Version+1) // never reused: an approval names the text it read
+		}
 		if s != nil && s.ApprovedBy == "" { // an unapproved one is replaced
 			inc.Statements = inc.Statements[:len(inc.Statements)-1]
-		}
-		version := 1
-		if len(inc.Statements) > 0 {
-			version = inc.Current().Version + 1
 		}
 		inc.Statements = append(inc.Statements, Statement{Version: version, Text: a.Text, By: a.Actor.ID, At: now})
 		inc.record(now, Event{Kind: "proposed", Actor: a.Actor.ID, Text: a.Text})
@@ -327,6 +372,7 @@ func (inc *Incident) Apply(kind ActionKind, a Action, now time.Time) error {
 		inc.record(now, Event{Kind: "approved", Actor: a.Actor.ID, Text: fmt.Sprintf("statement %d", s.Version)})
 	case ActionReject:
 		inc.Statements = inc.Statements[:len(inc.Statements)-1]
+		inc.Rejected = s.Version
 		inc.record(now, Event{Kind: "rejected", Actor: a.Actor.ID, Text: a.Text})
 	case ActionSend:
 		sender := a.Actor
@@ -354,10 +400,13 @@ type Task struct {
 // joins later gets it too), and once resolved, the resolution.
 func (inc *Incident) Next() []Task {
 	var out []Task
-	s := inc.Current()
-	if s != nil && s.SentBy != "" && inc.Status == StatusOpen {
+	done := map[string]bool{}
+	for _, d := range inc.Deliveries {
+		done[inc.request(d.CaseID, d.Version)] = true
+	}
+	if s := inc.sent(); s != nil && inc.Status == StatusOpen {
 		for _, m := range inc.Members {
-			if !inc.delivered(m.CaseID, s.Version) {
+			if !done[inc.request(m.CaseID, s.Version)] {
 				out = append(out, Task{CaseID: m.CaseID, Kind: casestate.ActionStatement, Version: s.Version,
 					Action: casestate.Action{Actor: *s.Sender, Text: s.Text, Incident: inc.ID, Request: inc.request(m.CaseID, s.Version)}})
 			}
@@ -365,13 +414,24 @@ func (inc *Incident) Next() []Task {
 	}
 	if r := inc.Resolution; r != nil {
 		for _, m := range inc.Members {
-			if !inc.delivered(m.CaseID, 0) {
+			if !done[inc.request(m.CaseID, 0)] {
 				out = append(out, Task{CaseID: m.CaseID, Kind: casestate.ActionResolve,
 					Action: casestate.Action{Actor: *r.Resolver, Text: "resolved with incident " + inc.ID + ": " + r.Text, Incident: inc.ID, Request: inc.request(m.CaseID, 0)}})
 			}
 		}
 	}
 	return out
+}
+
+// sent is the newest statement sent: proposing an update goes on
+// delivering it until the update is sent.
+func (inc *Incident) sent() *Statement {
+	for i := len(inc.Statements) - 1; i >= 0; i-- {
+		if st := &inc.Statements[i]; st.SentBy != "" && !st.Stopped {
+			return st
+		}
+	}
+	return nil
 }
 
 // request is the Update ID of a delivery: the same for every attempt, so

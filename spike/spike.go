@@ -56,8 +56,9 @@ type Post struct {
 	CaseID   string    `json:"case_id"`
 	At       time.Time `json:"at"`
 	Intent   string    `json:"intent"`
-	Negative bool      `json:"negative"` // a complaint, or a sentiment below the policy's negative mark
-	Text     string    `json:"text"`     // redacted: its words are the terms
+	Negative bool      `json:"negative"`          // a complaint, or a sentiment below the policy's negative mark
+	Text     string    `json:"text"`              // redacted: its words are the terms
+	Private  bool      `json:"private,omitempty"` // a private message, not a public post
 }
 
 // Alert is a spike: what series, how many posts against how many

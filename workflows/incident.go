@@ -44,6 +44,9 @@ func UpdateIncident(kind incident.ActionKind) string { return "incident-" + stri
 // the posts its watch says belong to it, and delivers its statement and
 // its resolution to every member case, paced below the platforms' limits.
 func (w *Workflows) Incident(ctx workflow.Context, in IncidentInput) (incident.Incident, error) {
+	if err := checkNewIncident(ctx, in); err != nil {
+		return in.Incident, err
+	}
 	r := &incidentRun{w: w, in: in, inc: &in.Incident, signals: w.newSignalGate(in.Seen)}
 	r.joins = workflow.GetSignalChannel(ctx, SignalIncidentJoin)
 	if err := workflow.SetQueryHandler(ctx, QueryIncident, func() (incident.Incident, error) { return *r.inc, nil }); err != nil {
@@ -69,20 +72,25 @@ func (w *Workflows) Incident(ctx workflow.Context, in IncidentInput) (incident.I
 	}
 	if !in.Notified {
 		r.notify(ctx, "incident opened on "+r.inc.Property+": "+r.inc.Trail[0].Text)
-		r.in.Notified = true
 	}
 	workflow.Go(ctx, r.deliver)
 	for {
 		if err := workflow.Await(ctx, func() bool {
-			return r.joins.Len() > 0 || r.done() || (r.idle && workflow.GetInfo(ctx).GetContinueAsNewSuggested())
+			return r.joins.Len() > 0 || r.done() || r.mayContinue(ctx) ||
+				(r.inc.Status == incident.StatusResolved && !r.told)
 		}); err != nil {
 			return *r.inc, err
 		}
 		r.drain(ctx)
+		if r.inc.Status == incident.StatusResolved && !r.told {
+			// The watch may open the next incident now: new posts no
+			// longer join this one while its members are being resolved.
+			r.tellSpike(ctx)
+		}
 		if r.done() {
 			break
 		}
-		if r.idle && workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+		if r.mayContinue(ctx) {
 			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 				return *r.inc, err
 			}
@@ -91,8 +99,22 @@ func (w *Workflows) Incident(ctx workflow.Context, in IncidentInput) (incident.I
 			return *r.inc, workflow.NewContinueAsNewError(ctx, IncidentWorkflowName, r.in)
 		}
 	}
-	r.tellSpike(ctx)
 	return *r.inc, nil
+}
+
+// checkNewIncident: a new incident (not one continuing as new) is as the
+// watch opens it, with no statement, delivery or resolution yet, so that
+// no one with a Temporal client can start one whose statement is
+// approved and sent already, for the worker to vouch for.
+func checkNewIncident(ctx workflow.Context, in IncidentInput) error {
+	inc := in.Incident
+	if workflow.GetInfo(ctx).ContinuedExecutionRunID != "" {
+		return nil
+	}
+	if len(inc.Statements) > 0 || len(inc.Deliveries) > 0 || inc.Resolution != nil || inc.Status != incident.StatusOpen || in.Notified || len(inc.Trail) == 0 {
+		return temporal.NewNonRetryableApplicationError("an incident starts as the watch opens it: open, with no statement, delivery or resolution", "IncidentNotNew", nil)
+	}
+	return nil
 }
 
 type incidentRun struct {
@@ -102,11 +124,19 @@ type incidentRun struct {
 	signals *signalGate
 	joins   workflow.ReceiveChannel
 	idle    bool // no delivery in flight
+	told    bool // the watch knows it is resolved
+	notices int  // notices being sent
+}
+
+// mayContinue: the server suggests a new run, and nothing is in flight
+// that the next run would not know of.
+func (r *incidentRun) mayContinue(ctx workflow.Context) bool {
+	return r.idle && r.notices == 0 && workflow.GetInfo(ctx).GetContinueAsNewSuggested()
 }
 
 // done: resolved, and every member case has the resolution.
 func (r *incidentRun) done() bool {
-	return r.inc.Status == incident.StatusResolved && r.idle && len(r.inc.Next()) == 0
+	return r.inc.Status == incident.StatusResolved && r.idle && r.notices == 0 && len(r.inc.Next()) == 0
 }
 
 func (r *incidentRun) drain(ctx workflow.Context) {
@@ -135,7 +165,9 @@ func (r *incidentRun) drain(ctx workflow.Context) {
 func (r *incidentRun) deliver(ctx workflow.Context) {
 	for {
 		r.idle = true
-		if err := workflow.Await(ctx, func() bool { return len(r.inc.Next()) > 0 }); err != nil {
+		// Between two deliveries the run may continue as new: a big
+		// incident's deliveries span several runs.
+		if err := workflow.Await(ctx, func() bool { return len(r.inc.Next()) > 0 && !workflow.GetInfo(ctx).GetContinueAsNewSuggested() }); err != nil {
 			return
 		}
 		r.idle = false
@@ -169,15 +201,20 @@ func (r *incidentRun) notify(ctx workflow.Context, text string) {
 		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 10},
 		Summary:             "notify " + r.inc.Departments[0] + " of the incident",
 	})
+	r.notices++
 	workflow.Go(ctx, func(ctx workflow.Context) {
+		defer func() { r.notices-- }()
 		if err := workflow.ExecuteActivity(actx, ActivityNotify, notices).Get(ctx, nil); err != nil {
 			workflow.GetLogger(ctx).Error("incident notice failed", "incident", r.inc.ID, "error", err)
+			return
 		}
+		r.in.Notified = true
 	})
 }
 
 // tellSpike frees the property's watch to open the next incident.
 func (r *incidentRun) tellSpike(ctx workflow.Context) {
+	r.told = true
 	if r.in.Spike == "" {
 		return
 	}

@@ -92,7 +92,7 @@ func (wt *watchTest) feed(posts []spike.Post) {
 func (wt *watchTest) act(after time.Duration, kind incident.ActionKind, actor policy.Actor, text string) {
 	wt.env.RegisterDelayedCallback(func() {
 		id := wt.incidentID()
-		a := incident.Action{Actor: actor, Text: text, Request: string(kind) + " by " + actor.ID}
+		a := incident.Action{Actor: actor, Text: text, Version: 1, Request: string(kind) + " by " + actor.ID}
 		a.Proof = vouchTo(wt.env, id, actor, UpdateIncident(kind), a.Request, a)
 		err := wt.env.UpdateWorkflowByID(id, UpdateIncident(kind), a.Request, &testsuite.TestUpdateCallback{
 			OnReject:   func(err error) { wt.t.Errorf("%s by %s refused: %v", kind, actor.ID, err) },
@@ -241,28 +241,30 @@ func TestIncidentActionsAreChecked(t *testing.T) {
 	inc := incident.Open("incident/test", a, posts, true, incident.Rules{CoE: "coe", Public: "pr"})
 	wt.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: "incident/test"})
 	type attempt struct {
-		kind  incident.ActionKind
-		actor policy.Actor
-		text  string
-		want  string // the refusal's rule, or "" when it is taken
-		forge bool
+		kind    incident.ActionKind
+		actor   policy.Actor
+		text    string
+		want    string // the refusal's rule, or "" when it is taken
+		forge   bool
+		version int // the statement decided
 	}
 	attempts := []attempt{
-		{incident.ActionPropose, sam, "We are on it.", "incident-member", false},
-		{incident.ActionPropose, cora, "We are on it.", "", true},
-		{incident.ActionPropose, cora, "We are on it.", "", false},
-		{incident.ActionApprove, cora, "", "four-eyes", false},
-		{incident.ActionApprove, colin, "", "incident-approver", false}, // public posts: PR approves
-		{incident.ActionSend, colin, "", "statement-approved", false},
-		{incident.ActionApprove, paul, "", "", false},
-		{incident.ActionSend, paul, "", "incident-sender", false},
-		{incident.ActionSend, colin, "", "", false},
-		{incident.ActionSend, colin, "", "statement-sent", false},
-		{incident.ActionResolve, colin, "", "text-required", false},
+		{incident.ActionPropose, sam, "We are on it.", "incident-member", false, 0},
+		{incident.ActionPropose, cora, "We are on it.", "", true, 0},
+		{incident.ActionPropose, cora, "We are on it.", "", false, 0},
+		{incident.ActionApprove, cora, "", "four-eyes", false, 1},
+		{incident.ActionApprove, colin, "", "incident-approver", false, 1}, // public posts: PR approves
+		{incident.ActionSend, colin, "", "statement-approved", false, 1},
+		{incident.ActionApprove, paul, "", "statement-version", false, 2}, // not the text paul read
+		{incident.ActionApprove, paul, "", "", false, 1},
+		{incident.ActionSend, paul, "", "incident-sender", false, 1},
+		{incident.ActionSend, colin, "", "", false, 1},
+		{incident.ActionSend, colin, "", "statement-sent", false, 1},
+		{incident.ActionResolve, colin, "", "text-required", false, 0},
 	}
 	for i, at := range attempts {
 		wt.env.RegisterDelayedCallback(func() {
-			a := incident.Action{Actor: at.actor, Text: at.text, Request: fmt.Sprint(i)}
+			a := incident.Action{Actor: at.actor, Text: at.text, Version: at.version, Request: fmt.Sprint(i)}
 			a.Proof = vouchTo(wt.env, "incident/test", at.actor, UpdateIncident(at.kind), a.Request, a)
 			if at.forge {
 				a.Actor = colin // signed as cora
@@ -288,5 +290,21 @@ func TestIncidentActionsAreChecked(t *testing.T) {
 	wt.env.ExecuteWorkflow(IncidentWorkflowName, IncidentInput{Incident: *inc})
 	if n := len(wt.deliveries); n != 3 {
 		t.Errorf("the statement reached %d cases, want the 3 members", n)
+	}
+}
+
+// No one starts an incident whose statement is approved and sent already,
+// for the worker to vouch for: a new incident is as the watch opens it.
+func TestAnIncidentStartsAsTheWatchOpensIt(t *testing.T) {
+	wt := newWatchTest(t, time.Date(2015, 3, 2, 15, 0, 0, 0, time.UTC))
+	a := spike.Alert{Property: "x:@acme_help", Series: "term outage", At: wt.start, Why: "why"}
+	inc := incident.Open("incident/forged", a, spiketest.Outage(wt.start, 3, time.Second), true, incident.Rules{CoE: "coe", Public: "pr"})
+	inc.Statements = []incident.Statement{{Version: 1, Text: "Visit evil.example", By: "cora", ApprovedBy: "paul", SentBy: "colin", Sender: &colin}}
+	wt.env.ExecuteWorkflow(IncidentWorkflowName, IncidentInput{Incident: *inc})
+	if err := wt.env.GetWorkflowError(); err == nil || !strings.Contains(err.Error(), "IncidentNotNew") {
+		t.Fatalf("a forged incident ran: %v", err)
+	}
+	if len(wt.deliveries) != 0 {
+		t.Errorf("the forged statement went to %d cases", len(wt.deliveries))
 	}
 }

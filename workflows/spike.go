@@ -62,8 +62,7 @@ type OpenIncident struct {
 // SpikePost is a new case's post as the watch learns of it.
 type SpikePost struct {
 	spike.Post
-	Private bool   `json:"private,omitempty"` // a private message, not a public post
-	Proof   string `json:"proof,omitempty"`   // that intake sends it (package assertion)
+	Proof string `json:"proof,omitempty"` // that intake sends it (package assertion)
 }
 
 // Freshness is how old a post may be and still count: an imported or
@@ -223,7 +222,7 @@ func (r *spikeRun) postsOf(cases []string, series []string) []spike.Post {
 // open starts the incident of a spike; it lives on its own (the watch
 // continues as new, the incident outlives it).
 func (r *spikeRun) open(ctx workflow.Context, a spike.Alert, members []spike.Post, opt IncidentOptions) error {
-	public := slices.ContainsFunc(r.in.Recent, func(q SpikePost) bool { return slices.Contains(a.Cases, q.CaseID) && !q.Private })
+	public := slices.ContainsFunc(members, func(q spike.Post) bool { return !q.Private })
 	id := "incident/" + post.WorkflowSafe(r.in.Property) + "/" + strconv.FormatInt(a.At.Unix(), 10)
 	inc := incident.Open(id, a, members, public, opt.Rules)
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -22,16 +23,16 @@ func newIncidentCmd() *cobra.Command {
 	cmd.AddCommand(newIncidentListCmd(), newIncidentShowCmd())
 	for _, a := range []struct {
 		kind  incident.ActionKind
-		text  string // the argument's name; empty takes none
+		args  []string // after INCIDENT
 		short string
 	}{
-		{incident.ActionPropose, "STATEMENT", "Propose a holding statement; another person approves it"},
-		{incident.ActionApprove, "", "Approve the proposed statement (an approver of PR when the posts are public)"},
-		{incident.ActionReject, "REASON", "Return the proposed statement with a reason"},
-		{incident.ActionSend, "", "Send the approved statement to every member case, once each, and to each case that joins"},
-		{incident.ActionResolve, "HOW", "Resolve the incident and every member case, each with a link to it"},
+		{incident.ActionPropose, []string{"STATEMENT"}, "Propose a holding statement; another person approves it"},
+		{incident.ActionApprove, []string{"VERSION"}, "Approve the proposed statement, the version you read (an approver of PR when the posts are public)"},
+		{incident.ActionReject, []string{"VERSION", "REASON"}, "Return the proposed statement with a reason"},
+		{incident.ActionSend, []string{"VERSION"}, "Send the approved statement to every member case, once each, and to each case that joins"},
+		{incident.ActionResolve, []string{"HOW"}, "Resolve the incident and every member case, each with a link to it"},
 	} {
-		cmd.AddCommand(newIncidentActCmd(a.kind, a.text, a.short))
+		cmd.AddCommand(newIncidentActCmd(a.kind, a.args, a.short))
 	}
 	return cmd
 }
@@ -120,18 +121,23 @@ func writeIncident(w io.Writer, inc incident.Incident) {
 	fmt.Fprintf(w, "members\t%d\n", len(inc.Members))
 }
 
-func newIncidentActCmd(kind incident.ActionKind, text, short string) *cobra.Command {
+func newIncidentActCmd(kind incident.ActionKind, names []string, short string) *cobra.Command {
 	var as, format string
-	use, args := string(kind)+" INCIDENT", cobra.ExactArgs(1)
-	if text != "" {
-		use, args = use+" "+text, cobra.ExactArgs(2)
-	}
 	cmd := &cobra.Command{
-		Use: use, Short: short, Args: args,
+		Use: string(kind) + " INCIDENT " + strings.Join(names, " "), Short: short, Args: cobra.ExactArgs(1 + len(names)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			req := console.IncidentActRequest{ID: args[0], Kind: kind, Request: caseapi.NewRequest()}
-			if len(args) == 2 {
-				req.Text = args[1]
+			for i, name := range names {
+				switch v := args[1+i]; name {
+				case "VERSION":
+					n, err := strconv.Atoi(v)
+					if err != nil || n < 1 {
+						return usageError{fmt.Errorf("VERSION %q: the statement's version, as `switchboard incident show` prints it", v)}
+					}
+					req.Version = n
+				default:
+					req.Text = v
+				}
 			}
 			return callConsole(cmd, as, format, http.MethodPost, console.APIIncidentActions, req, writeIncident)
 		},

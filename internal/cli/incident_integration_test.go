@@ -41,11 +41,11 @@ func TestIncidentCommandsOnARealServer(t *testing.T) {
 	}
 	statement := "Checkout is failing for many of you right now; we are fixing it and will post here when it works again."
 	runJSON[incident.Incident](t, "incident", "propose", id, statement, "--as", "cora")
-	if out, code := run(t, "incident", "approve", id, "--as", "cora"); code != ExitRefused || !strings.Contains(out, "four-eyes") {
+	if out, code := run(t, "incident", "approve", id, "1", "--as", "cora"); code != ExitRefused || !strings.Contains(out, "four-eyes") {
 		t.Errorf("cora approving her own statement: exit %d: %s", code, out)
 	}
-	runJSON[incident.Incident](t, "incident", "approve", id, "--as", "paul")
-	runJSON[incident.Incident](t, "incident", "send", id, "--as", "colin")
+	runJSON[incident.Incident](t, "incident", "approve", id, "1", "--as", "paul")
+	runJSON[incident.Incident](t, "incident", "send", id, "1", "--as", "colin")
 	stacktest.Eventually(t, "the statement on every member", func() error {
 		inc := runJSON[incident.Incident](t, "incident", "show", id, "--as", "colin")
 		if n := inc.Tally(1)[incident.Sent]; n != len(inc.Members) || n < 3 {
@@ -57,7 +57,7 @@ func TestIncidentCommandsOnARealServer(t *testing.T) {
 		t.Errorf("incident show: exit %d: %s", code, out)
 	}
 	runJSON[incident.Incident](t, "incident", "resolve", id, "payments work again", "--as", "colin")
-	if out, code := run(t, "incident", "send", id, "--as", "colin"); code == 0 {
+	if out, code := run(t, "incident", "send", id, "1", "--as", "colin"); code == 0 {
 		t.Errorf("a send after the resolve: %s", out)
 	}
 }
