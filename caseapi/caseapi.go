@@ -123,20 +123,14 @@ func (c *Client) Submit(ctx context.Context, p post.Post) (Outcome, error) {
 		TypedSearchAttributes:                    workflows.StartAttributes(p, opened.Visibility(), prep.OpenedAt),
 	}, workflows.CaseWorkflowName, workflows.CaseInput{Post: p, Policy: c.Policy, Prepared: &prep})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	out := Outcome{CaseID: id, Started: true}
 	switch {
 	case errors.As(err, &started):
-		out = Outcome{CaseID: id, Duplicate: true}
+		return Outcome{CaseID: id, Duplicate: true}, nil
 	case err != nil:
 		return Outcome{}, fmt.Errorf("start case %s: %w", id, err)
 	}
-	// Told again on a duplicate: a submission whose case started but whose
-	// watch was not told failed, and the platform's retry lands here; the
-	// watch takes each case's post once.
-	if err := c.tellWatch(ctx, p, prep); err != nil {
-		return Outcome{}, err
-	}
-	return out, nil
+	c.tellWatch(ctx, p, prep)
+	return Outcome{CaseID: id, Started: true}, nil
 }
 
 // prepare triages the post and finds its customer, before its case starts,

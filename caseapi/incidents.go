@@ -20,20 +20,38 @@ import (
 	"github.com/switchboard-care/switchboard/workflows"
 )
 
-// Watch says what counts as negative for the crisis watch.
+// Watch says what counts as negative for the crisis watch, and hears of
+// a post it missed.
 type Watch struct {
 	// NegativeSentiment is the sentiment at or below which a post is
 	// negative, as a complaint is.
 	NegativeSentiment float64
+	// Missed hears of a post the watch could not be told of (nil: none
+	// hears).
+	Missed func(caseID string, err error)
 }
+
+// watchTimeout bounds telling the watch: a busy watch never holds up a
+// webhook.
+const watchTimeout = 5 * time.Second
 
 // tellWatch tells the post's property's watch of a new case's post,
 // starting the watch if need be. Only a live post counts: an imported or
-// replayed one is history, not a spike.
-func (c *Client) tellWatch(ctx context.Context, p post.Post, prep workflows.Preparation) error {
+// replayed one is history, not a spike. The case has started: the watch
+// counts posts, and one it missed (a busy or unreachable watch) is
+// reported, never a reason to refuse the post, which its case holds.
+func (c *Client) tellWatch(ctx context.Context, p post.Post, prep workflows.Preparation) {
 	if c.Watch == nil || prep.OpenedAt.Sub(p.CreatedAt) > workflows.Freshness {
-		return nil
+		return
 	}
+	if err := c.signalWatch(ctx, p, prep); err != nil && c.Watch.Missed != nil {
+		c.Watch.Missed(p.CaseID(), err)
+	}
+}
+
+func (c *Client) signalWatch(ctx context.Context, p post.Post, prep workflows.Preparation) error {
+	ctx, cancel := context.WithTimeout(ctx, watchTimeout)
+	defer cancel()
 	t := prep.Triage
 	sig := workflows.SpikePost{Post: spike.Post{CaseID: p.CaseID(), At: prep.OpenedAt, Intent: t.Intent, Private: p.Private,
 		Negative: t.Intent == "complaint" || t.Sentiment <= c.Watch.NegativeSentiment, Text: watchedText(t.Redacted)}}

@@ -272,7 +272,10 @@ func SubmittingCases(ctx context.Context, cfg *config.Config, tc client.Client, 
 	go live.Watch(ctx, cfg.Retrain.Refresh)
 	c.Triager = live
 	if cfg.Incidents.Watch {
-		c.Watch = &caseapi.Watch{NegativeSentiment: cfg.Incidents.NegativeSentiment}
+		watchLog := log.Named("watch")
+		c.Watch = &caseapi.Watch{NegativeSentiment: cfg.Incidents.NegativeSentiment, Missed: func(caseID string, err error) {
+			watchLog.Warn("the crisis watch missed a post", zap.String("case_id", caseID), zap.Error(err))
+		}}
 	}
 	return c, nil
 }
